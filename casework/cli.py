@@ -1,0 +1,299 @@
+"""``safehold-admin``: the administrator's and data officer's command line (docs/cli.md).
+
+Exit status 0 on success, 1 when the user or the data is at fault (one sentence on standard
+error, no traceback), 2 for wrong usage. Passwords come from standard input only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from casework import __version__
+from casework.errors import CaseworkError, PermissionDenied, VaultNotFound
+from casework.model.vocab import Role
+from casework.platform import default_vault_folder, harden_process
+from casework.services import accounts, integrity
+from casework.vault.schema import head_revision
+from casework.vault.vault import OpenVault, VaultFolder
+
+ROLE_NAMES = {role.value: role for role in Role}
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+class Passwords:
+    """Passwords one per line on standard input (``--password-stdin``), or typed at a prompt
+    that does not echo. Never an argument, never an environment variable."""
+
+    def __init__(self, from_stdin: bool, stdin: TextIO) -> None:
+        self.from_stdin = from_stdin
+        self.stdin = stdin
+
+    def read(self, prompt: str, confirm: bool = False) -> str:
+        if self.from_stdin:
+            line = self.stdin.readline()
+            if not line:
+                raise CaseworkError(
+                    "Standard input ended before all the passwords needed were read."
+                )
+            return line.rstrip("\r\n")
+        if not self.stdin.isatty():
+            raise UsageError("give passwords on standard input with --password-stdin")
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat it: ") != first:
+            raise CaseworkError("The two passwords typed did not match.")
+        return first
+
+
+GLOBAL_FLAGS = {"--password-stdin": "password_stdin", "--json": "json"}
+GLOBAL_OPTIONS = {"--vault": "vault", "--user": "user"}
+
+
+def split_global_options(argv: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
+    """Global options may stand before or after the command words: take them out first."""
+    found: dict[str, Any] = {"vault": None, "user": None, "password_stdin": False, "json": False}
+    rest: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        name, _, value = item.partition("=")
+        if item in GLOBAL_FLAGS:
+            found[GLOBAL_FLAGS[item]] = True
+        elif name in GLOBAL_OPTIONS:
+            if not value:
+                if i + 1 >= len(items):
+                    raise UsageError(f"{name} needs a value")
+                i += 1
+                value = items[i]
+            found[GLOBAL_OPTIONS[name]] = value
+        else:
+            rest.append(item)
+        i += 1
+    return found, rest
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="safehold-admin", description="Safehold's administration tool.")
+    parser.add_argument("--version", action="store_true", help="print the app and schema versions")
+    commands = parser.add_subparsers(dest="command", parser_class=Parser)
+
+    init = commands.add_parser("init", help="create a new, empty encrypted vault")
+    init.add_argument("--org-name", required=True)
+    init.add_argument("--country", required=True, help="ISO 3166 alpha-2 code, such as KE")
+    init.add_argument("--province", default="")
+    init.add_argument("--admin", required=True, help="the first administrator's user name")
+
+    demo = commands.add_parser("demo", help="create a new vault filled with synthetic cases")
+    demo.add_argument("--cases", type=int, default=200)
+    demo.add_argument("--seed", type=int, default=1)
+
+    users = commands.add_parser("users", help="staff accounts")
+    users_commands = users.add_subparsers(dest="users_command", parser_class=Parser, required=True)
+    add = users_commands.add_parser("add", help="add an account")
+    add.add_argument("name")
+    add.add_argument("--role", action="append", required=True, choices=sorted(ROLE_NAMES))
+    add.add_argument("--display-name", default="")
+    users_commands.add_parser("list", help="list accounts")
+    disable = users_commands.add_parser("disable", help="remove an account's access (rekeys)")
+    disable.add_argument("name")
+    reset = users_commands.add_parser("reset-password", help="set a new password for an account")
+    reset.add_argument("name")
+    reset.add_argument(
+        "--recovery", action="store_true", help="authorise with the recovery code instead of --user"
+    )
+
+    commands.add_parser("verify", help="check database integrity and the audit chain")
+    return parser
+
+
+class Context:
+    def __init__(self, options: dict[str, Any], stdin: TextIO, stdout: TextIO) -> None:
+        self.folder = VaultFolder(
+            Path(options["vault"]) if options["vault"] else default_vault_folder()
+        )
+        self.user: str | None = options["user"]
+        self.json: bool = options["json"]
+        self.passwords = Passwords(options["password_stdin"], stdin)
+        self.stdout = stdout
+
+    def unlock(self) -> OpenVault:
+        if not self.user:
+            raise UsageError("this command needs --user NAME")
+        if not self.folder.exists():
+            raise VaultNotFound(f"There is no Safehold vault in {self.folder.folder}.")
+        password = self.passwords.read(f"Password for {self.user}: ")
+        return self.folder.unlock(self.user, password)
+
+    def emit(self, data: Any, text: str) -> None:
+        self.stdout.write((json.dumps(data, indent=1, default=str) if self.json else text) + "\n")
+
+
+def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
+    password = ctx.passwords.read(f"New password for {args.admin}: ", confirm=True)
+    created = ctx.folder.create(
+        org_name=args.org_name,
+        country=args.country,
+        province=args.province,
+        admin_username=args.admin,
+        admin_password=password,
+    )
+    created.vault.lock()
+    print(
+        "Print the recovery code below and keep it in the office safe. It is shown only once; "
+        "it can reset an administrator's password.",
+        file=sys.stderr,
+    )
+    ctx.emit(
+        {"vault": str(ctx.folder.folder), "recovery_code": created.recovery_code},
+        f"Vault created in {ctx.folder.folder}\nRecovery code: {created.recovery_code}",
+    )
+    return 0
+
+
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    from casework.demo import DEMO_PASSWORD, create_demo_vault
+
+    if args.cases < 0:
+        raise UsageError("--cases must be 0 or more")
+    demo = create_demo_vault(ctx.folder.folder, args.cases, args.seed)
+    demo.vault.lock()
+    ctx.emit(
+        {"vault": str(ctx.folder.folder), "cases": args.cases, "password": DEMO_PASSWORD},
+        f"Demo vault with {args.cases} synthetic cases in {ctx.folder.folder}\n"
+        f"Sign in as admin, caseworker or supervisor with the password: {DEMO_PASSWORD}",
+    )
+    return 0
+
+
+def with_vault(action: Callable[[OpenVault], int]) -> Callable[[Context], int]:
+    def run(ctx: Context) -> int:
+        vault = ctx.unlock()
+        try:
+            return action(vault)
+        finally:
+            vault.lock()
+
+    return run
+
+
+def cmd_users(ctx: Context, args: argparse.Namespace) -> int:
+    if args.users_command == "reset-password" and args.recovery:
+        code = ctx.passwords.read("Recovery code: ")
+        password = ctx.passwords.read(f"New password for {args.name}: ", confirm=True)
+        accounts.reset_password_with_recovery_code(ctx.folder, code, args.name, password)
+        ctx.emit({"user": args.name, "reset": True}, f"Password reset for {args.name}.")
+        return 0
+
+    def act(vault: OpenVault) -> int:
+        if args.users_command == "list":
+            users = accounts.list_users(vault)
+            ctx.emit(
+                [
+                    {
+                        "name": u.username,
+                        "display_name": u.display_name,
+                        "roles": [r.value for r in u.roles],
+                        "active": u.active,
+                    }
+                    for u in users
+                ],
+                "\n".join(
+                    f"{u.username}\t{','.join(r.value for r in u.roles)}\t"
+                    f"{'active' if u.active else 'disabled'}"
+                    for u in users
+                ),
+            )
+        elif args.users_command == "add":
+            password = ctx.passwords.read(f"New password for {args.name}: ", confirm=True)
+            roles = frozenset(ROLE_NAMES[r] for r in args.role)
+            user = accounts.add_user(vault, args.name, password, roles, args.display_name)
+            ctx.emit({"name": user.username, "id": user.user_id}, f"Added {user.username}.")
+        elif args.users_command == "disable":
+            user = accounts.disable_user(vault, args.name)
+            ctx.emit(
+                {"name": user.username, "disabled": True},
+                f"Disabled {user.username}; the vault has a new key and a fresh backup.",
+            )
+        else:
+            password = ctx.passwords.read(f"New password for {args.name}: ", confirm=True)
+            user = accounts.reset_password(vault, args.name, password)
+            ctx.emit({"name": user.username, "reset": True}, f"Password reset for {user.username}.")
+        return 0
+
+    return with_vault(act)(ctx)
+
+
+def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
+    def act(vault: OpenVault) -> int:
+        if vault.secrets.audit_root_key is None:
+            raise PermissionDenied("Checking the audit chain needs a supervisor or administrator.")
+        report = integrity.verify_vault(vault)
+        ctx.emit(
+            {
+                "database": report.database,
+                "audit_ok": report.chain.ok,
+                "audit_rows": report.chain.rows_checked,
+                "first_bad_row": report.chain.first_bad_seq,
+                "ok": report.ok,
+            },
+            f"Database: {report.database}\n"
+            f"Audit chain: {report.chain.rows_checked} rows checked, {report.chain.reason}",
+        )
+        return 0 if report.ok else 1
+
+    return with_vault(act)(ctx)
+
+
+HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "users": cmd_users,
+    "verify": cmd_verify,
+}
+
+
+def main(
+    argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    harden_process()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    parser = build_parser()
+    try:
+        options, rest = split_global_options(sys.argv[1:] if argv is None else argv)
+        args = parser.parse_args(rest)
+        if args.version:
+            stdout.write(f"safehold-admin {__version__} (schema {head_revision()})\n")
+            return 0
+        if not args.command:
+            raise UsageError("name a command (safehold-admin --help lists them)")
+        return HANDLERS[args.command](Context(options, stdin, stdout), args)
+    except UsageError as exc:
+        print(f"safehold-admin: {exc}", file=sys.stderr)
+        return 2
+    except CaseworkError as exc:
+        print(f"safehold-admin: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("safehold-admin: interrupted; nothing already saved was lost.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Domain errors whose text is fit to show a caseworker.
+
+Every error has a stable ``code`` (the UI maps codes to translated text) and an English
+``message``. Messages never contain survivor data: they may be logged and shown anywhere.
+"""
+
+from __future__ import annotations
+
+
+class CaseworkError(Exception):
+    """Base of every error a user can act on."""
+
+    code = "error"
+    default_message = "The operation could not be completed."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ValidationError(CaseworkError):
+    code = "invalid"
+    default_message = "Some of the information entered is not valid."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class WrongCredentials(CaseworkError):
+    code = "wrong-credentials"
+    default_message = "The user name or password is not correct."
+
+
+class UnlockThrottled(CaseworkError):
+    code = "throttled"
+
+    def __init__(self, wait_seconds: float) -> None:
+        self.wait_seconds = wait_seconds
+        super().__init__(
+            f"Too many failed attempts. Try again in {max(1, round(wait_seconds))} seconds."
+        )
+
+
+class AccountDisabled(CaseworkError):
+    code = "account-disabled"
+    default_message = "This account has been disabled. Ask your administrator."
+
+
+class PermissionDenied(CaseworkError):
+    code = "permission-denied"
+    default_message = "You do not have permission to do that."
+
+
+class NotFound(CaseworkError):
+    code = "not-found"
+    default_message = "That record does not exist or you cannot see it."
+
+
+class WeakPassword(ValidationError):
+    code = "weak-password"
+
+
+class VaultNotFound(CaseworkError):
+    code = "vault-not-found"
+    default_message = "There is no Safehold vault in that folder."
+
+
+class VaultExists(CaseworkError):
+    code = "vault-exists"
+    default_message = "A Safehold vault already exists in that folder; it was left untouched."
+
+
+class VaultDamaged(CaseworkError):
+    code = "vault-damaged"
+    default_message = (
+        "The vault's database could not be read: it is damaged or is not a Safehold database. "
+        "It has been left exactly as it is; restore it from a backup."
+    )
+
+
+class VaultTooNew(CaseworkError):
+    code = "vault-too-new"
+    default_message = (
+        "This vault was written by a newer version of Safehold. Install the newer version to "
+        "open it; nothing in it has been changed."
+    )
+
+
+class VaultLocked(CaseworkError):
+    code = "vault-locked"
+    default_message = "The vault is locked. Sign in again."
+
+
+class MigrationFailed(CaseworkError):
+    code = "migration-failed"
+    default_message = (
+        "The vault could not be upgraded to this version of Safehold. It was left as it was; "
+        "a backup was taken before the attempt."
+    )
+
+
+class AuditChainBroken(CaseworkError):
+    code = "audit-broken"

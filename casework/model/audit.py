@@ -1,0 +1,37 @@
+"""The audit trail: ids only, never names, chained with a forward-secure MAC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.model.base import Base, Replicated, UTCDateTime
+
+
+class AuditEvent(Replicated, Base):
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    prev_mac: Mapped[bytes] = mapped_column(LargeBinary(32))
+    mac: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditState(Replicated, Base):
+    """The head of the chain and the current (evolved) MAC key K_i.
+
+    K_0 lives only in supervisor, administrator and recovery keyring slots; the database holds
+    K_i for the next row, and SHA-256 cannot be run backwards to reach earlier keys.
+    """
+
+    __tablename__ = "audit_state"
+
+    next_seq: Mapped[int] = mapped_column(Integer)
+    head_mac: Mapped[bytes] = mapped_column(LargeBinary(32))
+    current_key: Mapped[bytes] = mapped_column(LargeBinary(32))

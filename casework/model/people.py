@@ -1,0 +1,32 @@
+"""Survivors: HTCDS 2.0 person and victim fields."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.model.base import Base, Replicated, text_enum
+from casework.model.vocab import Gender, TraffickingStatus
+
+
+class Survivor(Replicated, Base):
+    __tablename__ = "survivors"
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")  # HTCDS prs_SecondName
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    estimated_age: Mapped[int | None] = mapped_column(Integer)  # when no birth date is known
+    gender: Mapped[Gender] = mapped_column(text_enum(Gender), default=Gender.NOT_SPECIFIED)
+    citizenship: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO 3166 alpha-2
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO 639
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    safe_contact_note: Mapped[str] = mapped_column(Text, default="")
+    trafficking_status: Mapped[TraffickingStatus] = mapped_column(
+        text_enum(TraffickingStatus), default=TraffickingStatus.POSSIBLE
+    )
+    exploitation_types: Mapped[list[str]] = mapped_column(JSON, default=list)

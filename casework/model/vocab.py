@@ -1,0 +1,89 @@
+"""Controlled vocabularies, stored as their value text (HTCDS 2.0 names where HTCDS has one).
+
+Each member has an English ``label``; the UI passes labels through Qt's translation.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Vocabulary(StrEnum):
+    @property
+    def label(self) -> str:
+        return LABELS.get(self, self.value)
+
+
+class Role(Vocabulary):
+    CASEWORKER = "caseworker"
+    SUPERVISOR = "supervisor"
+    DATA_OFFICER = "data-officer"
+    ADMINISTRATOR = "admin"
+
+
+class Gender(Vocabulary):
+    FEMININE = "Feminine"
+    MASCULINE = "Masculine"
+    TRANSGENDER_FEMININE = "TransgenderFeminine"
+    TRANSGENDER_MASCULINE = "TransgenderMasculine"
+    NON_CONFORMING = "NonConforming"
+    NOT_SPECIFIED = "NonSpecifiedUnknown"
+
+
+class TraffickingStatus(Vocabulary):
+    POSSIBLE = "PossibleVictimOfTrafficking"
+    ACTUAL = "ActualVictimOfTrafficking"
+    NOT_A_VICTIM = "NotAVictimOfTrafficking"
+
+
+class Exploitation(Vocabulary):
+    FORCED_LABOUR = "ForcedLabour"
+    SEXUAL_EXPLOITATION = "SexualExploitation"
+    CHILD_LABOUR = "ChildLabour"
+    FORCED_MARRIAGE = "ForcedMarriage"
+    SERVITUDE = "Servitude"
+    FORCED_MILITARY = "ForcedMilitaryByNonStateActors"
+    ORGAN_REMOVAL = "OrganRemoval"
+    FORCED_BEGGING = "ForcedBegging"
+    FORCED_ADOPTION = "ForcedAdoption"
+    SURROGACY = "Surrogacy"
+    OTHER = "Other"
+
+
+class CaseStatus(Vocabulary):
+    ACTIVE = "Active"
+    FOLLOW_UP = "FollowUp"
+    CLOSED = "Closed"
+    CLOSED_REFERRED = "ClosedReferred"
+
+
+LABELS: dict[StrEnum, str] = {
+    Role.CASEWORKER: "Caseworker",
+    Role.SUPERVISOR: "Supervisor",
+    Role.DATA_OFFICER: "Data officer",
+    Role.ADMINISTRATOR: "Administrator",
+    Gender.FEMININE: "Feminine",
+    Gender.MASCULINE: "Masculine",
+    Gender.TRANSGENDER_FEMININE: "Transgender feminine",
+    Gender.TRANSGENDER_MASCULINE: "Transgender masculine",
+    Gender.NON_CONFORMING: "Non-conforming",
+    Gender.NOT_SPECIFIED: "Not specified / unknown",
+    TraffickingStatus.POSSIBLE: "Possible victim of trafficking",
+    TraffickingStatus.ACTUAL: "Actual victim of trafficking",
+    TraffickingStatus.NOT_A_VICTIM: "Not a victim of trafficking",
+    Exploitation.FORCED_LABOUR: "Forced labour",
+    Exploitation.SEXUAL_EXPLOITATION: "Sexual exploitation",
+    Exploitation.CHILD_LABOUR: "Child labour",
+    Exploitation.FORCED_MARRIAGE: "Forced marriage",
+    Exploitation.SERVITUDE: "Servitude",
+    Exploitation.FORCED_MILITARY: "Forced military (by non-state actors)",
+    Exploitation.ORGAN_REMOVAL: "Organ removal",
+    Exploitation.FORCED_BEGGING: "Forced begging",
+    Exploitation.FORCED_ADOPTION: "Forced adoption",
+    Exploitation.SURROGACY: "Surrogacy",
+    Exploitation.OTHER: "Other",
+    CaseStatus.ACTIVE: "Active",
+    CaseStatus.FOLLOW_UP: "Follow up",
+    CaseStatus.CLOSED: "Closed",
+    CaseStatus.CLOSED_REFERRED: "Closed (referred)",
+}

@@ -1,0 +1,313 @@
+"""Recording survivors and their cases, the caseload, and opening a case.
+
+A caseworker sees the cases assigned to them; a supervisor sees every case; an administrator
+or data officer without a case role sees no case content at all. Every view and change is
+audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, false, func, select, true
+from sqlalchemy.orm import Session
+
+from casework.errors import NotFound, PermissionDenied, ValidationError
+from casework.model import Case, Survivor, User, UserRole
+from casework.model.vocab import CaseStatus, Exploitation, Gender, Role, TraffickingStatus
+from casework.services import audit
+from casework.services.actor import Actor
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+@dataclass(frozen=True)
+class SurvivorInput:
+    """What the intake form collects (HTCDS person and victim fields)."""
+
+    first_name: str
+    intake_date: date
+    middle_name: str = ""
+    last_name: str = ""
+    aliases: tuple[str, ...] = ()
+    birth_date: date | None = None
+    estimated_age: int | None = None
+    gender: Gender = Gender.NOT_SPECIFIED
+    citizenship: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+    safe_contact_note: str = ""
+    trafficking_status: TraffickingStatus = TraffickingStatus.POSSIBLE
+    exploitation_types: tuple[Exploitation, ...] = ()
+    assigned_caseworker_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the caseload."""
+
+    case_id: str
+    reference: str
+    survivor_name: str
+    intake_date: date
+    status: CaseStatus
+    caseworker: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case_id: str
+    reference: str
+    intake_date: date
+    status: CaseStatus
+    caseworker_id: str | None
+    caseworker: str
+    survivor_id: str
+    first_name: str
+    middle_name: str
+    last_name: str
+    aliases: tuple[str, ...]
+    birth_date: date | None
+    estimated_age: int | None
+    gender: Gender
+    citizenship: tuple[str, ...]
+    languages: tuple[str, ...]
+    phone: str
+    email: str
+    safe_contact_note: str
+    trafficking_status: TraffickingStatus
+    exploitation_types: tuple[Exploitation, ...] = field(default=())
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+
+class CaseSort(StrEnum):
+    REFERENCE = "reference"
+    NAME = "name"
+    INTAKE_DATE = "intake_date"
+    STATUS = "status"
+    CASEWORKER = "caseworker"
+
+
+def _require_case_role(actor: Actor) -> None:
+    if not actor.works_cases:
+        raise PermissionDenied("Your role does not give access to case records.")
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The SQL condition for the cases an actor may see (one place, used by every query)."""
+    if actor.has(Role.SUPERVISOR):
+        return true()
+    if actor.has(Role.CASEWORKER):
+        return Case.assigned_caseworker_id == actor.user_id
+    return false()
+
+
+def _new_reference(today: date) -> str:
+    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"SH-{today.year}-{suffix}"
+
+
+def _clean_list(
+    values: tuple[str, ...], pattern: re.Pattern[str], what: str, upper: bool
+) -> list[str]:
+    cleaned: list[str] = []
+    for value in values:
+        code = value.strip().upper() if upper else value.strip().lower()
+        if not code:
+            continue
+        if not pattern.match(code):
+            raise ValidationError(f"“{value}” is not a valid {what} code.", field=what)
+        if code not in cleaned:
+            cleaned.append(code)
+    return cleaned
+
+
+def validate(data: SurvivorInput, today: date) -> None:
+    if not data.first_name.strip():
+        raise ValidationError(
+            "Enter at least a first name or the name the person uses.", field="first_name"
+        )
+    if data.intake_date > today:
+        raise ValidationError("The intake date cannot be in the future.", field="intake_date")
+    if data.birth_date is not None:
+        if data.birth_date > today:
+            raise ValidationError("The birth date cannot be in the future.", field="birth_date")
+        if data.birth_date.year < today.year - 120:
+            raise ValidationError("The birth date is more than 120 years ago.", field="birth_date")
+    if data.estimated_age is not None and not 0 <= data.estimated_age <= 120:
+        raise ValidationError("The estimated age must be between 0 and 120.", field="estimated_age")
+    if data.email and "@" not in data.email:
+        raise ValidationError("The email address is not valid.", field="email")
+
+
+def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: date) -> CaseDetail:
+    """Record a new survivor and open their case, assigned to the acting caseworker unless a
+    supervisor names someone else."""
+    _require_case_role(actor)
+    validate(data, today)
+    assignee = data.assigned_caseworker_id or actor.user_id
+    if assignee != actor.user_id and not actor.has(Role.SUPERVISOR):
+        raise PermissionDenied("Only a supervisor can assign a case to someone else.")
+    if session.get(User, assignee) is None:
+        raise ValidationError(
+            "The chosen caseworker does not exist.", field="assigned_caseworker_id"
+        )
+    survivor = Survivor(
+        first_name=data.first_name.strip(),
+        middle_name=data.middle_name.strip(),
+        last_name=data.last_name.strip(),
+        aliases=[a.strip() for a in data.aliases if a.strip()],
+        birth_date=data.birth_date,
+        estimated_age=data.estimated_age if data.birth_date is None else None,
+        gender=data.gender,
+        citizenship=_clean_list(data.citizenship, COUNTRY_CODE, "country", upper=True),
+        languages=_clean_list(data.languages, LANGUAGE_CODE, "language", upper=False),
+        phone=data.phone.strip(),
+        email=data.email.strip(),
+        safe_contact_note=data.safe_contact_note.strip(),
+        trafficking_status=data.trafficking_status,
+        exploitation_types=[e.value for e in data.exploitation_types],
+        created_by=actor.user_id,
+        updated_by=actor.user_id,
+    )
+    session.add(survivor)
+    session.flush()
+    reference = _new_reference(today)
+    while session.execute(select(Case.id).where(Case.reference == reference)).first():
+        reference = _new_reference(today)
+    case = Case(
+        reference=reference,
+        survivor_id=survivor.id,
+        intake_date=data.intake_date,
+        status=CaseStatus.ACTIVE,
+        assigned_caseworker_id=assignee,
+        created_by=actor.user_id,
+        updated_by=actor.user_id,
+    )
+    session.add(case)
+    session.flush()
+    audit.record(session, actor.user_id, "survivor.create", "survivor", survivor.id)
+    audit.record(session, actor.user_id, "case.create", "case", case.id)
+    return _detail(session, case)
+
+
+def _survivor_name() -> ColumnElement[str]:
+    return func.trim(Survivor.first_name + " " + Survivor.last_name)
+
+
+def _caseload_query(actor: Actor) -> Select[str]:
+    return (
+        select(Case.id)
+        .join(Survivor, Survivor.id == Case.survivor_id)
+        .outerjoin(User, User.id == Case.assigned_caseworker_id)
+        .where(Case.deleted_at.is_(None), visible_to(actor))
+    )
+
+
+def caseload_ids(
+    session: Session, actor: Actor, sort: CaseSort = CaseSort.INTAKE_DATE, descending: bool = True
+) -> list[str]:
+    """Every visible case id, sorted by the database; rows are fetched lazily by id."""
+    _require_case_role(actor)
+    key: SQLColumnExpression[Any] = {
+        CaseSort.REFERENCE: Case.reference,
+        CaseSort.NAME: func.lower(_survivor_name()),
+        CaseSort.INTAKE_DATE: Case.intake_date,
+        CaseSort.STATUS: Case.status,
+        CaseSort.CASEWORKER: func.lower(User.display_name),
+    }[sort]
+    order = key.desc() if descending else key.asc()
+    tiebreak = Case.reference.desc() if descending else Case.reference.asc()
+    return list(session.execute(_caseload_query(actor).order_by(order, tiebreak)).scalars())
+
+
+def caseload_rows(session: Session, actor: Actor, case_ids: list[str]) -> list[CaseRow]:
+    """The caseload lines for these ids (in the order given), visible ones only."""
+    _require_case_role(actor)
+    if not case_ids:
+        return []
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.reference,
+            Survivor.first_name,
+            Survivor.last_name,
+            Case.intake_date,
+            Case.status,
+            User.display_name,
+        )
+        .join(Survivor, Survivor.id == Case.survivor_id)
+        .outerjoin(User, User.id == Case.assigned_caseworker_id)
+        .where(and_(Case.id.in_(case_ids), visible_to(actor), Case.deleted_at.is_(None)))
+    ).all()
+    by_id = {
+        r[0]: CaseRow(r[0], r[1], f"{r[2]} {r[3]}".strip(), r[4], r[5], r[6] or "") for r in rows
+    }
+    return [by_id[i] for i in case_ids if i in by_id]
+
+
+def open_case(session: Session, actor: Actor, case_id: str) -> CaseDetail:
+    """A case with its survivor, for one who may see it; the view is audited."""
+    _require_case_role(actor)
+    case = session.execute(
+        select(Case).where(Case.id == case_id, Case.deleted_at.is_(None), visible_to(actor))
+    ).scalar_one_or_none()
+    if case is None:
+        raise NotFound()
+    audit.record(session, actor.user_id, "case.view", "case", case.id)
+    return _detail(session, case)
+
+
+def _detail(session: Session, case: Case) -> CaseDetail:
+    survivor = case.survivor
+    worker = session.get(User, case.assigned_caseworker_id) if case.assigned_caseworker_id else None
+    return CaseDetail(
+        case_id=case.id,
+        reference=case.reference,
+        intake_date=case.intake_date,
+        status=case.status,
+        caseworker_id=case.assigned_caseworker_id,
+        caseworker=worker.display_name if worker else "",
+        survivor_id=survivor.id,
+        first_name=survivor.first_name,
+        middle_name=survivor.middle_name,
+        last_name=survivor.last_name,
+        aliases=tuple(survivor.aliases),
+        birth_date=survivor.birth_date,
+        estimated_age=survivor.estimated_age,
+        gender=survivor.gender,
+        citizenship=tuple(survivor.citizenship),
+        languages=tuple(survivor.languages),
+        phone=survivor.phone,
+        email=survivor.email,
+        safe_contact_note=survivor.safe_contact_note,
+        trafficking_status=survivor.trafficking_status,
+        exploitation_types=tuple(Exploitation(e) for e in survivor.exploitation_types),
+    )
+
+
+def caseworkers(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(user id, display name) of active caseworkers, for assignment pickers."""
+    _require_case_role(actor)
+    rows = session.execute(
+        select(User.id, User.display_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == Role.CASEWORKER,
+            User.disabled_at.is_(None),
+            UserRole.deleted_at.is_(None),
+        )
+        .order_by(User.display_name)
+    ).all()
+    return [(r[0], r[1]) for r in rows]

@@ -1,0 +1,45 @@
+"""Integrity of a vault: the database pages, and the audit chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from casework.errors import PermissionDenied
+from casework.services import audit
+from casework.vault.vault import OpenVault
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    database: str
+    chain: audit.ChainReport
+
+    @property
+    def ok(self) -> bool:
+        return self.database == "ok" and self.chain.ok
+
+
+def check_database(vault: OpenVault) -> str:
+    """SQLite's integrity check and SQLCipher's page MACs (after a checkpoint, as they read the
+    main file only); "ok" or the first problem found."""
+    with vault.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        result = connection.exec_driver_sql("PRAGMA integrity_check").fetchall()
+        if [tuple(r) for r in result] != [("ok",)]:
+            return str(result[0][0])
+        cipher_errors = connection.execute(text("PRAGMA cipher_integrity_check")).fetchall()
+        if cipher_errors:
+            return str(cipher_errors[0][0])
+    return "ok"
+
+
+def verify_vault(vault: OpenVault) -> IntegrityReport:
+    root_key = vault.secrets.audit_root_key
+    if root_key is None:
+        raise PermissionDenied("Checking the audit chain needs a supervisor or administrator.")
+    database = check_database(vault)
+    with vault.session() as session:
+        chain = audit.verify(session, root_key)
+    return IntegrityReport(database, chain)

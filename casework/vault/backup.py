@@ -1,0 +1,74 @@
+"""Encrypted backups: a copy under its own random key, that key sealed to the vault's backup
+public key. Any signed-in user can take one (before a schema upgrade, say); only the holders of
+the backup private key (administrators and the recovery code) can open it."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from casework.vault import crypto
+from casework.vault.engine import key_pragma, raw_connection
+from casework.vault.files import make_private_folder, write_private_file
+
+BACKUP_FORMAT = 1
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def backup_aad(keyring_id: str, name: str) -> bytes:
+    return f"safehold/backup/v{BACKUP_FORMAT}/{keyring_id}/{name}".encode()
+
+
+def write_backup(
+    database: Path,
+    database_key: bytes,
+    folder: Path,
+    label: str,
+    keyring_id: str,
+    backup_public_key: bytes,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Export the live database into ``folder`` and check the copy opens; returns its path."""
+    make_private_folder(folder)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    name = f"safehold-{stamp}-{label}.db"
+    target = folder / name
+    backup_key = os.urandom(crypto.KEY_BYTES)
+    # Pre-create the file user-only; SQLCipher then writes into it.
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    source = raw_connection(database, database_key)
+    try:
+        attach_key = key_pragma(backup_key).split("=", 1)[1].strip()
+        source.execute(f"ATTACH DATABASE {_quote(target)} AS backup KEY {attach_key}")
+        source.execute("SELECT sqlcipher_export('backup')")
+        source.execute("DETACH DATABASE backup")
+    except BaseException:
+        source.close()
+        target.unlink(missing_ok=True)
+        raise
+    source.close()
+    check = raw_connection(target, backup_key)
+    try:
+        result = check.execute("PRAGMA quick_check").fetchone()
+    finally:
+        check.close()
+    if not result or result[0] != "ok":
+        target.unlink(missing_ok=True)
+        raise OSError("the backup did not read back cleanly")
+    manifest = {
+        "format": BACKUP_FORMAT,
+        "file": name,
+        "keyring_id": keyring_id,
+        "created_at": datetime.now(UTC).isoformat(),
+        "label": label,
+        "key": crypto.seal(backup_public_key, backup_key, backup_aad(keyring_id, name)),
+        **(extra or {}),
+    }
+    write_private_file(target.with_suffix(".json"), json.dumps(manifest, indent=1).encode())
+    return target

@@ -1,0 +1,92 @@
+"""SQLAlchemy engines over SQLCipher, every connection set up as security.md prescribes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+
+from casework.errors import VaultDamaged
+
+# 64 MiB of decrypted pages: every page read from disk costs a decryption.
+CACHE_SIZE_KIB = 64 * 1024
+
+
+def key_pragma(database_key: bytes) -> str:
+    if len(database_key) != 32:
+        raise ValueError("the database key must be 32 bytes")
+    return f"PRAGMA key = \"x'{database_key.hex()}'\""
+
+
+def configure_connection(dbapi_connection: Any, database_key: bytes) -> None:
+    """Key first; a read of sqlite_master then fails cleanly on a wrong key or a foreign file.
+
+    Only the log level precedes the key: it touches no database and keeps SQLCipher's
+    decryption errors for a damaged file off standard error.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA cipher_log_level = NONE")
+        cursor.execute(key_pragma(database_key))
+        cursor.execute("SELECT count(*) FROM sqlite_master")
+        cursor.fetchall()
+        for pragma in (
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",
+            "PRAGMA secure_delete = ON",
+            "PRAGMA temp_store = MEMORY",
+            f"PRAGMA cache_size = -{CACHE_SIZE_KIB}",
+        ):
+            cursor.execute(pragma)
+            cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def open_engine(path: Path, database_key: bytes, *, create: bool = False) -> Engine:
+    """An engine over the encrypted file at ``path``; raises VaultDamaged if it cannot be read.
+
+    Unless ``create`` is set, a missing file is an error: SQLite would otherwise create a new,
+    empty database where the vault's file should be.
+    """
+    if not create and not path.is_file():
+        raise VaultDamaged("The vault's database file is missing. Restore it from a backup.")
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        module=sqlcipher3,
+        connect_args={"check_same_thread": False},
+        pool_pre_ping=False,
+    )
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        configure_connection(dbapi_connection, database_key)
+        # The driver's own implicit transactions skip DDL; SQLAlchemy's BEGIN below makes every
+        # transaction, schema migrations included, all-or-nothing.
+        dbapi_connection.isolation_level = None
+
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(engine, "connect", on_connect, insert=True)
+    event.listen(engine, "begin", on_begin)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception as exc:
+        engine.dispose()
+        raise VaultDamaged() from exc
+    return engine
+
+
+def raw_connection(path: Path, database_key: bytes) -> Any:
+    """A plain DB-API connection, keyed and configured, for rekey and export."""
+    connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        configure_connection(connection, database_key)
+    except Exception as exc:
+        connection.close()
+        raise VaultDamaged() from exc
+    return connection

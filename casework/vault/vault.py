@@ -1,0 +1,401 @@
+"""A vault is one folder: ``safehold.db`` (SQLCipher), ``keyring.json`` and ``backups/``.
+
+``VaultFolder`` is a vault at rest: it can be created or unlocked. ``OpenVault`` is an unlocked
+vault: it holds the keys and the engine until ``lock()`` forgets them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from casework.errors import (
+    AccountDisabled,
+    PermissionDenied,
+    ValidationError,
+    VaultDamaged,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+    WrongCredentials,
+)
+from casework.model import Organisation, User, UserRole
+from casework.model.base import new_id
+from casework.model.vocab import Role
+from casework.passwords import check_password
+from casework.services import audit
+from casework.services.actor import Actor
+from casework.vault import crypto, schema
+from casework.vault.backup import write_backup
+from casework.vault.crypto import CryptoError, KdfParams
+from casework.vault.engine import key_pragma, open_engine, raw_connection
+from casework.vault.files import make_private_folder, restrict_vault_files
+from casework.vault.keyring import Keyring, KeyringError, VaultSecrets
+from casework.vault.throttle import UnlockThrottle
+
+log = logging.getLogger(__name__)
+
+DATABASE = "safehold.db"
+KEYRING = "keyring.json"
+PENDING_KEYRING = "keyring.pending.json"
+BACKUPS = "backups"
+THROTTLE = "unlock-state.json"
+
+
+def grants_for(roles: frozenset[Role]) -> tuple[bool, bool]:
+    """Which extra secrets a slot holds: (audit root key, backup private key)."""
+    audit_key = bool(roles & {Role.SUPERVISOR, Role.ADMINISTRATOR})
+    backup_key = Role.ADMINISTRATOR in roles
+    return audit_key, backup_key
+
+
+def normalise_username(username: str) -> str:
+    name = username.strip().casefold()
+    if not name or len(name) > 64 or any(ch.isspace() or not ch.isprintable() for ch in name):
+        raise ValidationError("A user name is 1 to 64 letters, digits or signs, without spaces.")
+    return name
+
+
+@dataclass(frozen=True)
+class NewVault:
+    vault: OpenVault
+    recovery_code: str
+
+
+class VaultFolder:
+    """A vault at rest."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    @property
+    def database(self) -> Path:
+        return self.folder / DATABASE
+
+    @property
+    def keyring_path(self) -> Path:
+        return self.folder / KEYRING
+
+    def exists(self) -> bool:
+        return self.keyring_path.exists() or self.database.exists()
+
+    def throttle(self) -> UnlockThrottle:
+        return UnlockThrottle(self.folder / THROTTLE)
+
+    # -- creation -------------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        org_name: str,
+        country: str,
+        province: str,
+        admin_username: str,
+        admin_password: str,
+        admin_display_name: str = "",
+        kdf: KdfParams | None = None,
+    ) -> NewVault:
+        """Create an empty vault with its first administrator and a recovery code."""
+        if self.exists():
+            raise VaultExists()
+        org_name = org_name.strip()
+        country = country.strip().upper()
+        if not org_name:
+            raise ValidationError("Enter the organisation's name.", field="org_name")
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError(
+                "Enter the country as a two-letter code, such as KE.", field="country"
+            )
+        username = normalise_username(admin_username)
+        check_password(admin_password, username=username, organisation=org_name)
+
+        make_private_folder(self.folder)
+        params = kdf or crypto.calibrate()
+        backup_private, backup_public = crypto.new_key_pair()
+        secrets = VaultSecrets(
+            os.urandom(crypto.KEY_BYTES), os.urandom(crypto.KEY_BYTES), backup_private
+        )
+        engine: Engine | None = None
+        try:
+            engine = open_engine(self.database, secrets.database_key, create=True)
+            schema.upgrade_to_head(engine)
+            with Session(engine) as session, session.begin():
+                admin = User(username=username, display_name=admin_display_name.strip() or username)
+                admin.created_by = admin.updated_by = admin.id = new_id()
+                admin.roles.append(
+                    UserRole(role=Role.ADMINISTRATOR, created_by=admin.id, updated_by=admin.id)
+                )
+                org = Organisation(
+                    name=org_name,
+                    country=country,
+                    province=province.strip(),
+                    created_by=admin.id,
+                    updated_by=admin.id,
+                )
+                session.add_all([admin, org])
+                session.flush()
+                audit.initialise(session, secrets.audit_root_key or b"", admin.id)
+                audit.record(session, admin.id, "vault.create", "organisation", org.id)
+            keyring = Keyring.new(params, backup_public)
+            keyring.set_slot(keyring.slot_id(username), "user", admin_password, params, secrets)
+            recovery_code = crypto.new_recovery_code()
+            keyring.set_slot(keyring.recovery_slot_id(), "recovery", recovery_code, params, secrets)
+            keyring.save(self.keyring_path)
+        except BaseException:
+            if engine is not None:
+                engine.dispose()
+            for leftover in (self.keyring_path, self.database, *self._sidecars()):
+                leftover.unlink(missing_ok=True)
+            raise
+        restrict_vault_files(self.folder)
+        opened = OpenVault(
+            self,
+            keyring,
+            engine,
+            secrets,
+            _actor_from_engine(engine, username),
+            keyring.slot_id(username),
+        )
+        return NewVault(opened, recovery_code)
+
+    def _sidecars(self) -> list[Path]:
+        return [self.folder / f"{DATABASE}-wal", self.folder / f"{DATABASE}-shm"]
+
+    # -- unlocking ------------------------------------------------------------------------
+
+    def load_keyring(self) -> Keyring:
+        if not self.keyring_path.exists():
+            if self.database.exists():
+                raise VaultDamaged("The vault's keyring.json is missing. Restore it from a backup.")
+            raise VaultNotFound()
+        try:
+            return Keyring.load(self.keyring_path)
+        except KeyringError as exc:
+            raise VaultDamaged(
+                "The vault's keyring.json is damaged. It has been left as it is; restore it "
+                "from a backup."
+            ) from exc
+
+    def unlock(self, username: str, password: str) -> OpenVault:
+        """Check the password at the keyring (slow on purpose), then open the database."""
+        throttle = self.throttle()
+        throttle.check()
+        keyring = self.load_keyring()
+        name = username.strip().casefold()
+        slot_id = keyring.slot_id(name)
+        try:
+            secrets, _private = keyring.open_slot(slot_id, password)
+        except CryptoError:
+            throttle.failed()
+            raise WrongCredentials() from None
+        keyring, secrets, engine = self._open_database(keyring, slot_id, password, secrets)
+        try:
+            schema.ensure_current(engine, self._backup_callback(keyring, secrets))
+            actor = _actor_from_engine(engine, name)
+        except BaseException:
+            engine.dispose()
+            raise
+        throttle.succeeded()
+        opened = OpenVault(self, keyring, engine, secrets, actor, slot_id)
+        with opened.transaction() as session:
+            audit.record(session, actor.user_id, "session.unlock", "user", actor.user_id)
+        return opened
+
+    def _open_database(
+        self, keyring: Keyring, slot_id: str, password: str, secrets: VaultSecrets
+    ) -> tuple[Keyring, VaultSecrets, Engine]:
+        """Open with the keyring's key; if a rekey was interrupted after the database changed
+        key but before the keyring was replaced, the pending keyring holds the new key."""
+        try:
+            return keyring, secrets, open_engine(self.database, secrets.database_key)
+        except VaultDamaged:
+            pending_path = self.folder / PENDING_KEYRING
+            if not pending_path.exists():
+                raise
+            pending = Keyring.load(pending_path)
+            try:
+                pending_secrets, _ = pending.open_slot(slot_id, password)
+            except CryptoError:
+                raise VaultDamaged() from None
+            engine = open_engine(self.database, pending_secrets.database_key)
+            os.replace(pending_path, self.keyring_path)
+            log.warning("completed an interrupted rekey from the pending keyring")
+            return pending, pending_secrets, engine
+
+    def _backup_callback(self, keyring: Keyring, secrets: VaultSecrets) -> Callable[[str], Path]:
+        def take(label: str) -> Path:
+            return write_backup(
+                self.database,
+                secrets.database_key,
+                self.folder / BACKUPS,
+                label,
+                keyring.keyring_id,
+                keyring.backup_public_key,
+            )
+
+        return take
+
+    def open_with_recovery_code(self, code: str) -> tuple[Keyring, VaultSecrets]:
+        """The recovery code's slot, for resetting an administrator's password."""
+        throttle = self.throttle()
+        throttle.check()
+        keyring = self.load_keyring()
+        try:
+            secrets, _ = keyring.open_slot(
+                keyring.recovery_slot_id(), crypto.normalise_recovery_code(code)
+            )
+        except CryptoError:
+            throttle.failed()
+            raise WrongCredentials("The recovery code is not correct.") from None
+        throttle.succeeded()
+        return keyring, secrets
+
+
+def _actor_from_engine(engine: Engine, username: str) -> Actor:
+    with Session(engine) as session:
+        user = session.execute(
+            select(User).where(func.lower(User.username) == username, User.deleted_at.is_(None))
+        ).scalar_one_or_none()
+        if user is None:
+            # A slot without an account: the account was removed but not its slot.
+            raise WrongCredentials()
+        if user.disabled_at is not None:
+            raise AccountDisabled()
+        return Actor(user.id, user.username, user.display_name or user.username, user.role_set())
+
+
+class OpenVault:
+    """An unlocked vault: keys in memory, an engine, and the signed-in user."""
+
+    def __init__(
+        self,
+        folder: VaultFolder,
+        keyring: Keyring,
+        engine: Engine,
+        secrets: VaultSecrets,
+        actor: Actor,
+        slot_id: str,
+    ) -> None:
+        self.folder = folder
+        self.keyring = keyring
+        self._engine: Engine | None = engine
+        self._secrets: VaultSecrets | None = secrets
+        self.actor = actor
+        self.slot_id = slot_id
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def is_locked(self) -> bool:
+        return self._engine is None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise VaultLocked()
+        return self._engine
+
+    @property
+    def secrets(self) -> VaultSecrets:
+        if self._secrets is None:
+            raise VaultLocked()
+        return self._secrets
+
+    def session(self) -> Session:
+        self.engine  # noqa: B018 - raises VaultLocked once locked
+        return self._sessions()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.session() as session, session.begin():
+            yield session
+
+    def lock(self) -> None:
+        """Dispose of the engine and forget the keys."""
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = None
+        self._secrets = None
+        self._sessions = sessionmaker()
+
+    # -- key management (the account services decide who may call these) -------------------
+
+    def backup(self, label: str) -> Path:
+        return write_backup(
+            self.folder.database,
+            self.secrets.database_key,
+            self.folder.folder / BACKUPS,
+            label,
+            self.keyring.keyring_id,
+            self.keyring.backup_public_key,
+        )
+
+    def change_own_password(self, old_password: str, new_password: str) -> None:
+        keyring = Keyring.load(self.folder.keyring_path)
+        try:
+            _, private = keyring.open_slot(self.slot_id, old_password)
+        except CryptoError:
+            raise WrongCredentials("The current password is not correct.") from None
+        keyring.change_password(self.slot_id, private, new_password, keyring.default_params)
+        keyring.save(self.folder.keyring_path)
+        self.keyring = keyring
+
+    def set_user_slot(self, username: str, password: str, roles: frozenset[Role]) -> None:
+        """Give a user a fresh slot (a new account, or an administrator's reset)."""
+        audit_key, backup_key = grants_for(roles)
+        keyring = Keyring.load(self.folder.keyring_path)
+        secrets = self.secrets.restricted(audit=audit_key, backup=backup_key)
+        keyring.set_slot(
+            keyring.slot_id(username), "user", password, keyring.default_params, secrets
+        )
+        keyring.save(self.folder.keyring_path)
+        self.keyring = keyring
+
+    def regrant_slot(self, username: str, roles: frozenset[Role]) -> None:
+        """After a role change, reseal the user's slot with the secrets the new roles carry."""
+        keyring = Keyring.load(self.folder.keyring_path)
+        slot_id = keyring.slot_id(username)
+        if keyring.has_slot(slot_id):
+            audit_key, backup_key = grants_for(roles)
+            keyring.reseal(slot_id, self.secrets.restricted(audit=audit_key, backup=backup_key))
+            keyring.save(self.folder.keyring_path)
+            self.keyring = keyring
+
+    def remove_slot_and_rekey(self, username: str) -> None:
+        """Delete a user's slot and move the database to a new key, so that a copy of the old
+        keyring no longer opens it. Remaining slots are resealed without their passwords."""
+        current = self.secrets
+        if current.audit_root_key is None or current.backup_private_key is None:
+            raise PermissionDenied("Only an administrator can remove a user's access.")
+        keyring = Keyring.load(self.folder.keyring_path)
+        keyring.remove_slot(keyring.slot_id(username))
+        new_secrets = VaultSecrets(
+            os.urandom(crypto.KEY_BYTES), current.audit_root_key, current.backup_private_key
+        )
+        for slot_id in keyring.slot_ids():
+            audit_key, backup_key = keyring.slot_grants(slot_id)
+            keyring.reseal(slot_id, new_secrets.restricted(audit=audit_key, backup=backup_key))
+        pending_path = self.folder.folder / PENDING_KEYRING
+        keyring.save(pending_path)
+        self.engine.dispose()
+        connection = raw_connection(self.folder.database, current.database_key)
+        try:
+            connection.execute(
+                key_pragma(new_secrets.database_key).replace("PRAGMA key", "PRAGMA rekey")
+            )
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            connection.close()
+        os.replace(pending_path, self.folder.keyring_path)
+        self.keyring = keyring
+        mine = keyring.slot_grants(self.slot_id) if keyring.has_slot(self.slot_id) else (True, True)
+        self._secrets = new_secrets.restricted(audit=mine[0], backup=mine[1])
+        self._engine = open_engine(self.folder.database, new_secrets.database_key)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        restrict_vault_files(self.folder.folder)

@@ -1,0 +1,154 @@
+"""safehold-admin: passwords from standard input, exit codes 0/1/2, one-sentence errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from casework import cli
+from casework.vault import crypto
+from casework.vault.crypto import KdfParams
+
+
+@pytest.fixture(autouse=True)
+def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(crypto, "calibrate", lambda *a, **k: KdfParams())
+
+
+def run(args: list[str], stdin: str = "") -> tuple[int, str]:
+    out = io.StringIO()
+    code = cli.main(args, stdin=io.StringIO(stdin), stdout=out)
+    return code, out.getvalue()
+
+
+ADMIN = "lantern harbour copper meadow\n"
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> str:
+    folder = str(tmp_path / "vault")
+    code, out = run(
+        [
+            "init",
+            "--org-name",
+            "Harbour Light",
+            "--country",
+            "KE",
+            "--admin",
+            "boss",
+            "--vault",
+            folder,
+            "--password-stdin",
+            "--json",
+        ],
+        ADMIN,
+    )
+    assert code == 0
+    assert len(json.loads(out)["recovery_code"]) == 29
+    return folder
+
+
+def test_users_add_list_disable_and_reset(vault: str, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--vault", vault, "--user", "boss", "--password-stdin"]
+    code, _ = run(
+        ["users", "add", "amy", "--role", "caseworker", "--role", "supervisor", *base],
+        ADMIN + "river stone olive garden\n",
+    )
+    assert code == 0
+    code, out = run([*base, "--json", "users", "list"], ADMIN)
+    listed = {u["name"]: u for u in json.loads(out)}
+    assert listed["amy"]["roles"] == ["caseworker", "supervisor"] and listed["amy"]["active"]
+    assert run(["users", "disable", "amy", *base], ADMIN)[0] == 0
+    code, out = run(["users", "list", *base], ADMIN)
+    assert "amy\tcaseworker,supervisor\tdisabled" in out
+    assert (
+        run(["users", "reset-password", "amy", *base], ADMIN + "new river stone garden\n")[0] == 0
+    )
+    assert (
+        run(
+            ["verify", "--vault", vault, "--user", "amy", "--password-stdin"],
+            "new river stone garden\n",
+        )[0]
+        == 0
+    )
+
+
+def test_verify_reports_a_good_vault(vault: str) -> None:
+    code, out = run(
+        ["verify", "--vault", vault, "--user", "boss", "--password-stdin", "--json"], ADMIN
+    )
+    report = json.loads(out)
+    assert code == 0 and report["ok"] and report["database"] == "ok" and report["audit_rows"] >= 1
+
+
+def test_user_errors_exit_1_with_one_sentence(
+    vault: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run(
+        ["verify", "--vault", vault, "--user", "boss", "--password-stdin"], "wrong one here!!\n"
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.strip() == "safehold-admin: The user name or password is not correct."
+    code, _ = run(
+        [
+            "users",
+            "add",
+            "x",
+            "--role",
+            "caseworker",
+            "--vault",
+            vault,
+            "--user",
+            "boss",
+            "--password-stdin",
+        ],
+        ADMIN + "weak\n",
+    )
+    assert code == 1 and "Traceback" not in capsys.readouterr().err
+    code, _ = run(["users", "list", "--vault", vault, "--user", "boss", "--password-stdin"], "")
+    assert code == 1
+
+
+def test_usage_errors_exit_2(vault: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["frobnicate"])[0] == 2
+    assert run(["users", "add", "x", "--vault", vault])[0] == 2  # no --role
+    assert run(["users", "list", "--vault", vault, "--password-stdin"], ADMIN)[0] == 2  # no --user
+    assert run([])[0] == 2
+
+
+def test_init_refuses_an_existing_vault(vault: str) -> None:
+    code, _ = run(
+        [
+            "init",
+            "--org-name",
+            "Other",
+            "--country",
+            "FR",
+            "--admin",
+            "x",
+            "--vault",
+            vault,
+            "--password-stdin",
+        ],
+        ADMIN,
+    )
+    assert code == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["--version"])
+    assert code == 0 and "schema 0001" in out
+
+
+def test_a_caseworker_cannot_verify_the_audit_chain(vault: str) -> None:
+    base = ["--vault", vault, "--user", "boss", "--password-stdin"]
+    run(["users", "add", "cw", "--role", "caseworker", *base], ADMIN + "river stone olive garden\n")
+    code, _ = run(
+        ["verify", "--vault", vault, "--user", "cw", "--password-stdin"],
+        "river stone olive garden\n",
+    )
+    assert code == 1

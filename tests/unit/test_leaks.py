@@ -1,0 +1,58 @@
+"""Survivor data never reaches disk in clear: not in the vault's files, not in temp files."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from casework.services import accounts, cases
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import WORKER_PASSWORD
+
+NAME = "Zephyrine"
+FAMILY = "Quabbelworth"
+PHONE = "+254700987123"
+
+
+def files_under(*folders: Path) -> list[Path]:
+    return [p for folder in folders for p in folder.rglob("*") if p.is_file()]
+
+
+def test_a_recorded_survivor_appears_nowhere_in_clear(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    with amina.transaction() as session:
+        detail = cases.record_survivor(
+            session,
+            amina.actor,
+            cases.SurvivorInput(
+                first_name=NAME,
+                last_name=FAMILY,
+                intake_date=today,
+                phone=PHONE,
+                aliases=("Zeph the quiet",),
+                safe_contact_note="Only call after 6pm",
+            ),
+            today,
+        )
+    with amina.transaction() as session:
+        cases.open_case(session, amina.actor, detail.case_id)
+        cases.caseload_rows(session, amina.actor, cases.caseload_ids(session, amina.actor))
+    staffed_vault.backup("leak-test")
+    accounts.disable_user(staffed_vault, "bruno")  # a rekey, a checkpoint and a fresh backup
+    amina.lock()
+    staffed_vault.lock()
+
+    scanned = files_under(vault_folder.folder, Path(tempfile.gettempdir()))
+    names = {p.name for p in scanned}
+    assert {"safehold.db", "keyring.json"} <= names
+    assert any(n.endswith("-leak-test.db") for n in names)
+    needles = [s.encode() for s in (NAME, FAMILY, PHONE, "Zeph the quiet", "after 6pm")]
+    needles += [s.encode("utf-16-le") for s in (NAME, FAMILY)]
+    for path in scanned:
+        data = path.read_bytes()
+        assert not data.startswith(b"SQLite format 3\x00") or path.stat().st_size == 0, path
+        for needle in needles:
+            assert needle not in data, f"{needle!r} found in clear in {path.name}"

@@ -1,0 +1,1 @@
+"""Safehold's Qt layer: windows and views over the casework services."""
