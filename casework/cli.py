@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from sqlalchemy.exc import DBAPIError
+
 from casework import __version__
-from casework.errors import CaseworkError, PermissionDenied, VaultNotFound
+from casework.errors import CaseworkError, PermissionDenied, VaultNotFound, from_database_error
 from casework.model.vocab import Role
 from casework.platform import default_vault_folder, harden_process
 from casework.services import accounts, integrity
@@ -289,6 +291,12 @@ def main(
         return 2
     except CaseworkError as exc:
         print(f"safehold-admin: {exc.message}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        known = from_database_error(exc)
+        if known is None:
+            raise
+        print(f"safehold-admin: {known.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("safehold-admin: interrupted; nothing already saved was lost.", file=sys.stderr)

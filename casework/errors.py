@@ -102,3 +102,29 @@ class MigrationFailed(CaseworkError):
 
 class AuditChainBroken(CaseworkError):
     code = "audit-broken"
+
+
+class DiskFull(CaseworkError):
+    code = "disk-full"
+    default_message = "The disk is full, so nothing was saved. Free some space and try again."
+
+
+class VaultBusy(CaseworkError):
+    code = "vault-busy"
+    default_message = (
+        "The vault is in use by another Safehold window or program. Close it and try again."
+    )
+
+
+def from_database_error(error: BaseException) -> CaseworkError | None:
+    """Sort a database error: problems of the environment that a user can act on become a
+    domain error (with no SQL and no data in its text); anything else is a bug (None)."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return DiskFull()
+    if "database is locked" in text or "database is busy" in text:
+        return VaultBusy()
+    damaged = ("malformed", "not a database", "disk i/o error", "hmac check", "corrupt")
+    if any(marker in text for marker in damaged):
+        return VaultDamaged()
+    return None

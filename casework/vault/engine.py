@@ -58,7 +58,7 @@ def open_engine(path: Path, database_key: bytes, *, create: bool = False) -> Eng
         f"sqlite+pysqlite:///{path}",
         module=sqlcipher3,
         connect_args={"check_same_thread": False},
-        pool_pre_ping=False,
+        hide_parameters=True,  # exception texts must never carry survivor data
     )
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.errors import (
@@ -25,6 +26,7 @@ from casework.errors import (
     VaultLocked,
     VaultNotFound,
     WrongCredentials,
+    from_database_error,
 )
 from casework.model import Organisation, User, UserRole
 from casework.model.base import new_id
@@ -197,8 +199,9 @@ class VaultFolder:
             raise WrongCredentials() from None
         keyring, secrets, engine = self._open_database(keyring, slot_id, password, secrets)
         try:
-            schema.ensure_current(engine, self._backup_callback(keyring, secrets))
-            actor = _actor_from_engine(engine, name)
+            with database_errors():
+                schema.ensure_current(engine, self._backup_callback(keyring, secrets))
+                actor = _actor_from_engine(engine, name)
         except BaseException:
             engine.dispose()
             raise
@@ -258,6 +261,19 @@ class VaultFolder:
         return keyring, secrets
 
 
+@contextlib.contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn database errors a user can act on (damage, a full disk, a locked file) into domain
+    errors; the original stays chained for the log, never in the message."""
+    try:
+        yield
+    except DBAPIError as error:
+        translated = from_database_error(error)
+        if translated is None:
+            raise
+        raise translated from error
+
+
 def _actor_from_engine(engine: Engine, username: str) -> Actor:
     with Session(engine) as session:
         user = session.execute(
@@ -313,7 +329,7 @@ class OpenVault:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.session() as session, session.begin():
+        with database_errors(), self.session() as session, session.begin():
             yield session
 
     def lock(self) -> None:

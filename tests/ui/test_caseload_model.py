@@ -1,0 +1,64 @@
+"""The caseload model: Qt's model contract, SQL sorting, lazy pages, permissions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import Qt
+
+from casework.services import cases
+from casework.vault.vault import OpenVault, VaultFolder
+from casework.workspace import Workspace
+from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from ui.models import caseload
+from ui.models.caseload import CaseloadModel
+
+
+def fill(vault: OpenVault, names: list[str], today: date) -> None:
+    with vault.transaction() as session:
+        for offset, name in enumerate(names):
+            cases.record_survivor(
+                session,
+                vault.actor,
+                cases.SurvivorInput(first_name=name, intake_date=today - timedelta(days=offset)),
+                today,
+            )
+
+
+def test_the_model_keeps_qts_contract(
+    qtmodeltester, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    fill(amina, ["Ana", "Bea", "Cy"], today)
+    model = CaseloadModel(Workspace(amina))
+    model.reload()
+    qtmodeltester.check(model)
+    amina.lock()
+
+
+def test_sorting_is_done_by_the_database_and_rows_load_lazily(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, monkeypatch
+) -> None:
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    names = [f"Name{i:03d}" for i in range(250)]
+    fill(sara, names, today)
+    workspace = Workspace(sara)
+    fetched: list[int] = []
+    real = workspace.caseload_rows
+
+    def counting(ids: list[str]) -> list[cases.CaseRow]:
+        fetched.append(len(ids))
+        return real(ids)
+
+    monkeypatch.setattr(workspace, "caseload_rows", counting)
+    model = CaseloadModel(workspace)
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert model.rowCount() == 250 and fetched == []
+    assert model.data(model.index(0, 1)) == "Name000"
+    assert model.data(model.index(249, 1)) == "Name249"
+    assert fetched == [caseload.PAGE, 250 - 2 * caseload.PAGE]  # two pages, not the whole list
+    model.sort(2, Qt.SortOrder.AscendingOrder)  # oldest intake first
+    assert model.data(model.index(0, 1)) == "Name249"
+    model.clear()
+    assert model.rowCount() == 0
+    sara.lock()

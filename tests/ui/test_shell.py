@@ -1,0 +1,160 @@
+"""The app shell driven as a user would: set-up, sign-in, intake, locking."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from casework.services import cases
+from casework.vault import crypto
+from casework.vault.crypto import KdfParams
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.ui.conftest import sign_in
+from ui.models.caseload import CASE_ID_ROLE
+from ui.views.case_view import CaseView
+from ui.views.intake import IntakeForm
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def test_first_run_sets_up_the_vault_and_shows_the_recovery_code_once(
+    qtbot: QtBot, make_window, vault_folder: VaultFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(crypto, "calibrate", lambda *a, **k: KdfParams())
+    window = make_window(vault_folder)
+    page = window.setup
+    assert window.pages.currentWidget() is page
+    page.org_name.setText("Harbour Light")
+    page.country.setText("ke")
+    page.province.setText("Mombasa")
+    page.admin_username.setText("amina")
+    page.password.setText("short")
+    page.confirm.setText("short")
+    qtbot.mouseClick(page.create_button, LEFT)
+    assert "12 characters" in page.error.text()
+    assert not vault_folder.exists()
+
+    page.password.setText(ADMIN_PASSWORD)
+    page.confirm.setText(ADMIN_PASSWORD + "x")
+    qtbot.mouseClick(page.create_button, LEFT)
+    assert "not the same" in page.error.text()
+
+    page.confirm.setText(ADMIN_PASSWORD)
+    qtbot.mouseClick(page.create_button, LEFT)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.recovery, timeout=15000)
+    code = window.recovery.code.text()
+    assert re.fullmatch(r"([A-Z2-9]{5}-){4}[A-Z2-9]{5}", code)
+    assert not window.recovery.continue_button.isEnabled()
+    window.recovery.confirm.setChecked(True)
+    qtbot.mouseClick(window.recovery.continue_button, LEFT)
+    assert window.recovery.code.text() == ""
+    assert window.workspace_view is not None and window.workspace_view.admin is not None
+    assert code.encode() not in vault_folder.keyring_path.read_bytes()
+    # The code really opens the vault's recovery slot.
+    _keyring, secrets = vault_folder.open_with_recovery_code(code)
+    assert secrets.audit_root_key is not None
+
+
+def test_a_wrong_password_is_shown_and_a_right_one_opens_the_caseload(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    window = make_window(vault_folder)
+    assert window.pages.currentWidget() is window.sign_in
+    window.sign_in.username.setText("amina")
+    window.sign_in.password.setText("not my password at all")
+    qtbot.mouseClick(window.sign_in.sign_in, LEFT)
+    qtbot.waitUntil(lambda: bool(window.sign_in.error.text()), timeout=15000)
+    assert window.sign_in.error.text() == "The user name or password is not correct."
+    assert window.sign_in.password.text() == ""
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    view = window.workspace_view
+    assert view is not None and view.caseload is not None and view.admin is None
+    assert view.caseload.heading.text() == "My cases (0)"
+
+
+def test_recording_a_new_survivor_from_the_form(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    view = window.workspace_view
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = view.detail.currentWidget()
+    assert isinstance(form, IntakeForm)
+    qtbot.mouseClick(form.save_button, LEFT)
+    assert "first name" in form.error.text()
+    qtbot.keyClicks(form.first_name, "Olena")
+    qtbot.keyClicks(form.last_name, "Kovalenko")
+    form.citizenship.setText("ua, md")
+    form.exploitation[next(iter(form.exploitation))].setChecked(True)
+    qtbot.mouseClick(form.save_button, LEFT)
+    shown = view.detail.currentWidget()
+    assert isinstance(shown, CaseView)
+    assert view.caseload.heading.text() == "My cases (1)"
+    model = view.caseload.model
+    assert model.data(model.index(0, 1)) == "Olena Kovalenko"
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    with sara.session() as session:
+        rows = cases.caseload_rows(session, sara.actor, cases.caseload_ids(session, sara.actor))
+    sara.lock()
+    assert [(r.survivor_name, r.caseworker) for r in rows] == [("Olena Kovalenko", "Amina K.")]
+
+
+def test_ctrl_l_locks_everything_and_signing_in_returns_to_the_case(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    with sara.transaction() as session:
+        for name in ("Ines", "Joy"):
+            cases.record_survivor(
+                session, sara.actor, cases.SurvivorInput(first_name=name, intake_date=today), today
+            )
+    sara.lock()
+    window = make_window(vault_folder)
+    vault = sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    view = window.workspace_view
+    model = view.caseload.model
+    case_id = model.data(model.index(1, 0), CASE_ID_ROLE)
+    view.open_case(case_id)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.sign_in
+    assert window.workspace_view is None and window.vault is None
+    assert vault.is_locked and model.rowCount() == 0
+    assert window.sign_in.username.text() == "sara"
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    current = window.workspace_view.detail.currentWidget()
+    assert isinstance(current, CaseView) and current.case_id == case_id
+
+
+def test_the_app_locks_itself_after_idle(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.idle.active and window.idle.interval_ms == 5 * 60 * 1000
+    window.idle.start(300)  # the administrator's 5 minutes, shortened for the test
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.sign_in, timeout=5000)
+    assert window.vault is None
+
+
+def test_an_administrator_sets_the_idle_timeout(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    admin = window.workspace_view.admin
+    assert admin is not None and window.workspace_view.caseload is None
+    assert admin.users.rowCount() == 4
+    admin.auto_lock.setValue(15)
+    qtbot.mouseClick(admin.findChild(QPushButton, "saveAutoLock"), LEFT)
+    assert admin.message.text() == "Saved."
+    assert window.idle.interval_ms == 15 * 60 * 1000
+    window.lock()
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.idle.interval_ms == 15 * 60 * 1000

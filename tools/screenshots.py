@@ -1,0 +1,94 @@
+"""Drive the real app offscreen and save a screenshot of each screen (for reviewing by eye).
+
+QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py OUT_DIR
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from casework.demo import DEMO_PASSWORD, create_demo_vault
+from casework.vault.vault import VaultFolder
+from ui import app as app_module
+from ui import jobs
+from ui.windows.main_window import MainWindow
+
+
+def settle(ms: int = 200) -> None:
+    jobs.wait_for_all()
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    qapp = QApplication(sys.argv[:1])
+    qapp.setStyleSheet((app_module.RESOURCES / "styles" / "safehold.qss").read_text())
+    root = Path(tempfile.mkdtemp())
+
+    setup_window = MainWindow(VaultFolder(root / "new"))
+    setup_window.show()
+    page = setup_window.setup
+    page.org_name.setText("Harbour Light Shelter")
+    page.country.setText("KE")
+    page.province.setText("Mombasa")
+    page.admin_username.setText("amina")
+    page.admin_name.setText("Amina Wekesa")
+    page.password.setText("lantern harbour copper meadow")
+    page.confirm.setText("lantern harbour copper meadow")
+    settle()
+    setup_window.grab().save(str(out / "1-setup.png"))
+    page.submit()
+    settle(1500)
+    setup_window.grab().save(str(out / "2-recovery-code.png"))
+    setup_window.close()
+
+    demo = create_demo_vault(root / "demo", 10_000)
+    demo.vault.lock()
+    window = MainWindow(
+        VaultFolder(root / "demo"),
+        f"Demo accounts: caseworker, supervisor, admin. Password: {DEMO_PASSWORD}",
+    )
+    window.show()
+    settle()
+    window.grab().save(str(out / "3-sign-in.png"))
+    window.sign_in.username.setText("supervisor")
+    window.sign_in.password.setText(DEMO_PASSWORD)
+    window.sign_in.submit()
+    settle(1500)
+    view = window.workspace_view
+    assert view is not None and view.caseload is not None
+    view.open_case(view.caseload.model.data(view.caseload.model.index(0, 0), 257))
+    settle()
+    window.grab().save(str(out / "4-caseload.png"))
+    view.new_survivor()
+    form = view.detail.currentWidget()
+    form.first_name.setText("Test")
+    form.last_name.setText("Person")
+    form.citizenship.setText("UA")
+    settle()
+    window.grab().save(str(out / "5-new-survivor.png"))
+    form.save()
+    settle()
+    window.grab().save(str(out / "6-new-case.png"))
+    window.lock()
+    settle()
+    window.grab().save(str(out / "7-locked.png"))
+    window.sign_in.password.setText(DEMO_PASSWORD)
+    window.sign_in.username.setText("admin")
+    window.sign_in.submit()
+    settle(1500)
+    window.grab().save(str(out / "8-admin.png"))
+    print(f"screenshots in {out} ({date.today()})")
+    window.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))

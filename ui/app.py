@@ -1,0 +1,128 @@
+"""Safehold's desktop app: ``python -m ui.app [--demo] [--vault DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from casework import __version__
+from casework.platform import default_vault_folder, harden_process, log_folder
+from casework.vault.vault import VaultFolder
+from ui.messages import error_text, log_unexpected
+from ui.windows.main_window import MainWindow
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+log = logging.getLogger("safehold")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="safehold", description="Safehold case management")
+    parser.add_argument(
+        "--demo", action="store_true", help="open a throwaway vault of synthetic cases"
+    )
+    parser.add_argument("--demo-cases", type=int, default=300, help=argparse.SUPPRESS)
+    parser.add_argument("--vault", type=Path, help="the vault folder (default: your data folder)")
+    parser.add_argument(
+        "--no-err-windows", action="store_true", help="log errors instead of showing dialogs"
+    )
+    parser.add_argument("--quit-after", type=float, help=argparse.SUPPRESS)  # end-to-end tests
+    parser.add_argument("--version", action="version", version=f"Safehold {__version__}")
+    known, _qt_args = parser.parse_known_args(argv)
+    return known
+
+
+def setup_logging(folder: Path | None) -> None:
+    """Log to the user's log folder. Log lines carry ids and types, never names or text."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                folder / "safehold.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+            )
+        )
+    logging.basicConfig(
+        level=logging.INFO,
+        handlers=handlers,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+
+
+def install_excepthook(show_dialogs: bool) -> None:
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if error.__traceback__ is None:
+            error = error.with_traceback(tb)
+        text = error_text(error)
+        if isinstance(error, Exception) and show_dialogs and QApplication.instance() is not None:
+            QMessageBox.critical(None, "Safehold", text)
+        elif not isinstance(error, Exception):
+            log_unexpected(error)
+
+    sys.excepthook = hook
+
+
+def load_translations(app: QApplication) -> None:
+    translator = QTranslator(app)
+    if translator.load(QLocale(), "safehold", "_", str(RESOURCES / "translations")):
+        app.installTranslator(translator)
+
+
+def prepare_demo(cases: int) -> tuple[VaultFolder, str, Path]:
+    from casework.demo import DEMO_PASSWORD, DEMO_USERS, create_demo_vault
+
+    root = Path(tempfile.mkdtemp(prefix="safehold-demo-"))
+    demo = create_demo_vault(root / "vault", cases)
+    demo.vault.lock()
+    names = ", ".join(name for name, _d, _r in DEMO_USERS)
+    hint = (
+        f"Demo vault with {cases} synthetic cases (deleted when Safehold closes).\n"
+        f"Accounts: {names}. Password for each: “{DEMO_PASSWORD}”"
+    )
+    return VaultFolder(root / "vault"), hint, root
+
+
+def main(argv: list[str] | None = None) -> int:
+    harden_process()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    setup_logging(None if args.demo else log_folder())
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Safehold")
+    app.setOrganizationName("Safehold")
+    app.setApplicationVersion(__version__)
+    load_translations(app)
+    style = RESOURCES / "styles" / "safehold.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    install_excepthook(not args.no_err_windows)
+
+    demo_root: Path | None = None
+    hint = ""
+    if args.demo:
+        folder, hint, demo_root = prepare_demo(args.demo_cases)
+    else:
+        folder = VaultFolder(args.vault or default_vault_folder())
+    window = MainWindow(folder, hint)
+    window.show()
+    if args.quit_after is not None:
+        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
+    try:
+        return app.exec()
+    finally:
+        window.lock()
+        if demo_root is not None:
+            shutil.rmtree(demo_root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Background work off the UI thread: a job runs in the thread pool and hands its result (or
+its error) back to the UI thread through a signal."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class JobSignals(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progress = Signal(int, str)
+    finished = Signal()
+
+
+class Cancelled(Exception):
+    """Raised inside a job that saw its cancel flag."""
+
+
+class Job(QRunnable):
+    """Run ``work(job)`` in a worker thread. ``work`` may call ``job.report(percent, text)`` and
+    should call ``job.check_cancelled()`` between steps."""
+
+    def __init__(self, work: Callable[[Job], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = JobSignals()
+        self._work = work
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check_cancelled(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def report(self, percent: int, text: str = "") -> None:
+        self.signals.progress.emit(percent, text)
+
+    def run(self) -> None:
+        try:
+            result = self._work(self)
+        except BaseException as exc:  # handed to the UI thread, which decides what to show
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+_running: set[Job] = set()
+
+
+def start(
+    work: Callable[[Job], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None],
+) -> Job:
+    """Start a job; the callbacks run on the UI thread. The job is kept alive until it ends."""
+    job = Job(work)
+    job.signals.succeeded.connect(on_success)
+    job.signals.failed.connect(on_failure)
+    job.signals.finished.connect(lambda: _running.discard(job))
+    _running.add(job)
+    QThreadPool.globalInstance().start(job)
+    return job
+
+
+def wait_for_all(timeout_ms: int = 30000) -> bool:
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)

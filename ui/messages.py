@@ -1,0 +1,38 @@
+"""User-facing text for errors: domain errors by code, everything else as a calm, generic line."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+
+from PySide6.QtCore import QCoreApplication
+from sqlalchemy.exc import DBAPIError
+
+from casework.errors import CaseworkError, from_database_error
+
+log = logging.getLogger("safehold.ui")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("messages", text)
+
+
+def error_text(error: BaseException) -> str:
+    """What to show for an error. Domain messages are fit to show (and carry no survivor data);
+    anything else is a bug: it is logged with a reference and the user is told nothing was lost."""
+    if not isinstance(error, CaseworkError):
+        error = from_database_error(error) or error if isinstance(error, DBAPIError) else error
+    if isinstance(error, CaseworkError):
+        return QCoreApplication.translate("errors", error.message)
+    reference = log_unexpected(error)
+    return tr("Something went wrong; nothing was lost. Reference: {0}").format(reference)
+
+
+def log_unexpected(error: BaseException) -> str:
+    """Log an unexpected error by type and stack only: its message may quote data."""
+    reference = uuid.uuid4().hex[:8]
+    frames = traceback.extract_tb(error.__traceback__)
+    stack = "".join(traceback.format_list(frames))
+    log.error("unexpected %s [ref %s]\n%s", type(error).__name__, reference, stack)
+    return reference

@@ -1,0 +1,210 @@
+"""The intake form: a new survivor and their case. Only a name and the intake date are
+required; everything else can wait."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import CaseworkError, ValidationError
+from casework.model.vocab import Exploitation, Gender, TraffickingStatus
+from casework.services.cases import CaseDetail, SurvivorInput
+from casework.workspace import Workspace
+from ui.messages import error_text
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("IntakeForm", text)
+
+
+def vocab(label: str) -> str:
+    return QCoreApplication.translate("vocab", label)
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
+
+
+class IntakeForm(QWidget):
+    saved = Signal(object)  # CaseDetail
+    cancelled = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        title = QLabel(tr("New survivor"))
+        title.setObjectName("pageTitle")
+
+        self.first_name = QLineEdit()
+        self.middle_name = QLineEdit()
+        self.last_name = QLineEdit()
+        self.aliases = QLineEdit()
+        self.aliases.setPlaceholderText(tr("Other names used, separated by commas"))
+        self.birth_known = QCheckBox(tr("Birth date known"))
+        self.birth_date = QDateEdit()
+        self.birth_date.setCalendarPopup(True)
+        self.birth_date.setDisplayFormat("yyyy-MM-dd")
+        self.birth_date.setDate(QDate.currentDate().addYears(-25))
+        self.birth_date.setEnabled(False)
+        self.estimated_age = QSpinBox()
+        self.estimated_age.setRange(0, 120)
+        self.estimated_age.setSpecialValueText(tr("Unknown"))
+        self.gender = QComboBox()
+        for member in Gender:
+            self.gender.addItem(vocab(member.label), member)
+        self.gender.setCurrentIndex(list(Gender).index(Gender.NOT_SPECIFIED))
+        self.citizenship = QLineEdit()
+        self.citizenship.setPlaceholderText(tr("Country codes, such as UA, MD"))
+        self.languages = QLineEdit()
+        self.languages.setPlaceholderText(tr("Language codes, such as uk, ru"))
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        self.safe_contact = QPlainTextEdit()
+        self.safe_contact.setPlaceholderText(tr("When and how it is safe to make contact"))
+        self.safe_contact.setMaximumHeight(70)
+        self.status = QComboBox()
+        for member in TraffickingStatus:
+            self.status.addItem(vocab(member.label), member)
+        self.exploitation: dict[Exploitation, QCheckBox] = {
+            member: QCheckBox(vocab(member.label)) for member in Exploitation
+        }
+        self.intake_date = QDateEdit()
+        self.intake_date.setCalendarPopup(True)
+        self.intake_date.setDisplayFormat("yyyy-MM-dd")
+        self.intake_date.setDate(QDate.currentDate())
+        self.intake_date.setMaximumDate(QDate.currentDate())
+        self.first_name.setObjectName("firstName")
+        self.last_name.setObjectName("lastName")
+
+        person = QGroupBox(tr("Person"))
+        person_form = QFormLayout(person)
+        person_form.addRow(tr("First name *"), self.first_name)
+        person_form.addRow(tr("Middle name"), self.middle_name)
+        person_form.addRow(tr("Last name"), self.last_name)
+        person_form.addRow(tr("Aliases"), self.aliases)
+        birth_row = QHBoxLayout()
+        birth_row.addWidget(self.birth_known)
+        birth_row.addWidget(self.birth_date, 1)
+        person_form.addRow(tr("Birth date"), birth_row)
+        person_form.addRow(tr("Or estimated age"), self.estimated_age)
+        person_form.addRow(tr("Gender"), self.gender)
+        person_form.addRow(tr("Citizenship"), self.citizenship)
+        person_form.addRow(tr("Languages"), self.languages)
+
+        contact = QGroupBox(tr("Contact"))
+        contact_form = QFormLayout(contact)
+        contact_form.addRow(tr("Phone"), self.phone)
+        contact_form.addRow(tr("Email"), self.email)
+        contact_form.addRow(tr("Safe to contact"), self.safe_contact)
+
+        victim = QGroupBox(tr("Trafficking"))
+        victim_layout = QVBoxLayout(victim)
+        victim_form = QFormLayout()
+        victim_form.addRow(tr("Intake date *"), self.intake_date)
+        victim_form.addRow(tr("Status"), self.status)
+        victim_layout.addLayout(victim_form)
+        victim_layout.addWidget(QLabel(tr("Types of exploitation")))
+        grid = QGridLayout()
+        for i, box in enumerate(self.exploitation.values()):
+            grid.addWidget(box, i // 2, i % 2)
+        victim_layout.addLayout(grid)
+
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.save_button = QPushButton(tr("Save and open the case"))
+        self.save_button.setObjectName("saveIntake")
+        self.save_button.setDefault(True)
+        cancel = QPushButton(tr("Cancel"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.error, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.save_button)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 8, 0)
+        column.addWidget(person)
+        column.addWidget(victim)
+        column.addWidget(contact)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+
+        self.birth_known.toggled.connect(self.birth_date.setEnabled)
+        self.birth_known.toggled.connect(lambda known: self.estimated_age.setEnabled(not known))
+        self.save_button.clicked.connect(self.save)
+        cancel.clicked.connect(self.cancelled)
+        self.first_name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def collect(self) -> SurvivorInput:
+        def to_date(widget: QDateEdit) -> date:
+            value = widget.date()
+            return date(value.year(), value.month(), value.day())
+
+        return SurvivorInput(
+            first_name=self.first_name.text(),
+            middle_name=self.middle_name.text(),
+            last_name=self.last_name.text(),
+            aliases=split_list(self.aliases.text()),
+            birth_date=to_date(self.birth_date) if self.birth_known.isChecked() else None,
+            estimated_age=(
+                None
+                if self.birth_known.isChecked() or self.estimated_age.value() == 0
+                else self.estimated_age.value()
+            ),
+            gender=self.gender.currentData(),
+            citizenship=split_list(self.citizenship.text()),
+            languages=split_list(self.languages.text()),
+            phone=self.phone.text(),
+            email=self.email.text(),
+            safe_contact_note=self.safe_contact.toPlainText(),
+            trafficking_status=self.status.currentData(),
+            exploitation_types=tuple(m for m, box in self.exploitation.items() if box.isChecked()),
+            intake_date=to_date(self.intake_date),
+        )
+
+    def save(self) -> None:
+        try:
+            detail: CaseDetail = self.workspace.record_survivor(self.collect())
+        except ValidationError as error:
+            self.error.setText(error_text(error))
+            field = {
+                "first_name": self.first_name,
+                "email": self.email,
+                "country": self.citizenship,
+                "language": self.languages,
+                "birth_date": self.birth_date,
+            }.get(error.field or "")
+            if field is not None:
+                field.setFocus()
+            return
+        except CaseworkError as error:
+            self.error.setText(error_text(error))
+            return
+        self.saved.emit(detail)

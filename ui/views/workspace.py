@@ -1,0 +1,274 @@
+"""The signed-in workspace: the caseload on the left, a case or the intake form on the right.
+Administrators without a case role get the administration view instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import CaseworkError
+from casework.services.accounts import MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINUTES
+from casework.services.cases import CaseDetail
+from casework.workspace import Workspace
+from ui.messages import error_text
+from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
+from ui.views.case_view import CaseView
+from ui.views.intake import IntakeForm
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Workspace", text)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the user was, by id only, so that unlocking can bring them back."""
+
+    view: str  # "empty", "case", "intake", "admin"
+    case_id: str | None = None
+    sort_column: int = 2
+    sort_order: Qt.SortOrder = Qt.SortOrder.DescendingOrder
+
+
+class CaseloadView(QWidget):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.heading = QLabel()
+        self.heading.setObjectName("sectionTitle")
+        self.model = CaseloadModel(workspace, self)
+        self.table = QTableView()
+        self.table.setObjectName("caseload")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((130, 190, 100, 125)):
+            self.table.setColumnWidth(column, width)
+        self.model.modelReset.connect(self._count)
+        # Newest intake first; this runs the first (sorted) query.
+        self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.table)
+
+    def _count(self) -> None:
+        mine = not self.workspace.actor.sees_all_cases
+        text = tr("My cases ({0})") if mine else tr("All cases ({0})")
+        self.heading.setText(text.format(self.model.rowCount()))
+
+    def select(self, case_id: str) -> None:
+        row = self.model.row_of(case_id)
+        if row >= 0:
+            index = self.model.index(row, 0)
+            self.table.selectionModel().select(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.table.scrollTo(index)
+
+
+class AdminView(QWidget):
+    """Accounts at a glance and the auto-lock setting; account changes are in safehold-admin."""
+
+    auto_lock_changed = Signal(int)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        title = QLabel(tr("Administration"))
+        title.setObjectName("pageTitle")
+        note = QLabel(
+            tr(
+                "Administrators manage accounts and settings; case records are visible only to "
+                "caseworkers and supervisors."
+            )
+        )
+        note.setWordWrap(True)
+        self.users = QTableWidget(0, 3)
+        self.users.setObjectName("users")
+        self.users.setHorizontalHeaderLabels([tr("User name"), tr("Roles"), tr("State")])
+        self.users.verticalHeader().hide()
+        self.users.horizontalHeader().setStretchLastSection(True)
+        self.users.setColumnWidth(0, 160)
+        self.users.setColumnWidth(1, 260)
+        self.users.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        settings = QGroupBox(tr("Security"))
+        form = QFormLayout(settings)
+        row = QHBoxLayout()
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setObjectName("autoLockMinutes")
+        self.auto_lock.setRange(MIN_AUTO_LOCK_MINUTES, MAX_AUTO_LOCK_MINUTES)
+        self.auto_lock.setSuffix(tr(" minutes"))
+        save = QPushButton(tr("Save"))
+        save.setObjectName("saveAutoLock")
+        row.addWidget(self.auto_lock)
+        row.addWidget(save)
+        row.addStretch(1)
+        form.addRow(tr("Lock after idle"), row)
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(note)
+        layout.addWidget(QLabel(tr("Accounts")))
+        layout.addWidget(self.users, 1)
+        layout.addWidget(settings)
+        layout.addWidget(self.message)
+        save.clicked.connect(self.save_auto_lock)
+
+    def refresh(self) -> None:
+        users = self.workspace.users()
+        self.users.setRowCount(len(users))
+        for row, user in enumerate(users):
+            roles = ", ".join(QCoreApplication.translate("vocab", r.label) for r in user.roles)
+            state = tr("Active") if user.active else tr("Disabled")
+            for column, text in enumerate((user.username, roles, state)):
+                self.users.setItem(row, column, QTableWidgetItem(text))
+        self.auto_lock.setValue(self.workspace.organisation().auto_lock_minutes)
+
+    def save_auto_lock(self) -> None:
+        try:
+            self.workspace.set_auto_lock_minutes(self.auto_lock.value())
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return
+        self.message.setText(tr("Saved."))
+        self.auto_lock_changed.emit(self.auto_lock.value())
+
+
+class WorkspaceView(QWidget):
+    auto_lock_changed = Signal(int)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.caseload: CaseloadView | None = None
+        self.admin: AdminView | None = None
+        self.detail = QStackedWidget()
+        self.detail.setObjectName("detail")
+        self.empty = QLabel(tr("Choose a case from the list, or record a new survivor (Ctrl+N)."))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.detail.addWidget(self.empty)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        if workspace.works_cases:
+            self.caseload = CaseloadView(workspace)
+            splitter = QSplitter()
+            splitter.addWidget(self.caseload)
+            splitter.addWidget(self.detail)
+            splitter.setStretchFactor(0, 3)
+            splitter.setStretchFactor(1, 2)
+            splitter.setSizes([640, 460])
+            layout.addWidget(splitter)
+            self.caseload.table.clicked.connect(self._open_index)
+            self.caseload.table.activated.connect(self._open_index)
+        if workspace.is_admin:
+            self.admin = AdminView(workspace)
+            self.admin.auto_lock_changed.connect(self.auto_lock_changed)
+            self.admin.refresh()
+            if self.caseload is None:
+                layout.addWidget(self.admin)
+            else:
+                self.detail.addWidget(self.admin)
+        if self.caseload is None and self.admin is None:
+            layout.addWidget(QLabel(tr("Your role gives access to reporting only.")))
+
+    def _show(self, widget: QWidget) -> None:
+        old = self.detail.currentWidget()
+        self.detail.addWidget(widget)
+        self.detail.setCurrentWidget(widget)
+        if old is not None and old not in (self.empty, self.admin):
+            self.detail.removeWidget(old)
+            old.deleteLater()
+
+    def _open_index(self, index: QModelIndex) -> None:
+        case_id = index.data(CASE_ID_ROLE)
+        if case_id:
+            self.open_case(case_id)
+
+    def open_case(self, case_id: str) -> None:
+        try:
+            detail = self.workspace.open_case(case_id)
+        except CaseworkError as error:
+            self.empty.setText(error_text(error))
+            self.detail.setCurrentWidget(self.empty)
+            return
+        self._show(CaseView(detail))
+        if self.caseload is not None:
+            self.caseload.select(case_id)
+
+    def new_survivor(self) -> None:
+        if self.caseload is None:
+            return
+        form = IntakeForm(self.workspace)
+        form.saved.connect(self._intake_saved)
+        form.cancelled.connect(lambda: self._show_empty())
+        self._show(form)
+        form.first_name.setFocus()
+
+    def _show_empty(self) -> None:
+        self._show(QWidget())
+        self.detail.setCurrentWidget(self.empty)
+
+    def _intake_saved(self, detail: CaseDetail) -> None:
+        if self.caseload is not None:
+            self.caseload.model.reload()
+        self.open_case(detail.case_id)
+
+    def place(self) -> Place:
+        current = self.detail.currentWidget()
+        sort_column, sort_order = 2, Qt.SortOrder.DescendingOrder
+        if self.caseload is not None:
+            header = self.caseload.table.horizontalHeader()
+            sort_column, sort_order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+        if isinstance(current, CaseView):
+            return Place("case", current.case_id, sort_column, sort_order)
+        if isinstance(current, IntakeForm):
+            return Place("intake", None, sort_column, sort_order)
+        return Place("empty", None, sort_column, sort_order)
+
+    def restore(self, place: Place) -> None:
+        if self.caseload is not None:
+            self.caseload.table.sortByColumn(place.sort_column, place.sort_order)
+        if place.view == "case" and place.case_id:
+            self.open_case(place.case_id)
+        elif place.view == "intake":
+            self.new_survivor()
+
+    def clear(self) -> None:
+        """Drop every row and form before the widget goes (on lock)."""
+        if self.caseload is not None:
+            self.caseload.model.clear()
+        while self.detail.count():
+            widget = self.detail.widget(0)
+            self.detail.removeWidget(widget)
+            widget.deleteLater()

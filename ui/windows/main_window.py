@@ -1,0 +1,164 @@
+"""The one main window: set-up, sign-in and the workspace are pages of a stack, so locking has
+exactly one place to clear."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from casework.vault.vault import NewVault, OpenVault, VaultFolder
+from casework.workspace import Workspace
+from ui.idle import IdleWatcher
+from ui.views.workspace import Place, WorkspaceView
+from ui.windows.setup import RecoveryCodePage, SetupPage
+from ui.windows.signin import SignInPage
+
+log = logging.getLogger(__name__)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, folder: VaultFolder, demo_hint: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        # The title never names a person: window managers and task switchers keep titles.
+        self.setWindowTitle("Safehold")
+        self.resize(1180, 760)
+        self.pages = QStackedWidget()
+        self.setCentralWidget(self.pages)
+        self.sign_in = SignInPage(folder, demo_hint)
+        self.setup = SetupPage(folder)
+        self.recovery = RecoveryCodePage()
+        for page in (self.sign_in, self.setup, self.recovery):
+            self.pages.addWidget(page)
+        self.vault: OpenVault | None = None
+        self.workspace_view: WorkspaceView | None = None
+        self._pending_vault: OpenVault | None = None
+        self._last_place: tuple[str, Place] | None = None
+
+        self.toolbar = QToolBar(tr("Main"))
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(self.toolbar)
+        self.new_action = QAction(tr("New survivor"), self)
+        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.lock_action = QAction(tr("Lock"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.toolbar.addAction(self.new_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.who = QLabel()
+        self.who.setObjectName("signedInAs")
+        self.toolbar.addWidget(self.who)
+        self.toolbar.addAction(self.lock_action)
+        self.addAction(self.lock_action)
+        self.addAction(self.new_action)
+        self.toolbar.hide()
+
+        self.idle = IdleWatcher(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self.idle.idle.connect(self.lock)
+        self.lock_action.triggered.connect(self.lock)
+        self.new_action.triggered.connect(self._new_survivor)
+        self.sign_in.signed_in.connect(self.enter)
+        self.setup.created.connect(self._created)
+        self.recovery.done.connect(self._recovery_noted)
+
+        if folder.exists():
+            self.show_sign_in()
+        else:
+            self.pages.setCurrentWidget(self.setup)
+
+    # -- pages --------------------------------------------------------------------------
+
+    def show_sign_in(self, username: str = "", message: str = "") -> None:
+        self.toolbar.hide()
+        self.pages.setCurrentWidget(self.sign_in)
+        self.sign_in.prepare(username, message)
+
+    def _created(self, created: NewVault) -> None:
+        self._pending_vault = created.vault
+        self.recovery.show_code(created.recovery_code)
+        self.pages.setCurrentWidget(self.recovery)
+
+    def _recovery_noted(self) -> None:
+        vault, self._pending_vault = self._pending_vault, None
+        if vault is not None:
+            self.enter(vault)
+
+    def enter(self, vault: OpenVault) -> None:
+        """Signed in: build the workspace, bring the user back to where they were."""
+        self.vault = vault
+        workspace = Workspace(vault)
+        view = WorkspaceView(workspace)
+        view.auto_lock_changed.connect(self._arm_idle_lock)
+        self.workspace_view = view
+        self.pages.addWidget(view)
+        self.pages.setCurrentWidget(view)
+        actor = vault.actor
+        roles = ", ".join(QCoreApplication.translate("vocab", r.label) for r in sorted(actor.roles))
+        self.who.setText(tr("{0} · {1}").format(actor.display_name, roles) + "  ")
+        self.new_action.setEnabled(actor.works_cases)
+        self.new_action.setVisible(actor.works_cases)
+        self.toolbar.show()
+        if self._last_place and self._last_place[0] == actor.user_id:
+            view.restore(self._last_place[1])
+        self._last_place = None
+        self._arm_idle_lock(workspace.organisation().auto_lock_minutes)
+
+    def _arm_idle_lock(self, minutes: int) -> None:
+        self.idle.start(minutes * 60 * 1000)
+
+    def _new_survivor(self) -> None:
+        if self.workspace_view is not None:
+            self.workspace_view.new_survivor()
+
+    def lock(self) -> None:
+        """Close everything holding case data, forget the key, and ask for the password."""
+        self.idle.stop()
+        if self.vault is None:
+            return
+        username = self.vault.actor.username
+        if self.workspace_view is not None:
+            self._last_place = (self.vault.actor.user_id, self.workspace_view.place())
+            self.workspace_view.clear()
+            self.pages.removeWidget(self.workspace_view)
+            self.workspace_view.deleteLater()
+            self.workspace_view = None
+        for window in QApplication.topLevelWidgets():
+            if window is not self and window.isWindow() and window.isVisible():
+                window.close()
+        self.vault.lock()
+        self.vault = None
+        log.info("vault locked")
+        self.show_sign_in(username, tr("Safehold is locked. Sign in to go on where you were."))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.lock()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        if self._pending_vault is not None:
+            self._pending_vault.lock()
+        super().closeEvent(event)

@@ -1,0 +1,202 @@
+"""First run: create the organisation's vault and its first administrator, then show the
+recovery code once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import ValidationError
+from casework.passwords import check_password
+from casework.vault.vault import NewVault, VaultFolder
+from ui import jobs
+from ui.messages import error_text
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SetupPage", text)
+
+
+def card(parent: QWidget) -> tuple[QWidget, QVBoxLayout]:
+    box = QWidget(parent)
+    box.setObjectName("card")
+    box.setFixedWidth(560)
+    layout = QVBoxLayout(box)
+    centre(parent, box)
+    return box, layout
+
+
+def centre(parent: QWidget, box: QWidget) -> None:
+    """Centre a fixed-width card. Stretches rather than an alignment flag, so that wrapped
+    labels get the height their width needs (an aligned widget gets only its size hint)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(box)
+    row.addStretch(1)
+    outer = QVBoxLayout(parent)
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+
+
+class SetupPage(QWidget):
+    created = Signal(object)  # NewVault
+
+    def __init__(self, folder: VaultFolder, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        _, layout = card(self)
+        title = QLabel(tr("Set up Safehold for your organisation"))
+        title.setObjectName("pageTitle")
+        intro = QLabel(
+            tr(
+                "Everything you record is kept encrypted on this computer. Create the first "
+                "administrator account; more accounts can be added afterwards."
+            )
+        )
+        intro.setWordWrap(True)
+        self.org_name = QLineEdit()
+        self.country = QLineEdit()
+        self.country.setPlaceholderText(tr("Two-letter code, such as KE"))
+        self.country.setMaxLength(2)
+        self.province = QLineEdit()
+        self.admin_username = QLineEdit()
+        self.admin_name = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(tr("12 characters or more, or four words"))
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        for name, widget in (
+            ("orgName", self.org_name),
+            ("country", self.country),
+            ("province", self.province),
+            ("adminUsername", self.admin_username),
+            ("adminName", self.admin_name),
+            ("password", self.password),
+            ("confirm", self.confirm),
+        ):
+            widget.setObjectName(name)
+        form = QFormLayout()
+        form.addRow(tr("Organisation name"), self.org_name)
+        form.addRow(tr("Country"), self.country)
+        form.addRow(tr("Province or state"), self.province)
+        form.addRow(tr("Administrator's user name"), self.admin_username)
+        form.addRow(tr("Administrator's full name"), self.admin_name)
+        form.addRow(tr("Password"), self.password)
+        form.addRow(tr("Repeat the password"), self.confirm)
+        self.create_button = QPushButton(tr("Create the vault"))
+        self.create_button.setObjectName("create")
+        self.create_button.setDefault(True)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(6)
+        self.busy.hide()
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        for widget in (title, intro):
+            layout.addWidget(widget)
+        layout.addLayout(form)
+        layout.addWidget(self.create_button)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.error)
+        self.create_button.clicked.connect(self.submit)
+
+    def submit(self) -> None:
+        if self.password.text() != self.confirm.text():
+            self.error.setText(tr("The two passwords are not the same."))
+            return
+        try:
+            check_password(
+                self.password.text(),
+                username=self.admin_username.text(),
+                organisation=self.org_name.text(),
+            )
+        except ValidationError as error:
+            self.error.setText(error_text(error))
+            return
+        values = {
+            "org_name": self.org_name.text(),
+            "country": self.country.text(),
+            "province": self.province.text(),
+            "admin_username": self.admin_username.text(),
+            "admin_display_name": self.admin_name.text(),
+            "admin_password": self.password.text(),
+        }
+        self.error.clear()
+        self._set_busy(True)
+        folder = self.folder
+        jobs.start(lambda _job: folder.create(**values), self._succeeded, self._failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.create_button.setEnabled(not busy)
+
+    def _succeeded(self, created: NewVault) -> None:
+        self._set_busy(False)
+        self.password.clear()
+        self.confirm.clear()
+        self.created.emit(created)
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self.error.setText(error_text(error))
+
+
+class RecoveryCodePage(QWidget):
+    """Shown once, right after set-up. The code is never stored anywhere in clear."""
+
+    done = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _, layout = card(self)
+        title = QLabel(tr("Your recovery code"))
+        title.setObjectName("pageTitle")
+        explain = QLabel(
+            tr(
+                "Write this code down or print it now, and keep it in the office safe. It is shown "
+                "only this once. If every administrator forgets their password, it is the only way "
+                "back into the records. Anyone holding it can open them: never keep it on this "
+                "computer or send it by email or message."
+            )
+        )
+        explain.setWordWrap(True)
+        self.code = QLabel()
+        self.code.setObjectName("recoveryCode")
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(20)
+        self.code.setFont(font)
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.confirm = QCheckBox(tr("I have written down or printed the recovery code"))
+        self.confirm.setObjectName("confirmRecovery")
+        self.continue_button = QPushButton(tr("Continue"))
+        self.continue_button.setObjectName("continue")
+        self.continue_button.setEnabled(False)
+        for widget in (title, explain, self.code, self.confirm, self.continue_button):
+            layout.addWidget(widget)
+        self.confirm.toggled.connect(self.continue_button.setEnabled)
+        self.continue_button.clicked.connect(self._finish)
+
+    def show_code(self, code: str) -> None:
+        self.code.setText(code)
+        self.confirm.setChecked(False)
+
+    def _finish(self) -> None:
+        self.code.clear()
+        self.done.emit()

@@ -1,0 +1,137 @@
+"""Sign-in: the slow key derivation runs off the UI thread behind a busy indicator."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import UnlockThrottled
+from casework.vault.vault import OpenVault, VaultFolder
+from ui import jobs
+from ui.messages import error_text
+from ui.windows.setup import centre
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SignInPage", text)
+
+
+class SignInPage(QWidget):
+    signed_in = Signal(object)  # OpenVault
+
+    def __init__(
+        self, folder: VaultFolder, demo_hint: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.setObjectName("signInPage")
+        self.title = QLabel(tr("Sign in to Safehold"))
+        self.title.setObjectName("pageTitle")
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sign_in = QPushButton(tr("Sign in"))
+        self.sign_in.setObjectName("signIn")
+        self.sign_in.setDefault(True)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(6)
+        self.busy.hide()
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.info = QLabel()
+        self.info.setObjectName("infoText")
+        self.info.setWordWrap(True)
+        self.hint = QLabel(demo_hint)
+        self.hint.setObjectName("demoHint")
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(bool(demo_hint))
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        form = QFormLayout()
+        form.addRow(tr("User name"), self.username)
+        form.addRow(tr("Password"), self.password)
+        box = QWidget()
+        box.setObjectName("card")
+        box.setFixedWidth(460)
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.title)
+        inner.addWidget(self.info)
+        inner.addLayout(form)
+        inner.addWidget(self.sign_in)
+        inner.addWidget(self.busy)
+        inner.addWidget(self.error)
+        inner.addWidget(self.hint)
+        centre(self, box)
+
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self.sign_in.clicked.connect(self.submit)
+        self.password.returnPressed.connect(self.submit)
+        self.username.returnPressed.connect(self.password.setFocus)
+
+    def set_organisation(self, name: str) -> None:
+        self.title.setText(tr("Sign in to {0}").format(name) if name else tr("Sign in to Safehold"))
+
+    def prepare(self, username: str = "", message: str = "") -> None:
+        self.password.clear()
+        self.username.setText(username)
+        self.error.clear()
+        self.info.setText(message)
+        self.info.setVisible(bool(message))
+        (self.password if username else self.username).setFocus()
+        self._tick()
+
+    def submit(self) -> None:
+        if not self.sign_in.isEnabled():
+            return
+        username, password = self.username.text(), self.password.text()
+        if not username.strip() or not password:
+            self.error.setText(tr("Enter your user name and password."))
+            return
+        self._set_busy(True)
+        self.error.clear()
+        self.info.hide()
+        folder = self.folder
+        jobs.start(lambda _job: folder.unlock(username, password), self._succeeded, self._failed)
+        self.password.clear()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        for widget in (self.username, self.password, self.sign_in):
+            widget.setEnabled(not busy)
+
+    def _succeeded(self, vault: OpenVault) -> None:
+        self._set_busy(False)
+        self.signed_in.emit(vault)
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self.error.setText(error_text(error))
+        if isinstance(error, UnlockThrottled):
+            self._tick()
+        self.password.setFocus()
+
+    def _tick(self) -> None:
+        wait = self.folder.throttle().seconds_to_wait()
+        if wait > 0:
+            self.sign_in.setEnabled(False)
+            self.sign_in.setText(tr("Wait {0} s").format(int(wait) + 1))
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+            self.sign_in.setEnabled(self.username.isEnabled())
+            self.sign_in.setText(tr("Sign in"))
