@@ -59,6 +59,17 @@ class Workspace:
     def users(self) -> list[accounts.UserSummary]:
         return accounts.list_users(self.vault)
 
+    def add_user(
+        self, username: str, password: str, roles: frozenset[Role], display_name: str = ""
+    ) -> accounts.UserSummary:
+        return accounts.add_user(self.vault, username, password, roles, display_name)
+
+    def reset_password(self, username: str, password: str) -> accounts.UserSummary:
+        return accounts.reset_password(self.vault, username, password)
+
+    def disable_user(self, username: str) -> accounts.UserSummary:
+        return accounts.disable_user(self.vault, username)
+
     def set_auto_lock_minutes(self, minutes: int) -> None:
         accounts.set_auto_lock_minutes(self.vault, minutes)
 

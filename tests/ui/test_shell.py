@@ -7,9 +7,11 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
+from casework.errors import WrongCredentials
+from casework.model.vocab import Role
 from casework.services import cases
 from casework.vault import crypto
 from casework.vault.crypto import KdfParams
@@ -158,3 +160,40 @@ def test_an_administrator_sets_the_idle_timeout(
     window.lock()
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     assert window.idle.interval_ms == 15 * 60 * 1000
+
+
+def test_an_administrator_adds_resets_and_removes_accounts_in_the_app(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    admin = window.workspace_view.admin
+    dialog = admin.add_user()
+    dialog.username.setText("dina")
+    dialog.display_name.setText("Dina R.")
+    dialog.roles[Role.CASEWORKER].setChecked(True)
+    dialog.password.setText("short")
+    dialog.confirm.setText("short")
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=10000)
+    assert "12 characters" in dialog.error.text()
+    dialog.password.setText("amber cedar falcon lake")
+    dialog.confirm.setText("amber cedar falcon lake")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
+    assert admin.users.rowCount() == 5
+
+    admin.users.selectRow([admin.users.item(r, 0).text() for r in range(5)].index("dina"))
+    reset = admin.reset_password()
+    reset.password.setText("birch meadow otter stone")
+    reset.confirm.setText("birch meadow otter stone")
+    reset.submit()
+    qtbot.waitUntil(lambda: reset.result() == QDialog.DialogCode.Accepted, timeout=10000)
+    vault_folder.unlock("dina", "birch meadow otter stone").lock()
+
+    admin.disable_user(confirmed=True)
+    qtbot.waitUntil(lambda: admin.isEnabled(), timeout=15000)
+    states = {admin.users.item(r, 0).text(): admin.users.item(r, 2).text() for r in range(5)}
+    assert states["dina"] == "Disabled"
+    with pytest.raises(WrongCredentials):
+        vault_folder.unlock("dina", "birch meadow otter stone")

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -28,8 +30,10 @@ from casework.errors import CaseworkError
 from casework.services.accounts import MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINUTES
 from casework.services.cases import CaseDetail
 from casework.workspace import Workspace
+from ui import jobs
 from ui.messages import error_text
 from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
+from ui.views.accounts import AccountDialog
 from ui.views.case_view import CaseView
 from ui.views.intake import IntakeForm
 
@@ -96,7 +100,7 @@ class CaseloadView(QWidget):
 
 
 class AdminView(QWidget):
-    """Accounts at a glance and the auto-lock setting; account changes are in safehold-admin."""
+    """Accounts and the auto-lock setting."""
 
     auto_lock_changed = Signal(int)
 
@@ -120,6 +124,23 @@ class AdminView(QWidget):
         self.users.setColumnWidth(0, 160)
         self.users.setColumnWidth(1, 260)
         self.users.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.add_button = QPushButton(tr("Add a user…"))
+        self.add_button.setObjectName("addUser")
+        self.reset_button = QPushButton(tr("Set a new password…"))
+        self.reset_button.setObjectName("resetPassword")
+        self.disable_button = QPushButton(tr("Remove access"))
+        self.disable_button.setObjectName("disableUser")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(6)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        account_buttons = QHBoxLayout()
+        for button in (self.add_button, self.reset_button, self.disable_button):
+            account_buttons.addWidget(button)
+        account_buttons.addStretch(1)
+        self.users.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.users.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         settings = QGroupBox(tr("Security"))
         form = QFormLayout(settings)
         row = QHBoxLayout()
@@ -140,9 +161,79 @@ class AdminView(QWidget):
         layout.addWidget(note)
         layout.addWidget(QLabel(tr("Accounts")))
         layout.addWidget(self.users, 1)
+        layout.addLayout(account_buttons)
+        layout.addWidget(self.busy)
         layout.addWidget(settings)
         layout.addWidget(self.message)
         save.clicked.connect(self.save_auto_lock)
+        self.add_button.clicked.connect(self.add_user)
+        self.reset_button.clicked.connect(self.reset_password)
+        self.disable_button.clicked.connect(self.disable_user)
+
+    def selected_username(self) -> str | None:
+        row = self.users.currentRow()
+        item = self.users.item(row, 0) if row >= 0 else None
+        return item.text() if item is not None else None
+
+    def add_user(self) -> AccountDialog:
+        dialog = AccountDialog(tr("Add a user"), with_identity=True, parent=self)
+        workspace = self.workspace
+        dialog.action = lambda: workspace.add_user(
+            dialog.username.text(),
+            dialog.password.text(),
+            dialog.chosen_roles(),
+            dialog.display_name.text(),
+        )
+        dialog.accepted.connect(self._changed)
+        dialog.open()
+        return dialog
+
+    def reset_password(self) -> AccountDialog | None:
+        username = self.selected_username()
+        if username is None:
+            self.message.setText(tr("Choose an account in the list first."))
+            return None
+        dialog = AccountDialog(tr("New password for {0}").format(username), False, self)
+        workspace = self.workspace
+        dialog.action = lambda: workspace.reset_password(username, dialog.password.text())
+        dialog.accepted.connect(self._changed)
+        dialog.open()
+        return dialog
+
+    def disable_user(self, confirmed: bool = False) -> None:
+        username = self.selected_username()
+        if username is None:
+            self.message.setText(tr("Choose an account in the list first."))
+            return
+        if not confirmed:
+            answer = QMessageBox.question(
+                self,
+                tr("Remove access"),
+                tr(
+                    "Remove {0}'s access? Their password will no longer open the vault, the vault "
+                    "moves to a new key and a backup is taken. Their records stay."
+                ).format(username),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.busy.show()
+        self.setEnabled(False)
+        workspace = self.workspace
+        jobs.start(lambda _job: workspace.disable_user(username), self._disabled, self._failed)
+
+    def _disabled(self, _result: object) -> None:
+        self.busy.hide()
+        self.setEnabled(True)
+        self._changed()
+
+    def _failed(self, error: BaseException) -> None:
+        self.busy.hide()
+        self.setEnabled(True)
+        self.message.setText(error_text(error))
+
+    def _changed(self) -> None:
+        self.message.setText(tr("Saved."))
+        self.refresh()
 
     def refresh(self) -> None:
         users = self.workspace.users()
