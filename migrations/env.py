@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlcipher3
 from alembic import context
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -17,7 +18,8 @@ config = context.config
 def scratch_connection_at_head() -> Connection:
     """An in-memory database migrated to head by the real revision scripts, for `alembic check`
     and autogenerate: the comparison is then between the models and what the migrations build."""
-    connection = create_engine("sqlite://").connect()
+    # sqlcipher3's SQLite (not the system one), so FTS5 options match the app's.
+    connection = create_engine("sqlite://", module=sqlcipher3).connect()
     script = ScriptDirectory.from_config(config)
     migration = MigrationContext.configure(connection, opts={"render_as_batch": True})
     with Operations.context(migration):
@@ -35,6 +37,11 @@ def render_item(kind: str, item: object, autogen_context: object) -> str | bool:
     return False
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """The full-text index (a virtual table and its shadow tables) is managed by hand."""
+    return not (type_ == "table" and name is not None and name.startswith("notes_fts"))
+
+
 def run() -> None:
     connection = config.attributes.get("connection")
     scratch = connection is None
@@ -46,6 +53,7 @@ def run() -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
         transaction_per_migration=False,
     )
     with context.begin_transaction():

@@ -2,17 +2,31 @@
 
 from casework.model.audit import AuditEvent, AuditState
 from casework.model.base import Base
-from casework.model.cases import Case
+from casework.model.cases import (
+    Assignment,
+    Case,
+    CaseNote,
+    ClosureRequest,
+    ConsentRecord,
+    StatusChange,
+    Task,
+)
 from casework.model.people import Survivor
 from casework.model.users import Organisation, User, UserRole
 
 __all__ = [
+    "Assignment",
     "AuditEvent",
     "AuditState",
     "Base",
     "Case",
+    "CaseNote",
+    "ClosureRequest",
+    "ConsentRecord",
     "Organisation",
+    "StatusChange",
     "Survivor",
+    "Task",
     "User",
     "UserRole",
 ]

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.model.base import Base, Replicated, text_enum
+from casework.model.base import Base, Replicated, UTCDateTime, text_enum
 from casework.model.people import Survivor
 from casework.model.users import User
-from casework.model.vocab import CaseStatus
+from casework.model.vocab import (
+    CaseStatus,
+    ClosureDecision,
+    ClosureReason,
+    Confidentiality,
+    ConsentKind,
+    RiskLevel,
+    TaskSource,
+    TaskStatus,
+)
 
 
 class Case(Replicated, Base):
@@ -21,6 +30,101 @@ class Case(Replicated, Base):
     intake_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[CaseStatus] = mapped_column(text_enum(CaseStatus), default=CaseStatus.ACTIVE)
     assigned_caseworker_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    risk_level: Mapped[RiskLevel] = mapped_column(text_enum(RiskLevel), default=RiskLevel.MEDIUM)
+    province: Mapped[str] = mapped_column(String(100), default="")
+    country_of_exploitation: Mapped[str] = mapped_column(String(2), default="")
+    immigration_notes: Mapped[str] = mapped_column(Text, default="")
+    referring_organisation: Mapped[str] = mapped_column(String(200), default="")
+    incoming_referral_date: Mapped[date | None] = mapped_column(Date)
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(text_enum(ClosureReason))
+    closed_date: Mapped[date | None] = mapped_column(Date)
+    follow_up_date: Mapped[date | None] = mapped_column(Date)
+    last_contact_date: Mapped[date | None] = mapped_column(Date, index=True)
 
     survivor: Mapped[Survivor] = relationship()
     assigned_caseworker: Mapped[User | None] = relationship()
+
+
+class StatusChange(Replicated, Base):
+    """A case's status history: one row per change, never edited."""
+
+    __tablename__ = "case_status_changes"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_status: Mapped[CaseStatus | None] = mapped_column(text_enum(CaseStatus))
+    to_status: Mapped[CaseStatus] = mapped_column(text_enum(CaseStatus))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class Assignment(Replicated, Base):
+    """Who was responsible for a case from when (created_by assigned them)."""
+
+    __tablename__ = "case_assignments"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    caseworker_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
+class ClosureRequest(Replicated, Base):
+    """A caseworker asks to close a case; a supervisor approves or rejects with a comment."""
+
+    __tablename__ = "closure_requests"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    target_status: Mapped[CaseStatus] = mapped_column(text_enum(CaseStatus))
+    reason: Mapped[ClosureReason] = mapped_column(text_enum(ClosureReason))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[ClosureDecision] = mapped_column(
+        text_enum(ClosureDecision), default=ClosureDecision.PENDING, index=True
+    )
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class ConsentRecord(Replicated, Base):
+    """Consent a survivor gave, for one purpose; withdrawn or expired consent stops data leaving
+    the vault for that purpose."""
+
+    __tablename__ = "consent_records"
+
+    survivor_id: Mapped[str] = mapped_column(ForeignKey("survivors.id"), index=True)
+    kind: Mapped[ConsentKind] = mapped_column(text_enum(ConsentKind))
+    partner_organisation: Mapped[str] = mapped_column(String(200), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    given_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseNote(Replicated, Base):
+    """A dated note. Append-only: an amendment is a new version in the same ``thread_id``; the
+    older version stays, visible to supervisors."""
+
+    __tablename__ = "case_notes"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    thread_id: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    noted_on: Mapped[date] = mapped_column(Date)
+    confidentiality: Mapped[Confidentiality] = mapped_column(
+        text_enum(Confidentiality), default=Confidentiality.ORDINARY
+    )
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Task(Replicated, Base):
+    __tablename__ = "tasks"
+
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    assignee_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[TaskStatus] = mapped_column(text_enum(TaskStatus), default=TaskStatus.OPEN)
+    source: Mapped[TaskSource] = mapped_column(text_enum(TaskSource), default=TaskSource.MANUAL)
+    # For generated tasks: what raised it (a consent record, a case's follow-up date), so that
+    # generating again adds nothing.
+    source_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

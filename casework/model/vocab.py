@@ -57,6 +57,56 @@ class CaseStatus(Vocabulary):
     CLOSED_REFERRED = "ClosedReferred"
 
 
+class RiskLevel(Vocabulary):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ClosureReason(Vocabulary):
+    """The app's coded closure reasons (``ext_ClosureReason`` in imports)."""
+
+    GOALS_MET = "goals-met"
+    REFERRED = "referred-elsewhere"
+    DECLINED = "declined-services"
+    LOST_CONTACT = "lost-contact"
+    RELOCATED = "relocated"
+    RETURNED_HOME = "returned-home"
+    DECEASED = "deceased"
+    NOT_ELIGIBLE = "not-eligible"
+    OTHER = "other"
+
+
+class ClosureDecision(Vocabulary):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ConsentKind(Vocabulary):
+    SERVICES = "services"
+    AGGREGATE_REPORTING = "aggregate-reporting"
+    RECORD_SHARING = "record-sharing"
+    RELEASE = "release-of-information"
+
+
+class Confidentiality(Vocabulary):
+    ORDINARY = "ordinary"
+    SENSITIVE = "sensitive"
+
+
+class TaskStatus(Vocabulary):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class TaskSource(Vocabulary):
+    MANUAL = "manual"
+    CONSENT_EXPIRY = "consent-expiry"
+    FOLLOW_UP = "follow-up"
+
+
 LABELS: dict[StrEnum, str] = {
     Role.CASEWORKER: "Caseworker",
     Role.SUPERVISOR: "Supervisor",
@@ -86,4 +136,28 @@ LABELS: dict[StrEnum, str] = {
     CaseStatus.FOLLOW_UP: "Follow up",
     CaseStatus.CLOSED: "Closed",
     CaseStatus.CLOSED_REFERRED: "Closed (referred)",
+    RiskLevel.LOW: "Low",
+    RiskLevel.MEDIUM: "Medium",
+    RiskLevel.HIGH: "High",
+    ClosureReason.GOALS_MET: "Goals of the case plan met",
+    ClosureReason.REFERRED: "Referred to another organisation",
+    ClosureReason.DECLINED: "Declined further services",
+    ClosureReason.LOST_CONTACT: "Lost contact",
+    ClosureReason.RELOCATED: "Moved away",
+    ClosureReason.RETURNED_HOME: "Returned to country of origin",
+    ClosureReason.DECEASED: "Deceased",
+    ClosureReason.NOT_ELIGIBLE: "Not eligible for services",
+    ClosureReason.OTHER: "Other",
+    ClosureDecision.PENDING: "Waiting for approval",
+    ClosureDecision.APPROVED: "Approved",
+    ClosureDecision.REJECTED: "Rejected",
+    ConsentKind.SERVICES: "To receive services",
+    ConsentKind.AGGREGATE_REPORTING: "To share non-identifying figures",
+    ConsentKind.RECORD_SHARING: "To share de-identified records",
+    ConsentKind.RELEASE: "Release of information to a partner",
+    Confidentiality.ORDINARY: "Ordinary",
+    Confidentiality.SENSITIVE: "Sensitive",
+    TaskStatus.OPEN: "Open",
+    TaskStatus.DONE: "Done",
+    TaskStatus.CANCELLED: "Cancelled",
 }

@@ -14,12 +14,31 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, false, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    false,
+    func,
+    select,
+    true,
+)
+from sqlalchemy import case as case_
 from sqlalchemy.orm import Session
 
 from casework.errors import NotFound, PermissionDenied, ValidationError
-from casework.model import Case, Survivor, User, UserRole
-from casework.model.vocab import CaseStatus, Exploitation, Gender, Role, TraffickingStatus
+from casework.model import Assignment, Case, StatusChange, Survivor, Task, User, UserRole
+from casework.model.vocab import (
+    CaseStatus,
+    ClosureReason,
+    Exploitation,
+    Gender,
+    RiskLevel,
+    Role,
+    TaskStatus,
+    TraffickingStatus,
+)
 from casework.services import audit
 from casework.services.actor import Actor
 
@@ -48,6 +67,25 @@ class SurvivorInput:
     trafficking_status: TraffickingStatus = TraffickingStatus.POSSIBLE
     exploitation_types: tuple[Exploitation, ...] = ()
     assigned_caseworker_id: str | None = None
+    risk_level: RiskLevel = RiskLevel.MEDIUM
+    province: str = ""
+    country_of_exploitation: str = ""
+    immigration_notes: str = ""
+    referring_organisation: str = ""
+    incoming_referral_date: date | None = None
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Caseload filters; None means "any"."""
+
+    statuses: tuple[CaseStatus, ...] = ()
+    caseworker_id: str | None = None
+    risk_levels: tuple[RiskLevel, ...] = ()
+    intake_from: date | None = None
+    intake_to: date | None = None
+    no_contact_since: date | None = None
+    with_overdue_tasks_on: date | None = None  # "overdue as of this day"
 
 
 @dataclass(frozen=True)
@@ -60,6 +98,8 @@ class CaseRow:
     intake_date: date
     status: CaseStatus
     caseworker: str
+    risk_level: RiskLevel = RiskLevel.MEDIUM
+    last_contact_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +125,16 @@ class CaseDetail:
     safe_contact_note: str
     trafficking_status: TraffickingStatus
     exploitation_types: tuple[Exploitation, ...] = field(default=())
+    risk_level: RiskLevel = RiskLevel.MEDIUM
+    province: str = ""
+    country_of_exploitation: str = ""
+    immigration_notes: str = ""
+    referring_organisation: str = ""
+    incoming_referral_date: date | None = None
+    closure_reason: ClosureReason | None = None
+    closed_date: date | None = None
+    follow_up_date: date | None = None
+    last_contact_date: date | None = None
 
     @property
     def full_name(self) -> str:
@@ -97,9 +147,11 @@ class CaseSort(StrEnum):
     INTAKE_DATE = "intake_date"
     STATUS = "status"
     CASEWORKER = "caseworker"
+    RISK = "risk"
+    LAST_CONTACT = "last_contact"
 
 
-def _require_case_role(actor: Actor) -> None:
+def require_case_role(actor: Actor) -> None:
     if not actor.works_cases:
         raise PermissionDenied("Your role does not give access to case records.")
 
@@ -149,12 +201,23 @@ def validate(data: SurvivorInput, today: date) -> None:
         raise ValidationError("The estimated age must be between 0 and 120.", field="estimated_age")
     if data.email and "@" not in data.email:
         raise ValidationError("The email address is not valid.", field="email")
+    if data.country_of_exploitation and not COUNTRY_CODE.match(
+        data.country_of_exploitation.upper()
+    ):
+        raise ValidationError(
+            "The country of exploitation must be a two-letter code.",
+            field="country_of_exploitation",
+        )
+    if data.incoming_referral_date is not None and data.incoming_referral_date > today:
+        raise ValidationError(
+            "The referral date cannot be in the future.", field="incoming_referral_date"
+        )
 
 
 def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: date) -> CaseDetail:
     """Record a new survivor and open their case, assigned to the acting caseworker unless a
     supervisor names someone else."""
-    _require_case_role(actor)
+    require_case_role(actor)
     validate(data, today)
     assignee = data.assigned_caseworker_id or actor.user_id
     if assignee != actor.user_id and not actor.has(Role.SUPERVISOR):
@@ -192,11 +255,20 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
         intake_date=data.intake_date,
         status=CaseStatus.ACTIVE,
         assigned_caseworker_id=assignee,
+        risk_level=data.risk_level,
+        province=data.province.strip(),
+        country_of_exploitation=data.country_of_exploitation.strip().upper(),
+        immigration_notes=data.immigration_notes.strip(),
+        referring_organisation=data.referring_organisation.strip(),
+        incoming_referral_date=data.incoming_referral_date,
         created_by=actor.user_id,
         updated_by=actor.user_id,
     )
     session.add(case)
     session.flush()
+    stamp = {"created_by": actor.user_id, "updated_by": actor.user_id}
+    session.add(StatusChange(case_id=case.id, from_status=None, to_status=case.status, **stamp))
+    session.add(Assignment(case_id=case.id, caseworker_id=assignee, **stamp))
     audit.record(session, actor.user_id, "survivor.create", "survivor", survivor.id)
     audit.record(session, actor.user_id, "case.create", "case", case.id)
     return _detail(session, case)
@@ -215,26 +287,63 @@ def _caseload_query(actor: Actor) -> Select[str]:
     )
 
 
+def _filtered(query: Select[str], where: CaseFilter) -> Select[str]:
+    if where.statuses:
+        query = query.where(Case.status.in_(where.statuses))
+    if where.caseworker_id:
+        query = query.where(Case.assigned_caseworker_id == where.caseworker_id)
+    if where.risk_levels:
+        query = query.where(Case.risk_level.in_(where.risk_levels))
+    if where.intake_from:
+        query = query.where(Case.intake_date >= where.intake_from)
+    if where.intake_to:
+        query = query.where(Case.intake_date <= where.intake_to)
+    if where.no_contact_since:
+        query = query.where(
+            (Case.last_contact_date.is_(None)) | (Case.last_contact_date < where.no_contact_since)
+        )
+    if where.with_overdue_tasks_on:
+        overdue = (
+            select(Task.id)
+            .where(
+                Task.case_id == Case.id,
+                Task.status == TaskStatus.OPEN,
+                Task.due_on < where.with_overdue_tasks_on,
+                Task.deleted_at.is_(None),
+            )
+            .exists()
+        )
+        query = query.where(overdue)
+    return query
+
+
 def caseload_ids(
-    session: Session, actor: Actor, sort: CaseSort = CaseSort.INTAKE_DATE, descending: bool = True
+    session: Session,
+    actor: Actor,
+    sort: CaseSort = CaseSort.INTAKE_DATE,
+    descending: bool = True,
+    where: CaseFilter | None = None,
 ) -> list[str]:
-    """Every visible case id, sorted by the database; rows are fetched lazily by id."""
-    _require_case_role(actor)
+    """Every visible case id, filtered and sorted by the database; rows are fetched lazily."""
+    require_case_role(actor)
     key: SQLColumnExpression[Any] = {
         CaseSort.REFERENCE: Case.reference,
         CaseSort.NAME: func.lower(_survivor_name()),
         CaseSort.INTAKE_DATE: Case.intake_date,
         CaseSort.STATUS: Case.status,
         CaseSort.CASEWORKER: func.lower(User.display_name),
+        CaseSort.RISK: case_({"low": 0, "medium": 1, "high": 2}, value=Case.risk_level, else_=1),
+        CaseSort.LAST_CONTACT: func.coalesce(Case.last_contact_date, "0000-00-00"),
     }[sort]
     order = key.desc() if descending else key.asc()
     tiebreak = Case.reference.desc() if descending else Case.reference.asc()
-    return list(session.execute(_caseload_query(actor).order_by(order, tiebreak)).scalars())
+    query = _filtered(_caseload_query(actor), where or CaseFilter())
+    return list(session.execute(query.order_by(order, tiebreak)).scalars())
 
 
 def caseload_rows(session: Session, actor: Actor, case_ids: list[str]) -> list[CaseRow]:
     """The caseload lines for these ids (in the order given), visible ones only."""
-    _require_case_role(actor)
+    require_case_role(actor)
     if not case_ids:
         return []
     rows = session.execute(
@@ -246,25 +355,34 @@ def caseload_rows(session: Session, actor: Actor, case_ids: list[str]) -> list[C
             Case.intake_date,
             Case.status,
             User.display_name,
+            Case.risk_level,
+            Case.last_contact_date,
         )
         .join(Survivor, Survivor.id == Case.survivor_id)
         .outerjoin(User, User.id == Case.assigned_caseworker_id)
         .where(and_(Case.id.in_(case_ids), visible_to(actor), Case.deleted_at.is_(None)))
     ).all()
     by_id = {
-        r[0]: CaseRow(r[0], r[1], f"{r[2]} {r[3]}".strip(), r[4], r[5], r[6] or "") for r in rows
+        r[0]: CaseRow(r[0], r[1], f"{r[2]} {r[3]}".strip(), r[4], r[5], r[6] or "", r[7], r[8])
+        for r in rows
     }
     return [by_id[i] for i in case_ids if i in by_id]
 
 
-def open_case(session: Session, actor: Actor, case_id: str) -> CaseDetail:
-    """A case with its survivor, for one who may see it; the view is audited."""
-    _require_case_role(actor)
+def visible_case(session: Session, actor: Actor, case_id: str) -> Case:
+    """The case, if the actor may see it; NotFound otherwise (never "exists but forbidden")."""
+    require_case_role(actor)
     case = session.execute(
         select(Case).where(Case.id == case_id, Case.deleted_at.is_(None), visible_to(actor))
     ).scalar_one_or_none()
     if case is None:
         raise NotFound()
+    return case
+
+
+def open_case(session: Session, actor: Actor, case_id: str) -> CaseDetail:
+    """A case with its survivor, for one who may see it; the view is audited."""
+    case = visible_case(session, actor, case_id)
     audit.record(session, actor.user_id, "case.view", "case", case.id)
     return _detail(session, case)
 
@@ -294,12 +412,22 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         safe_contact_note=survivor.safe_contact_note,
         trafficking_status=survivor.trafficking_status,
         exploitation_types=tuple(Exploitation(e) for e in survivor.exploitation_types),
+        risk_level=case.risk_level,
+        province=case.province,
+        country_of_exploitation=case.country_of_exploitation,
+        immigration_notes=case.immigration_notes,
+        referring_organisation=case.referring_organisation,
+        incoming_referral_date=case.incoming_referral_date,
+        closure_reason=case.closure_reason,
+        closed_date=case.closed_date,
+        follow_up_date=case.follow_up_date,
+        last_contact_date=case.last_contact_date,
     )
 
 
 def caseworkers(session: Session, actor: Actor) -> list[tuple[str, str]]:
     """(user id, display name) of active caseworkers, for assignment pickers."""
-    _require_case_role(actor)
+    require_case_role(actor)
     rows = session.execute(
         select(User.id, User.display_name)
         .join(UserRole, UserRole.user_id == User.id)

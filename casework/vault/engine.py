@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,10 @@ def open_engine(path: Path, database_key: bytes, *, create: bool = False) -> Eng
         f"sqlite+pysqlite:///{path}",
         module=sqlcipher3,
         connect_args={"check_same_thread": False},
-        hide_parameters=True,  # exception texts must never carry survivor data
+        hide_parameters=True,
+        json_serializer=lambda value: json.dumps(
+            value, ensure_ascii=False
+        ),  # exception texts must never carry survivor data
     )
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

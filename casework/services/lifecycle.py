@@ -1,0 +1,221 @@
+"""A case's lifecycle: Active and FollowUp, closure with a supervisor's approval, reopening,
+and (re)assignment. Every change keeps its history row and an audit row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.errors import PermissionDenied, ValidationError
+from casework.model import Assignment, Case, ClosureRequest, StatusChange, User
+from casework.model.base import utcnow
+from casework.model.vocab import CaseStatus, ClosureDecision, ClosureReason, Role
+from casework.services import audit
+from casework.services.actor import Actor
+from casework.services.cases import visible_case
+
+OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
+CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    at: datetime
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    by: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class ClosureRequestView:
+    request_id: str
+    case_id: str
+    case_reference: str
+    target_status: CaseStatus
+    reason: ClosureReason
+    comment: str
+    requested_by: str
+    requested_at: datetime
+    decision: ClosureDecision
+    decision_comment: str
+
+
+def _stamp(actor: Actor) -> dict[str, str]:
+    return {"created_by": actor.user_id, "updated_by": actor.user_id}
+
+
+def _change_status(
+    session: Session, actor: Actor, case: Case, to: CaseStatus, comment: str
+) -> None:
+    session.add(
+        StatusChange(
+            case_id=case.id, from_status=case.status, to_status=to, comment=comment, **_stamp(actor)
+        )
+    )
+    case.status = to
+    case.updated_by = actor.user_id
+    audit.record(session, actor.user_id, f"case.status.{to.value}", "case", case.id)
+
+
+def set_follow_up(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    follow_up: bool,
+    follow_up_date: date | None = None,
+) -> None:
+    """Move an open case between Active and FollowUp (with the date to follow up)."""
+    case = visible_case(session, actor, case_id)
+    if case.status not in OPEN_STATUSES:
+        raise ValidationError("Only an open case can be moved to or from follow-up.")
+    target = CaseStatus.FOLLOW_UP if follow_up else CaseStatus.ACTIVE
+    case.follow_up_date = follow_up_date if follow_up else None
+    if case.status != target:
+        _change_status(session, actor, case, target, "")
+
+
+def request_closure(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    reason: ClosureReason,
+    comment: str = "",
+    referred: bool = False,
+) -> str:
+    """Ask a supervisor to close the case; returns the request id. One pending request at a time."""
+    case = visible_case(session, actor, case_id)
+    if case.status not in OPEN_STATUSES:
+        raise ValidationError("This case is already closed.")
+    pending = session.execute(
+        select(ClosureRequest.id).where(
+            ClosureRequest.case_id == case.id, ClosureRequest.decision == ClosureDecision.PENDING
+        )
+    ).first()
+    if pending:
+        raise ValidationError("A request to close this case is already waiting for a supervisor.")
+    if reason == ClosureReason.OTHER and not comment.strip():
+        raise ValidationError("Say why the case is being closed.", field="comment")
+    request = ClosureRequest(
+        case_id=case.id,
+        target_status=CaseStatus.CLOSED_REFERRED if referred else CaseStatus.CLOSED,
+        reason=reason,
+        comment=comment.strip(),
+        **_stamp(actor),
+    )
+    session.add(request)
+    session.flush()
+    audit.record(session, actor.user_id, "case.closure.request", "case", case.id)
+    return request.id
+
+
+def decide_closure(
+    session: Session,
+    actor: Actor,
+    request_id: str,
+    approve: bool,
+    comment: str = "",
+    today: date | None = None,
+) -> None:
+    """A supervisor approves (the case closes) or rejects (with a comment) a closure request."""
+    actor.require(Role.SUPERVISOR)
+    request = session.get(ClosureRequest, request_id)
+    if request is None or request.decision != ClosureDecision.PENDING:
+        raise ValidationError("That request has already been decided or no longer exists.")
+    if not approve and not comment.strip():
+        raise ValidationError(
+            "Say why the request is rejected, for the caseworker.", field="comment"
+        )
+    case = visible_case(session, actor, request.case_id)
+    request.decision = ClosureDecision.APPROVED if approve else ClosureDecision.REJECTED
+    request.decided_by = actor.user_id
+    request.decided_at = utcnow()
+    request.decision_comment = comment.strip()
+    request.updated_by = actor.user_id
+    if approve:
+        case.closure_reason = request.reason
+        case.closed_date = today or date.today()
+        case.follow_up_date = None
+        _change_status(session, actor, case, request.target_status, request.comment)
+    audit.record(session, actor.user_id, f"case.closure.{request.decision.value}", "case", case.id)
+
+
+def reopen(session: Session, actor: Actor, case_id: str, comment: str) -> None:
+    """Reopen a closed case (a survivor comes back); the closure stays in the history."""
+    case = visible_case(session, actor, case_id)
+    if case.status not in CLOSED_STATUSES:
+        raise ValidationError("This case is not closed.")
+    if not comment.strip():
+        raise ValidationError("Say why the case is reopened.", field="comment")
+    case.closure_reason = None
+    case.closed_date = None
+    _change_status(session, actor, case, CaseStatus.ACTIVE, comment.strip())
+
+
+def reassign(session: Session, actor: Actor, case_id: str, caseworker_id: str) -> None:
+    """Give the case to another caseworker (supervisors only); the assignment history is kept."""
+    actor.require(Role.SUPERVISOR)
+    case = visible_case(session, actor, case_id)
+    worker = session.get(User, caseworker_id)
+    if worker is None or worker.disabled_at is not None or Role.CASEWORKER not in worker.role_set():
+        raise ValidationError("Choose an active caseworker.", field="caseworker")
+    if case.assigned_caseworker_id == caseworker_id:
+        return
+    case.assigned_caseworker_id = caseworker_id
+    case.updated_by = actor.user_id
+    session.add(Assignment(case_id=case.id, caseworker_id=caseworker_id, **_stamp(actor)))
+    audit.record(session, actor.user_id, "case.reassign", "case", case.id)
+
+
+def status_history(session: Session, actor: Actor, case_id: str) -> list[StatusEntry]:
+    case = visible_case(session, actor, case_id)
+    rows = session.execute(
+        select(StatusChange, User.display_name)
+        .outerjoin(User, User.id == StatusChange.created_by)
+        .where(StatusChange.case_id == case.id)
+        .order_by(StatusChange.created_at)
+    ).all()
+    return [
+        StatusEntry(
+            change.created_at, change.from_status, change.to_status, name or "", change.comment
+        )
+        for change, name in rows
+    ]
+
+
+def closure_requests(
+    session: Session, actor: Actor, pending_only: bool = True, case_id: str | None = None
+) -> list[ClosureRequestView]:
+    """Requests a supervisor should decide (or, with case_id, one case's requests)."""
+    query = (
+        select(ClosureRequest, Case.reference, User.display_name)
+        .join(Case, Case.id == ClosureRequest.case_id)
+        .outerjoin(User, User.id == ClosureRequest.created_by)
+        .order_by(ClosureRequest.created_at)
+    )
+    if case_id is not None:
+        visible_case(session, actor, case_id)
+        query = query.where(ClosureRequest.case_id == case_id)
+    else:
+        if not actor.has(Role.SUPERVISOR):
+            raise PermissionDenied()
+    if pending_only:
+        query = query.where(ClosureRequest.decision == ClosureDecision.PENDING)
+    return [
+        ClosureRequestView(
+            r.id,
+            r.case_id,
+            reference,
+            r.target_status,
+            r.reason,
+            r.comment,
+            name or "",
+            r.created_at,
+            r.decision,
+            r.decision_comment,
+        )
+        for r, reference, name in session.execute(query).all()
+    ]

@@ -1,0 +1,184 @@
+"""Finding people: the search box (name, alias, reference, phone) and the duplicate check
+that runs before a new survivor is recorded."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from difflib import SequenceMatcher
+
+from sqlalchemy import SQLColumnExpression, String, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from casework.model import Case, Survivor, User
+from casework.services.actor import Actor
+from casework.services.cases import require_case_role, visible_to
+
+SIMILAR_NAME = 0.85
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    case_id: str
+    reference: str
+    name: str
+    matched_on: str  # "name", "alias", "reference" or "phone"
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A likely match. For a case the actor cannot see, only who to ask is given."""
+
+    case_id: str | None
+    reference: str | None
+    name: str | None
+    caseworker: str
+    reasons: tuple[str, ...]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for comparing names typed in different ways."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _phone_sql() -> SQLColumnExpression[str]:
+    column: SQLColumnExpression[str] = Survivor.phone
+    for sign in (" ", "-", "+", "(", ")", "."):
+        column = func.replace(column, sign, "")
+    return column
+
+
+def search_people(session: Session, actor: Actor, query: str, limit: int = 50) -> list[PersonHit]:
+    require_case_role(actor)
+    text = query.strip()
+    if len(text) < 2:
+        return []
+    pattern = _like(text)
+    number = digits(text)
+    conditions = [
+        (Survivor.first_name + " " + Survivor.last_name).ilike(pattern, escape="\\"),
+        Survivor.last_name.ilike(pattern, escape="\\"),
+        cast(Survivor.aliases, String).ilike(pattern, escape="\\"),
+        Case.reference.ilike(pattern, escape="\\"),
+    ]
+    if len(number) >= 4:
+        conditions.append(_phone_sql().like(_like(number), escape="\\"))
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.reference,
+            Survivor.first_name,
+            Survivor.last_name,
+            Survivor.aliases,
+            Survivor.phone,
+        )
+        .join(Survivor, Survivor.id == Case.survivor_id)
+        .where(Case.deleted_at.is_(None), visible_to(actor), or_(*conditions))
+        .order_by(Survivor.last_name, Survivor.first_name)
+        .limit(limit)
+    ).all()
+    needle = fold(text)
+    hits = []
+    for case_id, reference, first, last, aliases, _phone in rows:
+        name = f"{first} {last}".strip()
+        if needle in fold(name):
+            matched = "name"
+        elif needle in fold(reference):
+            matched = "reference"
+        elif any(needle in fold(a) for a in aliases):
+            matched = "alias"
+        else:
+            matched = "phone"
+        hits.append(PersonHit(case_id, reference, name, matched))
+    return hits
+
+
+def possible_duplicates(
+    session: Session,
+    actor: Actor,
+    first_name: str,
+    last_name: str = "",
+    aliases: tuple[str, ...] = (),
+    birth_date: date | None = None,
+    phone: str = "",
+) -> list[PossibleDuplicate]:
+    """Likely matches across the whole organisation, so that a person is not entered twice."""
+    require_case_role(actor)
+    full = fold(f"{first_name} {last_name}")
+    names = {full, *(fold(a) for a in aliases if a.strip())} - {""}
+    number = digits(phone)
+    candidates = [
+        func.lower(Survivor.first_name) == first_name.strip().lower(),
+    ]
+    if last_name.strip():
+        candidates.append(
+            func.substr(func.lower(Survivor.last_name), 1, 3) == last_name.strip().lower()[:3]
+        )
+    if birth_date is not None:
+        candidates.append(Survivor.birth_date == birth_date)
+    if len(number) >= 7:
+        candidates.append(_phone_sql().like(_like(number[-9:]), escape="\\"))
+    for alias in aliases:
+        if alias.strip():
+            candidates.append(
+                cast(Survivor.aliases, String).ilike(_like(alias.strip()), escape="\\")
+            )
+            candidates.append(func.lower(Survivor.first_name) == alias.strip().lower())
+    rows = session.execute(
+        select(Case.id, Case.reference, Case.assigned_caseworker_id, User.display_name, Survivor)
+        .join(Survivor, Survivor.id == Case.survivor_id)
+        .outerjoin(User, User.id == Case.assigned_caseworker_id)
+        .where(Case.deleted_at.is_(None), or_(*candidates))
+        .limit(500)
+    ).all()
+    visible = set(
+        session.execute(
+            select(Case.id).where(Case.id.in_([r[0] for r in rows]), visible_to(actor))
+        ).scalars()
+    )
+    matches = []
+    for case_id, reference, _worker_id, worker, survivor in rows:
+        theirs = fold(f"{survivor.first_name} {survivor.last_name}")
+        their_names = {theirs, *(fold(a) for a in survivor.aliases)}
+        reasons = []
+        if full and full == theirs:
+            reasons.append("same name")
+        elif any(
+            SequenceMatcher(None, n, t).ratio() >= SIMILAR_NAME for n in names for t in their_names
+        ):
+            reasons.append("similar name")
+        if names & {fold(a) for a in survivor.aliases} or full in {
+            fold(a) for a in survivor.aliases
+        }:
+            reasons.append("alias")
+        if birth_date is not None and survivor.birth_date == birth_date:
+            reasons.append("same birth date")
+        their_number = digits(survivor.phone)
+        if len(number) >= 7 and their_number and their_number[-9:] == number[-9:]:
+            reasons.append("same phone")
+        name_match = any(r in reasons for r in ("same name", "similar name", "alias"))
+        if not (name_match or "same phone" in reasons):
+            continue
+        seen = case_id in visible
+        matches.append(
+            PossibleDuplicate(
+                case_id if seen else None,
+                reference if seen else None,
+                f"{survivor.first_name} {survivor.last_name}".strip() if seen else None,
+                worker or "",
+                tuple(dict.fromkeys(reasons)),
+            )
+        )
+    matches.sort(key=lambda m: -len(m.reasons))
+    return matches[:20]
