@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -117,6 +118,18 @@ def build_parser() -> Parser:
     reset.add_argument("name")
     reset.add_argument(
         "--recovery", action="store_true", help="authorise with the recovery code instead of --user"
+    )
+
+    imports = commands.add_parser("import", help="import people and cases")
+    import_commands = imports.add_subparsers(
+        dest="import_command", parser_class=Parser, required=True
+    )
+    import_cases = import_commands.add_parser(
+        "cases", help="from a CSV file or the HTCDS Excel template"
+    )
+    import_cases.add_argument("file", type=Path)
+    import_cases.add_argument(
+        "--commit", action="store_true", help="import (without it: a dry run)"
     )
 
     commands.add_parser("verify", help="check database integrity and the audit chain")
@@ -261,7 +274,63 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     return with_vault(act)(ctx)
 
 
+def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    from casework.importer import ImportRefused, import_cases, read_file
+
+    data = read_file(args.file)
+
+    def act(vault: OpenVault) -> int:
+        try:
+            with vault.transaction() as session:
+                report = import_cases(
+                    session, vault.actor, data, args.file.name, date.today(), commit=args.commit
+                )
+        except ImportRefused as refused:
+            if refused.report is not None:
+                print_problems(ctx, refused.report.problems)
+            raise
+        print_problems(ctx, report.problems)
+        summary = {
+            "rows": report.rows_read,
+            "valid": report.valid,
+            "already_present": report.already_present,
+            "problems": len(report.problems),
+            "imported": report.imported,
+            "committed": report.committed,
+            "ignored_columns": report.ignored_columns,
+        }
+        verb = (
+            f"imported {report.imported}" if report.committed else f"{report.valid} can be imported"
+        )
+        ctx.emit(
+            summary,
+            f"{report.rows_read} rows read: {verb}, {report.already_present} already present, "
+            f"{len({p.row for p in report.problems})} with problems."
+            + (
+                f"\nColumns ignored: {', '.join(report.ignored_columns)}"
+                if report.ignored_columns
+                else ""
+            )
+            + (
+                ""
+                if report.committed
+                else "\nDry run: nothing was written. Add --commit to import."
+            ),
+        )
+        return 1 if report.problems else 0
+
+    return with_vault(act)(ctx)
+
+
+def print_problems(ctx: Context, problems: list[Any]) -> None:
+    if ctx.json:
+        return
+    for p in problems:
+        ctx.stdout.write(f"row {p.row}, {p.column}, “{p.value}”: {p.reason}\n")
+
+
 HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
+    "import": cmd_import,
     "init": cmd_init,
     "demo": cmd_demo,
     "users": cmd_users,

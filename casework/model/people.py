@@ -30,3 +30,10 @@ class Survivor(Replicated, Base):
         text_enum(TraffickingStatus), default=TraffickingStatus.POSSIBLE
     )
     exploitation_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    number_of_children: Mapped[int | None] = mapped_column(Integer)
+    education_level: Mapped[str] = mapped_column(String(100), default="")
+    forced_labour_industry: Mapped[str] = mapped_column(String(100), default="")
+    age_when_trafficked: Mapped[int | None] = mapped_column(Integer)
+    methods_of_control: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recruitment_method: Mapped[str] = mapped_column(String(100), default="")
+    relationship_to_trafficker: Mapped[str] = mapped_column(String(100), default="")

@@ -39,8 +39,30 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    _migrate(engine, command.upgrade, "head")
+
+
+def downgrade_to(engine: Engine, revision: str) -> None:
+    """For tests and recovery tools: take the schema back to ``revision``."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run migrations in one transaction. Foreign keys are off while batch migrations copy
+    tables (SQLite ignores the pragma inside a transaction, so it is set on the driver's
+    connection first) and are checked as a whole before the transaction commits."""
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                step(alembic_config(connection), revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration broke {len(broken)} foreign key(s)")
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
 
 
 def ensure_current(engine: Engine, backup: Callable[[str], Path]) -> None:

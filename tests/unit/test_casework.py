@@ -101,11 +101,8 @@ def test_withdrawn_or_expired_consent_stops_data_leaving(team, today: date) -> N
         assert not consent.has_consent(session, case.survivor_id, ConsentKind.RECORD_SHARING, today)
     with amina.transaction() as session:
         consent.withdraw_consent(session, amina.actor, case.case_id, release.consent_id, today)
-    with amina.session() as session:
-        with pytest.raises(consent.ConsentMissing):
-            consent.require_consent(
-                session, case.survivor_id, ConsentKind.RELEASE, today, "Clinic A"
-            )
+    with amina.session() as session, pytest.raises(consent.ConsentMissing):
+        consent.require_consent(session, case.survivor_id, ConsentKind.RELEASE, today, "Clinic A")
     with pytest.raises(ValidationError), amina.transaction() as session:
         consent.record_consent(
             session,

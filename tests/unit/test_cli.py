@@ -11,6 +11,7 @@ import pytest
 from casework import cli
 from casework.vault import crypto
 from casework.vault.crypto import KdfParams
+from casework.vault.schema import head_revision
 
 
 @pytest.fixture(autouse=True)
@@ -141,7 +142,7 @@ def test_init_refuses_an_existing_vault(vault: str) -> None:
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(["--version"])
-    assert code == 0 and "schema 0001" in out
+    assert code == 0 and f"schema {head_revision()}" in out
 
 
 def test_a_caseworker_cannot_verify_the_audit_chain(vault: str) -> None:
@@ -152,3 +153,32 @@ def test_a_caseworker_cannot_verify_the_audit_chain(vault: str) -> None:
         "river stone olive garden\n",
     )
     assert code == 1
+
+
+def test_import_dry_run_then_commit(vault: str, tmp_path: Path) -> None:
+    file = tmp_path / "cases.csv"
+    file.write_text(
+        "prs_FirstName,ext_IntakeDate\nAmani,2026-03-01\nBad,2026-99-01\n", encoding="utf-8"
+    )
+    base = ["import", "cases", str(file), "--vault", vault, "--user", "boss", "--password-stdin"]
+    code, out = run(base, ADMIN)
+    assert code == 1 and "row 3, ext_IntakeDate, “2026-99-01”: not a date" in out
+    assert "Dry run" in out
+    code, out = run([*base, "--commit", "--json"], ADMIN)
+    assert code == 1 and json.loads(out)["imported"] == 1
+    code, out = run([*base, "--commit", "--json"], ADMIN)
+    assert json.loads(out)["imported"] == 0 and json.loads(out)["already_present"] == 1
+    missing = run(
+        [
+            "import",
+            "cases",
+            str(tmp_path / "nope.csv"),
+            "--vault",
+            vault,
+            "--user",
+            "boss",
+            "--password-stdin",
+        ],
+        ADMIN,
+    )
+    assert missing[0] == 1

@@ -265,3 +265,25 @@ def test_a_keyring_slot_cannot_be_opened_with_the_wrong_password(admin_vault: Op
     keyring = admin_vault.keyring
     with pytest.raises(CryptoError):
         keyring.open_slot(keyring.slot_id("admin"), "nearly " + ADMIN_PASSWORD)
+
+
+def test_opening_an_older_vault_upgrades_it_after_a_backup(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today
+) -> None:
+    from casework.services import cases
+
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    with amina.transaction() as session:
+        cases.record_survivor(
+            session, amina.actor, cases.SurvivorInput(first_name="Keep", intake_date=today), today
+        )
+    amina.lock()
+    schema.downgrade_to(staffed_vault.engine, "0002")
+    staffed_vault.lock()
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    assert schema.current_revision(amina.engine) == schema.head_revision()
+    with amina.session() as session:
+        [row] = cases.caseload_rows(session, amina.actor, cases.caseload_ids(session, amina.actor))
+    assert row.survivor_name == "Keep"
+    amina.lock()
+    assert any(vault_folder.folder.joinpath("backups").glob("*before-upgrade-0002-to-*.db"))
