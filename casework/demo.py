@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
-from casework.model import Case, Survivor
-from casework.model.base import new_id, utcnow
-from casework.model.vocab import CaseStatus, Exploitation, Gender, Role, TraffickingStatus
+from casework.model import (
+    Assignment,
+    Case,
+    CaseNote,
+    ConsentRecord,
+    StatusChange,
+    Survivor,
+    Task,
+)
+from casework.model.base import utcnow
+from casework.model.vocab import (
+    CaseStatus,
+    ClosureReason,
+    Confidentiality,
+    ConsentKind,
+    Exploitation,
+    Gender,
+    RiskLevel,
+    Role,
+    TaskSource,
+    TaskStatus,
+    TraffickingStatus,
+)
 from casework.services import accounts, audit
+from casework.services.notes import fts_rowid
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
 
@@ -86,14 +108,75 @@ def create_demo_vault(
     return DemoVault(vault, created.recovery_code)
 
 
+NOTE_OPENINGS = [
+    "Met at the shelter office.",
+    "Phone call with the survivor.",
+    "Home visit.",
+    "Accompanied to the clinic.",
+    "Meeting with the legal aid lawyer.",
+    "Check-in by video call.",
+    "Met at the drop-in centre.",
+    "Group session at the community hall.",
+]
+NOTE_MIDDLES = [
+    "She reported sleeping better and asked about language classes.",
+    "He is worried about debts the recruiter claims he owes.",
+    "Discussed options for safe accommodation after the shelter stay.",
+    "Reviewed the documents needed for the residence permit application.",
+    "Talked through the upcoming court hearing and what to expect.",
+    "Mentioned contact from a former employer; safety plan reviewed.",
+    "Asked for help finding vocational training in tailoring.",
+    "Reported headaches; a medical appointment was arranged.",
+    "Wants to contact family at home; discussed a safe way to do it.",
+    "Job interview at a bakery went well; waiting for an answer.",
+]
+NOTE_CLOSINGS = [
+    "Next contact in one week.",
+    "Follow up on the referral.",
+    "No immediate concerns.",
+    "Supervisor informed.",
+    "Will call again on Friday.",
+    "Agreed on the next steps together.",
+]
+TASK_TITLES = [
+    "Call to check in",
+    "Book the medical appointment",
+    "Collect the permit documents",
+    "Prepare for the court hearing",
+    "Follow up on the housing referral",
+    "Renew the bus pass",
+]
+PARTNERS = ["Legal Aid Clinic", "City Health Centre", "Safe Homes Trust", "Labour Rights Office"]
+PROVINCES = ["Nairobi", "Mombasa", "Kisumu", "Nakuru"]
+
+
 def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> None:
+    """Add ``count`` synthetic survivors with their cases, notes, tasks and consent records.
+    The same seed gives the same data, ids included (relative to the day it runs)."""
     rng = random.Random(seed)
     today = date.today()
     now = utcnow()
     actor_id = vault.actor.user_id
-    batch = 5000
+    workers = caseworker_ids or [actor_id]
+
+    def uid() -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    stamp = {"created_at": now, "updated_at": now, "created_by": actor_id, "updated_by": actor_id}
+    batch = 2000
     for start in range(0, count, batch):
-        survivors, case_rows = [], []
+        rows: dict[str, list[dict[str, object]]] = {
+            name: []
+            for name in (
+                "survivors",
+                "cases",
+                "changes",
+                "assignments",
+                "notes",
+                "tasks",
+                "consents",
+            )
+        }
         for index in range(start, min(count, start + batch)):
             region = rng.choice(list(GIVEN))
             gender = rng.choices(
@@ -109,21 +192,16 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
             known_birth = rng.random() < 0.7
             birth = today - timedelta(days=age * 365 + rng.randrange(365)) if known_birth else None
             intake = today - timedelta(days=rng.randrange(5 * 365))
-            exploitation = rng.sample(
-                [e.value for e in Exploitation], k=rng.choices([1, 2], weights=[80, 20])[0]
-            )
-            survivor_id = new_id()
-            survivors.append(
+            survivor_id, case_id = uid(), uid()
+            first, last = rng.choice(GIVEN[region]), rng.choice(FAMILY[region])
+            rows["survivors"].append(
                 {
                     "id": survivor_id,
-                    "created_at": now,
-                    "updated_at": now,
-                    "created_by": actor_id,
-                    "updated_by": actor_id,
-                    "first_name": rng.choice(GIVEN[region]),
+                    **stamp,
+                    "first_name": first,
                     "middle_name": "",
-                    "last_name": rng.choice(FAMILY[region]),
-                    "aliases": [],
+                    "last_name": last,
+                    "aliases": [rng.choice(GIVEN[region])] if rng.random() < 0.15 else [],
                     "birth_date": birth,
                     "estimated_age": None if known_birth else age,
                     "gender": gender,
@@ -135,27 +213,144 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
                     "trafficking_status": rng.choices(list(TraffickingStatus), weights=[45, 50, 5])[
                         0
                     ],
-                    "exploitation_types": exploitation,
+                    "exploitation_types": rng.sample(
+                        [e.value for e in Exploitation], k=rng.choices([1, 2], weights=[80, 20])[0]
+                    ),
+                    "number_of_children": rng.choice([None, 0, 1, 2, 3]),
+                    "education_level": "",
+                    "forced_labour_industry": "",
+                    "age_when_trafficked": None,
+                    "methods_of_control": [],
+                    "recruitment_method": "",
+                    "relationship_to_trafficker": "",
                 }
             )
-            case_rows.append(
+            status = rng.choices(list(CaseStatus), weights=[50, 25, 18, 7])[0]
+            closed = status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+            worker = rng.choice(workers)
+            note_days = sorted(
+                intake + timedelta(days=rng.randrange(max(1, (today - intake).days + 1)))
+                for _ in range(rng.choices([0, 1, 2, 4, 8], weights=[10, 25, 30, 25, 10])[0])
+            )
+            rows["cases"].append(
                 {
-                    "id": new_id(),
-                    "created_at": now,
-                    "updated_at": now,
-                    "created_by": actor_id,
-                    "updated_by": actor_id,
+                    "id": case_id,
+                    **stamp,
                     "reference": f"DEMO-{index + 1:06d}",
                     "survivor_id": survivor_id,
                     "intake_date": intake,
-                    "status": rng.choices(list(CaseStatus), weights=[50, 25, 18, 7])[0],
-                    "assigned_caseworker_id": rng.choice(caseworker_ids)
-                    if caseworker_ids
-                    else actor_id,
+                    "status": status,
+                    "assigned_caseworker_id": worker,
+                    "risk_level": rng.choices(list(RiskLevel), weights=[40, 45, 15])[0],
+                    "province": rng.choice(PROVINCES),
+                    "country_of_exploitation": rng.choice(["KE", "KE", "AE", "SA", "QA", "UG"]),
+                    "immigration_notes": "",
+                    "referring_organisation": "",
+                    "incoming_referral_date": None,
+                    "closure_reason": rng.choice(list(ClosureReason)) if closed else None,
+                    "closed_date": (note_days[-1] if note_days else intake) if closed else None,
+                    "follow_up_date": today + timedelta(days=rng.randrange(1, 60))
+                    if status == CaseStatus.FOLLOW_UP
+                    else None,
+                    "last_contact_date": note_days[-1] if note_days else None,
                 }
             )
+            rows["changes"].append(
+                {
+                    "id": uid(),
+                    **stamp,
+                    "case_id": case_id,
+                    "from_status": None,
+                    "to_status": status,
+                    "comment": "",
+                }
+            )
+            rows["assignments"].append(
+                {"id": uid(), **stamp, "case_id": case_id, "caseworker_id": worker}
+            )
+            for day in note_days:
+                note_id = uid()
+                rows["notes"].append(
+                    {
+                        "id": note_id,
+                        **stamp,
+                        "created_by": worker,
+                        "updated_by": worker,
+                        "case_id": case_id,
+                        "thread_id": note_id,
+                        "version": 1,
+                        "is_current": True,
+                        "noted_on": day,
+                        "confidentiality": rng.choices(list(Confidentiality), weights=[90, 10])[0],
+                        "body": " ".join(
+                            (
+                                rng.choice(NOTE_OPENINGS),
+                                rng.choice(NOTE_MIDDLES),
+                                rng.choice(NOTE_CLOSINGS),
+                            )
+                        ),
+                    }
+                )
+            if not closed:
+                for _ in range(rng.choices([0, 1, 2, 3], weights=[30, 35, 25, 10])[0]):
+                    rows["tasks"].append(
+                        {
+                            "id": uid(),
+                            **stamp,
+                            "case_id": case_id,
+                            "title": rng.choice(TASK_TITLES),
+                            "due_on": today + timedelta(days=rng.randrange(-10, 30)),
+                            "assignee_id": worker,
+                            "status": TaskStatus.OPEN,
+                            "source": TaskSource.MANUAL,
+                            "source_key": None,
+                            "completed_at": None,
+                        }
+                    )
+            for kind, chance in (
+                (ConsentKind.SERVICES, 0.9),
+                (ConsentKind.AGGREGATE_REPORTING, 0.7),
+                (ConsentKind.RECORD_SHARING, 0.4),
+                (ConsentKind.RELEASE, 0.3),
+            ):
+                if rng.random() < chance:
+                    release = kind == ConsentKind.RELEASE
+                    given = intake + timedelta(days=rng.randrange(0, 30))
+                    rows["consents"].append(
+                        {
+                            "id": uid(),
+                            **stamp,
+                            "survivor_id": survivor_id,
+                            "kind": kind,
+                            "partner_organisation": rng.choice(PARTNERS) if release else "",
+                            "purpose": "Referral for services" if release else "",
+                            "given_on": min(given, today),
+                            "expires_on": min(given, today) + timedelta(days=90)
+                            if release
+                            else None,
+                            "withdrawn_on": None,
+                            "withdrawal_note": "",
+                        }
+                    )
         with vault.transaction() as session:
-            session.execute(insert(Survivor), survivors)
-            session.execute(insert(Case), case_rows)
+            for model, key in (
+                (Survivor, "survivors"),
+                (Case, "cases"),
+                (StatusChange, "changes"),
+                (Assignment, "assignments"),
+                (CaseNote, "notes"),
+                (Task, "tasks"),
+                (ConsentRecord, "consents"),
+            ):
+                if rows[key]:
+                    session.execute(insert(model), rows[key])
+            if rows["notes"]:
+                session.execute(
+                    text("INSERT INTO notes_fts(rowid, body, note_id) VALUES (:rowid, :body, :id)"),
+                    [
+                        {"rowid": fts_rowid(str(n["id"])), "body": n["body"], "id": n["id"]}
+                        for n in rows["notes"]
+                    ],
+                )
     with vault.transaction() as session:
         audit.record(session, actor_id, "demo.fill", "organisation", actor_id)

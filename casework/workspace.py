@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework.model.vocab import Role
-from casework.services import accounts, cases
+from casework.importer import ImportReport, import_cases
+from casework.model.vocab import ClosureReason, Confidentiality, ConsentKind, Role
+from casework.services import accounts, cases, consent, lifecycle, notes, search, tasks
 from casework.services.actor import Actor
 from casework.vault.vault import OpenVault
 
@@ -34,9 +35,11 @@ class Workspace:
     def organisation(self) -> accounts.OrganisationInfo:
         return accounts.organisation_info(self.vault)
 
-    def caseload_ids(self, sort: cases.CaseSort, descending: bool) -> list[str]:
+    def caseload_ids(
+        self, sort: cases.CaseSort, descending: bool, where: cases.CaseFilter | None = None
+    ) -> list[str]:
         with self.vault.session() as session:
-            return cases.caseload_ids(session, self.actor, sort, descending)
+            return cases.caseload_ids(session, self.actor, sort, descending, where)
 
     def caseload_rows(self, case_ids: list[str]) -> list[cases.CaseRow]:
         with self.vault.session() as session:
@@ -51,6 +54,141 @@ class Workspace:
     ) -> cases.CaseDetail:
         with self.vault.transaction() as session:
             return cases.record_survivor(session, self.actor, data, today or date.today())
+
+    # -- consent ---------------------------------------------------------------------------
+
+    def consents(self, case_id: str) -> list[consent.Consent]:
+        with self.vault.session() as session:
+            return consent.consents(session, self.actor, case_id)
+
+    def record_consent(
+        self,
+        case_id: str,
+        kind: ConsentKind,
+        given_on: date,
+        expires_on: date | None = None,
+        partner: str = "",
+        purpose: str = "",
+    ) -> consent.Consent:
+        with self.vault.transaction() as session:
+            return consent.record_consent(
+                session,
+                self.actor,
+                case_id,
+                kind,
+                given_on,
+                date.today(),
+                expires_on,
+                partner,
+                purpose,
+            )
+
+    def withdraw_consent(self, case_id: str, consent_id: str) -> None:
+        with self.vault.transaction() as session:
+            consent.withdraw_consent(session, self.actor, case_id, consent_id, date.today())
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def set_follow_up(self, case_id: str, follow_up: bool, on: date | None = None) -> None:
+        with self.vault.transaction() as session:
+            lifecycle.set_follow_up(session, self.actor, case_id, follow_up, on)
+
+    def request_closure(
+        self, case_id: str, reason: ClosureReason, comment: str, referred: bool
+    ) -> str:
+        with self.vault.transaction() as session:
+            return lifecycle.request_closure(
+                session, self.actor, case_id, reason, comment, referred
+            )
+
+    def decide_closure(self, request_id: str, approve: bool, comment: str) -> None:
+        with self.vault.transaction() as session:
+            lifecycle.decide_closure(session, self.actor, request_id, approve, comment)
+
+    def reopen(self, case_id: str, comment: str) -> None:
+        with self.vault.transaction() as session:
+            lifecycle.reopen(session, self.actor, case_id, comment)
+
+    def reassign(self, case_id: str, caseworker_id: str) -> None:
+        with self.vault.transaction() as session:
+            lifecycle.reassign(session, self.actor, case_id, caseworker_id)
+
+    def status_history(self, case_id: str) -> list[lifecycle.StatusEntry]:
+        with self.vault.session() as session:
+            return lifecycle.status_history(session, self.actor, case_id)
+
+    def closure_requests(
+        self, case_id: str | None = None, pending_only: bool = True
+    ) -> list[lifecycle.ClosureRequestView]:
+        with self.vault.session() as session:
+            return lifecycle.closure_requests(session, self.actor, pending_only, case_id)
+
+    # -- notes -----------------------------------------------------------------------------
+
+    def case_notes(self, case_id: str) -> list[notes.Note]:
+        with self.vault.session() as session:
+            return notes.case_notes(session, self.actor, case_id, with_history=True)
+
+    def add_note(
+        self, case_id: str, body: str, noted_on: date, confidentiality: Confidentiality
+    ) -> notes.Note:
+        with self.vault.transaction() as session:
+            return notes.add_note(
+                session, self.actor, case_id, body, noted_on, date.today(), confidentiality
+            )
+
+    def amend_note(self, note_id: str, body: str) -> notes.Note:
+        with self.vault.transaction() as session:
+            return notes.amend_note(session, self.actor, note_id, body, date.today())
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    def case_tasks(self, case_id: str) -> list[tasks.TaskView]:
+        with self.vault.session() as session:
+            return tasks.case_tasks(session, self.actor, case_id)
+
+    def add_task(self, case_id: str, title: str, due_on: date) -> tasks.TaskView:
+        with self.vault.transaction() as session:
+            return tasks.add_task(session, self.actor, case_id, title, due_on)
+
+    def complete_task(self, task_id: str) -> None:
+        with self.vault.transaction() as session:
+            tasks.complete_task(session, self.actor, task_id)
+
+    def my_tasks(self) -> tasks.MyTasks:
+        with self.vault.session() as session:
+            return tasks.my_tasks(session, self.actor, date.today())
+
+    def raise_reminders(self) -> int:
+        with self.vault.transaction() as session:
+            return tasks.raise_reminders(session, self.actor, date.today())
+
+    # -- search ----------------------------------------------------------------------------
+
+    def find(self, text: str) -> tuple[list[search.PersonHit], list[notes.NoteHit]]:
+        with self.vault.session() as session:
+            return (
+                search.search_people(session, self.actor, text),
+                notes.search_notes(session, self.actor, text),
+            )
+
+    def possible_duplicates(self, data: cases.SurvivorInput) -> list[search.PossibleDuplicate]:
+        with self.vault.session() as session:
+            return search.possible_duplicates(
+                session,
+                self.actor,
+                data.first_name,
+                data.last_name,
+                data.aliases,
+                data.birth_date,
+                data.phone,
+            )
+
+    # -- import ----------------------------------------------------------------------------
+
+    def import_cases(self, data: bytes, name: str, commit: bool) -> ImportReport:
+        with self.vault.transaction() as session:
+            return import_cases(session, self.actor, data, name, date.today(), commit)
 
     def caseworkers(self) -> list[tuple[str, str]]:
         with self.vault.session() as session:

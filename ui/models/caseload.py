@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from casework.services.cases import CaseRow, CaseSort
+from casework.services.cases import CaseFilter, CaseRow, CaseSort
 from casework.workspace import Workspace
 
 PAGE = 100
@@ -36,6 +36,8 @@ class CaseloadModel(QAbstractTableModel):
         (CaseSort.INTAKE_DATE, "Intake date"),
         (CaseSort.STATUS, "Status"),
         (CaseSort.CASEWORKER, "Caseworker"),
+        (CaseSort.RISK, "Risk"),
+        (CaseSort.LAST_CONTACT, "Last contact"),
     )
 
     def __init__(self, workspace: Workspace, parent: Any = None) -> None:
@@ -45,12 +47,19 @@ class CaseloadModel(QAbstractTableModel):
         self._rows: dict[str, CaseRow] = {}
         self._sort = CaseSort.INTAKE_DATE
         self._descending = True
+        self._where = CaseFilter()
+
+    def set_filter(self, where: CaseFilter) -> None:
+        self._where = where
+        self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()
         self._rows.clear()
         self._ids = (
-            self._workspace.caseload_ids(self._sort, self._descending) if self._workspace else []
+            self._workspace.caseload_ids(self._sort, self._descending, self._where)
+            if self._workspace
+            else []
         )
         self.endResetModel()
 
@@ -105,6 +114,10 @@ class CaseloadModel(QAbstractTableModel):
             return row.intake_date.isoformat()
         if column == CaseSort.STATUS:
             return QCoreApplication.translate("vocab", row.status.label)
+        if column == CaseSort.RISK:
+            return QCoreApplication.translate("vocab", row.risk_level.label)
+        if column == CaseSort.LAST_CONTACT:
+            return row.last_contact_date.isoformat() if row.last_contact_date else ""
         return row.caseworker
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

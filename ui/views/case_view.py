@@ -1,11 +1,48 @@
-"""One case, read-only for now: the survivor's details and the case's state."""
+"""One case: the person and the case on the Overview tab, then notes, tasks, consent and
+history. Every change goes through the workspace's services and reloads the tab."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from collections.abc import Callable
+from datetime import date
 
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import CaseworkError
+from casework.model.vocab import (
+    CaseStatus,
+    ClosureDecision,
+    ClosureReason,
+    Confidentiality,
+    ConsentKind,
+)
 from casework.services.cases import CaseDetail
+from casework.workspace import Workspace
+from ui.messages import error_text
 
 
 def tr(text: str) -> str:
@@ -16,8 +53,538 @@ def vocab(label: str) -> str:
     return QCoreApplication.translate("vocab", label)
 
 
+def to_date(widget: QDateEdit) -> date:
+    value = widget.date()
+    return date(value.year(), value.month(), value.day())
+
+
+def date_edit(value: date | None = None) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    day = value or date.today()
+    edit.setDate(QDate(day.year, day.month, day.day))
+    return edit
+
+
+def table(headers: list[str]) -> QTableWidget:
+    widget = QTableWidget(0, len(headers))
+    widget.setHorizontalHeaderLabels(headers)
+    widget.verticalHeader().hide()
+    widget.horizontalHeader().setStretchLastSection(True)
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    widget.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    return widget
+
+
+def fill_table(widget: QTableWidget, rows: list[list[str]], keys: list[str]) -> None:
+    widget.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if c == 0:
+                item.setData(256, keys[r])
+            widget.setItem(r, c, item)
+    widget.resizeColumnsToContents()
+
+
+def selected_key(widget: QTableWidget) -> str | None:
+    item = widget.item(widget.currentRow(), 0) if widget.currentRow() >= 0 else None
+    return item.data(256) if item is not None else None
+
+
+class Tab(QWidget):
+    """A tab that reloads from the services and shows service errors inline."""
+
+    changed = Signal()
+
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.case_id = case_id
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+
+    def attempt(self, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return False
+        self.message.clear()
+        self.after_change()
+        self.changed.emit()
+        return True
+
+    def after_change(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+
+class OverviewTab(Tab):
+    def __init__(self, workspace: Workspace, detail: CaseDetail) -> None:
+        super().__init__(workspace, detail.case_id)
+        self.detail = detail
+        self.layout_ = QVBoxLayout(self)
+        self.body = QWidget()
+        self.layout_.addWidget(self.body)
+        self.layout_.addWidget(self.message)
+        self.layout_.addStretch(1)
+        self.reload()
+
+    def reload(self) -> None:
+        detail = self.detail
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        unknown = tr("Not recorded")
+        person = QGroupBox(tr("Person"))
+        form = QFormLayout(person)
+        if detail.birth_date:
+            birth = detail.birth_date.isoformat()
+        elif detail.estimated_age is not None:
+            birth = tr("about {0} years old").format(detail.estimated_age)
+        else:
+            birth = unknown
+        for label, value in (
+            (tr("Aliases"), ", ".join(detail.aliases) or unknown),
+            (tr("Birth"), birth),
+            (tr("Gender"), vocab(detail.gender.label)),
+            (tr("Citizenship"), ", ".join(detail.citizenship) or unknown),
+            (tr("Languages"), ", ".join(detail.languages) or unknown),
+            (tr("Phone"), detail.phone or unknown),
+            (tr("Email"), detail.email or unknown),
+            (tr("Safe to contact"), detail.safe_contact_note or unknown),
+        ):
+            field = QLabel(value)
+            field.setWordWrap(True)
+            form.addRow(label, field)
+        case = QGroupBox(tr("Case"))
+        case_form = QFormLayout(case)
+        status = vocab(detail.status.label)
+        if detail.closure_reason:
+            status += " — " + vocab(detail.closure_reason.label)
+        if detail.follow_up_date:
+            status += " — " + tr("follow up by {0}").format(detail.follow_up_date.isoformat())
+        types = ", ".join(vocab(e.label) for e in detail.exploitation_types) or unknown
+        for label, value in (
+            (tr("Status"), status),
+            (tr("Caseworker"), detail.caseworker or unknown),
+            (tr("Risk"), vocab(detail.risk_level.label)),
+            (tr("Trafficking status"), vocab(detail.trafficking_status.label)),
+            (tr("Exploitation"), types),
+            (
+                tr("Last contact"),
+                detail.last_contact_date.isoformat() if detail.last_contact_date else unknown,
+            ),
+        ):
+            field = QLabel(value)
+            field.setWordWrap(True)
+            case_form.addRow(label, field)
+        layout.addWidget(person)
+        layout.addWidget(case)
+        layout.addLayout(self._actions())
+        self.layout_.replaceWidget(self.body, body)
+        self.body.deleteLater()
+        self.body = body
+
+    def _actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        detail = self.detail
+        actor = self.workspace.actor
+        pending = [
+            r
+            for r in self.workspace.closure_requests(self.case_id)
+            if r.decision == ClosureDecision.PENDING
+        ]
+        if pending:
+            request = pending[0]
+            waiting = QLabel(
+                tr("Closure requested by {0}: {1}").format(
+                    request.requested_by, vocab(request.reason.label)
+                )
+            )
+            waiting.setObjectName("infoText")
+            waiting.setWordWrap(True)
+            row.addWidget(waiting, 1)
+            if actor.sees_all_cases:
+                approve = QPushButton(tr("Approve closure"))
+                approve.setObjectName("approveClosure")
+                reject = QPushButton(tr("Reject…"))
+                reject.setObjectName("rejectClosure")
+                approve.clicked.connect(lambda: self.decide(request.request_id, True, ""))
+                reject.clicked.connect(lambda: self.reject(request.request_id))
+                row.addWidget(approve)
+                row.addWidget(reject)
+            return row
+        if detail.status in (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP):
+            follow = QPushButton(
+                tr("Back to active")
+                if detail.status == CaseStatus.FOLLOW_UP
+                else tr("Move to follow-up…")
+            )
+            follow.clicked.connect(self.toggle_follow_up)
+            close = QPushButton(tr("Request closure…"))
+            close.setObjectName("requestClosure")
+            close.clicked.connect(self.request_closure)
+            row.addWidget(follow)
+            row.addWidget(close)
+        else:
+            reopen = QPushButton(tr("Reopen…"))
+            reopen.clicked.connect(self.reopen)
+            row.addWidget(reopen)
+        if actor.sees_all_cases:
+            reassign = QPushButton(tr("Reassign…"))
+            reassign.clicked.connect(self.reassign)
+            row.addWidget(reassign)
+        row.addStretch(1)
+        return row
+
+    def refresh(self) -> None:
+        self.detail = self.workspace.open_case(self.case_id)
+        self.reload()
+
+    def after_change(self) -> None:
+        self.refresh()
+
+    def toggle_follow_up(self) -> None:
+        if self.detail.status == CaseStatus.FOLLOW_UP:
+            self.attempt(lambda: self.workspace.set_follow_up(self.case_id, False))
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle(tr("Move to follow-up"))
+        when = date_edit(date.today())
+        form = QFormLayout(dialog)
+        form.addRow(tr("Follow up by"), when)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        form.addRow(buttons)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        if dialog.exec():
+            self.attempt(lambda: self.workspace.set_follow_up(self.case_id, True, to_date(when)))
+
+    def request_closure(self) -> None:
+        dialog = ClosureDialog(self)
+        if dialog.exec():
+            self.attempt(
+                lambda: self.workspace.request_closure(
+                    self.case_id,
+                    dialog.reason.currentData(),
+                    dialog.comment.toPlainText(),
+                    dialog.referred.isChecked(),
+                )
+            )
+
+    def decide(self, request_id: str, approve: bool, comment: str) -> bool:
+        return self.attempt(lambda: self.workspace.decide_closure(request_id, approve, comment))
+
+    def reject(self, request_id: str) -> None:
+        comment, ok = QInputDialog.getMultiLineText(
+            self, tr("Reject closure"), tr("Why, for the caseworker:")
+        )
+        if ok:
+            self.decide(request_id, False, comment)
+
+    def reopen(self) -> None:
+        comment, ok = QInputDialog.getMultiLineText(
+            self, tr("Reopen the case"), tr("Why is it reopened?")
+        )
+        if ok:
+            self.attempt(lambda: self.workspace.reopen(self.case_id, comment))
+
+    def reassign(self) -> None:
+        workers = self.workspace.caseworkers()
+        names = [name for _id, name in workers]
+        if not names:
+            return
+        name, ok = QInputDialog.getItem(self, tr("Reassign"), tr("Caseworker:"), names, 0, False)
+        if ok:
+            worker_id = workers[names.index(name)][0]
+            self.attempt(lambda: self.workspace.reassign(self.case_id, worker_id))
+
+
+class ClosureDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Request closure"))
+        self.reason = QComboBox()
+        for reason in ClosureReason:
+            self.reason.addItem(vocab(reason.label), reason)
+        self.referred = QCheckBox(tr("Closed because referred to another organisation"))
+        self.comment = QPlainTextEdit()
+        self.comment.setMaximumHeight(80)
+        form = QFormLayout(self)
+        form.addRow(tr("Reason"), self.reason)
+        form.addRow("", self.referred)
+        form.addRow(tr("Comment"), self.comment)
+        form.addRow(QLabel(tr("A supervisor approves the closure before the case closes.")))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        form.addRow(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+
+class NotesTab(Tab):
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.noted_on = date_edit()
+        self.noted_on.setMaximumDate(QDate.currentDate())
+        self.confidentiality = QComboBox()
+        for level in Confidentiality:
+            self.confidentiality.addItem(vocab(level.label), level)
+        self.body = QPlainTextEdit()
+        self.body.setObjectName("noteBody")
+        self.body.setPlaceholderText(tr("What happened, what was agreed, what comes next"))
+        self.body.setMaximumHeight(90)
+        add = QPushButton(tr("Add note"))
+        add.setObjectName("addNote")
+        self.amend_button = QPushButton(tr("Amend the selected note…"))
+        self.list = QListWidget()
+        self.list.setObjectName("notes")
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(2)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("Date")))
+        top.addWidget(self.noted_on)
+        top.addWidget(self.confidentiality)
+        top.addStretch(1)
+        top.addWidget(add)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.body)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.amend_button)
+        add.clicked.connect(self.add)
+        self.amend_button.clicked.connect(self.amend)
+        self.notes: dict[str, str] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        self.notes.clear()
+        for note in self.workspace.case_notes(self.case_id):
+            marks = []
+            if note.confidentiality == Confidentiality.SENSITIVE:
+                marks.append(tr("sensitive"))
+            if not note.is_current:
+                marks.append(tr("earlier version"))
+            elif note.version > 1:
+                marks.append(tr("amended"))
+            heading = f"{note.noted_on.isoformat()} · {note.author}"
+            if marks:
+                heading += f" · {', '.join(marks)}"
+            item = QListWidgetItem(f"{heading}\n{note.body}")
+            item.setData(Qt.ItemDataRole.UserRole, note.note_id)
+            if not note.is_current:
+                item.setForeground(Qt.GlobalColor.gray)
+            self.list.addItem(item)
+            self.notes[note.note_id] = note.body
+
+    def add(self) -> None:
+        if self.attempt(
+            lambda: self.workspace.add_note(
+                self.case_id,
+                self.body.toPlainText(),
+                to_date(self.noted_on),
+                self.confidentiality.currentData(),
+            )
+        ):
+            self.body.clear()
+
+    def amend(self) -> None:
+        item = self.list.currentItem()
+        note_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if note_id is None:
+            self.message.setText(tr("Choose a note first."))
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self, tr("Amend note"), tr("The note as it should read:"), self.notes[note_id]
+        )
+        if ok:
+            self.attempt(lambda: self.workspace.amend_note(note_id, text))
+
+
+class TasksTab(Tab):
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.title = QLineEdit()
+        self.title.setObjectName("taskTitle")
+        self.title.setPlaceholderText(tr("What needs doing"))
+        self.due = date_edit()
+        add = QPushButton(tr("Add task"))
+        add.setObjectName("addTask")
+        done = QPushButton(tr("Mark the selected task done"))
+        done.setObjectName("completeTask")
+        self.list = table([tr("Due"), tr("Task"), tr("For"), tr("State")])
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.due)
+        top.addWidget(add)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(done)
+        add.clicked.connect(self.add)
+        done.clicked.connect(self.complete)
+        self.reload()
+
+    def reload(self) -> None:
+        tasks = self.workspace.case_tasks(self.case_id)
+        fill_table(
+            self.list,
+            [[t.due_on.isoformat(), t.title, t.assignee, vocab(t.status.label)] for t in tasks],
+            [t.task_id for t in tasks],
+        )
+
+    def add(self) -> None:
+        if self.attempt(
+            lambda: self.workspace.add_task(self.case_id, self.title.text(), to_date(self.due))
+        ):
+            self.title.clear()
+
+    def complete(self) -> None:
+        task_id = selected_key(self.list)
+        if task_id is None:
+            self.message.setText(tr("Choose a task first."))
+            return
+        self.attempt(lambda: self.workspace.complete_task(task_id))
+
+
+class ConsentTab(Tab):
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.kind = QComboBox()
+        self.kind.setObjectName("consentKind")
+        for kind in ConsentKind:
+            self.kind.addItem(vocab(kind.label), kind)
+        self.given = date_edit()
+        self.has_expiry = QCheckBox(tr("Expires on"))
+        self.expires = date_edit()
+        self.expires.setEnabled(False)
+        self.partner = QLineEdit()
+        self.partner.setObjectName("consentPartner")
+        self.purpose = QLineEdit()
+        self.purpose.setObjectName("consentPurpose")
+        record = QPushButton(tr("Record consent"))
+        record.setObjectName("recordConsent")
+        withdraw = QPushButton(tr("Withdraw the selected consent"))
+        self.list = table([tr("Consent"), tr("Partner"), tr("Given"), tr("Expires"), tr("State")])
+        form = QFormLayout()
+        form.addRow(tr("Kind"), self.kind)
+        form.addRow(tr("Given on"), self.given)
+        expiry = QHBoxLayout()
+        expiry.addWidget(self.has_expiry)
+        expiry.addWidget(self.expires, 1)
+        form.addRow("", expiry)
+        form.addRow(tr("Partner organisation"), self.partner)
+        form.addRow(tr("Purpose"), self.purpose)
+        hint = QLabel(tr("A release of information without an expiry lasts 90 days."))
+        hint.setObjectName("subtitle")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(record)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(withdraw)
+        self.has_expiry.toggled.connect(self.expires.setEnabled)
+        record.clicked.connect(self.record)
+        withdraw.clicked.connect(self.withdraw)
+        self.reload()
+
+    def reload(self) -> None:
+        today = date.today()
+        consents = self.workspace.consents(self.case_id)
+        rows = []
+        for c in consents:
+            if c.withdrawn_on:
+                state = tr("Withdrawn {0}").format(c.withdrawn_on.isoformat())
+            elif c.valid_on(today):
+                state = tr("Valid")
+            else:
+                state = tr("Expired")
+            rows.append(
+                [
+                    vocab(c.kind.label),
+                    c.partner_organisation,
+                    c.given_on.isoformat(),
+                    c.expires_on.isoformat() if c.expires_on else "",
+                    state,
+                ]
+            )
+        fill_table(self.list, rows, [c.consent_id for c in consents])
+
+    def record(self) -> None:
+        expires = to_date(self.expires) if self.has_expiry.isChecked() else None
+        if self.attempt(
+            lambda: self.workspace.record_consent(
+                self.case_id,
+                self.kind.currentData(),
+                to_date(self.given),
+                expires,
+                self.partner.text(),
+                self.purpose.text(),
+            )
+        ):
+            self.partner.clear()
+            self.purpose.clear()
+
+    def withdraw(self) -> None:
+        consent_id = selected_key(self.list)
+        if consent_id is None:
+            self.message.setText(tr("Choose a consent record first."))
+            return
+        self.attempt(lambda: self.workspace.withdraw_consent(self.case_id, consent_id))
+
+
+class HistoryTab(Tab):
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.view = QTextBrowser()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        self.reload()
+
+    def reload(self) -> None:
+        lines = []
+        for entry in self.workspace.status_history(self.case_id):
+            start = vocab(entry.from_status.label) if entry.from_status else tr("opened")
+            when = entry.at.astimezone().strftime("%Y-%m-%d %H:%M")
+            line = f"<b>{when}</b> — {start} → {vocab(entry.to_status.label)} ({escape(entry.by)})"
+            if entry.comment:
+                line += f"<br><i>{escape(entry.comment)}</i>"
+            lines.append(line)
+        for request in self.workspace.closure_requests(self.case_id, pending_only=False):
+            line = tr("Closure requested by {0} ({1}): {2}").format(
+                request.requested_by, vocab(request.reason.label), vocab(request.decision.label)
+            )
+            if request.decision_comment:
+                line += f" — <i>{escape(request.decision_comment)}</i>"
+            lines.append(line)
+        self.view.setHtml("<p>" + "</p><p>".join(lines) + "</p>")
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class CaseView(QWidget):
-    def __init__(self, detail: CaseDetail, parent: QWidget | None = None) -> None:
+    changed = Signal()
+
+    def __init__(
+        self, workspace: Workspace, detail: CaseDetail, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.case_id = detail.case_id
         title = QLabel(detail.full_name)
@@ -28,44 +595,24 @@ class CaseView(QWidget):
             )
         )
         subtitle.setObjectName("subtitle")
-
-        person = QGroupBox(tr("Person"))
-        form = QFormLayout(person)
-        unknown = tr("Not recorded")
-        if detail.birth_date:
-            birth = detail.birth_date.isoformat()
-        elif detail.estimated_age is not None:
-            birth = tr("about {0} years old").format(detail.estimated_age)
-        else:
-            birth = unknown
-        rows = [
-            (tr("Aliases"), ", ".join(detail.aliases) or unknown),
-            (tr("Birth"), birth),
-            (tr("Gender"), vocab(detail.gender.label)),
-            (tr("Citizenship"), ", ".join(detail.citizenship) or unknown),
-            (tr("Languages"), ", ".join(detail.languages) or unknown),
-            (tr("Phone"), detail.phone or unknown),
-            (tr("Email"), detail.email or unknown),
-            (tr("Safe to contact"), detail.safe_contact_note or unknown),
-        ]
-        for label, value in rows:
-            field = QLabel(value)
-            field.setWordWrap(True)
-            form.addRow(label, field)
-
-        case = QGroupBox(tr("Case"))
-        case_form = QFormLayout(case)
-        case_form.addRow(tr("Status"), QLabel(vocab(detail.status.label)))
-        case_form.addRow(tr("Caseworker"), QLabel(detail.caseworker or unknown))
-        case_form.addRow(tr("Trafficking status"), QLabel(vocab(detail.trafficking_status.label)))
-        types = ", ".join(vocab(e.label) for e in detail.exploitation_types) or unknown
-        exploitation = QLabel(types)
-        exploitation.setWordWrap(True)
-        case_form.addRow(tr("Exploitation"), exploitation)
-
+        self.tabs = QTabWidget()
+        self.overview = OverviewTab(workspace, detail)
+        self.notes = NotesTab(workspace, detail.case_id)
+        self.tasks = TasksTab(workspace, detail.case_id)
+        self.consent = ConsentTab(workspace, detail.case_id)
+        self.history = HistoryTab(workspace, detail.case_id)
+        for tab, label in (
+            (self.overview, tr("Overview")),
+            (self.notes, tr("Notes")),
+            (self.tasks, tr("Tasks")),
+            (self.consent, tr("Consent")),
+            (self.history, tr("History")),
+        ):
+            self.tabs.addTab(tab, label)
+            tab.changed.connect(self.changed)
+        self.overview.changed.connect(self.history.reload)
+        self.notes.changed.connect(self.overview.refresh)  # last contact moves with new notes
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(subtitle)
-        layout.addWidget(person)
-        layout.addWidget(case)
-        layout.addStretch(1)
+        layout.addWidget(self.tabs, 1)

@@ -10,12 +10,15 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -25,8 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import CaseworkError, ValidationError
-from casework.model.vocab import Exploitation, Gender, TraffickingStatus
+from casework.model.vocab import Exploitation, Gender, RiskLevel, TraffickingStatus
 from casework.services.cases import CaseDetail, SurvivorInput
+from casework.services.search import PossibleDuplicate
 from casework.workspace import Workspace
 from ui.messages import error_text
 
@@ -43,9 +47,66 @@ def split_list(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
 
 
+class DuplicatesDialog(QDialog):
+    """Likely matches, shown before a new person is recorded."""
+
+    open_existing = Signal(str)
+    record_anyway = Signal()
+
+    def __init__(self, matches: list[PossibleDuplicate], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("This person may already be known"))
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        intro = QLabel(tr("Check these before recording a new person, so nobody is entered twice."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.list = QListWidget()
+        for match in matches:
+            reasons = ", ".join(tr(r) for r in match.reasons)
+            if match.case_id:
+                text = f"{match.name} · {match.reference} · {match.caseworker} — {reasons}"
+            else:
+                text = tr("A case in {0}'s caseload — {1}. Ask them or a supervisor.").format(
+                    match.caseworker or tr("another caseworker"), reasons
+                )
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, match.case_id)
+            self.list.addItem(item)
+        layout.addWidget(self.list)
+        self.open_button = QPushButton(tr("Open the selected case"))
+        self.open_button.setObjectName("openDuplicate")
+        self.new_button = QPushButton(tr("Record a new person"))
+        self.new_button.setObjectName("recordAnyway")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.new_button)
+        layout.addLayout(buttons)
+        self.open_button.clicked.connect(self._open)
+        self.new_button.clicked.connect(self._new)
+        self.list.currentItemChanged.connect(
+            lambda item, _old: self.open_button.setEnabled(
+                bool(item and item.data(Qt.ItemDataRole.UserRole))
+            )
+        )
+        self.open_button.setEnabled(False)
+
+    def _open(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and item.data(Qt.ItemDataRole.UserRole):
+            self.accept()
+            self.open_existing.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _new(self) -> None:
+        self.accept()
+        self.record_anyway.emit()
+
+
 class IntakeForm(QWidget):
     saved = Signal(object)  # CaseDetail
     cancelled = Signal()
+    open_existing = Signal(str)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +147,18 @@ class IntakeForm(QWidget):
         self.exploitation: dict[Exploitation, QCheckBox] = {
             member: QCheckBox(vocab(member.label)) for member in Exploitation
         }
+        self.risk = QComboBox()
+        for level in RiskLevel:
+            self.risk.addItem(vocab(level.label), level)
+        self.risk.setCurrentIndex(list(RiskLevel).index(RiskLevel.MEDIUM))
+        self.province = QLineEdit()
+        self.country_of_exploitation = QLineEdit()
+        self.country_of_exploitation.setMaxLength(2)
+        self.country_of_exploitation.setPlaceholderText(tr("Country code, such as AE"))
+        self.referred_by = QLineEdit()
+        self.referred_by.setPlaceholderText(tr("Organisation that referred the person, if any"))
+        self.immigration = QPlainTextEdit()
+        self.immigration.setMaximumHeight(60)
         self.intake_date = QDateEdit()
         self.intake_date.setCalendarPopup(True)
         self.intake_date.setDisplayFormat("yyyy-MM-dd")
@@ -120,6 +193,11 @@ class IntakeForm(QWidget):
         victim_form = QFormLayout()
         victim_form.addRow(tr("Intake date *"), self.intake_date)
         victim_form.addRow(tr("Status"), self.status)
+        victim_form.addRow(tr("Risk"), self.risk)
+        victim_form.addRow(tr("Province or state"), self.province)
+        victim_form.addRow(tr("Country of exploitation"), self.country_of_exploitation)
+        victim_form.addRow(tr("Referred by"), self.referred_by)
+        victim_form.addRow(tr("Immigration status notes"), self.immigration)
         victim_layout.addLayout(victim_form)
         victim_layout.addWidget(QLabel(tr("Types of exploitation")))
         grid = QGridLayout()
@@ -187,9 +265,30 @@ class IntakeForm(QWidget):
             trafficking_status=self.status.currentData(),
             exploitation_types=tuple(m for m, box in self.exploitation.items() if box.isChecked()),
             intake_date=to_date(self.intake_date),
+            risk_level=self.risk.currentData(),
+            province=self.province.text(),
+            country_of_exploitation=self.country_of_exploitation.text(),
+            referring_organisation=self.referred_by.text(),
+            immigration_notes=self.immigration.toPlainText(),
         )
 
     def save(self) -> None:
+        """Check for likely duplicates first; record once the user has seen them."""
+        try:
+            data = self.collect()
+            matches = self.workspace.possible_duplicates(data)
+        except CaseworkError as error:
+            self.error.setText(error_text(error))
+            return
+        if matches and data.first_name.strip():
+            self.duplicates = DuplicatesDialog(matches, self)
+            self.duplicates.open_existing.connect(self.open_existing)
+            self.duplicates.record_anyway.connect(self.record)
+            self.duplicates.open()
+            return
+        self.record()
+
+    def record(self) -> None:
         try:
             detail: CaseDetail = self.workspace.record_survivor(self.collect())
         except ValidationError as error:

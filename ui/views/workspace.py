@@ -4,10 +4,14 @@ Administrators without a case role get the administration view instead."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,15 +31,18 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import CaseworkError
+from casework.model.vocab import CaseStatus, RiskLevel
 from casework.services.accounts import MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINUTES
-from casework.services.cases import CaseDetail
+from casework.services.cases import CaseDetail, CaseFilter
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
 from ui.views.accounts import AccountDialog
 from ui.views.case_view import CaseView
+from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm
+from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
 
 
 def tr(text: str) -> str:
@@ -58,6 +65,37 @@ class CaseloadView(QWidget):
         self.workspace = workspace
         self.heading = QLabel()
         self.heading.setObjectName("sectionTitle")
+        self.status = QComboBox()
+        self.status.setObjectName("statusFilter")
+        self.status.addItem(tr("Any status"), ())
+        self.status.addItem(tr("Open"), (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP))
+        for status in CaseStatus:
+            self.status.addItem(QCoreApplication.translate("vocab", status.label), (status,))
+        self.risk = QComboBox()
+        self.risk.setObjectName("riskFilter")
+        self.risk.addItem(tr("Any risk"), ())
+        for level in reversed(list(RiskLevel)):
+            self.risk.addItem(QCoreApplication.translate("vocab", level.label), (level,))
+        self.worker = QComboBox()
+        self.worker.setObjectName("caseworkerFilter")
+        self.worker.addItem(tr("Any caseworker"), None)
+        if workspace.actor.sees_all_cases:
+            for worker_id, name in workspace.caseworkers():
+                self.worker.addItem(name, worker_id)
+        else:
+            self.worker.hide()
+        self.overdue = QCheckBox(tr("Overdue tasks"))
+        self.overdue.setObjectName("overdueFilter")
+        self.quiet = QCheckBox(tr("No contact for 30 days"))
+        self.quiet.setObjectName("quietFilter")
+        filters = QHBoxLayout()
+        for widget in (self.status, self.risk, self.worker, self.overdue, self.quiet):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        for combo in (self.status, self.risk, self.worker):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        for box in (self.overdue, self.quiet):
+            box.toggled.connect(self.apply_filters)
         self.model = CaseloadModel(workspace, self)
         self.table = QTableView()
         self.table.setObjectName("caseload")
@@ -72,7 +110,7 @@ class CaseloadView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((130, 190, 100, 125)):
+        for column, width in enumerate((130, 190, 100, 125, 130, 70)):
             self.table.setColumnWidth(column, width)
         self.model.modelReset.connect(self._count)
         # Newest intake first; this runs the first (sorted) query.
@@ -80,7 +118,20 @@ class CaseloadView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
+        layout.addLayout(filters)
         layout.addWidget(self.table)
+
+    def apply_filters(self) -> None:
+        today = date.today()
+        self.model.set_filter(
+            CaseFilter(
+                statuses=self.status.currentData(),
+                risk_levels=self.risk.currentData(),
+                caseworker_id=self.worker.currentData(),
+                with_overdue_tasks_on=today if self.overdue.isChecked() else None,
+                no_contact_since=today - timedelta(days=30) if self.quiet.isChecked() else None,
+            )
+        )
 
     def _count(self) -> None:
         mine = not self.workspace.actor.sees_all_cases
@@ -301,6 +352,51 @@ class WorkspaceView(QWidget):
             self.detail.removeWidget(old)
             old.deleteLater()
 
+    def show_my_tasks(self) -> None:
+        view = MyTasksView(self.workspace)
+        view.open_case.connect(self.open_case)
+        self._show(view)
+
+    def show_approvals(self) -> None:
+        view = ApprovalsView(self.workspace)
+        view.open_case.connect(self.open_case)
+        self._show(view)
+
+    def search(self, text: str) -> None:
+        """Search people and notes in the background; results replace the right-hand pane."""
+        if len(text.strip()) < 2:
+            return
+        view = SearchResultsView()
+        view.open_case.connect(self.open_case)
+        view.searching(text)
+        self._show(view)
+        workspace = self.workspace
+
+        def shown(result: tuple[list[Any], list[Any]]) -> None:
+            if self.detail.currentWidget() is view:
+                view.show_results(text, *result)
+
+        def failed(error: BaseException) -> None:
+            if self.detail.currentWidget() is view:
+                view.message.setText(error_text(error))
+
+        jobs.start(lambda _job: workspace.find(text), shown, failed)
+
+    def open_import(self) -> ImportDialog:
+        dialog = ImportDialog(self.workspace, self)
+        dialog.finished.connect(
+            lambda _result: self.caseload.model.reload() if self.caseload else None
+        )
+        dialog.open()
+        return dialog
+
+    def _case_changed(self) -> None:
+        if self.caseload is not None:
+            current = self.detail.currentWidget()
+            self.caseload.model.reload()
+            if isinstance(current, CaseView):
+                self.caseload.select(current.case_id)
+
     def _open_index(self, index: QModelIndex) -> None:
         case_id = index.data(CASE_ID_ROLE)
         if case_id:
@@ -313,7 +409,9 @@ class WorkspaceView(QWidget):
             self.empty.setText(error_text(error))
             self.detail.setCurrentWidget(self.empty)
             return
-        self._show(CaseView(detail))
+        view = CaseView(self.workspace, detail)
+        view.changed.connect(self._case_changed)
+        self._show(view)
         if self.caseload is not None:
             self.caseload.select(case_id)
 
@@ -322,6 +420,7 @@ class WorkspaceView(QWidget):
             return
         form = IntakeForm(self.workspace)
         form.saved.connect(self._intake_saved)
+        form.open_existing.connect(self.open_case)
         form.cancelled.connect(lambda: self._show_empty())
         self._show(form)
         form.first_name.setFocus()
@@ -345,6 +444,8 @@ class WorkspaceView(QWidget):
             return Place("case", current.case_id, sort_column, sort_order)
         if isinstance(current, IntakeForm):
             return Place("intake", None, sort_column, sort_order)
+        if isinstance(current, MyTasksView):
+            return Place("tasks", None, sort_column, sort_order)
         return Place("empty", None, sort_column, sort_order)
 
     def restore(self, place: Place) -> None:
@@ -354,6 +455,8 @@ class WorkspaceView(QWidget):
             self.open_case(place.case_id)
         elif place.view == "intake":
             self.new_survivor()
+        elif place.view == "tasks":
+            self.show_my_tasks()
 
     def clear(self) -> None:
         """Drop every row and form before the widget goes (on lock)."""

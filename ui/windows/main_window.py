@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QSizePolicy,
     QStackedWidget,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.errors import CaseworkError
 from casework.vault.vault import NewVault, OpenVault, VaultFolder
 from casework.workspace import Workspace
 from ui.idle import IdleWatcher
@@ -62,7 +64,27 @@ class MainWindow(QMainWindow):
         self.lock_action = QAction(tr("Lock"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.toolbar.addAction(self.new_action)
+        self.tasks_action = QAction(tr("My tasks"), self)
+        self.tasks_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.approvals_action = QAction(tr("Approvals"), self)
+        self.import_action = QAction(tr("Import…"), self)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText(tr("Search people and notes (Ctrl+F)"))
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMaximumWidth(320)
+        self.search_action = QAction(self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.search_action.triggered.connect(lambda: self.search_box.setFocus())
+        self.search_box.returnPressed.connect(self._search)
+        for action in (
+            self.new_action,
+            self.tasks_action,
+            self.approvals_action,
+            self.import_action,
+        ):
+            self.toolbar.addAction(action)
+        self.search_box_action = self.toolbar.addWidget(self.search_box)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
@@ -72,6 +94,8 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.lock_action)
         self.addAction(self.lock_action)
         self.addAction(self.new_action)
+        self.addAction(self.search_action)
+        self.addAction(self.tasks_action)
         self.toolbar.hide()
 
         self.idle = IdleWatcher(self)
@@ -81,6 +105,9 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self.lock_action.triggered.connect(self.lock)
         self.new_action.triggered.connect(self._new_survivor)
+        self.tasks_action.triggered.connect(lambda: self._view_call("show_my_tasks"))
+        self.approvals_action.triggered.connect(lambda: self._view_call("show_approvals"))
+        self.import_action.triggered.connect(lambda: self._view_call("open_import"))
         self.sign_in.signed_in.connect(self.enter)
         self.setup.created.connect(self._created)
         self.recovery.done.connect(self._recovery_noted)
@@ -119,8 +146,16 @@ class MainWindow(QMainWindow):
         actor = vault.actor
         roles = ", ".join(QCoreApplication.translate("vocab", r.label) for r in sorted(actor.roles))
         self.who.setText(tr("{0} · {1}").format(actor.display_name, roles) + "  ")
-        self.new_action.setEnabled(actor.works_cases)
-        self.new_action.setVisible(actor.works_cases)
+        for action in (self.new_action, self.tasks_action, self.search_box_action):
+            action.setEnabled(actor.works_cases)
+            action.setVisible(actor.works_cases)
+        self.approvals_action.setVisible(actor.sees_all_cases)
+        self.import_action.setVisible(actor.sees_all_cases and actor.works_cases)
+        if actor.works_cases:
+            try:
+                workspace.raise_reminders()
+            except CaseworkError as error:
+                log.warning("reminders not raised: %s", error.code)
         self.toolbar.show()
         if self._last_place and self._last_place[0] == actor.user_id:
             view.restore(self._last_place[1])
@@ -129,6 +164,14 @@ class MainWindow(QMainWindow):
 
     def _arm_idle_lock(self, minutes: int) -> None:
         self.idle.start(minutes * 60 * 1000)
+
+    def _view_call(self, name: str) -> None:
+        if self.workspace_view is not None:
+            getattr(self.workspace_view, name)()
+
+    def _search(self) -> None:
+        if self.workspace_view is not None:
+            self.workspace_view.search(self.search_box.text())
 
     def _new_survivor(self) -> None:
         if self.workspace_view is not None:
@@ -143,6 +186,7 @@ class MainWindow(QMainWindow):
         if self.workspace_view is not None:
             self._last_place = (self.vault.actor.user_id, self.workspace_view.place())
             self.workspace_view.clear()
+            self.search_box.clear()
             self.pages.removeWidget(self.workspace_view)
             self.workspace_view.deleteLater()
             self.workspace_view = None

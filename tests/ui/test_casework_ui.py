@@ -1,0 +1,196 @@
+"""Casework in the app: duplicate check at intake, closure approval, notes, tasks, consent,
+search, filters and the import dialog."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from casework.model.vocab import CaseStatus, ClosureReason, ConsentKind, RiskLevel
+from casework.services import cases
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.ui.conftest import sign_in
+from ui.views.case_view import CaseView
+from ui.views.intake import IntakeForm
+from ui.views.lists import MyTasksView, SearchResultsView
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def record(vault: OpenVault, today: date, **fields) -> cases.CaseDetail:
+    with vault.transaction() as session:
+        return cases.record_survivor(
+            session, vault.actor, cases.SurvivorInput(intake_date=today, **fields), today
+        )
+
+
+def test_intake_shows_likely_duplicates_first(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    existing = record(amina, today, first_name="Olena", last_name="Kovalenko")
+    amina.lock()
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    view = window.workspace_view
+    view.new_survivor()
+    form = view.detail.currentWidget()
+    assert isinstance(form, IntakeForm)
+    form.first_name.setText("Olena")
+    form.last_name.setText("Kovalenco")
+    form.save()
+    dialog = form.duplicates
+    assert dialog.isVisible() and dialog.list.count() == 1
+    assert "Kovalenko" in dialog.list.item(0).text()
+    dialog.list.setCurrentRow(0)
+    qtbot.mouseClick(dialog.open_button, LEFT)
+    shown = view.detail.currentWidget()
+    assert isinstance(shown, CaseView) and shown.case_id == existing.case_id
+    assert view.caseload.model.rowCount() == 1  # nothing new was recorded
+
+    view.new_survivor()
+    form = view.detail.currentWidget()
+    form.first_name.setText("Olena")
+    form.last_name.setText("Kovalenco")
+    form.save()
+    qtbot.mouseClick(form.duplicates.new_button, LEFT)
+    assert view.caseload.model.rowCount() == 2
+
+
+def test_a_closure_is_requested_then_approved_by_a_supervisor(
+    qtbot: QtBot,
+    make_window,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
+    monkeypatch,
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case = record(amina, today, first_name="Neema")
+    amina.lock()
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case.case_id)
+    view = window.workspace_view.detail.currentWidget()
+
+    def fill_closure(dialog: QDialog) -> int:
+        dialog.reason.setCurrentIndex(list(ClosureReason).index(ClosureReason.GOALS_MET))
+        dialog.comment.setPlainText("Working and housed")
+        return 1
+
+    monkeypatch.setattr("ui.views.case_view.ClosureDialog.exec", fill_closure)
+    view.overview.request_closure()
+    assert "Closure requested" in view.overview.body.findChild(QLabel, "infoText").text()
+    assert (
+        view.overview.body.findChild(QPushButton, "approveClosure") is None
+    )  # not hers to approve
+    window.lock()
+
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    window.approvals_action.trigger()
+    approvals = window.workspace_view.detail.currentWidget()
+    assert approvals.list.count() == 1 and case.reference in approvals.list.item(0).text()
+    approvals.open_case.emit(approvals.list.item(0).data(Qt.ItemDataRole.UserRole + 1))
+    view = window.workspace_view.detail.currentWidget()
+    qtbot.mouseClick(view.overview.body.findChild(QPushButton, "approveClosure"), LEFT)
+    assert view.overview.detail.status == CaseStatus.CLOSED
+    assert view.overview.detail.closure_reason == ClosureReason.GOALS_MET
+    assert "Closed" in view.history.view.toPlainText()
+
+
+def test_notes_tasks_and_consent_from_the_case_tabs(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case = record(amina, today, first_name="Zawadi")
+    amina.lock()
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case.case_id)
+    view = window.workspace_view.detail.currentWidget()
+
+    qtbot.mouseClick(view.notes.findChild(QPushButton, "addNote"), LEFT)
+    assert view.notes.message.text() == "The note is empty."
+    view.notes.body.setPlainText("Accompanied to the clinic; follow-up booked")
+    view.notes.add()
+    assert view.notes.list.count() == 1 and "clinic" in view.notes.list.item(0).text()
+    assert view.overview.detail.last_contact_date == date.today()  # the overview followed the note
+
+    view.tasks.title.setText("Book the interpreter")
+    view.tasks.add()
+    assert view.tasks.list.rowCount() == 1
+    window.tasks_action.trigger()
+    mine = window.workspace_view.detail.currentWidget()
+    assert isinstance(mine, MyTasksView)
+    texts = [mine.list.item(i).text() for i in range(mine.list.count())]
+    assert any("Book the interpreter" in t for t in texts) and texts[1].startswith("Today (1)")
+
+    window.workspace_view.open_case(case.case_id)
+    view = window.workspace_view.detail.currentWidget()
+    view.consent.kind.setCurrentIndex(list(ConsentKind).index(ConsentKind.RELEASE))
+    view.consent.record()
+    assert "Name the organisation" in view.consent.message.text()
+    view.consent.partner.setText("City Health Centre")
+    view.consent.purpose.setText("Medical follow-up")
+    view.consent.record()
+    assert view.consent.list.rowCount() == 1
+    assert view.consent.list.item(0, 4).text() == "Valid"
+    view.consent.list.selectRow(0)
+    view.consent.withdraw()
+    assert view.consent.list.item(0, 4).text().startswith("Withdrawn")
+
+
+def test_search_and_filters(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    high = record(amina, today, first_name="Imani", last_name="Baraka", risk_level=RiskLevel.HIGH)
+    record(amina, today, first_name="Kofi", last_name="Mensah")
+    amina.lock()
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    view = window.workspace_view
+    window.search_box.setText("baraka")
+    window._search()
+    results = view.detail.currentWidget()
+    assert isinstance(results, SearchResultsView)
+    qtbot.waitUntil(lambda: results.title.text().startswith("Results"), timeout=10000)
+    texts = [results.list.item(i).text() for i in range(results.list.count())]
+    assert texts[0] == "People (1)" and "Imani Baraka" in texts[1]
+
+    assert view.caseload.model.rowCount() == 2
+    view.caseload.risk.setCurrentIndex(1)  # High
+    assert view.caseload.model.rowCount() == 1
+    assert view.caseload.model.data(view.caseload.model.index(0, 0)) == high.reference
+    view.caseload.risk.setCurrentIndex(0)
+    view.caseload.quiet.setChecked(True)
+    assert view.caseload.model.rowCount() == 2
+    assert view.caseload.heading.text() == "My cases (2)"
+
+
+def test_the_import_dialog_dry_runs_then_imports(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    file = tmp_path / "cases.csv"
+    file.write_text(
+        "prs_FirstName,ext_IntakeDate,ext_Caseworker\nAmani,2026-03-01,amina\nBad,2026-13-01,amina\n",
+        encoding="utf-8",
+    )
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.import_action.isVisible()
+    dialog = window.workspace_view.open_import()
+    dialog.load(file)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10000)
+    assert dialog.import_button.text() == "Import 1 cases"
+    assert dialog.problems.rowCount() == 1 and dialog.problems.item(0, 0).text() == "3"
+    assert window.workspace_view.caseload.model.rowCount() == 0
+    qtbot.mouseClick(dialog.import_button, LEFT)
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("Imported 1"), timeout=10000)
+    dialog.reject()
+    assert window.workspace_view.caseload.model.rowCount() == 1

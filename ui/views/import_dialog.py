@@ -1,0 +1,157 @@
+"""Import cases from a CSV file or the HTCDS Excel template: a dry run first, then the import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import CaseworkError
+from casework.importer import ImportRefused, ImportReport, Problem, read_file
+from casework.workspace import Workspace
+from ui import jobs
+from ui.messages import error_text
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ImportDialog", text)
+
+
+class ImportDialog(QDialog):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.setWindowTitle(tr("Import cases"))
+        self.resize(760, 520)
+        self.data: bytes | None = None
+        self.name = ""
+        intro = QLabel(
+            tr(
+                "Choose a CSV file (UTF-8) or IOM's HTCDS Excel template. Safehold checks every "
+                "row first and imports nothing until you confirm. Rows already imported are "
+                "skipped."
+            )
+        )
+        intro.setWordWrap(True)
+        self.choose = QPushButton(tr("Choose a file…"))
+        self.summary = QLabel()
+        self.summary.setObjectName("infoText")
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(6)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.problems = QTableWidget(0, 4)
+        self.problems.setHorizontalHeaderLabels(
+            [tr("Row"), tr("Column"), tr("Value"), tr("Problem")]
+        )
+        self.problems.verticalHeader().hide()
+        self.problems.horizontalHeader().setStretchLastSection(True)
+        self.import_button = QPushButton(tr("Import"))
+        self.import_button.setObjectName("commitImport")
+        self.import_button.setEnabled(False)
+        close = QPushButton(tr("Close"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.choose)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.error)
+        layout.addWidget(self.problems, 1)
+        layout.addLayout(buttons)
+        self.choose.clicked.connect(self.pick)
+        self.import_button.clicked.connect(self.commit)
+        close.clicked.connect(self.reject)
+
+    def pick(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("Import cases"), "", tr("Case files (*.csv *.xlsx);;All files (*)")
+        )
+        if path:
+            self.load(Path(path))
+
+    def load(self, path: Path) -> None:
+        """Read the file and run the dry run in the background."""
+        self.import_button.setEnabled(False)
+        try:
+            self.data, self.name = read_file(path), path.name
+        except CaseworkError as error:
+            self.error.setText(error_text(error))
+            return
+        self._run(commit=False)
+
+    def commit(self) -> None:
+        self._run(commit=True)
+
+    def _run(self, commit: bool) -> None:
+        data, name, workspace = self.data, self.name, self.workspace
+        if data is None:
+            return
+        self.busy.show()
+        self.error.clear()
+        self.choose.setEnabled(False)
+        self.import_button.setEnabled(False)
+        jobs.start(
+            lambda _job: workspace.import_cases(data, name, commit), self._done, self._failed
+        )
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        self.problems.setRowCount(len(problems))
+        for row, problem in enumerate(problems):
+            for column, text in enumerate(
+                (str(problem.row), problem.column, problem.value, problem.reason)
+            ):
+                self.problems.setItem(row, column, QTableWidgetItem(text))
+        self.problems.resizeColumnsToContents()
+
+    def _done(self, report: ImportReport) -> None:
+        self.busy.hide()
+        self.choose.setEnabled(True)
+        self._show_problems(report.problems)
+        bad_rows = len({p.row for p in report.problems})
+        if report.committed:
+            text = tr("Imported {0} cases. {1} rows with problems were not imported.").format(
+                report.imported, bad_rows
+            )
+        else:
+            text = tr(
+                "{0} rows read: {1} can be imported, {2} were imported before, {3} have problems "
+                "(listed below). Nothing has been imported yet."
+            ).format(report.rows_read, report.valid, report.already_present, bad_rows)
+            self.import_button.setText(tr("Import {0} cases").format(report.valid))
+            self.import_button.setEnabled(report.valid > 0)
+        if report.ignored_columns:
+            text += " " + tr("Columns ignored: {0}.").format(", ".join(report.ignored_columns))
+        self.summary.setText(text)
+        self.summary.show()
+
+    def _failed(self, error: BaseException) -> None:
+        self.busy.hide()
+        self.choose.setEnabled(True)
+        self.summary.hide()
+        self.error.setText(error_text(error))
+        if isinstance(error, ImportRefused) and error.report is not None:
+            self._show_problems(error.report.problems)
+        else:
+            self.problems.setRowCount(0)

@@ -1,0 +1,167 @@
+"""Lists beside the caseload: My tasks, search results, closure approvals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.errors import CaseworkError
+from casework.services.notes import NoteHit
+from casework.services.search import PersonHit
+from casework.services.tasks import TaskView
+from casework.workspace import Workspace
+from ui.messages import error_text
+
+CASE_ROLE = Qt.ItemDataRole.UserRole + 1
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Lists", text)
+
+
+class CaseList(QWidget):
+    """A titled list whose items open a case."""
+
+    open_case = Signal(str)
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(title)
+        self.title.setObjectName("pageTitle")
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemDoubleClicked.connect(self._activated)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        case_id = item.data(CASE_ROLE)
+        if case_id:
+            self.open_case.emit(case_id)
+
+    def heading(self, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        item.setForeground(QColor("#1f3a4d"))
+        item.setBackground(QColor("#e9eef2"))
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+        self.list.addItem(item)
+
+    def entry(self, text: str, case_id: str | None, key: str | None = None) -> None:
+        item = QListWidgetItem(text)
+        item.setData(CASE_ROLE, case_id)
+        item.setData(KEY_ROLE, key)
+        self.list.addItem(item)
+
+
+class MyTasksView(CaseList):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(tr("My tasks"), parent)
+        self.workspace = workspace
+        done = QPushButton(tr("Mark the selected task done"))
+        done.setObjectName("completeMyTask")
+        self.layout().addWidget(done)
+        done.clicked.connect(self.complete)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        mine = self.workspace.my_tasks()
+        for label, tasks in (
+            (tr("Overdue"), mine.overdue),
+            (tr("Today"), mine.today),
+            (tr("Coming up"), mine.upcoming),
+        ):
+            self.heading(f"{label} ({len(tasks)})")
+            for task in tasks:
+                self.entry(self._text(task), task.case_id, task.task_id)
+
+    @staticmethod
+    def _text(task: TaskView) -> str:
+        return f"{task.due_on.isoformat()}  {task.title}  · {task.case_reference}"
+
+    def complete(self) -> None:
+        item = self.list.currentItem()
+        task_id = item.data(KEY_ROLE) if item is not None else None
+        if not task_id:
+            self.message.setText(tr("Choose a task first."))
+            return
+        try:
+            self.workspace.complete_task(task_id)
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return
+        self.message.clear()
+        self.reload()
+
+
+class SearchResultsView(CaseList):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(tr("Search"), parent)
+
+    def searching(self, text: str) -> None:
+        self.title.setText(tr("Searching for “{0}”…").format(text))
+        self.list.clear()
+
+    def show_results(self, text: str, people: list[PersonHit], notes: list[NoteHit]) -> None:
+        self.title.setText(tr("Results for “{0}”").format(text))
+        self.list.clear()
+        self.heading(tr("People ({0})").format(len(people)))
+        matched = {
+            "name": tr("name"),
+            "alias": tr("alias"),
+            "reference": tr("reference"),
+            "phone": tr("phone"),
+        }
+        for hit in people:
+            self.entry(f"{hit.name}  · {hit.reference}  ({matched[hit.matched_on]})", hit.case_id)
+        self.heading(tr("Notes ({0})").format(len(notes)))
+        for note in notes:
+            heading = f"{note.noted_on.isoformat()}  {note.survivor_name} · {note.case_reference}"
+            self.entry(f"{heading}\n{note.snippet}", note.case_id)
+
+
+class ApprovalsView(CaseList):
+    """Closure requests waiting for a supervisor."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(tr("Closures waiting for approval"), parent)
+        self.workspace = workspace
+        row = QHBoxLayout()
+        hint = QLabel(tr("Open a case to approve or reject its closure."))
+        hint.setObjectName("subtitle")
+        row.addWidget(hint)
+        self.layout().addItem(row)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        for request in self.workspace.closure_requests():
+            reason = QCoreApplication.translate("vocab", request.reason.label)
+            self.entry(
+                f"{request.case_reference} — {reason} — {tr('asked by')} {request.requested_by}"
+                + (f"\n{request.comment}" if request.comment else ""),
+                request.case_id,
+                request.request_id,
+            )
+        if not self.list.count():
+            self.heading(tr("Nothing is waiting."))
