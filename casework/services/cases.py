@@ -73,6 +73,10 @@ class SurvivorInput:
     immigration_notes: str = ""
     referring_organisation: str = ""
     incoming_referral_date: date | None = None
+    recruitment_method: str = ""
+    relationship_to_trafficker: str = ""
+    forced_labour_industry: str = ""
+    age_when_trafficked: int | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,10 @@ def validate(data: SurvivorInput, today: date) -> None:
             "The country of exploitation must be a two-letter code.",
             field="country_of_exploitation",
         )
+    if data.age_when_trafficked is not None and not 0 <= data.age_when_trafficked <= 120:
+        raise ValidationError(
+            "The age when trafficked must be between 0 and 120.", field="age_when_trafficked"
+        )
     if data.incoming_referral_date is not None and data.incoming_referral_date > today:
         raise ValidationError(
             "The referral date cannot be in the future.", field="incoming_referral_date"
@@ -241,6 +249,10 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
         safe_contact_note=data.safe_contact_note.strip(),
         trafficking_status=data.trafficking_status,
         exploitation_types=[e.value for e in data.exploitation_types],
+        recruitment_method=data.recruitment_method.strip(),
+        relationship_to_trafficker=data.relationship_to_trafficker.strip(),
+        forced_labour_industry=data.forced_labour_industry.strip(),
+        age_when_trafficked=data.age_when_trafficked,
         created_by=actor.user_id,
         updated_by=actor.user_id,
     )

@@ -194,3 +194,25 @@ def test_the_import_dialog_dry_runs_then_imports(
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("Imported 1"), timeout=10000)
     dialog.reject()
     assert window.workspace_view.caseload.model.rowCount() == 1
+
+
+def test_an_administrator_imports_from_the_administration_view(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    from tests.conftest import ADMIN_PASSWORD
+
+    file = tmp_path / "cases.csv"
+    file.write_text(
+        "prs_FirstName,ext_IntakeDate,ext_Caseworker\nAmani,2026-03-01,amina\n", encoding="utf-8"
+    )
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    dialog = window.workspace_view.admin.open_import()
+    dialog.load(file)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10000)
+    dialog.commit()
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("Imported 1"), timeout=10000)
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    with amina.session() as session:
+        assert len(cases.caseload_ids(session, amina.actor)) == 1
+    amina.lock()

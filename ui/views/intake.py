@@ -157,6 +157,23 @@ class IntakeForm(QWidget):
         self.country_of_exploitation.setPlaceholderText(tr("Country code, such as AE"))
         self.referred_by = QLineEdit()
         self.referred_by.setPlaceholderText(tr("Organisation that referred the person, if any"))
+        self.has_referral_date = QCheckBox(tr("Referred on"))
+        self.referral_date = QDateEdit()
+        self.referral_date.setCalendarPopup(True)
+        self.referral_date.setDisplayFormat("yyyy-MM-dd")
+        self.referral_date.setDate(QDate.currentDate())
+        self.referral_date.setMaximumDate(QDate.currentDate())
+        self.referral_date.setEnabled(False)
+        self.has_referral_date.toggled.connect(self.referral_date.setEnabled)
+        self.recruitment = QLineEdit()
+        self.recruitment.setPlaceholderText(tr("For example: false job offer"))
+        self.relationship = QLineEdit()
+        self.relationship.setPlaceholderText(tr("For example: employer, partner, stranger"))
+        self.industry = QLineEdit()
+        self.industry.setPlaceholderText(tr("For forced labour: construction, domestic work…"))
+        self.age_trafficked = QSpinBox()
+        self.age_trafficked.setRange(0, 120)
+        self.age_trafficked.setSpecialValueText(tr("Unknown"))
         self.immigration = QPlainTextEdit()
         self.immigration.setMaximumHeight(60)
         self.intake_date = QDateEdit()
@@ -197,6 +214,14 @@ class IntakeForm(QWidget):
         victim_form.addRow(tr("Province or state"), self.province)
         victim_form.addRow(tr("Country of exploitation"), self.country_of_exploitation)
         victim_form.addRow(tr("Referred by"), self.referred_by)
+        referral_row = QHBoxLayout()
+        referral_row.addWidget(self.has_referral_date)
+        referral_row.addWidget(self.referral_date, 1)
+        victim_form.addRow("", referral_row)
+        victim_form.addRow(tr("Method of recruitment"), self.recruitment)
+        victim_form.addRow(tr("Relationship to trafficker"), self.relationship)
+        victim_form.addRow(tr("Forced labour industry"), self.industry)
+        victim_form.addRow(tr("Age when trafficked"), self.age_trafficked)
         victim_form.addRow(tr("Immigration status notes"), self.immigration)
         victim_layout.addLayout(victim_form)
         victim_layout.addWidget(QLabel(tr("Types of exploitation")))
@@ -269,6 +294,13 @@ class IntakeForm(QWidget):
             province=self.province.text(),
             country_of_exploitation=self.country_of_exploitation.text(),
             referring_organisation=self.referred_by.text(),
+            incoming_referral_date=(
+                to_date(self.referral_date) if self.has_referral_date.isChecked() else None
+            ),
+            recruitment_method=self.recruitment.text(),
+            relationship_to_trafficker=self.relationship.text(),
+            forced_labour_industry=self.industry.text(),
+            age_when_trafficked=self.age_trafficked.value() or None,
             immigration_notes=self.immigration.toPlainText(),
         )
 

@@ -181,6 +181,8 @@ class AdminView(QWidget):
         self.reset_button.setObjectName("resetPassword")
         self.disable_button = QPushButton(tr("Remove access"))
         self.disable_button.setObjectName("disableUser")
+        self.import_button = QPushButton(tr("Import cases…"))
+        self.import_button.setObjectName("importCases")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumHeight(6)
@@ -190,6 +192,7 @@ class AdminView(QWidget):
         for button in (self.add_button, self.reset_button, self.disable_button):
             account_buttons.addWidget(button)
         account_buttons.addStretch(1)
+        account_buttons.addWidget(self.import_button)
         self.users.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.users.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         settings = QGroupBox(tr("Security"))
@@ -220,6 +223,12 @@ class AdminView(QWidget):
         self.add_button.clicked.connect(self.add_user)
         self.reset_button.clicked.connect(self.reset_password)
         self.disable_button.clicked.connect(self.disable_user)
+        self.import_button.clicked.connect(self.open_import)
+
+    def open_import(self) -> ImportDialog:
+        dialog = ImportDialog(self.workspace, self)
+        dialog.open()
+        return dialog
 
     def selected_username(self) -> str | None:
         row = self.users.currentRow()

@@ -1,0 +1,203 @@
+"""Safehold's benchmark: figures at organisation scale. It prints; it never passes or fails.
+
+    .venv/bin/python bench/run.py --cases 100000 [--seed 1] [--repeat 5] [--json]
+
+The demo vault for (cases, seed, schema) is built once into a cache folder and reused. Every
+read query is also run on an unencrypted copy of the same synthetic data, and the ratio is
+printed, so the cost of encryption stays known.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import platformdirs
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from casework.demo import DEMO_PASSWORD, create_demo_vault  # noqa: E402
+from casework.model.vocab import CaseStatus, Confidentiality, RiskLevel  # noqa: E402
+from casework.services import audit  # noqa: E402
+from casework.services.cases import CaseFilter, CaseSort  # noqa: E402
+from casework.vault import crypto, schema  # noqa: E402
+from casework.vault.engine import raw_connection  # noqa: E402
+from casework.vault.vault import OpenVault, VaultFolder  # noqa: E402
+from casework.workspace import Workspace  # noqa: E402
+
+
+def measure(action: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def cached_vault(cases: int, seed: int) -> VaultFolder:
+    cache = Path(platformdirs.user_cache_dir("safehold-bench", appauthor=False))
+    folder = cache / f"demo-{cases}-seed{seed}-schema{schema.head_revision()}"
+    if not (folder / "vault" / "keyring.json").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        demo = create_demo_vault(folder / "vault", cases, seed)
+        demo.vault.lock()
+        print(
+            f"built a demo vault of {cases} cases in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+    return VaultFolder(folder / "vault")
+
+
+def plain_copy(vault: OpenVault, folder: Path) -> Path:
+    """An unencrypted copy of the synthetic demo data, for the encryption ratio only."""
+    target = folder / "plain-copy.db"
+    if not target.exists():
+        connection = raw_connection(vault.folder.database, vault.secrets.database_key)
+        connection.execute(f"ATTACH DATABASE '{target}' AS plain KEY ''")
+        connection.execute("SELECT sqlcipher_export('plain')")
+        connection.execute("DETACH DATABASE plain")
+        connection.close()
+    return target
+
+
+def plain_workspace(vault: OpenVault, path: Path) -> Workspace:
+    """The same services over the plain copy (same actor, no key)."""
+    import sqlcipher3
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    engine = create_engine(f"sqlite+pysqlite:///{path}", module=sqlcipher3)
+    clone = object.__new__(OpenVault)
+    clone.__dict__.update(vault.__dict__)
+    clone._engine = engine
+    clone._sessions = sessionmaker(engine, expire_on_commit=False)
+    return Workspace(clone)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    repeat = args.repeat
+    results: dict[str, dict[str, float]] = {}
+
+    def record(name: str, value: float, unit: str = "median_ms") -> None:
+        results[name] = {unit: round(value, 2)}
+        if not args.json:
+            print(f"{name:<28} {value:10.1f} {'MB' if unit == 'mb' else 'ms'}")
+
+    params = crypto.calibrate()
+    salt = b"0" * 16
+    record("kdf_ms", measure(lambda: crypto.derive_kek("x", salt, params), repeat))
+
+    folder = cached_vault(args.cases, args.seed)
+    size_mb = folder.database.stat().st_size / 1e6
+    started = time.perf_counter()
+    vault = folder.unlock("supervisor", DEMO_PASSWORD)
+    workspace = Workspace(vault)
+    ids = workspace.caseload_ids(CaseSort.INTAKE_DATE, True)
+    workspace.caseload_rows(ids[:100])
+    record("unlock_to_caseload", (time.perf_counter() - started) * 1000)  # includes the KDF
+
+    def worst_sort(ws: Workspace) -> float:
+        return max(measure(lambda s=sort: ws.caseload_ids(s, True), repeat) for sort in CaseSort)
+
+    filters = [
+        CaseFilter(statuses=(CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)),
+        CaseFilter(caseworker_id=vault.actor.user_id),
+        CaseFilter(risk_levels=(RiskLevel.HIGH,)),
+        CaseFilter(with_overdue_tasks_on=date.today()),
+    ]
+
+    def worst_filter(ws: Workspace) -> float:
+        return max(
+            measure(lambda f=f: ws.caseload_ids(CaseSort.INTAKE_DATE, True, f), repeat)
+            for f in filters
+        )
+
+    def people(ws: Workspace) -> float:
+        from casework.services import search
+
+        def run() -> None:
+            with ws.vault.session() as session:
+                for text in ("Otieno", "DEMO-0042", "+254 71", "Wanj"):
+                    search.search_people(session, ws.actor, text)
+
+        return measure(run, repeat) / 4
+
+    def notes(ws: Workspace) -> float:
+        from casework.services import notes as note_service
+
+        def run() -> None:
+            with ws.vault.session() as session:
+                note_service.search_notes(session, ws.actor, "language classes")
+
+        return measure(run, repeat)
+
+    reads = {
+        "caseload_sort": worst_sort,
+        "caseload_filter": worst_filter,
+        "search_people": people,
+        "search_notes": notes,
+    }
+    encrypted = {}
+    for name, run in reads.items():
+        encrypted[name] = run(workspace)
+        record(name, encrypted[name])
+    case_id = ids[len(ids) // 2]
+
+    def open_case() -> None:
+        workspace.open_case(case_id)
+        workspace.case_notes(case_id)
+        workspace.case_tasks(case_id)
+        workspace.consents(case_id)
+        workspace.status_history(case_id)
+
+    record("open_case", measure(open_case, repeat))
+    record(
+        "save_edit",
+        measure(
+            lambda: workspace.add_note(
+                case_id, "Benchmark note", date.today(), Confidentiality.ORDINARY
+            ),
+            repeat,
+        ),
+    )
+    with vault.session() as session:
+        started = time.perf_counter()
+        report = audit.verify(session, vault.secrets.audit_root_key or b"")
+        record("audit_verify", (time.perf_counter() - started) * 1000)
+        if not args.json:
+            print(f"{'':28} ({report.rows_checked} audit rows)")
+    record("rss_caseload_open", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "mb")
+    record("database_size", size_mb, "mb")
+
+    plain = plain_workspace(vault, plain_copy(vault, folder.folder.parent))
+    ratios = [encrypted[name] / max(run(plain), 0.01) for name, run in reads.items()]
+    results["encryption_ratio"] = {"ratio": round(statistics.median(ratios), 2)}
+    if not args.json:
+        print(
+            f"{'encryption_ratio':<28} {statistics.median(ratios):10.2f} x "
+            "(median over the read queries)"
+        )
+    vault.lock()
+    if args.json:
+        print(json.dumps({"cases": args.cases, **results}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
