@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.model.base import Base, Replicated, UTCDateTime, text_enum
@@ -24,6 +24,10 @@ from casework.model.vocab import (
 
 class Case(Replicated, Base):
     __tablename__ = "cases"
+    # The caseload's default order (newest intake first) read from the index alone.
+    __table_args__ = (
+        Index("ix_cases_caseload_intake", "intake_date", "reference", "id", "deleted_at"),
+    )
 
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     survivor_id: Mapped[str] = mapped_column(ForeignKey("survivors.id"), index=True)

@@ -290,13 +290,14 @@ def _survivor_name() -> ColumnElement[str]:
     return func.trim(Survivor.first_name + " " + Survivor.last_name)
 
 
-def _caseload_query(actor: Actor) -> Select[str]:
-    return (
-        select(Case.id)
-        .join(Survivor, Survivor.id == Case.survivor_id)
-        .outerjoin(User, User.id == Case.assigned_caseworker_id)
-        .where(Case.deleted_at.is_(None), visible_to(actor))
-    )
+def _caseload_query(actor: Actor, sort: CaseSort) -> Select[str]:
+    """Joins only what the sort needs: at 100,000 cases each join costs a lookup per row."""
+    query = select(Case.id).where(Case.deleted_at.is_(None), visible_to(actor))
+    if sort == CaseSort.NAME:
+        query = query.join(Survivor, Survivor.id == Case.survivor_id)
+    elif sort == CaseSort.CASEWORKER:
+        query = query.outerjoin(User, User.id == Case.assigned_caseworker_id)
+    return query
 
 
 def _filtered(query: Select[str], where: CaseFilter) -> Select[str]:
@@ -349,7 +350,7 @@ def caseload_ids(
     }[sort]
     order = key.desc() if descending else key.asc()
     tiebreak = Case.reference.desc() if descending else Case.reference.asc()
-    query = _filtered(_caseload_query(actor), where or CaseFilter())
+    query = _filtered(_caseload_query(actor, sort), where or CaseFilter())
     return list(session.execute(query.order_by(order, tiebreak)).scalars())
 
 

@@ -66,31 +66,40 @@ def search_people(session: Session, actor: Actor, query: str, limit: int = 50) -
         return []
     pattern = _like(text)
     number = digits(text)
-    conditions = [
+    # Two narrow queries instead of one OR across a join: the person fields are matched by a scan
+    # of survivors alone, the reference by the cases' reference index.
+    person = [
         (Survivor.first_name + " " + Survivor.last_name).ilike(pattern, escape="\\"),
         Survivor.last_name.ilike(pattern, escape="\\"),
         cast(Survivor.aliases, String).ilike(pattern, escape="\\"),
-        Case.reference.ilike(pattern, escape="\\"),
     ]
     if len(number) >= 4:
-        conditions.append(_phone_sql().like(_like(number), escape="\\"))
-    rows = session.execute(
-        select(
-            Case.id,
-            Case.reference,
-            Survivor.first_name,
-            Survivor.last_name,
-            Survivor.aliases,
-            Survivor.phone,
-        )
+        person.append(_phone_sql().like(_like(number), escape="\\"))
+    matching_people = select(Survivor.id).where(or_(*person)).scalar_subquery()
+    columns = (Case.id, Case.reference, Survivor.first_name, Survivor.last_name, Survivor.aliases)
+    visible = (Case.deleted_at.is_(None), visible_to(actor))
+    by_person = session.execute(
+        select(*columns)
         .join(Survivor, Survivor.id == Case.survivor_id)
-        .where(Case.deleted_at.is_(None), visible_to(actor), or_(*conditions))
-        .order_by(Survivor.last_name, Survivor.first_name)
+        .where(Case.survivor_id.in_(matching_people), *visible)
         .limit(limit)
     ).all()
+    by_reference = session.execute(
+        select(*columns)
+        .join(Survivor, Survivor.id == Case.survivor_id)
+        .where(Case.reference.ilike(pattern, escape="\\"), *visible)
+        .limit(limit)
+    ).all()
+    seen: set[str] = set()
+    rows = []
+    for row in sorted([*by_person, *by_reference], key=lambda r: (fold(r[3]), fold(r[2]))):
+        if row[0] not in seen:
+            seen.add(row[0])
+            rows.append(row)
+    rows = rows[:limit]
     needle = fold(text)
     hits = []
-    for case_id, reference, first, last, aliases, _phone in rows:
+    for case_id, reference, first, last, aliases in rows:
         name = f"{first} {last}".strip()
         if needle in fold(name):
             matched = "name"

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from casework.vault.vault import OpenVault, VaultFolder
 from ui import jobs
+from ui.models.caseload import CaseloadModel
 from ui.windows.main_window import MainWindow
 
 
@@ -38,4 +39,11 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> O
         lambda: window.vault is not None or bool(window.sign_in.error.text()), timeout=15000
     )
     assert window.vault is not None, window.sign_in.error.text()
+    if window.workspace_view is not None and window.workspace_view.caseload is not None:
+        wait_loaded(qtbot, window.workspace_view.caseload.model)
     return window.vault
+
+
+def wait_loaded(qtbot: QtBot, model: CaseloadModel) -> None:
+    """The caseload's id query runs in the background; wait for its answer."""
+    qtbot.waitUntil(lambda: not model.loading, timeout=15000)

@@ -10,6 +10,7 @@ from casework.services import cases
 from casework.vault.vault import OpenVault, VaultFolder
 from casework.workspace import Workspace
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.ui.conftest import wait_loaded
 from ui.models import caseload
 from ui.models.caseload import CaseloadModel
 
@@ -37,7 +38,7 @@ def test_the_model_keeps_qts_contract(
 
 
 def test_sorting_is_done_by_the_database_and_rows_load_lazily(
-    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, monkeypatch
+    qtbot, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, monkeypatch
 ) -> None:
     sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
     names = [f"Name{i:03d}" for i in range(250)]
@@ -53,11 +54,14 @@ def test_sorting_is_done_by_the_database_and_rows_load_lazily(
     monkeypatch.setattr(workspace, "caseload_rows", counting)
     model = CaseloadModel(workspace)
     model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert model.loading  # the query runs in the background
+    wait_loaded(qtbot, model)
     assert model.rowCount() == 250 and fetched == []
     assert model.data(model.index(0, 1)) == "Name000"
     assert model.data(model.index(249, 1)) == "Name249"
     assert fetched == [caseload.PAGE, 250 - 2 * caseload.PAGE]  # two pages, not the whole list
     model.sort(2, Qt.SortOrder.AscendingOrder)  # oldest intake first
+    wait_loaded(qtbot, model)
     assert model.data(model.index(0, 1)) == "Name249"
     model.clear()
     assert model.rowCount() == 0

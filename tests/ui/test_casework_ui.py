@@ -14,7 +14,7 @@ from casework.model.vocab import CaseStatus, ClosureReason, ConsentKind, RiskLev
 from casework.services import cases
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import sign_in, wait_loaded
 from ui.views.case_view import CaseView
 from ui.views.intake import IntakeForm
 from ui.views.lists import MyTasksView, SearchResultsView
@@ -51,6 +51,7 @@ def test_intake_shows_likely_duplicates_first(
     qtbot.mouseClick(dialog.open_button, LEFT)
     shown = view.detail.currentWidget()
     assert isinstance(shown, CaseView) and shown.case_id == existing.case_id
+    wait_loaded(qtbot, view.caseload.model)
     assert view.caseload.model.rowCount() == 1  # nothing new was recorded
 
     view.new_survivor()
@@ -59,6 +60,7 @@ def test_intake_shows_likely_duplicates_first(
     form.last_name.setText("Kovalenco")
     form.save()
     qtbot.mouseClick(form.duplicates.new_button, LEFT)
+    wait_loaded(qtbot, view.caseload.model)
     assert view.caseload.model.rowCount() == 2
 
 
@@ -165,10 +167,12 @@ def test_search_and_filters(
 
     assert view.caseload.model.rowCount() == 2
     view.caseload.risk.setCurrentIndex(1)  # High
+    wait_loaded(qtbot, view.caseload.model)
     assert view.caseload.model.rowCount() == 1
     assert view.caseload.model.data(view.caseload.model.index(0, 0)) == high.reference
     view.caseload.risk.setCurrentIndex(0)
     view.caseload.quiet.setChecked(True)
+    wait_loaded(qtbot, view.caseload.model)
     assert view.caseload.model.rowCount() == 2
     assert view.caseload.heading.text() == "My cases (2)"
 
@@ -193,6 +197,7 @@ def test_the_import_dialog_dry_runs_then_imports(
     qtbot.mouseClick(dialog.import_button, LEFT)
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("Imported 1"), timeout=10000)
     dialog.reject()
+    wait_loaded(qtbot, window.workspace_view.caseload.model)
     assert window.workspace_view.caseload.model.rowCount() == 1
 
 

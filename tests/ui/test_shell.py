@@ -17,7 +17,7 @@ from casework.vault import crypto
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import sign_in, wait_loaded
 from ui.models.caseload import CASE_ID_ROLE
 from ui.views.case_view import CaseView
 from ui.views.intake import IntakeForm
@@ -98,6 +98,7 @@ def test_recording_a_new_survivor_from_the_form(
     qtbot.mouseClick(form.save_button, LEFT)
     shown = view.detail.currentWidget()
     assert isinstance(shown, CaseView)
+    wait_loaded(qtbot, view.caseload.model)
     assert view.caseload.heading.text() == "My cases (1)"
     model = view.caseload.model
     assert model.data(model.index(0, 1)) == "Olena Kovalenko"

@@ -14,10 +14,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 
 from casework.services.cases import CaseFilter, CaseRow, CaseSort
 from casework.workspace import Workspace
+from ui import jobs
+from ui.messages import error_text
 
 PAGE = 100
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -48,23 +51,59 @@ class CaseloadModel(QAbstractTableModel):
         self._sort = CaseSort.INTAKE_DATE
         self._descending = True
         self._where = CaseFilter()
+        self._generation = 0
+        self._pending: jobs.Job | None = None
 
     def set_filter(self, where: CaseFilter) -> None:
         self._where = where
         self.reload()
 
+    loading_changed = Signal(bool)
+
+    @property
+    def loading(self) -> bool:
+        return self._pending is not None
+
     def reload(self) -> None:
+        """Re-run the sorted, filtered id query off the UI thread (at 100,000 cases it takes a
+        noticeable moment); the newest request wins if several overlap."""
+        workspace = self._workspace
+        if workspace is None:
+            return
+        sort, descending, where = self._sort, self._descending, self._where
+        self._generation += 1
+        generation = self._generation
+        self._pending = jobs.start(
+            lambda _job: workspace.caseload_ids(sort, descending, where),
+            lambda ids: self._loaded(generation, ids),
+            lambda error: self._load_failed(generation, error),
+        )
+        self.loading_changed.emit(True)
+
+    def _loaded(self, generation: int, ids: list[str]) -> None:
+        if generation != self._generation or self._workspace is None:
+            return
+        self._pending = None
         self.beginResetModel()
         self._rows.clear()
-        self._ids = (
-            self._workspace.caseload_ids(self._sort, self._descending, self._where)
-            if self._workspace
-            else []
-        )
+        self._ids = ids
         self.endResetModel()
+        self.loading_changed.emit(False)
+
+    def _load_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._pending = None
+        self.loading_changed.emit(False)
+        if self._workspace is not None:
+            self.failed.emit(error_text(error))
+
+    failed = Signal(str)
 
     def clear(self) -> None:
         """Forget every row (on lock): nothing of the caseload stays in memory."""
+        self._generation += 1
+        self._pending = None
         self.beginResetModel()
         self._ids = []
         self._rows.clear()

@@ -112,13 +112,26 @@ class CaseloadView(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate((130, 190, 100, 125, 130, 70)):
             self.table.setColumnWidth(column, width)
-        self.model.modelReset.connect(self._count)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(4)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.problem = QLabel()
+        self.problem.setObjectName("errorText")
+        self.problem.hide()
+        self.pending_selection: str | None = None
+        self.model.modelReset.connect(self._after_reset)
+        self.model.loading_changed.connect(self.busy.setVisible)
+        self.model.failed.connect(self._failed)
         # Newest intake first; this runs the first (sorted) query.
         self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addLayout(filters)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.problem)
         layout.addWidget(self.table)
 
     def apply_filters(self) -> None:
@@ -132,6 +145,17 @@ class CaseloadView(QWidget):
                 no_contact_since=today - timedelta(days=30) if self.quiet.isChecked() else None,
             )
         )
+
+    def _failed(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
+
+    def _after_reset(self) -> None:
+        self.problem.hide()
+        self._count()
+        if self.pending_selection is not None:
+            case_id, self.pending_selection = self.pending_selection, None
+            self.select(case_id)
 
     def _count(self) -> None:
         mine = not self.workspace.actor.sees_all_cases
@@ -402,9 +426,9 @@ class WorkspaceView(QWidget):
     def _case_changed(self) -> None:
         if self.caseload is not None:
             current = self.detail.currentWidget()
-            self.caseload.model.reload()
             if isinstance(current, CaseView):
-                self.caseload.select(current.case_id)
+                self.caseload.pending_selection = current.case_id
+            self.caseload.model.reload()
 
     def _open_index(self, index: QModelIndex) -> None:
         case_id = index.data(CASE_ID_ROLE)
@@ -439,9 +463,10 @@ class WorkspaceView(QWidget):
         self.detail.setCurrentWidget(self.empty)
 
     def _intake_saved(self, detail: CaseDetail) -> None:
-        if self.caseload is not None:
-            self.caseload.model.reload()
         self.open_case(detail.case_id)
+        if self.caseload is not None:
+            self.caseload.pending_selection = detail.case_id
+            self.caseload.model.reload()
 
     def place(self) -> Place:
         current = self.detail.currentWidget()

@@ -161,6 +161,12 @@ class MainWindow(QMainWindow):
             view.restore(self._last_place[1])
         self._last_place = None
         self._arm_idle_lock(workspace.organisation().auto_lock_minutes)
+        # Keyboard users land in the caseload (or the administration view), ready to go.
+        self.activateWindow()
+        if view.caseload is not None:
+            view.caseload.table.setFocus()
+        else:
+            view.setFocus()
 
     def _arm_idle_lock(self, minutes: int) -> None:
         self.idle.start(minutes * 60 * 1000)
