@@ -6,13 +6,16 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from casework.services import accounts, cases
+from sqlalchemy import text
+
+from casework.services import accounts, cases, notes, search
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
 
 NAME = "Zephyrine"
 FAMILY = "Quabbelworth"
 PHONE = "+254700987123"
+NOTE_PHRASE = "Saw the blue Quorvex van"
 
 
 def files_under(*folders: Path) -> list[Path]:
@@ -40,6 +43,16 @@ def test_a_recorded_survivor_appears_nowhere_in_clear(
     with amina.transaction() as session:
         cases.open_case(session, amina.actor, detail.case_id)
         cases.caseload_rows(session, amina.actor, cases.caseload_ids(session, amina.actor))
+        note = notes.add_note(
+            session, amina.actor, detail.case_id, f"{NOTE_PHRASE} at the market", today, today
+        )
+        notes.amend_note(
+            session, amina.actor, note.note_id, f"{NOTE_PHRASE} near the market", today
+        )
+        assert notes.search_notes(session, amina.actor, NOTE_PHRASE)
+        assert search.search_people(session, amina.actor, FAMILY[:6])
+        # A sort big enough to spill, were temp files allowed: they must stay in memory.
+        session.execute(text("SELECT body FROM case_notes ORDER BY body")).all()
     staffed_vault.backup("leak-test")
     accounts.disable_user(staffed_vault, "bruno")  # a rekey, a checkpoint and a fresh backup
     amina.lock()
@@ -49,7 +62,9 @@ def test_a_recorded_survivor_appears_nowhere_in_clear(
     names = {p.name for p in scanned}
     assert {"safehold.db", "keyring.json"} <= names
     assert any(n.endswith("-leak-test.db") for n in names)
-    needles = [s.encode() for s in (NAME, FAMILY, PHONE, "Zeph the quiet", "after 6pm")]
+    needles = [
+        s.encode() for s in (NAME, FAMILY, PHONE, "Zeph the quiet", "after 6pm", NOTE_PHRASE)
+    ]
     needles += [s.encode("utf-16-le") for s in (NAME, FAMILY)]
     for path in scanned:
         data = path.read_bytes()
