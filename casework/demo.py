@@ -33,7 +33,7 @@ from casework.model.vocab import (
     TaskStatus,
     TraffickingStatus,
 )
-from casework.services import accounts, audit
+from casework.services import accounts, audit, people_index
 from casework.services.notes import fts_rowid
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
@@ -344,6 +344,18 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
             ):
                 if rows[key]:
                     session.execute(insert(model), rows[key])
+            survivors = {str(r["id"]): r for r in rows["survivors"]}
+            people_index.index_cases(
+                session,
+                [
+                    {
+                        **survivors[str(c["survivor_id"])],
+                        "case_id": c["id"],
+                        "reference": c["reference"],
+                    }
+                    for c in rows["cases"]
+                ],
+            )
             if rows["notes"]:
                 session.execute(
                     text("INSERT INTO notes_fts(rowid, body, note_id) VALUES (:rowid, :body, :id)"),

@@ -39,7 +39,7 @@ from casework.model.vocab import (
     Role,
     TraffickingStatus,
 )
-from casework.services import audit
+from casework.services import audit, people_index
 from casework.services.actor import Actor
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -525,6 +525,9 @@ def import_cases(
             session.add(
                 Assignment(case_id=case.id, caseworker_id=case.assigned_caseworker_id, **stamp)
             )
+        people_index.index_cases(
+            session, [{**row.survivor, "case_id": case.id, "reference": case.reference}]
+        )
         for kind in row.consents:
             session.add(
                 ConsentRecord(

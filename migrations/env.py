@@ -38,8 +38,10 @@ def render_item(kind: str, item: object, autogen_context: object) -> str | bool:
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """The full-text index (a virtual table and its shadow tables) is managed by hand."""
-    return not (type_ == "table" and name is not None and name.startswith("notes_fts"))
+    """The full-text indexes (virtual tables and their shadow tables) are managed by hand."""
+    return not (
+        type_ == "table" and name is not None and name.startswith(("notes_fts", "people_fts"))
+    )
 
 
 def run() -> None:

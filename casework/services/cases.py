@@ -39,7 +39,7 @@ from casework.model.vocab import (
     TaskStatus,
     TraffickingStatus,
 )
-from casework.services import audit
+from casework.services import audit, people_index
 from casework.services.actor import Actor
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -280,6 +280,20 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
     session.flush()
     stamp = {"created_by": actor.user_id, "updated_by": actor.user_id}
     session.add(StatusChange(case_id=case.id, from_status=None, to_status=case.status, **stamp))
+    people_index.index_cases(
+        session,
+        [
+            {
+                "case_id": case.id,
+                "first_name": survivor.first_name,
+                "middle_name": survivor.middle_name,
+                "last_name": survivor.last_name,
+                "aliases": survivor.aliases,
+                "reference": case.reference,
+                "phone": survivor.phone,
+            }
+        ],
+    )
     session.add(Assignment(case_id=case.id, caseworker_id=assignee, **stamp))
     audit.record(session, actor.user_id, "survivor.create", "survivor", survivor.id)
     audit.record(session, actor.user_id, "case.create", "case", case.id)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
 from casework.errors import PermissionDenied
 from casework.services import audit
+from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault
 
 
@@ -24,14 +23,19 @@ class IntegrityReport:
 def check_database(vault: OpenVault) -> str:
     """SQLite's integrity check and SQLCipher's page MACs (after a checkpoint, as they read the
     main file only); "ok" or the first problem found."""
-    with vault.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        result = connection.exec_driver_sql("PRAGMA integrity_check").fetchall()
+    # A fresh connection: FTS5 keeps a per-connection copy of an index's structure, and a pooled
+    # connection that has not read since another one wrote reports false checksum mismatches.
+    connection = raw_connection(vault.folder.database, vault.secrets.database_key)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        result = connection.execute("PRAGMA integrity_check").fetchall()
         if [tuple(r) for r in result] != [("ok",)]:
             return str(result[0][0])
-        cipher_errors = connection.execute(text("PRAGMA cipher_integrity_check")).fetchall()
+        cipher_errors = connection.execute("PRAGMA cipher_integrity_check").fetchall()
         if cipher_errors:
             return str(cipher_errors[0][0])
+    finally:
+        connection.close()
     return "ok"
 
 

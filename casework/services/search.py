@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
-from sqlalchemy import SQLColumnExpression, String, cast, func, or_, select
+from sqlalchemy import Row, SQLColumnExpression, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.model import Case, Survivor, User
+from casework.services import people_index
 from casework.services.actor import Actor
 from casework.services.cases import require_case_role, visible_to
 
@@ -75,21 +77,31 @@ def search_people(session: Session, actor: Actor, query: str, limit: int = 50) -
     ]
     if len(number) >= 4:
         person.append(_phone_sql().like(_like(number), escape="\\"))
-    matching_people = select(Survivor.id).where(or_(*person)).scalar_subquery()
     columns = (Case.id, Case.reference, Survivor.first_name, Survivor.last_name, Survivor.aliases)
     visible = (Case.deleted_at.is_(None), visible_to(actor))
-    by_person = session.execute(
-        select(*columns)
-        .join(Survivor, Survivor.id == Case.survivor_id)
-        .where(Case.survivor_id.in_(matching_people), *visible)
-        .limit(limit)
-    ).all()
-    by_reference = session.execute(
-        select(*columns)
-        .join(Survivor, Survivor.id == Case.survivor_id)
-        .where(Case.reference.ilike(pattern, escape="\\"), *visible)
-        .limit(limit)
-    ).all()
+    if len(text) >= 3:
+        # The trigram index finds names, aliases, references and phones without a scan.
+        case_ids = people_index.matching_case_ids(session, text, number)
+        by_person = session.execute(
+            select(*columns)
+            .join(Survivor, Survivor.id == Case.survivor_id)
+            .where(Case.id.in_(case_ids), *visible)
+        ).all()
+        by_reference: Sequence[Row[str, str, str, str, list[str]]] = ()
+    else:
+        matching_people = select(Survivor.id).where(or_(*person)).scalar_subquery()
+        by_person = session.execute(
+            select(*columns)
+            .join(Survivor, Survivor.id == Case.survivor_id)
+            .where(Case.survivor_id.in_(matching_people), *visible)
+            .limit(limit)
+        ).all()
+        by_reference = session.execute(
+            select(*columns)
+            .join(Survivor, Survivor.id == Case.survivor_id)
+            .where(Case.reference.ilike(pattern, escape="\\"), *visible)
+            .limit(limit)
+        ).all()
     seen: set[str] = set()
     rows = []
     for row in sorted([*by_person, *by_reference], key=lambda r: (fold(r[3]), fold(r[2]))):

@@ -327,6 +327,11 @@ def test_search_finds_people_by_name_alias_reference_and_phone(team, today: date
         assert found(case.reference[-4:]) == [(case.case_id, "reference")]
         assert found("3456 7890") == [(case.case_id, "phone")]
         assert found("100%") == []
+        assert found("wi") == [(case.case_id, "name")]  # two letters: the slower scan
+    accented = new_case(amina, today, first_name="José", last_name="Hernández")
+    with amina.session() as session:
+        hits = search.search_people(session, amina.actor, "hernandez")
+        assert [h.case_id for h in hits] == [accented.case_id]
 
 
 def test_duplicates_are_found_before_a_person_is_entered_twice(team, today: date) -> None:

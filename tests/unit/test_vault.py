@@ -270,7 +270,7 @@ def test_a_keyring_slot_cannot_be_opened_with_the_wrong_password(admin_vault: Op
 def test_opening_an_older_vault_upgrades_it_after_a_backup(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today
 ) -> None:
-    from casework.services import cases
+    from casework.services import cases, search
 
     amina = vault_folder.unlock("amina", WORKER_PASSWORD)
     with amina.transaction() as session:
@@ -284,6 +284,10 @@ def test_opening_an_older_vault_upgrades_it_after_a_backup(
     assert schema.current_revision(amina.engine) == schema.head_revision()
     with amina.session() as session:
         [row] = cases.caseload_rows(session, amina.actor, cases.caseload_ids(session, amina.actor))
+        # The search index added by a later revision was filled from the existing cases.
+        assert [h.case_id for h in search.search_people(session, amina.actor, "Kee")] == [
+            row.case_id
+        ]
     assert row.survivor_name == "Keep"
     amina.lock()
     assert any(vault_folder.folder.joinpath("backups").glob("*before-upgrade-0002-to-*.db"))
