@@ -34,6 +34,7 @@ from casework.model.vocab import (
     TraffickingStatus,
 )
 from casework.services import accounts, audit, people_index
+from casework.services.cases import sort_name
 from casework.services.notes import fts_rowid
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
@@ -237,6 +238,7 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
                     "id": case_id,
                     **stamp,
                     "reference": f"DEMO-{index + 1:06d}",
+                    "sort_name": sort_name(first, last),
                     "survivor_id": survivor_id,
                     "intake_date": intake,
                     "status": status,

@@ -41,6 +41,7 @@ from casework.model.vocab import (
 )
 from casework.services import audit, people_index
 from casework.services.actor import Actor
+from casework.services.cases import sort_name
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -509,7 +510,13 @@ def import_cases(
         survivor = Survivor(**row.survivor, **stamp)
         session.add(survivor)
         session.flush()
-        case = Case(reference=row.reference, survivor_id=survivor.id, **row.case, **stamp)
+        case = Case(
+            reference=row.reference,
+            survivor_id=survivor.id,
+            sort_name=sort_name(survivor.first_name, survivor.last_name),
+            **row.case,
+            **stamp,
+        )
         session.add(case)
         session.flush()
         session.add(

@@ -27,6 +27,7 @@ class Case(Replicated, Base):
     # The caseload's default order (newest intake first) read from the index alone.
     __table_args__ = (
         Index("ix_cases_caseload_intake", "intake_date", "reference", "id", "deleted_at"),
+        Index("ix_cases_caseload_name", "sort_name", "reference", "id", "deleted_at"),
     )
 
     reference: Mapped[str] = mapped_column(String(40), unique=True)
@@ -44,6 +45,9 @@ class Case(Replicated, Base):
     closed_date: Mapped[date | None] = mapped_column(Date)
     follow_up_date: Mapped[date | None] = mapped_column(Date)
     last_contact_date: Mapped[date | None] = mapped_column(Date, index=True)
+    # The survivor's name folded for sorting (lower case, no accents), kept on the case so the
+    # caseload sorts by name from an index instead of joining every survivor.
+    sort_name: Mapped[str] = mapped_column(String(200), default="")
 
     survivor: Mapped[Survivor] = relationship()
     assigned_caseworker: Mapped[User | None] = relationship()

@@ -28,6 +28,7 @@ from sqlalchemy import case as case_
 from sqlalchemy.orm import Session
 
 from casework.errors import NotFound, PermissionDenied, ValidationError
+from casework.folding import fold
 from casework.model import Assignment, Case, StatusChange, Survivor, Task, User, UserRole
 from casework.model.vocab import (
     CaseStatus,
@@ -273,6 +274,7 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
         immigration_notes=data.immigration_notes.strip(),
         referring_organisation=data.referring_organisation.strip(),
         incoming_referral_date=data.incoming_referral_date,
+        sort_name=sort_name(survivor.first_name, survivor.last_name),
         created_by=actor.user_id,
         updated_by=actor.user_id,
     )
@@ -300,16 +302,15 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
     return _detail(session, case)
 
 
-def _survivor_name() -> ColumnElement[str]:
-    return func.trim(Survivor.first_name + " " + Survivor.last_name)
+def sort_name(first_name: str, last_name: str) -> str:
+    """The caseload's name sort key: lower case, accents folded ("Ángel" sorts with "Angel")."""
+    return fold(f"{first_name} {last_name}")
 
 
 def _caseload_query(actor: Actor, sort: CaseSort) -> Select[str]:
     """Joins only what the sort needs: at 100,000 cases each join costs a lookup per row."""
     query = select(Case.id).where(Case.deleted_at.is_(None), visible_to(actor))
-    if sort == CaseSort.NAME:
-        query = query.join(Survivor, Survivor.id == Case.survivor_id)
-    elif sort == CaseSort.CASEWORKER:
+    if sort == CaseSort.CASEWORKER:
         query = query.outerjoin(User, User.id == Case.assigned_caseworker_id)
     return query
 
@@ -355,7 +356,7 @@ def caseload_ids(
     require_case_role(actor)
     key: SQLColumnExpression[Any] = {
         CaseSort.REFERENCE: Case.reference,
-        CaseSort.NAME: func.lower(_survivor_name()),
+        CaseSort.NAME: Case.sort_name,
         CaseSort.INTAKE_DATE: Case.intake_date,
         CaseSort.STATUS: Case.status,
         CaseSort.CASEWORKER: func.lower(User.display_name),

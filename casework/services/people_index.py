@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Select, literal_column, select, text
 from sqlalchemy.orm import Session
 
 
@@ -51,23 +51,21 @@ def unindex_case(session: Session, case_id: str) -> None:
     session.execute(text("DELETE FROM people_fts WHERE case_id = :id"), {"id": case_id})
 
 
-def matching_case_ids(session: Session, query: str, digits: str) -> list[str]:
-    """Case ids whose names, aliases, reference or phone contain the query (3 characters at
-    least, the trigram's width)."""
-    patterns = [query] + ([digits] if len(digits) >= 4 else [])
-    found: list[str] = []
-    for pattern in patterns:
-        plain = pattern.strip()
-        if len(plain) < 3:
-            continue
-        # A quoted phrase: with the trigram tokenizer it matches any substring, folding case and
-        # accents ("hernandez" finds Hernández). Quotes inside are doubled, so nothing typed is
-        # taken as query syntax.
-        phrase = '"' + plain.replace('"', '""') + '"'
-        found.extend(
-            session.execute(
-                text("SELECT case_id FROM people_fts WHERE people_fts MATCH :phrase"),
-                {"phrase": phrase},
-            ).scalars()
-        )
-    return list(dict.fromkeys(found))
+def match_phrase(query: str) -> str | None:
+    """The query as an FTS5 phrase: with the trigram tokenizer it matches any substring of 3
+    characters or more, folding case and accents ("hernandez" finds Hernández). Quotes inside
+    are doubled, so nothing typed is taken as query syntax."""
+    plain = query.strip()
+    if len(plain) < 3:
+        return None
+    return '"' + plain.replace('"', '""') + '"'
+
+
+def matching_cases(*phrases: str) -> Select[tuple[Any]]:
+    """A subquery of the case ids whose names, aliases, reference or phone match any phrase."""
+    condition = " OR ".join(f"people_fts MATCH :phrase{i}" for i in range(len(phrases)))
+    return (
+        select(literal_column("case_id"))
+        .select_from(text("people_fts"))
+        .where(text(condition).bindparams(**{f"phrase{i}": p for i, p in enumerate(phrases)}))
+    )

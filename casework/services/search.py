@@ -4,7 +4,6 @@ that runs before a new survivor is recorded."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +12,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import Row, SQLColumnExpression, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from casework.folding import fold
 from casework.model import Case, Survivor, User
 from casework.services import people_index
 from casework.services.actor import Actor
@@ -38,12 +38,6 @@ class PossibleDuplicate:
     name: str | None
     caseworker: str
     reasons: tuple[str, ...]
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for comparing names typed in different ways."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def digits(phone: str) -> str:
@@ -79,13 +73,16 @@ def search_people(session: Session, actor: Actor, query: str, limit: int = 50) -
         person.append(_phone_sql().like(_like(number), escape="\\"))
     columns = (Case.id, Case.reference, Survivor.first_name, Survivor.last_name, Survivor.aliases)
     visible = (Case.deleted_at.is_(None), visible_to(actor))
-    if len(text) >= 3:
-        # The trigram index finds names, aliases, references and phones without a scan.
-        case_ids = people_index.matching_case_ids(session, text, number)
+    wanted = [text, number] if len(number) >= 4 else [text]
+    phrases = [p for p in map(people_index.match_phrase, wanted) if p is not None]
+    if len(text) >= 3 and phrases:
+        # The trigram index finds names, aliases, references and phones without a scan; the
+        # permission filter and the limit apply in the same query.
         by_person = session.execute(
             select(*columns)
             .join(Survivor, Survivor.id == Case.survivor_id)
-            .where(Case.id.in_(case_ids), *visible)
+            .where(Case.id.in_(people_index.matching_cases(*phrases)), *visible)
+            .limit(limit)
         ).all()
         by_reference: Sequence[Row[str, str, str, str, list[str]]] = ()
     else:

@@ -284,7 +284,8 @@ def test_opening_an_older_vault_upgrades_it_after_a_backup(
     assert schema.current_revision(amina.engine) == schema.head_revision()
     with amina.session() as session:
         [row] = cases.caseload_rows(session, amina.actor, cases.caseload_ids(session, amina.actor))
-        # The search index added by a later revision was filled from the existing cases.
+        # Columns and indexes added by later revisions were filled from the existing cases.
+        assert session.execute(text("SELECT sort_name FROM cases")).scalar_one() == "keep"
         assert [h.case_id for h in search.search_people(session, amina.actor, "Kee")] == [
             row.case_id
         ]
