@@ -129,6 +129,7 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
     window.tasks_action.trigger()
     mine = window.workspace_view.detail.currentWidget()
     assert isinstance(mine, MyTasksView)
+    qtbot.waitUntil(lambda: not mine.loading, timeout=10000)
     texts = [mine.list.item(i).text() for i in range(mine.list.count())]
     assert any("Book the interpreter" in t for t in texts) and texts[1].startswith("Today (1)")
 

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 from casework.errors import CaseworkError
 from casework.services.notes import NoteHit
 from casework.services.search import PersonHit
-from casework.services.tasks import TaskView
+from casework.services.tasks import MyTasks, TaskView
 from casework.workspace import Workspace
+from ui import jobs
 from ui.messages import error_text
 
 CASE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -84,8 +85,16 @@ class MyTasksView(CaseList):
         self.reload()
 
     def reload(self) -> None:
+        """Load in the background: a supervisor's list can be long."""
         self.list.clear()
-        mine = self.workspace.my_tasks()
+        self.heading(tr("Loading…"))
+        self.loading = True
+        workspace = self.workspace
+        jobs.start(lambda _job: workspace.my_tasks(), self._show, self._failed)
+
+    def _show(self, mine: MyTasks) -> None:
+        self.loading = False
+        self.list.clear()
         for label, tasks in (
             (tr("Overdue"), mine.overdue),
             (tr("Today"), mine.today),
@@ -94,6 +103,11 @@ class MyTasksView(CaseList):
             self.heading(f"{label} ({len(tasks)})")
             for task in tasks:
                 self.entry(self._text(task), task.case_id, task.task_id)
+
+    def _failed(self, error: BaseException) -> None:
+        self.loading = False
+        self.list.clear()
+        self.message.setText(error_text(error))
 
     @staticmethod
     def _text(task: TaskView) -> str:

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.errors import CaseworkError
 from casework.vault.vault import NewVault, OpenVault, VaultFolder
 from casework.workspace import Workspace
+from ui import jobs
 from ui.idle import IdleWatcher
 from ui.views.workspace import Place, WorkspaceView
 from ui.windows.setup import RecoveryCodePage, SetupPage
@@ -152,10 +152,12 @@ class MainWindow(QMainWindow):
         self.approvals_action.setVisible(actor.sees_all_cases)
         self.import_action.setVisible(actor.sees_all_cases and actor.works_cases)
         if actor.works_cases:
-            try:
-                workspace.raise_reminders()
-            except CaseworkError as error:
-                log.warning("reminders not raised: %s", error.code)
+            # Reminders for expiring consent and follow-up dates, in the background.
+            jobs.start(
+                lambda _job: workspace.raise_reminders(),
+                lambda created: log.info("%s reminder task(s) raised", created),
+                lambda error: log.warning("reminders not raised: %s", type(error).__name__),
+            )
         self.toolbar.show()
         if self._last_place and self._last_place[0] == actor.user_id:
             view.restore(self._last_place[1])
