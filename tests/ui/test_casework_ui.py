@@ -172,6 +172,10 @@ def test_search_and_filters(
     assert view.caseload.model.rowCount() == 1
     assert view.caseload.model.data(view.caseload.model.index(0, 0)) == high.reference
     view.caseload.risk.setCurrentIndex(0)
+    view.caseload.intake.setCurrentIndex(3)  # over a year ago: neither
+    wait_loaded(qtbot, view.caseload.model)
+    assert view.caseload.model.rowCount() == 0
+    view.caseload.intake.setCurrentIndex(1)  # the last 30 days: both
     view.caseload.quiet.setChecked(True)
     wait_loaded(qtbot, view.caseload.model)
     assert view.caseload.model.rowCount() == 2

@@ -84,15 +84,28 @@ class CaseloadView(QWidget):
                 self.worker.addItem(name, worker_id)
         else:
             self.worker.hide()
+        self.intake = QComboBox()
+        self.intake.setObjectName("intakeFilter")
+        # (from, to) in days before today; None is open-ended.
+        self.intake.addItem(tr("Any intake date"), (None, None))
+        self.intake.addItem(tr("Intake in the last 30 days"), (30, None))
+        self.intake.addItem(tr("Intake in the last 12 months"), (365, None))
+        self.intake.addItem(tr("Intake over a year ago"), (None, 365))
         self.overdue = QCheckBox(tr("Overdue tasks"))
         self.overdue.setObjectName("overdueFilter")
         self.quiet = QCheckBox(tr("No contact for 30 days"))
         self.quiet.setObjectName("quietFilter")
-        filters = QHBoxLayout()
-        for widget in (self.status, self.risk, self.worker, self.overdue, self.quiet):
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        for combo in (self.status, self.risk, self.worker):
+        filters = QVBoxLayout()
+        for row_widgets in (
+            (self.status, self.risk, self.worker),
+            (self.intake, self.overdue, self.quiet),
+        ):
+            row = QHBoxLayout()
+            for widget in row_widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+            filters.addLayout(row)
+        for combo in (self.status, self.risk, self.worker, self.intake):
             combo.currentIndexChanged.connect(self.apply_filters)
         for box in (self.overdue, self.quiet):
             box.toggled.connect(self.apply_filters)
@@ -136,8 +149,11 @@ class CaseloadView(QWidget):
 
     def apply_filters(self) -> None:
         today = date.today()
+        since, until = self.intake.currentData()
         self.model.set_filter(
             CaseFilter(
+                intake_from=today - timedelta(days=since) if since is not None else None,
+                intake_to=today - timedelta(days=until) if until is not None else None,
                 statuses=self.status.currentData(),
                 risk_levels=self.risk.currentData(),
                 caseworker_id=self.worker.currentData(),
