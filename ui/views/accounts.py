@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +22,7 @@ from casework.errors import ValidationError
 from casework.model.vocab import Role
 from ui import jobs
 from ui.messages import error_text
+from ui.widgets import busy_bar
 
 
 def tr(text: str) -> str:
@@ -62,11 +62,7 @@ class AccountDialog(QDialog):
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(tr("Password"), self.password)
         self.form.addRow(tr("Repeat the password"), self.confirm)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(6)
-        self.busy.hide()
+        self.busy = busy_bar()
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)

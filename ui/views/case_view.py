@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -43,28 +42,11 @@ from casework.model.vocab import (
 from casework.services.cases import CaseDetail
 from casework.workspace import Workspace
 from ui.messages import error_text
+from ui.widgets import date_edit, to_date, vocab
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("CaseView", text)
-
-
-def vocab(label: str) -> str:
-    return QCoreApplication.translate("vocab", label)
-
-
-def to_date(widget: QDateEdit) -> date:
-    value = widget.date()
-    return date(value.year(), value.month(), value.day())
-
-
-def date_edit(value: date | None = None) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    day = value or date.today()
-    edit.setDate(QDate(day.year, day.month, day.day))
-    return edit
 
 
 def table(headers: list[str]) -> QTableWidget:

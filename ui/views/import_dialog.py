@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -23,6 +22,7 @@ from casework.importer import ImportRefused, ImportReport, Problem, read_file
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
+from ui.widgets import busy_bar
 
 
 def tr(text: str) -> str:
@@ -53,11 +53,7 @@ class ImportDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumHeight(6)
-        self.busy.setTextVisible(False)
-        self.busy.hide()
+        self.busy = busy_bar()
         self.problems = QTableWidget(0, 4)
         self.problems.setHorizontalHeaderLabels(
             [tr("Row"), tr("Column"), tr("Value"), tr("Problem")]

@@ -3,8 +3,6 @@ required; everything else can wait."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,14 +31,11 @@ from casework.services.cases import CaseDetail, SurvivorInput
 from casework.services.search import PossibleDuplicate
 from casework.workspace import Workspace
 from ui.messages import error_text
+from ui.widgets import to_date, vocab
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("IntakeForm", text)
-
-
-def vocab(label: str) -> str:
-    return QCoreApplication.translate("vocab", label)
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -266,10 +261,6 @@ class IntakeForm(QWidget):
         self.first_name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def collect(self) -> SurvivorInput:
-        def to_date(widget: QDateEdit) -> date:
-            value = widget.date()
-            return date(value.year(), value.month(), value.day())
-
         return SurvivorInput(
             first_name=self.first_name.text(),
             middle_name=self.middle_name.text(),

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -43,6 +42,7 @@ from ui.views.case_view import CaseView
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm
 from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
+from ui.widgets import busy_bar
 
 
 def tr(text: str) -> str:
@@ -125,11 +125,7 @@ class CaseloadView(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate((130, 190, 100, 125, 130, 70)):
             self.table.setColumnWidth(column, width)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumHeight(4)
-        self.busy.setTextVisible(False)
-        self.busy.hide()
+        self.busy = busy_bar()
         self.problem = QLabel()
         self.problem.setObjectName("errorText")
         self.problem.hide()
@@ -223,11 +219,7 @@ class AdminView(QWidget):
         self.disable_button.setObjectName("disableUser")
         self.import_button = QPushButton(tr("Import cases…"))
         self.import_button.setObjectName("importCases")
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumHeight(6)
-        self.busy.setTextVisible(False)
-        self.busy.hide()
+        self.busy = busy_bar()
         account_buttons = QHBoxLayout()
         for button in (self.add_button, self.reset_button, self.disable_button):
             account_buttons.addWidget(button)

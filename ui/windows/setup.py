@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -22,6 +21,7 @@ from casework.passwords import check_password
 from casework.vault.vault import NewVault, VaultFolder
 from ui import jobs
 from ui.messages import error_text
+from ui.widgets import busy_bar
 
 
 def tr(text: str) -> str:
@@ -99,11 +99,7 @@ class SetupPage(QWidget):
         self.create_button = QPushButton(tr("Create the vault"))
         self.create_button.setObjectName("create")
         self.create_button.setDefault(True)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(6)
-        self.busy.hide()
+        self.busy = busy_bar()
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)

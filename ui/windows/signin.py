@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -17,6 +16,7 @@ from casework.errors import UnlockThrottled
 from casework.vault.vault import OpenVault, VaultFolder
 from ui import jobs
 from ui.messages import error_text
+from ui.widgets import busy_bar
 from ui.windows.setup import centre
 
 
@@ -43,11 +43,7 @@ class SignInPage(QWidget):
         self.sign_in = QPushButton(tr("Sign in"))
         self.sign_in.setObjectName("signIn")
         self.sign_in.setDefault(True)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMaximumHeight(6)
-        self.busy.hide()
+        self.busy = busy_bar()
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)

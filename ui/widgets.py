@@ -1,0 +1,40 @@
+"""Small widget helpers shared by the views."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtWidgets import QDateEdit, QProgressBar
+
+
+def vocab(label: str) -> str:
+    """A controlled-vocabulary label, translated."""
+    return QCoreApplication.translate("vocab", label)
+
+
+def busy_bar(height: int = 6) -> QProgressBar:
+    """A thin, indeterminate progress bar, hidden until work starts."""
+    bar = QProgressBar()
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(height)
+    bar.hide()
+    return bar
+
+
+def date_edit(value: date | None = None, latest: date | None = None) -> QDateEdit:
+    """A date field with a calendar, in ISO form, not after ``latest`` if given."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    day = value or date.today()
+    edit.setDate(QDate(day.year, day.month, day.day))
+    if latest is not None:
+        edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))
+    return edit
+
+
+def to_date(widget: QDateEdit) -> date:
+    value = widget.date()
+    return date(value.year(), value.month(), value.day())
