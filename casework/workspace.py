@@ -10,8 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from casework.importer import ImportReport, import_cases
-from casework.model.vocab import ClosureReason, Confidentiality, ConsentKind, Role
-from casework.services import accounts, cases, consent, lifecycle, notes, search, tasks
+from casework.model.vocab import (
+    ClosureReason,
+    Confidentiality,
+    ConsentKind,
+    DischargeReason,
+    Role,
+)
+from casework.services import accounts, cases, consent, lifecycle, notes, search, shelter, tasks
 from casework.services.actor import Actor
 from casework.vault.vault import OpenVault
 
@@ -183,6 +189,34 @@ class Workspace:
                 data.birth_date,
                 data.phone,
             )
+
+    # -- shelter ---------------------------------------------------------------------------
+
+    def occupancy(self, on: date | None = None) -> list[shelter.BedState]:
+        with self.vault.session() as session:
+            return shelter.occupancy(session, self.actor, on or date.today())
+
+    def waiting_list(self) -> list[shelter.Waiting]:
+        with self.vault.session() as session:
+            return shelter.waiting_list(session, self.actor)
+
+    def admit(self, reference: str, bed_id: str) -> str:
+        with self.vault.transaction() as session:
+            case_id = cases.case_id_for_reference(session, self.actor, reference)
+            return shelter.admit(session, self.actor, case_id, bed_id, date.today(), date.today())
+
+    def discharge(self, stay_id: str, reason: DischargeReason) -> None:
+        with self.vault.transaction() as session:
+            shelter.discharge(session, self.actor, stay_id, date.today(), reason, date.today())
+
+    def add_to_waiting_list(self, reference: str, priority: int) -> None:
+        with self.vault.transaction() as session:
+            case_id = cases.case_id_for_reference(session, self.actor, reference)
+            shelter.add_to_waiting_list(session, self.actor, case_id, date.today(), priority)
+
+    def add_facility(self, name: str, rooms: dict[str, int]) -> str:
+        with self.vault.transaction() as session:
+            return shelter.add_facility(session, self.actor, name, rooms)
 
     # -- import ----------------------------------------------------------------------------
 

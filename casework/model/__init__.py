@@ -12,6 +12,7 @@ from casework.model.cases import (
     Task,
 )
 from casework.model.people import Survivor
+from casework.model.shelter import Bed, Facility, Room, Stay, WaitingListEntry
 from casework.model.users import Organisation, User, UserRole
 
 __all__ = [
@@ -19,14 +20,19 @@ __all__ = [
     "AuditEvent",
     "AuditState",
     "Base",
+    "Bed",
     "Case",
     "CaseNote",
     "ClosureRequest",
     "ConsentRecord",
+    "Facility",
     "Organisation",
+    "Room",
     "StatusChange",
+    "Stay",
     "Survivor",
     "Task",
     "User",
     "UserRole",
+    "WaitingListEntry",
 ]

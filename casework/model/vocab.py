@@ -107,6 +107,15 @@ class TaskSource(Vocabulary):
     FOLLOW_UP = "follow-up"
 
 
+class DischargeReason(Vocabulary):
+    MOVED_ON = "moved-on"
+    RETURNED_HOME = "returned-home"
+    REFERRED = "referred"
+    LEFT = "left-voluntarily"
+    ASKED_TO_LEAVE = "asked-to-leave"
+    OTHER = "other"
+
+
 LABELS: dict[StrEnum, str] = {
     Role.CASEWORKER: "Caseworker",
     Role.SUPERVISOR: "Supervisor",
@@ -160,4 +169,10 @@ LABELS: dict[StrEnum, str] = {
     TaskStatus.OPEN: "Open",
     TaskStatus.DONE: "Done",
     TaskStatus.CANCELLED: "Cancelled",
+    DischargeReason.MOVED_ON: "Moved on to planned housing",
+    DischargeReason.RETURNED_HOME: "Returned home",
+    DischargeReason.REFERRED: "Referred to another shelter or service",
+    DischargeReason.LEFT: "Left of their own choice",
+    DischargeReason.ASKED_TO_LEAVE: "Asked to leave",
+    DischargeReason.OTHER: "Other",
 }

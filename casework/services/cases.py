@@ -408,6 +408,21 @@ def visible_case(session: Session, actor: Actor, case_id: str) -> Case:
     return case
 
 
+def case_id_for_reference(session: Session, actor: Actor, reference: str) -> str:
+    """The id of the visible case with this reference (as typed: case and spaces ignored)."""
+    require_case_role(actor)
+    found = session.execute(
+        select(Case.id).where(
+            func.upper(Case.reference) == reference.strip().upper(),
+            Case.deleted_at.is_(None),
+            visible_to(actor),
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound("No case you can see has that reference.")
+    return found
+
+
 def open_case(session: Session, actor: Actor, case_id: str) -> CaseDetail:
     """A case with its survivor, for one who may see it; the view is audited."""
     case = visible_case(session, actor, case_id)

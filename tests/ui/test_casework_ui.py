@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from casework.model.vocab import CaseStatus, ClosureReason, ConsentKind, RiskLevel
+from casework.model.vocab import CaseStatus, ClosureReason, ConsentKind, DischargeReason, RiskLevel
 from casework.services import cases
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
@@ -226,3 +226,41 @@ def test_an_administrator_imports_from_the_administration_view(
     with amina.session() as session:
         assert len(cases.caseload_ids(session, amina.actor)) == 1
     amina.lock()
+
+
+def test_the_shelter_board_admits_and_discharges(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    from tests.conftest import ADMIN_PASSWORD
+    from ui.views.shelter import ShelterBoard
+
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    admin = window.workspace_view.admin
+    assert not admin.add_facility("Harbour House", "Blue 2")
+    assert admin.add_facility("Harbour House", "Blue: 2, Green: 1")
+    window.lock()
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    ana = record(amina, today, first_name="Ana")
+    bea = record(amina, today, first_name="Bea")
+    amina.lock()
+
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.shelter_action.trigger()
+    board = window.workspace_view.detail.currentWidget()
+    assert isinstance(board, ShelterBoard)
+    assert board.summary.text() == "3 beds, 3 free tonight"
+    board.table.selectRow(0)
+    assert board.admit(ana.reference.lower())
+    assert board.table.item(0, 2).text() == f"{ana.reference} · Ana"
+    board.table.selectRow(0)
+    assert not board.admit(bea.reference)
+    assert "Choose a free bed" in board.message.text()
+    assert board.add_waiting(bea.reference, priority=1)
+    assert board.waiting.count() == 1
+    board.table.selectRow(1)
+    assert board.admit(bea.reference)
+    assert board.waiting.count() == 0  # admitted: off the waiting list
+    board.table.selectRow(0)
+    assert board.discharge(DischargeReason.MOVED_ON)
+    assert board.summary.text() == "3 beds, 2 free tonight"

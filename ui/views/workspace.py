@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -42,6 +43,7 @@ from ui.views.case_view import CaseView
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm
 from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
+from ui.views.shelter import ShelterBoard
 from ui.widgets import busy_bar
 
 
@@ -219,11 +221,14 @@ class AdminView(QWidget):
         self.disable_button.setObjectName("disableUser")
         self.import_button = QPushButton(tr("Import cases…"))
         self.import_button.setObjectName("importCases")
+        self.facility_button = QPushButton(tr("Add a shelter facility…"))
+        self.facility_button.setObjectName("addFacility")
         self.busy = busy_bar()
         account_buttons = QHBoxLayout()
         for button in (self.add_button, self.reset_button, self.disable_button):
             account_buttons.addWidget(button)
         account_buttons.addStretch(1)
+        account_buttons.addWidget(self.facility_button)
         account_buttons.addWidget(self.import_button)
         self.users.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.users.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -256,11 +261,43 @@ class AdminView(QWidget):
         self.reset_button.clicked.connect(self.reset_password)
         self.disable_button.clicked.connect(self.disable_user)
         self.import_button.clicked.connect(self.open_import)
+        self.facility_button.clicked.connect(lambda: self.add_facility())
 
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.workspace, self)
         dialog.open()
         return dialog
+
+    def add_facility(self, name: str | None = None, rooms: str | None = None) -> bool:
+        """Rooms as "Blue: 4, Green: 2" (room name and number of beds)."""
+        if name is None:
+            name, ok = QInputDialog.getText(
+                self, tr("Add a shelter facility"), tr("Facility name:")
+            )
+            if not ok:
+                return False
+        if rooms is None:
+            rooms, ok = QInputDialog.getText(
+                self,
+                tr("Add a shelter facility"),
+                tr("Rooms and beds, such as “Blue: 4, Green: 2”:"),
+            )
+            if not ok:
+                return False
+        layout: dict[str, int] = {}
+        for part in rooms.split(","):
+            room, _, count = part.partition(":")
+            if not room.strip() or not count.strip().isdigit():
+                self.message.setText(tr("Write each room as name: number of beds."))
+                return False
+            layout[room.strip()] = int(count)
+        try:
+            self.workspace.add_facility(name, layout)
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return False
+        self.message.setText(tr("Saved."))
+        return True
 
     def selected_username(self) -> str | None:
         row = self.users.currentRow()
@@ -397,6 +434,11 @@ class WorkspaceView(QWidget):
         view = MyTasksView(self.workspace)
         view.open_case.connect(self.open_case)
         self._show(view)
+
+    def show_shelter(self) -> None:
+        board = ShelterBoard(self.workspace)
+        board.open_case.connect(self.open_case)
+        self._show(board)
 
     def show_approvals(self) -> None:
         view = ApprovalsView(self.workspace)

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.tasks_action = QAction(tr("My tasks"), self)
         self.tasks_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.shelter_action = QAction(tr("Shelter"), self)
         self.approvals_action = QAction(tr("Approvals"), self)
         self.import_action = QAction(tr("Import…"), self)
         self.search_box = QLineEdit()
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.new_action.triggered.connect(self._new_survivor)
         self.tasks_action.triggered.connect(lambda: self._view_call("show_my_tasks"))
         self.approvals_action.triggered.connect(lambda: self._view_call("show_approvals"))
+        self.shelter_action.triggered.connect(lambda: self._view_call("show_shelter"))
         self.import_action.triggered.connect(lambda: self._view_call("open_import"))
         self.sign_in.signed_in.connect(self.enter)
         self.setup.created.connect(self._created)
@@ -146,7 +148,12 @@ class MainWindow(QMainWindow):
         actor = vault.actor
         roles = ", ".join(QCoreApplication.translate("vocab", r.label) for r in sorted(actor.roles))
         self.who.setText(tr("{0} · {1}").format(actor.display_name, roles) + "  ")
-        for action in (self.new_action, self.tasks_action, self.search_box_action):
+        for action in (
+            self.new_action,
+            self.tasks_action,
+            self.shelter_action,
+            self.search_box_action,
+        ):
             action.setEnabled(actor.works_cases)
             action.setVisible(actor.works_cases)
         self.approvals_action.setVisible(actor.sees_all_cases)
