@@ -15,9 +15,24 @@ from casework.model.vocab import (
     Confidentiality,
     ConsentKind,
     DischargeReason,
+    OrganisationType,
+    ReferralStatus,
+    ReleaseField,
     Role,
+    ServiceCategory,
 )
-from casework.services import accounts, cases, consent, lifecycle, notes, search, shelter, tasks
+from casework.reporting.referral_packet import referral_packet_pdf
+from casework.services import (
+    accounts,
+    cases,
+    consent,
+    lifecycle,
+    notes,
+    referrals,
+    search,
+    shelter,
+    tasks,
+)
 from casework.services.actor import Actor
 from casework.vault.vault import OpenVault
 
@@ -75,6 +90,7 @@ class Workspace:
         expires_on: date | None = None,
         partner: str = "",
         purpose: str = "",
+        release_fields: tuple[ReleaseField, ...] = (ReleaseField.IDENTITY,),
     ) -> consent.Consent:
         with self.vault.transaction() as session:
             return consent.record_consent(
@@ -87,6 +103,7 @@ class Workspace:
                 expires_on,
                 partner,
                 purpose,
+                release_fields,
             )
 
     def withdraw_consent(self, case_id: str, consent_id: str) -> None:
@@ -167,7 +184,53 @@ class Workspace:
 
     def raise_reminders(self) -> int:
         with self.vault.transaction() as session:
-            return tasks.raise_reminders(session, self.actor, date.today())
+            return tasks.raise_reminders(
+                session, self.actor, date.today()
+            ) + referrals.raise_follow_up_tasks(session, self.actor, date.today())
+
+    # -- referrals -------------------------------------------------------------------------
+
+    def partners(self) -> list[referrals.PartnerView]:
+        with self.vault.session() as session:
+            return referrals.partners(session, self.actor)
+
+    def add_partner(
+        self,
+        name: str,
+        org_type: OrganisationType,
+        categories: tuple[ServiceCategory, ...],
+        contact_person: str = "",
+        phone: str = "",
+        email: str = "",
+    ) -> referrals.PartnerView:
+        with self.vault.transaction() as session:
+            return referrals.add_partner(
+                session, self.actor, name, org_type, categories, contact_person, phone, email
+            )
+
+    def case_referrals(self, case_id: str) -> list[referrals.ReferralView]:
+        with self.vault.session() as session:
+            return referrals.case_referrals(session, self.actor, case_id)
+
+    def send_referral(
+        self, case_id: str, partner_id: str, category: ServiceCategory, reason: str
+    ) -> referrals.ReferralView:
+        with self.vault.transaction() as session:
+            return referrals.send_referral(
+                session, self.actor, case_id, partner_id, category, reason, date.today()
+            )
+
+    def update_referral(self, referral_id: str, status: ReferralStatus, note: str = "") -> None:
+        with self.vault.transaction() as session:
+            referrals.update_referral(session, self.actor, referral_id, status, note)
+
+    def referral_packet_pdf(self, referral_id: str) -> bytes:
+        """The packet's PDF, in memory; the UI saves it where the user chooses."""
+        with self.vault.transaction() as session:
+            packet = referrals.referral_packet(
+                session, self.actor, referral_id, self.organisation().name, date.today()
+            )
+        return referral_packet_pdf(packet)
 
     # -- search ----------------------------------------------------------------------------
 

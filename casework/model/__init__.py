@@ -12,6 +12,7 @@ from casework.model.cases import (
     Task,
 )
 from casework.model.people import Survivor
+from casework.model.referrals import Partner, Referral
 from casework.model.shelter import Bed, Facility, Room, Stay, WaitingListEntry
 from casework.model.users import Organisation, User, UserRole
 
@@ -27,6 +28,8 @@ __all__ = [
     "ConsentRecord",
     "Facility",
     "Organisation",
+    "Partner",
+    "Referral",
     "Room",
     "StatusChange",
     "Stay",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.model.base import Base, Replicated, UTCDateTime, text_enum
@@ -104,6 +104,8 @@ class ConsentRecord(Replicated, Base):
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_note: Mapped[str] = mapped_column(Text, default="")
+    # For a release: which kinds of information it covers (ReleaseField values).
+    release_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class CaseNote(Replicated, Base):

@@ -116,6 +116,49 @@ class DischargeReason(Vocabulary):
     OTHER = "other"
 
 
+class OrganisationType(Vocabulary):
+    """HTCDS org_Type."""
+
+    NGO = "NGO"
+    LAW_ENFORCEMENT = "LawEnforcement"
+    HEALTH = "HealthServiceOrganisation"
+    CENTRAL_GOVERNMENT = "CentralGovernmentOrganisation"
+    LOCAL_GOVERNMENT = "LocalGovernmentOrganisation"
+    IMMIGRATION = "ImmigrationService"
+    LEGAL = "LegalService"
+    BUSINESS = "CorporateBusiness"
+    EDUCATION = "SchoolOrCollege"
+
+
+class ServiceCategory(Vocabulary):
+    MEDICAL = "medical"
+    MENTAL_HEALTH = "mental-health"
+    HOUSING = "housing"
+    LEGAL = "legal"
+    EMPLOYMENT = "employment"
+    EDUCATION = "education"
+    INTERPRETATION = "interpretation"
+    FINANCIAL = "financial"
+    OTHER = "other"
+
+
+class ReferralStatus(Vocabulary):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    COMPLETED = "completed"
+
+
+class ReleaseField(Vocabulary):
+    """What a release of information lets a referral packet carry."""
+
+    IDENTITY = "identity"
+    BIRTH = "birth"
+    CONTACT = "contact"
+    ORIGIN = "origin"
+    SITUATION = "situation"
+
+
 LABELS: dict[StrEnum, str] = {
     Role.CASEWORKER: "Caseworker",
     Role.SUPERVISOR: "Supervisor",
@@ -175,4 +218,31 @@ LABELS: dict[StrEnum, str] = {
     DischargeReason.LEFT: "Left of their own choice",
     DischargeReason.ASKED_TO_LEAVE: "Asked to leave",
     DischargeReason.OTHER: "Other",
+    OrganisationType.NGO: "Non-governmental organisation",
+    OrganisationType.LAW_ENFORCEMENT: "Law enforcement",
+    OrganisationType.HEALTH: "Health service",
+    OrganisationType.CENTRAL_GOVERNMENT: "Central government",
+    OrganisationType.LOCAL_GOVERNMENT: "Local government",
+    OrganisationType.IMMIGRATION: "Immigration service",
+    OrganisationType.LEGAL: "Legal service",
+    OrganisationType.BUSINESS: "Business",
+    OrganisationType.EDUCATION: "School or college",
+    ServiceCategory.MEDICAL: "Medical",
+    ServiceCategory.MENTAL_HEALTH: "Mental health",
+    ServiceCategory.HOUSING: "Housing",
+    ServiceCategory.LEGAL: "Legal",
+    ServiceCategory.EMPLOYMENT: "Employment",
+    ServiceCategory.EDUCATION: "Education",
+    ServiceCategory.INTERPRETATION: "Interpretation",
+    ServiceCategory.FINANCIAL: "Financial",
+    ServiceCategory.OTHER: "Other",
+    ReferralStatus.PENDING: "Pending",
+    ReferralStatus.ACCEPTED: "Accepted",
+    ReferralStatus.DECLINED: "Declined",
+    ReferralStatus.COMPLETED: "Completed",
+    ReleaseField.IDENTITY: "Name and case reference",
+    ReleaseField.BIRTH: "Birth date or age, gender",
+    ReleaseField.CONTACT: "Contact details and when it is safe to call",
+    ReleaseField.ORIGIN: "Citizenship and languages",
+    ReleaseField.SITUATION: "Trafficking status and type of exploitation",
 }

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from casework.errors import CaseworkError, ValidationError
 from casework.model import ConsentRecord
-from casework.model.vocab import ConsentKind
+from casework.model.vocab import ConsentKind, ReleaseField
 from casework.services import audit
 from casework.services.actor import Actor
 from casework.services.cases import visible_case
@@ -33,6 +33,7 @@ class Consent:
     given_on: date
     expires_on: date | None
     withdrawn_on: date | None
+    release_fields: tuple[ReleaseField, ...] = ()
 
     def valid_on(self, day: date) -> bool:
         if self.given_on > day:
@@ -51,6 +52,7 @@ def _view(record: ConsentRecord) -> Consent:
         record.given_on,
         record.expires_on,
         record.withdrawn_on,
+        tuple(ReleaseField(f) for f in record.release_fields),
     )
 
 
@@ -64,9 +66,11 @@ def record_consent(
     expires_on: date | None = None,
     partner_organisation: str = "",
     purpose: str = "",
+    release_fields: tuple[ReleaseField, ...] = (ReleaseField.IDENTITY,),
 ) -> Consent:
-    """Record consent given. A release of information names a partner and a purpose and, when
-    no expiry is given, lasts 90 days."""
+    """Record consent given. A release of information names a partner, a purpose and what it
+    covers (the name and case reference unless more is chosen) and, when no expiry is given,
+    lasts 90 days."""
     case = visible_case(session, actor, case_id)
     if given_on > today:
         raise ValidationError("Consent cannot be given in the future.", field="given_on")
@@ -89,6 +93,9 @@ def record_consent(
         purpose=purpose.strip(),
         given_on=given_on,
         expires_on=expires_on,
+        release_fields=(
+            [f.value for f in dict.fromkeys(release_fields)] if kind == ConsentKind.RELEASE else []
+        ),
         created_by=actor.user_id,
         updated_by=actor.user_id,
     )
@@ -139,6 +146,27 @@ def has_consent(
         if _view(record).valid_on(on):
             return True
     return False
+
+
+def valid_release(
+    session: Session, survivor_id: str, on: date, partner_organisation: str
+) -> Consent | None:
+    """The newest valid release of information to this partner, if any."""
+    partner = partner_organisation.strip().casefold()
+    records = session.execute(
+        select(ConsentRecord)
+        .where(
+            ConsentRecord.survivor_id == survivor_id,
+            ConsentRecord.kind == ConsentKind.RELEASE,
+            ConsentRecord.deleted_at.is_(None),
+        )
+        .order_by(ConsentRecord.given_on.desc())
+    ).scalars()
+    for record in records:
+        view = _view(record)
+        if record.partner_organisation.casefold() == partner and view.valid_on(on):
+            return view
+    return None
 
 
 def require_consent(

@@ -10,7 +10,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from casework.model.vocab import CaseStatus, ClosureReason, ConsentKind, DischargeReason, RiskLevel
+from casework.model.vocab import (
+    CaseStatus,
+    ClosureReason,
+    ConsentKind,
+    DischargeReason,
+    ReleaseField,
+    RiskLevel,
+    ServiceCategory,
+)
 from casework.services import cases
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
@@ -264,3 +272,50 @@ def test_the_shelter_board_admits_and_discharges(
     board.table.selectRow(0)
     assert board.discharge(DischargeReason.MOVED_ON)
     assert board.summary.text() == "3 beds, 2 free tonight"
+
+
+def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
+    qtbot: QtBot,
+    make_window,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
+    tmp_path: Path,
+) -> None:
+    from ui.views.partners import PartnersView
+
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case = record(amina, today, first_name="Zawadi", last_name="Mwangi")
+    amina.lock()
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    window.partners_action.trigger()
+    directory = window.workspace_view.detail.currentWidget()
+    assert isinstance(directory, PartnersView)
+    directory.name.setText("City Health Centre")
+    directory.categories[ServiceCategory.MEDICAL].setChecked(True)
+    assert directory.add() and directory.table.rowCount() == 1
+    window.lock()
+
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case.case_id)
+    view = window.workspace_view.detail.currentWidget()
+    tab = view.referrals
+    tab.reason.setText("Medical check")
+    tab.send()
+    assert "no valid release of information to City Health Centre" in tab.message.text()
+    assert tab.list.rowCount() == 0
+    qtbot.mouseClick(tab.record_consent, LEFT)
+    assert view.tabs.currentWidget() is view.consent
+    assert view.consent.partner.text() == "City Health Centre"
+    view.consent.purpose.setText("Medical care")
+    view.consent.covers[ReleaseField.ORIGIN].setChecked(True)
+    view.consent.record()
+    assert view.consent.list.rowCount() == 1
+    tab.send()
+    assert tab.list.rowCount() == 1 and tab.list.item(0, 3).text() == "Pending"
+    tab.list.selectRow(0)
+    target = tmp_path / "packet.pdf"
+    tab.save_packet(str(target))
+    qtbot.waitUntil(lambda: tab.message.text().startswith("Saved"), timeout=10000)
+    assert target.read_bytes().startswith(b"%PDF") and oct(target.stat().st_mode)[-3:] == "600"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -38,11 +40,17 @@ from casework.model.vocab import (
     ClosureReason,
     Confidentiality,
     ConsentKind,
+    ReferralStatus,
+    ReleaseField,
+    ServiceCategory,
 )
+from casework.reporting.pdf import save
 from casework.services.cases import CaseDetail
+from casework.services.consent import ConsentMissing
 from casework.workspace import Workspace
+from ui import jobs
 from ui.messages import error_text
-from ui.widgets import date_edit, to_date, vocab
+from ui.widgets import busy_bar, date_edit, to_date, vocab
 
 
 def tr(text: str) -> str:
@@ -458,6 +466,8 @@ class ConsentTab(Tab):
         self.partner.setObjectName("consentPartner")
         self.purpose = QLineEdit()
         self.purpose.setObjectName("consentPurpose")
+        self.covers = {field: QCheckBox(vocab(field.label)) for field in ReleaseField}
+        self.covers[ReleaseField.IDENTITY].setChecked(True)
         record = QPushButton(tr("Record consent"))
         record.setObjectName("recordConsent")
         withdraw = QPushButton(tr("Withdraw the selected consent"))
@@ -471,6 +481,10 @@ class ConsentTab(Tab):
         form.addRow("", expiry)
         form.addRow(tr("Partner organisation"), self.partner)
         form.addRow(tr("Purpose"), self.purpose)
+        covers = QVBoxLayout()
+        for box in self.covers.values():
+            covers.addWidget(box)
+        form.addRow(tr("A release covers"), covers)
         hint = QLabel(tr("A release of information without an expiry lasts 90 days."))
         hint.setObjectName("subtitle")
         layout = QVBoxLayout(self)
@@ -517,10 +531,17 @@ class ConsentTab(Tab):
                 expires,
                 self.partner.text(),
                 self.purpose.text(),
+                tuple(f for f, box in self.covers.items() if box.isChecked()),
             )
         ):
             self.partner.clear()
             self.purpose.clear()
+
+    def prepare_release(self, partner: str) -> None:
+        """Called when a referral was refused: the form is set for a release to that partner."""
+        self.kind.setCurrentIndex(list(ConsentKind).index(ConsentKind.RELEASE))
+        self.partner.setText(partner)
+        self.purpose.setFocus()
 
     def withdraw(self) -> None:
         consent_id = selected_key(self.list)
@@ -528,6 +549,144 @@ class ConsentTab(Tab):
             self.message.setText(tr("Choose a consent record first."))
             return
         self.attempt(lambda: self.workspace.withdraw_consent(self.case_id, consent_id))
+
+
+class ReferralsTab(Tab):
+    consent_needed = Signal(str)  # the partner's name
+
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.partner = QComboBox()
+        self.partner.setObjectName("referralPartner")
+        for partner in workspace.partners():
+            self.partner.addItem(partner.name, partner.partner_id)
+        self.category = QComboBox()
+        for category in ServiceCategory:
+            self.category.addItem(vocab(category.label), category)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(tr("What the survivor needs from them"))
+        send = QPushButton(tr("Refer"))
+        send.setObjectName("sendReferral")
+        self.record_consent = QPushButton(tr("Record the release of information…"))
+        self.record_consent.hide()
+        self.list = table([tr("Date"), tr("To"), tr("Service"), tr("Status"), tr("Follow up")])
+        accept = QPushButton(tr("Accepted"))
+        decline = QPushButton(tr("Declined…"))
+        complete = QPushButton(tr("Completed"))
+        self.packet = QPushButton(tr("Save the referral packet (PDF)…"))
+        self.packet.setObjectName("savePacket")
+        form = QFormLayout()
+        form.addRow(tr("Organisation"), self.partner)
+        form.addRow(tr("Service"), self.category)
+        form.addRow(tr("Reason"), self.reason)
+        actions = QHBoxLayout()
+        for button in (accept, decline, complete):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.packet)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(send)
+        layout.addWidget(self.message)
+        layout.addWidget(self.record_consent)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(actions)
+        self.busy = busy_bar()
+        layout.addWidget(self.busy)
+        send.clicked.connect(self.send)
+        self.record_consent.clicked.connect(
+            lambda: self.consent_needed.emit(self.partner.currentText())
+        )
+        accept.clicked.connect(lambda: self.set_status(ReferralStatus.ACCEPTED))
+        decline.clicked.connect(self.decline)
+        complete.clicked.connect(lambda: self.set_status(ReferralStatus.COMPLETED))
+        self.packet.clicked.connect(lambda: self.save_packet())
+        self.reload()
+
+    def reload(self) -> None:
+        rows = self.workspace.case_referrals(self.case_id)
+        fill_table(
+            self.list,
+            [
+                [
+                    r.referred_on.isoformat(),
+                    r.partner,
+                    vocab(r.category.label),
+                    vocab(r.status.label),
+                    r.follow_up_on.isoformat() if r.follow_up_on else "",
+                ]
+                for r in rows
+            ],
+            [r.referral_id for r in rows],
+        )
+
+    def send(self) -> None:
+        partner_id = self.partner.currentData()
+        if partner_id is None:
+            self.message.setText(tr("No partner organisations yet: a supervisor adds them."))
+            return
+        try:
+            self.workspace.send_referral(
+                self.case_id, partner_id, self.category.currentData(), self.reason.text()
+            )
+        except ConsentMissing as refused:
+            self.message.setText(error_text(refused))
+            self.record_consent.show()
+            return
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return
+        self.message.clear()
+        self.record_consent.hide()
+        self.reason.clear()
+        self.reload()
+        self.changed.emit()
+
+    def set_status(self, status: ReferralStatus, note: str = "") -> None:
+        referral_id = selected_key(self.list)
+        if referral_id is None:
+            self.message.setText(tr("Choose a referral first."))
+            return
+        self.attempt(lambda: self.workspace.update_referral(referral_id, status, note))
+
+    def decline(self) -> None:
+        note, ok = QInputDialog.getText(self, tr("Declined"), tr("Why did they decline?"))
+        if ok:
+            self.set_status(ReferralStatus.DECLINED, note)
+
+    def save_packet(self, path: str | None = None) -> None:
+        """Build the PDF off the UI thread, then write it only where the user chooses."""
+        referral_id = selected_key(self.list)
+        if referral_id is None:
+            self.message.setText(tr("Choose a referral first."))
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, tr("Save the referral packet"), "", tr("PDF (*.pdf)")
+            )
+            if not path:
+                return
+        target = Path(path)
+        workspace = self.workspace
+        self.busy.show()
+        self.packet.setEnabled(False)
+
+        def build(_job: object) -> Path:
+            save(workspace.referral_packet_pdf(referral_id), target)
+            return target
+
+        def done(saved: Path) -> None:
+            self.busy.hide()
+            self.packet.setEnabled(True)
+            self.message.setText(tr("Saved {0}.").format(saved.name))
+            self.saved_packet = saved
+
+        def failed(error: BaseException) -> None:
+            self.busy.hide()
+            self.packet.setEnabled(True)
+            self.message.setText(error_text(error))
+
+        jobs.start(build, done, failed)
 
 
 class HistoryTab(Tab):
@@ -583,11 +742,14 @@ class CaseView(QWidget):
         self.tasks = TasksTab(workspace, detail.case_id)
         self.consent = ConsentTab(workspace, detail.case_id)
         self.history = HistoryTab(workspace, detail.case_id)
+        self.referrals = ReferralsTab(workspace, detail.case_id)
+        self.referrals.consent_needed.connect(self._record_release)
         for tab, label in (
             (self.overview, tr("Overview")),
             (self.notes, tr("Notes")),
             (self.tasks, tr("Tasks")),
             (self.consent, tr("Consent")),
+            (self.referrals, tr("Referrals")),
             (self.history, tr("History")),
         ):
             self.tabs.addTab(tab, label)
@@ -598,3 +760,7 @@ class CaseView(QWidget):
         layout.addWidget(title)
         layout.addWidget(subtitle)
         layout.addWidget(self.tabs, 1)
+
+    def _record_release(self, partner: str) -> None:
+        self.consent.prepare_release(partner)
+        self.tabs.setCurrentWidget(self.consent)

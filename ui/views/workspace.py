@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -43,6 +44,7 @@ from ui.views.case_view import CaseView
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm
 from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
+from ui.views.partners import PartnersView
 from ui.views.shelter import ShelterBoard
 from ui.widgets import busy_bar
 
@@ -221,6 +223,8 @@ class AdminView(QWidget):
         self.disable_button.setObjectName("disableUser")
         self.import_button = QPushButton(tr("Import cases…"))
         self.import_button.setObjectName("importCases")
+        self.partners_button = QPushButton(tr("Partner organisations…"))
+        self.partners_button.setObjectName("partnersDirectory")
         self.facility_button = QPushButton(tr("Add a shelter facility…"))
         self.facility_button.setObjectName("addFacility")
         self.busy = busy_bar()
@@ -228,6 +232,7 @@ class AdminView(QWidget):
         for button in (self.add_button, self.reset_button, self.disable_button):
             account_buttons.addWidget(button)
         account_buttons.addStretch(1)
+        account_buttons.addWidget(self.partners_button)
         account_buttons.addWidget(self.facility_button)
         account_buttons.addWidget(self.import_button)
         self.users.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -262,9 +267,20 @@ class AdminView(QWidget):
         self.disable_button.clicked.connect(self.disable_user)
         self.import_button.clicked.connect(self.open_import)
         self.facility_button.clicked.connect(lambda: self.add_facility())
+        self.partners_button.clicked.connect(lambda: self.open_partners())
 
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.workspace, self)
+        dialog.open()
+        return dialog
+
+    def open_partners(self) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(tr("Partner organisations"))
+        dialog.resize(720, 560)
+        layout = QVBoxLayout(dialog)
+        dialog.directory = PartnersView(self.workspace, dialog)  # type: ignore[attr-defined]
+        layout.addWidget(dialog.directory)  # type: ignore[attr-defined]
         dialog.open()
         return dialog
 
@@ -434,6 +450,9 @@ class WorkspaceView(QWidget):
         view = MyTasksView(self.workspace)
         view.open_case.connect(self.open_case)
         self._show(view)
+
+    def show_partners(self) -> None:
+        self._show(PartnersView(self.workspace))
 
     def show_shelter(self) -> None:
         board = ShelterBoard(self.workspace)

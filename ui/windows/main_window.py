@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.tasks_action = QAction(tr("My tasks"), self)
         self.tasks_action.setShortcut(QKeySequence("Ctrl+T"))
         self.shelter_action = QAction(tr("Shelter"), self)
+        self.partners_action = QAction(tr("Partners"), self)
         self.approvals_action = QAction(tr("Approvals"), self)
         self.import_action = QAction(tr("Import…"), self)
         self.search_box = QLineEdit()
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         for action in (
             self.new_action,
             self.tasks_action,
+            self.shelter_action,
+            self.partners_action,
             self.approvals_action,
             self.import_action,
         ):
@@ -109,6 +112,7 @@ class MainWindow(QMainWindow):
         self.tasks_action.triggered.connect(lambda: self._view_call("show_my_tasks"))
         self.approvals_action.triggered.connect(lambda: self._view_call("show_approvals"))
         self.shelter_action.triggered.connect(lambda: self._view_call("show_shelter"))
+        self.partners_action.triggered.connect(lambda: self._view_call("show_partners"))
         self.import_action.triggered.connect(lambda: self._view_call("open_import"))
         self.sign_in.signed_in.connect(self.enter)
         self.setup.created.connect(self._created)
@@ -152,6 +156,7 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.tasks_action,
             self.shelter_action,
+            self.partners_action,
             self.search_box_action,
         ):
             action.setEnabled(actor.works_cases)

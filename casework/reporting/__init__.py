@@ -1,0 +1,1 @@
+"""Reports: PDF documents (and, later, the de-identified national exports)."""

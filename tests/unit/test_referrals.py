@@ -1,0 +1,173 @@
+"""Referrals: consent gates them, the packet carries only what the release covers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from reportlab import rl_config
+
+from casework.errors import PermissionDenied, ValidationError
+from casework.model.vocab import (
+    ConsentKind,
+    OrganisationType,
+    ReferralStatus,
+    ReleaseField,
+    ServiceCategory,
+)
+from casework.reporting.referral_packet import referral_packet_pdf
+from casework.services import cases, consent, referrals, tasks
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+
+
+@pytest.fixture
+def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    with sara.transaction() as session:
+        clinic = referrals.add_partner(
+            session,
+            sara.actor,
+            "City Health Centre",
+            OrganisationType.HEALTH,
+            (ServiceCategory.MEDICAL, ServiceCategory.MENTAL_HEALTH),
+            "Dr Wanjiku",
+            "+254 700 1",
+        )
+    sara.lock()
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    with amina.transaction() as session:
+        case = cases.record_survivor(
+            session,
+            amina.actor,
+            cases.SurvivorInput(
+                first_name="Imani",
+                last_name="Wekesa",
+                intake_date=today,
+                phone="+254 711 000 111",
+                citizenship=("KE",),
+                birth_date=date(2001, 2, 3),
+            ),
+            today,
+        )
+    yield amina, case, clinic
+    amina.lock()
+
+
+def refer(amina: OpenVault, case, clinic, today: date):
+    with amina.transaction() as session:
+        return referrals.send_referral(
+            session,
+            amina.actor,
+            case.case_id,
+            clinic.partner_id,
+            ServiceCategory.MEDICAL,
+            "Persistent headaches",
+            today,
+        )
+
+
+def test_a_caseworker_cannot_add_partners(setting) -> None:
+    amina, _case, _clinic = setting
+    with pytest.raises(PermissionDenied), amina.transaction() as session:
+        referrals.add_partner(session, amina.actor, "X", OrganisationType.NGO, ())
+
+
+def test_a_referral_is_blocked_without_a_release_and_allowed_with_one(setting, today: date) -> None:
+    amina, case, clinic = setting
+    with pytest.raises(consent.ConsentMissing, match="City Health Centre"):
+        refer(amina, case, clinic, today)
+    with amina.transaction() as session:  # a release to someone else does not count
+        consent.record_consent(
+            session,
+            amina.actor,
+            case.case_id,
+            ConsentKind.RELEASE,
+            today,
+            today,
+            partner_organisation="Legal Aid",
+            purpose="Advice",
+        )
+    with pytest.raises(consent.ConsentMissing):
+        refer(amina, case, clinic, today)
+    with amina.transaction() as session:
+        release = consent.record_consent(
+            session,
+            amina.actor,
+            case.case_id,
+            ConsentKind.RELEASE,
+            today,
+            today,
+            partner_organisation="city health centre",
+            purpose="Medical care",
+        )
+    sent = refer(amina, case, clinic, today)
+    assert sent.status == ReferralStatus.PENDING and sent.follow_up_on == today + timedelta(days=14)
+    with amina.transaction() as session:
+        consent.withdraw_consent(session, amina.actor, case.case_id, release.consent_id, today)
+    with pytest.raises(consent.ConsentMissing):
+        refer(amina, case, clinic, today)
+
+
+def test_the_referral_lifecycle_and_its_follow_up(setting, today: date) -> None:
+    amina, case, clinic = setting
+    with amina.transaction() as session:
+        consent.record_consent(
+            session,
+            amina.actor,
+            case.case_id,
+            ConsentKind.RELEASE,
+            today - timedelta(days=30),
+            today,
+            partner_organisation="City Health Centre",
+            purpose="Medical care",
+        )
+    sent = refer(amina, case, clinic, today - timedelta(days=20))  # sent 20 days ago
+    with amina.transaction() as session:
+        with pytest.raises(ValidationError):
+            referrals.update_referral(
+                session, amina.actor, sent.referral_id, ReferralStatus.COMPLETED
+            )
+        assert referrals.raise_follow_up_tasks(session, amina.actor, today) == 1
+        assert referrals.raise_follow_up_tasks(session, amina.actor, today) == 0
+        mine = tasks.my_tasks(session, amina.actor, today)
+        assert any("City Health Centre" in t.title for t in mine.overdue)
+        with pytest.raises(ValidationError):  # a decline says why
+            referrals.update_referral(
+                session, amina.actor, sent.referral_id, ReferralStatus.DECLINED
+            )
+        referrals.update_referral(session, amina.actor, sent.referral_id, ReferralStatus.ACCEPTED)
+        referrals.update_referral(
+            session, amina.actor, sent.referral_id, ReferralStatus.COMPLETED, "Seen"
+        )
+        [view] = referrals.case_referrals(session, amina.actor, case.case_id)
+    assert view.status == ReferralStatus.COMPLETED and view.follow_up_on is None
+
+
+def test_the_packet_carries_only_what_the_release_covers(setting, today: date, monkeypatch) -> None:
+    amina, case, clinic = setting
+    with amina.transaction() as session:
+        consent.record_consent(
+            session,
+            amina.actor,
+            case.case_id,
+            ConsentKind.RELEASE,
+            today,
+            today,
+            partner_organisation="City Health Centre",
+            purpose="Medical care",
+            release_fields=(ReleaseField.IDENTITY, ReleaseField.ORIGIN),
+        )
+    sent = refer(amina, case, clinic, today)
+    with amina.transaction() as session:
+        packet = referrals.referral_packet(
+            session, amina.actor, sent.referral_id, "Harbour Light", today
+        )
+    assert set(packet.fields) == {ReleaseField.IDENTITY, ReleaseField.ORIGIN}
+    monkeypatch.setattr(rl_config, "pageCompression", 0)  # readable content streams for the test
+    pdf = referral_packet_pdf(packet)
+    assert pdf.startswith(b"%PDF")
+    assert b"Imani Wekesa" in pdf and case.reference.encode() in pdf and b"KE" in pdf
+    assert b"711" not in pdf and b"2001-02-03" not in pdf  # contact and birth are not covered
+    assert b"/Author ()" in pdf and b"amina" not in pdf.lower()
+    assert b"CONFIDENTIAL" in pdf and b"Page 1" in pdf
