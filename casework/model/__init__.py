@@ -11,6 +11,8 @@ from casework.model.cases import (
     StatusChange,
     Task,
 )
+from casework.model.counseling import CounselingSession
+from casework.model.legal import Hearing, LegalMatter
 from casework.model.people import Survivor
 from casework.model.referrals import Partner, Referral
 from casework.model.shelter import Bed, Facility, Room, Stay, WaitingListEntry
@@ -26,7 +28,10 @@ __all__ = [
     "CaseNote",
     "ClosureRequest",
     "ConsentRecord",
+    "CounselingSession",
     "Facility",
+    "Hearing",
+    "LegalMatter",
     "Organisation",
     "Partner",
     "Referral",

@@ -159,6 +159,39 @@ class ReleaseField(Vocabulary):
     SITUATION = "situation"
 
 
+class SessionKind(Vocabulary):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+    CRISIS = "crisis"
+    FAMILY = "family"
+
+
+class Modality(Vocabulary):
+    IN_PERSON = "in-person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class Attendance(Vocabulary):
+    ATTENDED = "attended"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no-show"
+
+
+class LegalMatterKind(Vocabulary):
+    IMMIGRATION = "immigration"
+    CRIMINAL = "criminal-proceedings"
+    CIVIL_LABOUR = "civil-labour"
+    FAMILY = "family"
+    COMPENSATION = "compensation"
+
+
+class LegalStatus(Vocabulary):
+    OPEN = "open"
+    AWAITING_DECISION = "awaiting-decision"
+    CLOSED = "closed"
+
+
 LABELS: dict[StrEnum, str] = {
     Role.CASEWORKER: "Caseworker",
     Role.SUPERVISOR: "Supervisor",
@@ -245,4 +278,22 @@ LABELS: dict[StrEnum, str] = {
     ReleaseField.CONTACT: "Contact details and when it is safe to call",
     ReleaseField.ORIGIN: "Citizenship and languages",
     ReleaseField.SITUATION: "Trafficking status and type of exploitation",
+    SessionKind.INDIVIDUAL: "Individual",
+    SessionKind.GROUP: "Group",
+    SessionKind.CRISIS: "Crisis",
+    SessionKind.FAMILY: "Family",
+    Modality.IN_PERSON: "In person",
+    Modality.PHONE: "Phone",
+    Modality.VIDEO: "Video",
+    Attendance.ATTENDED: "Attended",
+    Attendance.CANCELLED: "Cancelled",
+    Attendance.NO_SHOW: "Did not come",
+    LegalMatterKind.IMMIGRATION: "Immigration and residence permit",
+    LegalMatterKind.CRIMINAL: "Criminal proceedings (victim or witness)",
+    LegalMatterKind.CIVIL_LABOUR: "Civil or labour claim",
+    LegalMatterKind.FAMILY: "Family",
+    LegalMatterKind.COMPENSATION: "Victim compensation",
+    LegalStatus.OPEN: "Open",
+    LegalStatus.AWAITING_DECISION: "Awaiting decision",
+    LegalStatus.CLOSED: "Closed",
 }
