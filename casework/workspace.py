@@ -7,31 +7,39 @@ own session, so threads never share one).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from casework.importer import ImportReport, import_cases
 from casework.model.vocab import (
+    Attendance,
     ClosureReason,
     Confidentiality,
     ConsentKind,
     DischargeReason,
+    LegalMatterKind,
+    LegalStatus,
+    Modality,
     OrganisationType,
     ReferralStatus,
     ReleaseField,
     Role,
     ServiceCategory,
+    SessionKind,
 )
 from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import (
     accounts,
     cases,
     consent,
+    counseling,
+    legal,
     lifecycle,
     notes,
     referrals,
     search,
     shelter,
     tasks,
+    timeline,
 )
 from casework.services.actor import Actor
 from casework.vault.vault import OpenVault
@@ -280,6 +288,64 @@ class Workspace:
     def add_facility(self, name: str, rooms: dict[str, int]) -> str:
         with self.vault.transaction() as session:
             return shelter.add_facility(session, self.actor, name, rooms)
+
+    # -- counseling, legal aid, timeline ---------------------------------------------------
+
+    def counseling_sessions(self, case_id: str) -> list[counseling.SessionView]:
+        with self.vault.transaction() as session:  # reading counseling notes is audited
+            return counseling.case_sessions(session, self.actor, case_id)
+
+    def record_session(
+        self,
+        case_id: str,
+        held_on: date,
+        minutes: int,
+        kind: SessionKind,
+        modality: Modality,
+        attendance: Attendance,
+        notes_text: str,
+    ) -> counseling.SessionView:
+        with self.vault.transaction() as session:
+            return counseling.record_session(
+                session,
+                self.actor,
+                case_id,
+                held_on,
+                minutes,
+                kind,
+                modality,
+                attendance,
+                notes_text,
+                date.today(),
+            )
+
+    def legal_matters(self, case_id: str) -> list[legal.MatterView]:
+        with self.vault.session() as session:
+            return legal.case_matters(session, self.actor, case_id)
+
+    def open_matter(self, case_id: str, kind: LegalMatterKind, lawyer: str) -> str:
+        with self.vault.transaction() as session:
+            return legal.open_matter(session, self.actor, case_id, kind, lawyer)
+
+    def update_matter(self, matter_id: str, status: LegalStatus, outcome: str = "") -> None:
+        with self.vault.transaction() as session:
+            legal.update_matter(session, self.actor, matter_id, status, outcome)
+
+    def schedule_hearing(
+        self, matter_id: str, starts_at: datetime, place: str, purpose: str
+    ) -> str:
+        with self.vault.transaction() as session:
+            return legal.schedule_hearing(session, self.actor, matter_id, starts_at, place, purpose)
+
+    def hearings(self, start: datetime, end: datetime) -> list[legal.HearingView]:
+        with self.vault.session() as session:
+            return legal.calendar(session, self.actor, start, end)
+
+    def timeline(
+        self, case_id: str, kinds: frozenset[timeline.EventKind] | None = None
+    ) -> list[timeline.Event]:
+        with self.vault.transaction() as session:
+            return timeline.case_timeline(session, self.actor, case_id, kinds)
 
     # -- import ----------------------------------------------------------------------------
 

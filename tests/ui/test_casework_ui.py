@@ -20,6 +20,7 @@ from casework.model.vocab import (
     ServiceCategory,
 )
 from casework.services import cases
+from casework.services.timeline import EventKind
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import sign_in, wait_loaded
@@ -319,3 +320,44 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     tab.save_packet(str(target))
     qtbot.waitUntil(lambda: tab.message.text().startswith("Saved"), timeout=10000)
     assert target.read_bytes().startswith(b"%PDF") and oct(target.stat().st_mode)[-3:] == "600"
+
+
+def test_counseling_legal_calendar_and_timeline_tabs(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    from ui.views.calendar import HearingsCalendar
+
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case = record(amina, today, first_name="Ines")
+    amina.lock()
+    window = make_window(vault_folder)
+    sara.lock()
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    window.workspace_view.open_case(case.case_id)
+    view = window.workspace_view.detail.currentWidget()
+    view.counseling.notes.setPlainText("Talked about sleep")
+    view.counseling.record()
+    assert view.counseling.list.count() == 1
+    assert "Talked about sleep" in view.counseling.list.item(0).text()
+    view.legal.lawyer.setText("Legal Aid Clinic")
+    view.legal.open_matter()
+    assert view.legal.matters.count() == 1
+    view.legal.place.setText("High Court, room 2")
+    view.legal.schedule()
+    assert "High Court, room 2" in view.legal.view.toPlainText()
+    texts = [view.timeline.list.item(i).text() for i in range(view.timeline.list.count())]
+    assert any("Counseling" in t for t in texts) and any("Hearing" in t for t in texts)
+    view.timeline.kind.setCurrentIndex(1 + list(EventKind).index(EventKind.HEARING))
+    assert view.timeline.list.count() == 1
+    window.calendar_action.trigger()
+    calendar = window.workspace_view.detail.currentWidget()
+    assert isinstance(calendar, HearingsCalendar)
+    assert case.reference in calendar.upcoming.list.item(0).text()
+    window.lock()
+
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)  # the caseworker: not her session notes
+    window.workspace_view.open_case(case.case_id)
+    view = window.workspace_view.detail.currentWidget()
+    text = view.counseling.list.item(0).text()
+    assert "Talked about sleep" not in text and "supervisors only" in text

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -35,18 +37,24 @@ from PySide6.QtWidgets import (
 
 from casework.errors import CaseworkError
 from casework.model.vocab import (
+    Attendance,
     CaseStatus,
     ClosureDecision,
     ClosureReason,
     Confidentiality,
     ConsentKind,
+    LegalMatterKind,
+    LegalStatus,
+    Modality,
     ReferralStatus,
     ReleaseField,
     ServiceCategory,
+    SessionKind,
 )
 from casework.reporting.pdf import save
 from casework.services.cases import CaseDetail
 from casework.services.consent import ConsentMissing
+from casework.services.timeline import EventKind
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
@@ -689,6 +697,201 @@ class ReferralsTab(Tab):
         jobs.start(build, done, failed)
 
 
+class CounselingTab(Tab):
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.held_on = date_edit(latest=date.today())
+        self.minutes = QSpinBox()
+        self.minutes.setRange(5, 480)
+        self.minutes.setValue(50)
+        self.minutes.setSuffix(tr(" min"))
+        self.kind = QComboBox()
+        for kind in SessionKind:
+            self.kind.addItem(vocab(kind.label), kind)
+        self.modality = QComboBox()
+        for modality in Modality:
+            self.modality.addItem(vocab(modality.label), modality)
+        self.attendance = QComboBox()
+        for attendance in Attendance:
+            self.attendance.addItem(vocab(attendance.label), attendance)
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("sessionNotes")
+        self.notes.setMaximumHeight(80)
+        self.notes.setPlaceholderText(
+            tr("Session notes: only you and supervisors will be able to read them")
+        )
+        record = QPushButton(tr("Record the session"))
+        record.setObjectName("recordSession")
+        row = QHBoxLayout()
+        for widget in (self.held_on, self.minutes, self.kind, self.modality, self.attendance):
+            row.addWidget(widget)
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.notes)
+        layout.addWidget(record)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        record.clicked.connect(self.record)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        for item in self.workspace.counseling_sessions(self.case_id):
+            head = (
+                f"{item.held_on.isoformat()} · {vocab(item.kind.label)} · "
+                f"{vocab(item.modality.label)} · {item.duration_minutes} min · "
+                f"{vocab(item.attendance.label)} · {item.counselor}"
+            )
+            body = (
+                tr("(notes visible to the counselor and supervisors only)")
+                if item.notes_hidden
+                else item.notes
+            )
+            self.list.addItem(f"{head}\n{body}" if body else head)
+
+    def record(self) -> None:
+        if self.attempt(
+            lambda: self.workspace.record_session(
+                self.case_id,
+                to_date(self.held_on),
+                self.minutes.value(),
+                self.kind.currentData(),
+                self.modality.currentData(),
+                self.attendance.currentData(),
+                self.notes.toPlainText(),
+            )
+        ):
+            self.notes.clear()
+
+
+class LegalTab(Tab):
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.kind = QComboBox()
+        for kind in LegalMatterKind:
+            self.kind.addItem(vocab(kind.label), kind)
+        self.lawyer = QLineEdit()
+        self.lawyer.setPlaceholderText(tr("Lawyer or legal organisation"))
+        open_button = QPushButton(tr("Open a legal matter"))
+        open_button.setObjectName("openMatter")
+        self.matters = QComboBox()
+        self.matters.setObjectName("matters")
+        self.when = QDateTimeEdit(QDateTime.currentDateTime().addDays(7))
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.place = QLineEdit()
+        self.place.setPlaceholderText(tr("Court and room"))
+        self.purpose = QLineEdit()
+        self.purpose.setPlaceholderText(tr("What the hearing is for"))
+        schedule = QPushButton(tr("Add the hearing"))
+        schedule.setObjectName("addHearing")
+        close = QPushButton(tr("Close the selected matter…"))
+        self.view = QTextBrowser()
+        top = QHBoxLayout()
+        top.addWidget(self.kind)
+        top.addWidget(self.lawyer, 1)
+        top.addWidget(open_button)
+        hearing = QFormLayout()
+        hearing.addRow(tr("Matter"), self.matters)
+        hearing.addRow(tr("When"), self.when)
+        hearing.addRow(tr("Where"), self.place)
+        hearing.addRow(tr("Purpose"), self.purpose)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(hearing)
+        row = QHBoxLayout()
+        row.addWidget(schedule)
+        row.addWidget(close)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        open_button.clicked.connect(self.open_matter)
+        schedule.clicked.connect(self.schedule)
+        close.clicked.connect(self.close_matter)
+        self.reload()
+
+    def reload(self) -> None:
+        matters = self.workspace.legal_matters(self.case_id)
+        self.matters.clear()
+        parts = []
+        for matter in matters:
+            self.matters.addItem(
+                f"{vocab(matter.kind.label)} ({matter.lawyer or '—'})", matter.matter_id
+            )
+            lines = [
+                f"<b>{escape(vocab(matter.kind.label))}</b> — {escape(matter.lawyer or '—')} — "
+                f"{escape(vocab(matter.status.label))}"
+            ]
+            if matter.outcome:
+                lines.append(escape(tr("Outcome: {0}").format(matter.outcome)))
+            for hearing in matter.hearings:
+                when = hearing.starts_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                lines.append(
+                    f"&nbsp;&nbsp;{when} · {escape(hearing.place)} · {escape(hearing.purpose)}"
+                )
+            parts.append("<br>".join(lines))
+        self.view.setHtml(
+            "<p>" + "</p><p>".join(parts) + "</p>" if parts else tr("No legal matters yet.")
+        )
+
+    def open_matter(self) -> None:
+        if self.attempt(
+            lambda: self.workspace.open_matter(
+                self.case_id, self.kind.currentData(), self.lawyer.text()
+            )
+        ):
+            self.lawyer.clear()
+
+    def schedule(self) -> None:
+        matter_id = self.matters.currentData()
+        if matter_id is None:
+            self.message.setText(tr("Open a legal matter first."))
+            return
+        starts_at = self.when.dateTime().toPython().astimezone()
+        if self.attempt(
+            lambda: self.workspace.schedule_hearing(
+                matter_id, starts_at, self.place.text(), self.purpose.text()
+            )
+        ):
+            self.place.clear()
+            self.purpose.clear()
+
+    def close_matter(self) -> None:
+        matter_id = self.matters.currentData()
+        if matter_id is None:
+            return
+        outcome, ok = QInputDialog.getText(self, tr("Close the matter"), tr("Outcome:"))
+        if ok:
+            self.attempt(
+                lambda: self.workspace.update_matter(matter_id, LegalStatus.CLOSED, outcome)
+            )
+
+
+class TimelineTab(Tab):
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.kind = QComboBox()
+        self.kind.setObjectName("timelineKind")
+        self.kind.addItem(tr("Everything"), None)
+        for kind in EventKind:
+            self.kind.addItem(tr(kind.value.capitalize()), frozenset({kind}))
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.kind)
+        layout.addWidget(self.list, 1)
+        self.kind.currentIndexChanged.connect(lambda _i: self.reload())
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        for event in self.workspace.timeline(self.case_id, self.kind.currentData()):
+            self.list.addItem(f"{event.on.isoformat()}  {event.text}")
+
+
 class HistoryTab(Tab):
     def __init__(self, workspace: Workspace, case_id: str) -> None:
         super().__init__(workspace, case_id)
@@ -743,6 +946,9 @@ class CaseView(QWidget):
         self.consent = ConsentTab(workspace, detail.case_id)
         self.history = HistoryTab(workspace, detail.case_id)
         self.referrals = ReferralsTab(workspace, detail.case_id)
+        self.counseling = CounselingTab(workspace, detail.case_id)
+        self.legal = LegalTab(workspace, detail.case_id)
+        self.timeline = TimelineTab(workspace, detail.case_id)
         self.referrals.consent_needed.connect(self._record_release)
         for tab, label in (
             (self.overview, tr("Overview")),
@@ -750,10 +956,14 @@ class CaseView(QWidget):
             (self.tasks, tr("Tasks")),
             (self.consent, tr("Consent")),
             (self.referrals, tr("Referrals")),
+            (self.counseling, tr("Counseling")),
+            (self.legal, tr("Legal")),
+            (self.timeline, tr("Timeline")),
             (self.history, tr("History")),
         ):
             self.tabs.addTab(tab, label)
             tab.changed.connect(self.changed)
+            tab.changed.connect(self.timeline.reload)
         self.overview.changed.connect(self.history.reload)
         self.notes.changed.connect(self.overview.refresh)  # last contact moves with new notes
         layout = QVBoxLayout(self)

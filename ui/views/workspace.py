@@ -40,6 +40,7 @@ from ui import jobs
 from ui.messages import error_text
 from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
 from ui.views.accounts import AccountDialog
+from ui.views.calendar import HearingsCalendar
 from ui.views.case_view import CaseView
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm
@@ -450,6 +451,11 @@ class WorkspaceView(QWidget):
         view = MyTasksView(self.workspace)
         view.open_case.connect(self.open_case)
         self._show(view)
+
+    def show_calendar(self) -> None:
+        calendar = HearingsCalendar(self.workspace)
+        calendar.open_case.connect(self.open_case)
+        self._show(calendar)
 
     def show_partners(self) -> None:
         self._show(PartnersView(self.workspace))

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.tasks_action.setShortcut(QKeySequence("Ctrl+T"))
         self.shelter_action = QAction(tr("Shelter"), self)
         self.partners_action = QAction(tr("Partners"), self)
+        self.calendar_action = QAction(tr("Calendar"), self)
         self.approvals_action = QAction(tr("Approvals"), self)
         self.import_action = QAction(tr("Import…"), self)
         self.search_box = QLineEdit()
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.tasks_action,
             self.shelter_action,
+            self.calendar_action,
             self.partners_action,
             self.approvals_action,
             self.import_action,
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         self.approvals_action.triggered.connect(lambda: self._view_call("show_approvals"))
         self.shelter_action.triggered.connect(lambda: self._view_call("show_shelter"))
         self.partners_action.triggered.connect(lambda: self._view_call("show_partners"))
+        self.calendar_action.triggered.connect(lambda: self._view_call("show_calendar"))
         self.import_action.triggered.connect(lambda: self._view_call("open_import"))
         self.sign_in.signed_in.connect(self.enter)
         self.setup.created.connect(self._created)
@@ -156,6 +159,7 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.tasks_action,
             self.shelter_action,
+            self.calendar_action,
             self.partners_action,
             self.search_box_action,
         ):
