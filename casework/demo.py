@@ -5,35 +5,51 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from casework.model import (
     Assignment,
+    Bed,
     Case,
     CaseNote,
     ConsentRecord,
+    CounselingSession,
+    Hearing,
+    LegalMatter,
+    Referral,
     StatusChange,
+    Stay,
     Survivor,
     Task,
 )
 from casework.model.base import utcnow
 from casework.model.vocab import (
+    Attendance,
     CaseStatus,
     ClosureReason,
     Confidentiality,
     ConsentKind,
+    DischargeReason,
     Exploitation,
     Gender,
+    LegalMatterKind,
+    LegalStatus,
+    Modality,
+    OrganisationType,
+    ReferralStatus,
+    ReleaseField,
     RiskLevel,
     Role,
+    ServiceCategory,
+    SessionKind,
     TaskSource,
     TaskStatus,
     TraffickingStatus,
 )
-from casework.services import accounts, audit, people_index
+from casework.services import accounts, audit, people_index, referrals, shelter
 from casework.services.cases import sort_name
 from casework.services.notes import fts_rowid
 from casework.vault.crypto import KdfParams
@@ -106,6 +122,7 @@ def create_demo_vault(
     for username, display, roles in DEMO_USERS[1:]:
         user_ids.append(accounts.add_user(vault, username, DEMO_PASSWORD, roles, display).user_id)
     fill(vault, cases, seed, user_ids)
+    fill_services(vault, seed)
     return DemoVault(vault, created.recovery_code)
 
 
@@ -368,3 +385,162 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
                 )
     with vault.transaction() as session:
         audit.record(session, actor_id, "demo.fill", "organisation", actor_id)
+
+
+PARTNER_DIRECTORY = (
+    ("Legal Aid Clinic", OrganisationType.LEGAL, (ServiceCategory.LEGAL,)),
+    (
+        "City Health Centre",
+        OrganisationType.HEALTH,
+        (ServiceCategory.MEDICAL, ServiceCategory.MENTAL_HEALTH),
+    ),
+    ("Safe Homes Trust", OrganisationType.NGO, (ServiceCategory.HOUSING,)),
+    ("Labour Rights Office", OrganisationType.LOCAL_GOVERNMENT, (ServiceCategory.EMPLOYMENT,)),
+)
+COURTS = ("Milimani Law Courts", "Mombasa Law Courts", "Kisumu High Court")
+
+
+def fill_services(vault: OpenVault, seed: int) -> None:
+    """Shelter stays, counseling sessions, legal matters with hearings and referrals (with the
+    releases they need) for the demo cases. Volumes are a realistic share, not every case."""
+    rng = random.Random(seed * 7919)
+    today = date.today()
+    now = utcnow()
+    admin = vault.actor
+    with vault.transaction() as session:
+        shelter.add_facility(session, admin, "Harbour House", {"Rose": 6, "Palm": 6, "Cedar": 8})
+        shelter.add_facility(session, admin, "Hillside Refuge", {"North": 10, "South": 10})
+        partner_ids = {
+            name: referrals.add_partner(session, admin, name, kind, categories).partner_id
+            for name, kind, categories in PARTNER_DIRECTORY
+        }
+        beds = list(session.execute(select(Bed.id).order_by(Bed.label)).scalars())
+        rows = session.execute(
+            select(
+                Case.id,
+                Case.survivor_id,
+                Case.intake_date,
+                Case.status,
+                Case.assigned_caseworker_id,
+            ).order_by(Case.intake_date, Case.reference)
+        ).all()
+
+    def uid() -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    stamp = {
+        "created_at": now,
+        "updated_at": now,
+        "created_by": admin.user_id,
+        "updated_by": admin.user_id,
+    }
+    free_from = {bed: date.min for bed in beds}
+    batch: dict[type, list[dict[str, object]]] = {}
+    open_statuses = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
+
+    def add(model: type, **values: object) -> None:
+        batch.setdefault(model, []).append({"id": uid(), **stamp, **values})
+
+    for case_id, survivor_id, intake, status, worker in rows:
+        span = max(1, (today - intake).days)
+        if beds and rng.random() < 0.3:
+            bed = rng.choice(beds)
+            start = intake + timedelta(days=rng.randrange(min(span, 30)))
+            if free_from[bed] <= start:
+                end = start + timedelta(days=rng.randrange(7, 120))
+                ongoing = end >= today and status in open_statuses
+                add(
+                    Stay,
+                    case_id=case_id,
+                    bed_id=bed,
+                    admitted_on=start,
+                    discharged_on=None if ongoing else min(end, today),
+                    discharge_reason=None if ongoing else rng.choice(list(DischargeReason)),
+                    note="",
+                )
+                free_from[bed] = date.max if ongoing else min(end, today)
+        if rng.random() < 0.6:
+            for _ in range(rng.randrange(1, 7)):
+                add(
+                    CounselingSession,
+                    case_id=case_id,
+                    counselor_id=worker,
+                    held_on=intake + timedelta(days=rng.randrange(span)),
+                    duration_minutes=rng.choice([30, 45, 50, 60, 90]),
+                    kind=rng.choices(list(SessionKind), weights=[70, 15, 10, 5])[0],
+                    modality=rng.choices(list(Modality), weights=[70, 20, 10])[0],
+                    attendance=rng.choices(list(Attendance), weights=[85, 10, 5])[0],
+                    notes=rng.choice(NOTE_MIDDLES),
+                )
+        if rng.random() < 0.35:
+            matter_id = uid()
+            batch.setdefault(LegalMatter, []).append(
+                {
+                    "id": matter_id,
+                    **stamp,
+                    "case_id": case_id,
+                    "kind": rng.choice(list(LegalMatterKind)),
+                    "lawyer": "Legal Aid Clinic",
+                    "status": LegalStatus.OPEN if status in open_statuses else LegalStatus.CLOSED,
+                    "outcome": "" if status in open_statuses else "Concluded",
+                }
+            )
+            for _ in range(rng.randrange(0, 3)):
+                day = intake + timedelta(days=rng.randrange(span))
+                add(
+                    Hearing,
+                    matter_id=matter_id,
+                    place=rng.choice(COURTS),
+                    purpose="Hearing",
+                    starts_at=datetime(day.year, day.month, day.day, 9, 30, tzinfo=UTC),
+                )
+            if status in open_statuses and rng.random() < 0.3:
+                day = today + timedelta(days=rng.randrange(1, 60))
+                add(
+                    Hearing,
+                    matter_id=matter_id,
+                    place=rng.choice(COURTS),
+                    purpose="Next hearing",
+                    starts_at=datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC),
+                )
+        if rng.random() < 0.5:
+            for _ in range(rng.choice([1, 1, 2])):
+                name, _kind, categories = rng.choice(PARTNER_DIRECTORY)
+                referred = intake + timedelta(days=rng.randrange(span))
+                consent_id = uid()
+                batch.setdefault(ConsentRecord, []).append(
+                    {
+                        "id": consent_id,
+                        **stamp,
+                        "survivor_id": survivor_id,
+                        "kind": ConsentKind.RELEASE,
+                        "partner_organisation": name,
+                        "purpose": "Referral for services",
+                        "given_on": referred,
+                        "expires_on": referred + timedelta(days=90),
+                        "withdrawn_on": None,
+                        "withdrawal_note": "",
+                        "release_fields": [ReleaseField.IDENTITY.value],
+                    }
+                )
+                settled = (today - referred).days > 30
+                add(
+                    Referral,
+                    case_id=case_id,
+                    partner_id=partner_ids[name],
+                    category=rng.choice(categories),
+                    reason="",
+                    referred_on=referred,
+                    status=rng.choices(list(ReferralStatus), weights=[10, 30, 15, 45])[0]
+                    if settled
+                    else ReferralStatus.PENDING,
+                    follow_up_on=None if settled else referred + timedelta(days=14),
+                    consent_id=consent_id,
+                    declined_reason="",
+                    outcome_note="",
+                )
+    with vault.transaction() as session:
+        for model in (Stay, CounselingSession, LegalMatter, Hearing, ConsentRecord, Referral):
+            if batch.get(model):
+                session.execute(insert(model), batch[model])
+        audit.record(session, admin.user_id, "demo.services", "organisation", admin.user_id)

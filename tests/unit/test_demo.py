@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
 from casework.demo import create_demo_vault
-from casework.model import Case, CaseNote, ConsentRecord, Survivor, Task
+from casework.model import (
+    Case,
+    CaseNote,
+    ConsentRecord,
+    CounselingSession,
+    LegalMatter,
+    Referral,
+    Stay,
+    Survivor,
+    Task,
+)
 
 
 def snapshot(folder: Path, seed: int) -> list[tuple[str, ...]]:
@@ -23,8 +35,19 @@ def snapshot(folder: Path, seed: int) -> list[tuple[str, ...]]:
             for m in (CaseNote, Task, ConsentRecord)
         ]
         indexed = session.execute(text("SELECT count(*) FROM notes_fts")).scalar_one()
+        services = [
+            session.execute(select(func.count()).select_from(m)).scalar_one()
+            for m in (Stay, CounselingSession, LegalMatter, Referral)
+        ]
+        stays = session.execute(select(Stay.bed_id, Stay.admitted_on, Stay.discharged_on)).all()
     demo.vault.lock()
-    assert all(counts) and indexed == counts[0]
+    assert all(counts) and indexed == counts[0] and all(services)
+    by_bed: dict[str, list[tuple[date, date]]] = {}
+    for bed, start, end in stays:
+        by_bed.setdefault(bed, []).append((start, end or date.max))
+    for intervals in by_bed.values():  # a bed never holds two people on one night
+        intervals.sort()
+        assert all(a[1] <= b[0] for a, b in pairwise(intervals))
     return [tuple(map(str, r)) for r in rows]
 
 
