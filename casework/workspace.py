@@ -8,6 +8,7 @@ own session, so threads never share one).
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from casework.importer import ImportReport, import_cases
 from casework.model.vocab import (
@@ -26,9 +27,11 @@ from casework.model.vocab import (
     ServiceCategory,
     SessionKind,
 )
+from casework.reporting.pdf import save
 from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import (
     accounts,
+    attachments,
     cases,
     consent,
     counseling,
@@ -346,6 +349,34 @@ class Workspace:
     ) -> list[timeline.Event]:
         with self.vault.transaction() as session:
             return timeline.case_timeline(session, self.actor, case_id, kinds)
+
+    # -- attachments ---------------------------------------------------------------------------
+
+    def case_attachments(self, case_id: str) -> list[attachments.AttachmentView]:
+        with self.vault.session() as session:
+            return attachments.case_attachments(session, self.actor, case_id)
+
+    def attach_file(
+        self, case_id: str, path: Path, description: str = ""
+    ) -> attachments.AttachmentView:
+        with self.vault.transaction() as session:
+            data = attachments.read_upload(session, path)
+            return attachments.add_attachment(
+                session, self.actor, case_id, path.name, data, description
+            )
+
+    def open_attachment(self, attachment_id: str) -> tuple[attachments.AttachmentView, bytes]:
+        with self.vault.transaction() as session:
+            return attachments.open_attachment(session, self.actor, attachment_id)
+
+    def export_attachment(self, attachment_id: str, target: Path) -> None:
+        with self.vault.transaction() as session:
+            _name, data = attachments.export_attachment(session, self.actor, attachment_id)
+        save(data, target)
+
+    def set_attachment_limit(self, megabytes: int) -> None:
+        with self.vault.transaction() as session:
+            attachments.set_limit_mb(session, self.actor, megabytes)
 
     # -- import ----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The SQLAlchemy model, one module per aggregate. Importing this registers every table."""
 
+from casework.model.attachments import Attachment, AttachmentContent
 from casework.model.audit import AuditEvent, AuditState
 from casework.model.base import Base
 from casework.model.cases import (
@@ -20,6 +21,8 @@ from casework.model.users import Organisation, User, UserRole
 
 __all__ = [
     "Assignment",
+    "Attachment",
+    "AttachmentContent",
     "AuditEvent",
     "AuditState",
     "Base",

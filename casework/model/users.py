@@ -18,6 +18,7 @@ class Organisation(Replicated, Base):
     country: Mapped[str] = mapped_column(String(2))
     province: Mapped[str] = mapped_column(String(100), default="")
     auto_lock_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    attachment_limit_mb: Mapped[int] = mapped_column(Integer, default=25)
 
 
 class User(Replicated, Base):

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from casework.model.vocab import (
@@ -361,3 +361,36 @@ def test_counseling_legal_calendar_and_timeline_tabs(
     view = window.workspace_view.detail.currentWidget()
     text = view.counseling.list.item(0).text()
     assert "Talked about sleep" not in text and "supervisors only" in text
+
+
+def test_attachments_are_viewed_from_memory(
+    qtbot: QtBot,
+    make_window,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
+    tmp_path: Path,
+) -> None:
+    import tempfile
+
+    from tests.unit.test_attachments import PHRASE, pdf_with
+
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case = record(amina, today, first_name="Mai")
+    amina.lock()
+    source = tmp_path / "court-letter.pdf"
+    source.write_bytes(pdf_with(PHRASE))
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case.case_id)
+    tab = window.workspace_view.detail.currentWidget().attachments
+    tab.description.setText("Letter from the court")
+    assert tab.attach(str(source))
+    assert tab.list.rowCount() == 1 and tab.list.item(0, 1).text() == "Letter from the court"
+    tab.list.selectRow(0)
+    viewer = tab.view()
+    qtbot.waitUntil(lambda: viewer.pages == 1, timeout=10000)
+    temp = Path(tempfile.gettempdir())
+    assert all(PHRASE.encode() not in p.read_bytes() for p in temp.rglob("*") if p.is_file())
+    window.lock()  # locking closes the viewer with everything else
+    assert not any(w.isVisible() for w in QApplication.topLevelWidgets() if w is not window)

@@ -1,0 +1,164 @@
+"""Attachments: consent forms, identity documents, court papers, photos; kept inside the
+encrypted database, checked by content (not by name) and against the size limit an
+administrator sets. Reading one is for viewing in memory; saving a copy out is a separate,
+audited act."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.errors import NotFound, ValidationError
+from casework.model import Attachment, AttachmentContent, Organisation
+from casework.model.vocab import Role
+from casework.services import audit
+from casework.services.actor import Actor
+from casework.services.cases import visible_case
+
+MAX_LIMIT_MB = 200
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    attachment_id: str
+    filename: str
+    media_type: str
+    size: int
+    description: str
+    added_at: datetime
+
+
+def sniff(data: bytes) -> str | None:
+    """The media type from the first bytes; None for anything not accepted."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def limit_bytes(session: Session) -> int:
+    org = session.execute(
+        select(Organisation).where(Organisation.deleted_at.is_(None))
+    ).scalar_one()
+    return org.attachment_limit_mb * 1024 * 1024
+
+
+def set_limit_mb(session: Session, actor: Actor, megabytes: int) -> None:
+    actor.require(Role.ADMINISTRATOR)
+    if not 1 <= megabytes <= MAX_LIMIT_MB:
+        raise ValidationError(f"Choose between 1 and {MAX_LIMIT_MB} MB.", field="limit")
+    org = session.execute(
+        select(Organisation).where(Organisation.deleted_at.is_(None))
+    ).scalar_one()
+    org.attachment_limit_mb = megabytes
+    org.updated_by = actor.user_id
+    audit.record(session, actor.user_id, "settings.attachment-limit", "organisation", org.id)
+
+
+def read_upload(session: Session, path: Path) -> bytes:
+    """Read a file the user chose, refusing it by its size before reading it."""
+    limit = limit_bytes(session)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ValidationError(
+                f"The file is {size / 1048576:.1f} MB; attachments may be at most "
+                f"{limit // 1048576} MB (an administrator sets this).",
+                field="file",
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"The file cannot be read ({exc.strerror}).", field="file") from None
+
+
+def add_attachment(
+    session: Session, actor: Actor, case_id: str, filename: str, data: bytes, description: str = ""
+) -> AttachmentView:
+    case = visible_case(session, actor, case_id)
+    limit = limit_bytes(session)
+    if len(data) > limit:
+        raise ValidationError(f"Attachments may be at most {limit // 1048576} MB.", field="file")
+    if not data:
+        raise ValidationError("The file is empty.", field="file")
+    media_type = sniff(data)
+    if media_type is None:
+        raise ValidationError(
+            "Only PDF documents and photos (PNG, JPEG, GIF, WebP) can be attached; this file is "
+            "neither, whatever its name says.",
+            field="file",
+        )
+    attachment = Attachment(
+        case_id=case.id,
+        filename=Path(filename).name[:255] or "attachment",
+        media_type=media_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        description=description.strip(),
+        created_by=actor.user_id,
+        updated_by=actor.user_id,
+    )
+    session.add(attachment)
+    session.flush()
+    session.add(
+        AttachmentContent(
+            attachment_id=attachment.id,
+            data=data,
+            created_by=actor.user_id,
+            updated_by=actor.user_id,
+        )
+    )
+    audit.record(session, actor.user_id, "attachment.add", "attachment", attachment.id)
+    return _view(attachment)
+
+
+def _view(a: Attachment) -> AttachmentView:
+    return AttachmentView(a.id, a.filename, a.media_type, a.size, a.description, a.created_at)
+
+
+def case_attachments(session: Session, actor: Actor, case_id: str) -> list[AttachmentView]:
+    case = visible_case(session, actor, case_id)
+    rows = session.execute(
+        select(Attachment)
+        .where(Attachment.case_id == case.id, Attachment.deleted_at.is_(None))
+        .order_by(Attachment.created_at.desc())
+    ).scalars()
+    return [_view(a) for a in rows]
+
+
+def _content(session: Session, actor: Actor, attachment_id: str) -> tuple[Attachment, bytes]:
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.deleted_at is not None:
+        raise NotFound()
+    visible_case(session, actor, attachment.case_id)
+    data = session.execute(
+        select(AttachmentContent.data).where(AttachmentContent.attachment_id == attachment.id)
+    ).scalar_one()
+    return attachment, bytes(data)
+
+
+def open_attachment(
+    session: Session, actor: Actor, attachment_id: str
+) -> tuple[AttachmentView, bytes]:
+    """The attachment's bytes for viewing in memory; the view is audited."""
+    attachment, data = _content(session, actor, attachment_id)
+    audit.record(session, actor.user_id, "attachment.view", "attachment", attachment.id)
+    return _view(attachment), data
+
+
+def export_attachment(session: Session, actor: Actor, attachment_id: str) -> tuple[str, bytes]:
+    """The bytes to save a copy outside the vault: an explicit act, audited as such."""
+    attachment, data = _content(session, actor, attachment_id)
+    audit.record(session, actor.user_id, "attachment.export", "attachment", attachment.id)
+    return attachment.filename, data
