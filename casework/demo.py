@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from casework.model import (
     Assignment,
@@ -402,14 +402,20 @@ COURTS = ("Milimani Law Courts", "Mombasa Law Courts", "Kisumu High Court")
 
 def fill_services(vault: OpenVault, seed: int) -> None:
     """Shelter stays, counseling sessions, legal matters with hearings and referrals (with the
-    releases they need) for the demo cases. Volumes are a realistic share, not every case."""
+    releases they need) for the demo cases, at the volumes of a busy organisation: on average
+    per survivor one or two stays, ten counseling sessions, a legal matter with a few hearings
+    and three referrals. Beds scale with the caseload, and no bed is ever double-booked."""
     rng = random.Random(seed * 7919)
     today = date.today()
     now = utcnow()
     admin = vault.actor
     with vault.transaction() as session:
+        total_cases = session.execute(select(func.count()).select_from(Case)).scalar_one()
         shelter.add_facility(session, admin, "Harbour House", {"Rose": 6, "Palm": 6, "Cedar": 8})
-        shelter.add_facility(session, admin, "Hillside Refuge", {"North": 10, "South": 10})
+        wings = max(2, (total_cases // 25 - 20 + 9) // 10)
+        shelter.add_facility(
+            session, admin, "Hillside Refuge", {f"Wing {i + 1:02d}": 10 for i in range(wings)}
+        )
         partner_ids = {
             name: referrals.add_partner(session, admin, name, kind, categories).partner_id
             for name, kind, categories in PARTNER_DIRECTORY
@@ -441,38 +447,54 @@ def fill_services(vault: OpenVault, seed: int) -> None:
     def add(model: type, **values: object) -> None:
         batch.setdefault(model, []).append({"id": uid(), **stamp, **values})
 
-    for case_id, survivor_id, intake, status, worker in rows:
+    def flush() -> None:
+        with vault.transaction() as session:
+            for model in (Stay, CounselingSession, LegalMatter, Hearing, ConsentRecord, Referral):
+                if batch.get(model):
+                    session.execute(insert(model), batch[model])
+        batch.clear()
+
+    for number, (case_id, survivor_id, intake, status, worker) in enumerate(rows, start=1):
+        if number % 2000 == 0:
+            flush()
         span = max(1, (today - intake).days)
-        if beds and rng.random() < 0.3:
-            bed = rng.choice(beds)
-            start = intake + timedelta(days=rng.randrange(min(span, 30)))
-            if free_from[bed] <= start:
-                end = start + timedelta(days=rng.randrange(7, 120))
-                ongoing = end >= today and status in open_statuses
-                add(
-                    Stay,
-                    case_id=case_id,
-                    bed_id=bed,
-                    admitted_on=start,
-                    discharged_on=None if ongoing else min(end, today),
-                    discharge_reason=None if ongoing else rng.choice(list(DischargeReason)),
-                    note="",
-                )
-                free_from[bed] = date.max if ongoing else min(end, today)
-        if rng.random() < 0.6:
-            for _ in range(rng.randrange(1, 7)):
-                add(
-                    CounselingSession,
-                    case_id=case_id,
-                    counselor_id=worker,
-                    held_on=intake + timedelta(days=rng.randrange(span)),
-                    duration_minutes=rng.choice([30, 45, 50, 60, 90]),
-                    kind=rng.choices(list(SessionKind), weights=[70, 15, 10, 5])[0],
-                    modality=rng.choices(list(Modality), weights=[70, 20, 10])[0],
-                    attendance=rng.choices(list(Attendance), weights=[85, 10, 5])[0],
-                    notes=rng.choice(NOTE_MIDDLES),
-                )
-        if rng.random() < 0.35:
+        start = intake + timedelta(days=rng.randrange(min(span, 30)))
+        for _ in range(rng.choices([0, 1, 2], weights=[20, 55, 25])[0] if beds else 0):
+            if start >= today:
+                break
+            bed = next(
+                (b for b in (rng.choice(beds) for _ in range(4)) if free_from[b] <= start), None
+            )
+            if bed is None:
+                break
+            end = start + timedelta(days=rng.randrange(7, 120))
+            ongoing = end >= today and status in open_statuses
+            add(
+                Stay,
+                case_id=case_id,
+                bed_id=bed,
+                admitted_on=start,
+                discharged_on=None if ongoing else min(end, today),
+                discharge_reason=None if ongoing else rng.choice(list(DischargeReason)),
+                note="",
+            )
+            free_from[bed] = date.max if ongoing else min(end, today)
+            if ongoing:
+                break
+            start = min(end, today) + timedelta(days=rng.randrange(1, 200))
+        for _ in range(rng.choices([0, 4, 8, 12, 16, 20], weights=[10, 15, 25, 25, 15, 10])[0]):
+            add(
+                CounselingSession,
+                case_id=case_id,
+                counselor_id=worker,
+                held_on=intake + timedelta(days=rng.randrange(span)),
+                duration_minutes=rng.choice([30, 45, 50, 60, 90]),
+                kind=rng.choices(list(SessionKind), weights=[70, 15, 10, 5])[0],
+                modality=rng.choices(list(Modality), weights=[70, 20, 10])[0],
+                attendance=rng.choices(list(Attendance), weights=[85, 10, 5])[0],
+                notes=rng.choice(NOTE_MIDDLES),
+            )
+        for _ in range(rng.choices([0, 1, 2], weights=[15, 70, 15])[0]):
             matter_id = uid()
             batch.setdefault(LegalMatter, []).append(
                 {
@@ -485,7 +507,7 @@ def fill_services(vault: OpenVault, seed: int) -> None:
                     "outcome": "" if status in open_statuses else "Concluded",
                 }
             )
-            for _ in range(rng.randrange(0, 3)):
+            for _ in range(rng.randrange(1, 5)):
                 day = intake + timedelta(days=rng.randrange(span))
                 add(
                     Hearing,
@@ -503,44 +525,41 @@ def fill_services(vault: OpenVault, seed: int) -> None:
                     purpose="Next hearing",
                     starts_at=datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC),
                 )
-        if rng.random() < 0.5:
-            for _ in range(rng.choice([1, 1, 2])):
-                name, _kind, categories = rng.choice(PARTNER_DIRECTORY)
-                referred = intake + timedelta(days=rng.randrange(span))
-                consent_id = uid()
-                batch.setdefault(ConsentRecord, []).append(
-                    {
-                        "id": consent_id,
-                        **stamp,
-                        "survivor_id": survivor_id,
-                        "kind": ConsentKind.RELEASE,
-                        "partner_organisation": name,
-                        "purpose": "Referral for services",
-                        "given_on": referred,
-                        "expires_on": referred + timedelta(days=90),
-                        "withdrawn_on": None,
-                        "withdrawal_note": "",
-                        "release_fields": [ReleaseField.IDENTITY.value],
-                    }
-                )
-                settled = (today - referred).days > 30
-                add(
-                    Referral,
-                    case_id=case_id,
-                    partner_id=partner_ids[name],
-                    category=rng.choice(categories),
-                    reason="",
-                    referred_on=referred,
-                    status=rng.choices(list(ReferralStatus), weights=[10, 30, 15, 45])[0]
-                    if settled
-                    else ReferralStatus.PENDING,
-                    follow_up_on=None if settled else referred + timedelta(days=14),
-                    consent_id=consent_id,
-                    declined_reason="",
-                    outcome_note="",
-                )
+        for _ in range(rng.choices([1, 2, 3, 4, 5], weights=[20, 20, 25, 20, 15])[0]):
+            name, _kind, categories = rng.choice(PARTNER_DIRECTORY)
+            referred = intake + timedelta(days=rng.randrange(span))
+            consent_id = uid()
+            batch.setdefault(ConsentRecord, []).append(
+                {
+                    "id": consent_id,
+                    **stamp,
+                    "survivor_id": survivor_id,
+                    "kind": ConsentKind.RELEASE,
+                    "partner_organisation": name,
+                    "purpose": "Referral for services",
+                    "given_on": referred,
+                    "expires_on": referred + timedelta(days=90),
+                    "withdrawn_on": None,
+                    "withdrawal_note": "",
+                    "release_fields": [ReleaseField.IDENTITY.value],
+                }
+            )
+            settled = (today - referred).days > 30
+            add(
+                Referral,
+                case_id=case_id,
+                partner_id=partner_ids[name],
+                category=rng.choice(categories),
+                reason="",
+                referred_on=referred,
+                status=rng.choices(list(ReferralStatus), weights=[10, 30, 15, 45])[0]
+                if settled
+                else ReferralStatus.PENDING,
+                follow_up_on=None if settled else referred + timedelta(days=14),
+                consent_id=consent_id,
+                declined_reason="",
+                outcome_note="",
+            )
+    flush()
     with vault.transaction() as session:
-        for model in (Stay, CounselingSession, LegalMatter, Hearing, ConsentRecord, Referral):
-            if batch.get(model):
-                session.execute(insert(model), batch[model])
         audit.record(session, admin.user_id, "demo.services", "organisation", admin.user_id)
