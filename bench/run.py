@@ -161,11 +161,18 @@ def main() -> None:
     case_id = ids[len(ids) // 2]
 
     def open_case() -> None:
+        """Everything the case's tabs show."""
         workspace.open_case(case_id)
         workspace.case_notes(case_id)
         workspace.case_tasks(case_id)
         workspace.consents(case_id)
         workspace.status_history(case_id)
+        workspace.closure_requests(case_id, pending_only=False)
+        workspace.case_referrals(case_id)
+        workspace.counseling_sessions(case_id)
+        workspace.legal_matters(case_id)
+        workspace.case_attachments(case_id)
+        workspace.timeline(case_id)
 
     record("open_case", measure(open_case, repeat))
     record(
@@ -183,6 +190,8 @@ def main() -> None:
         record("audit_verify", (time.perf_counter() - started) * 1000)
         if not args.json:
             print(f"{'':28} ({report.rows_checked} audit rows)")
+    record("shelter_board", measure(lambda: workspace.occupancy(), repeat))
+    record("my_tasks", measure(lambda: workspace.my_tasks(), repeat))
     record("rss_caseload_open", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "mb")
     record("database_size", size_mb, "mb")
 
