@@ -213,10 +213,19 @@ class Workspace:
         contact_person: str = "",
         phone: str = "",
         email: str = "",
+        languages: tuple[str, ...] = (),
     ) -> referrals.PartnerView:
         with self.vault.transaction() as session:
             return referrals.add_partner(
-                session, self.actor, name, org_type, categories, contact_person, phone, email
+                session,
+                self.actor,
+                name,
+                org_type,
+                categories,
+                contact_person,
+                phone,
+                email,
+                languages,
             )
 
     def case_referrals(self, case_id: str) -> list[referrals.ReferralView]:

@@ -40,6 +40,7 @@ class OrganisationInfo:
     country: str
     province: str
     auto_lock_minutes: int
+    attachment_limit_mb: int
 
 
 def _summary(user: User) -> UserSummary:
@@ -65,7 +66,9 @@ def _organisation(session: Session) -> Organisation:
 def organisation_info(vault: OpenVault) -> OrganisationInfo:
     with vault.session() as session:
         org = _organisation(session)
-        return OrganisationInfo(org.name, org.country, org.province, org.auto_lock_minutes)
+        return OrganisationInfo(
+            org.name, org.country, org.province, org.auto_lock_minutes, org.attachment_limit_mb
+        )
 
 
 def add_user(

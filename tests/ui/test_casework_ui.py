@@ -246,6 +246,11 @@ def test_the_shelter_board_admits_and_discharges(
     window = make_window(vault_folder)
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
     admin = window.workspace_view.admin
+    admin.attachment_limit.setValue(40)
+    assert admin.save_attachment_limit()
+    from casework.services.accounts import organisation_info
+
+    assert organisation_info(staffed_vault).attachment_limit_mb == 40
     assert not admin.add_facility("Harbour House", "Blue 2")
     assert admin.add_facility("Harbour House", "Blue: 2, Green: 1")
     window.lock()
@@ -295,7 +300,9 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     assert isinstance(directory, PartnersView)
     directory.name.setText("City Health Centre")
     directory.categories[ServiceCategory.MEDICAL].setChecked(True)
+    directory.languages.setText("sw, EN")
     assert directory.add() and directory.table.rowCount() == 1
+    assert directory.table.item(0, 3).text() == "sw, en"
     window.lock()
 
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)

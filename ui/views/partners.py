@@ -59,6 +59,8 @@ class PartnersView(QWidget):
                 self.org_type.addItem(vocab(kind.label), kind)
             self.contact = QLineEdit()
             self.phone = QLineEdit()
+            self.languages = QLineEdit()
+            self.languages.setPlaceholderText(tr("Language codes, such as sw, en"))
             self.categories = {c: QCheckBox(vocab(c.label)) for c in ServiceCategory}
             grid = QGridLayout()
             for i, box in enumerate(self.categories.values()):
@@ -69,6 +71,7 @@ class PartnersView(QWidget):
             form.addRow(tr("Services"), grid)
             form.addRow(tr("Contact person"), self.contact)
             form.addRow(tr("Phone"), self.phone)
+            form.addRow(tr("Languages"), self.languages)
             add = QPushButton(tr("Add to the directory"))
             add.setObjectName("addPartner")
             add.clicked.connect(lambda: self.add())
@@ -83,7 +86,8 @@ class PartnersView(QWidget):
         for row, partner in enumerate(partners):
             services = ", ".join(vocab(c.label) for c in partner.service_categories)
             contact = " ".join(p for p in (partner.contact_person, partner.phone) if p)
-            values = (partner.name, vocab(partner.org_type.label), services, contact)
+            languages = ", ".join(partner.languages)
+            values = (partner.name, vocab(partner.org_type.label), services, languages, contact)
             for column, text in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
@@ -96,6 +100,7 @@ class PartnersView(QWidget):
                 tuple(c for c, box in self.categories.items() if box.isChecked()),
                 self.contact.text(),
                 self.phone.text(),
+                languages=tuple(c.strip() for c in self.languages.text().split(",") if c.strip()),
             )
         except CaseworkError as error:
             self.message.setText(error_text(error))

@@ -251,6 +251,18 @@ class AdminView(QWidget):
         row.addWidget(save)
         row.addStretch(1)
         form.addRow(tr("Lock after idle"), row)
+        limit_row = QHBoxLayout()
+        self.attachment_limit = QSpinBox()
+        self.attachment_limit.setObjectName("attachmentLimit")
+        self.attachment_limit.setRange(1, 200)
+        self.attachment_limit.setSuffix(tr(" MB"))
+        save_limit = QPushButton(tr("Save"))
+        save_limit.setObjectName("saveAttachmentLimit")
+        save_limit.clicked.connect(lambda: self.save_attachment_limit())
+        limit_row.addWidget(self.attachment_limit)
+        limit_row.addWidget(save_limit)
+        limit_row.addStretch(1)
+        form.addRow(tr("Largest attachment"), limit_row)
         self.message = QLabel()
         self.message.setObjectName("errorText")
         layout = QVBoxLayout(self)
@@ -389,7 +401,18 @@ class AdminView(QWidget):
             state = tr("Active") if user.active else tr("Disabled")
             for column, text in enumerate((user.username, roles, state)):
                 self.users.setItem(row, column, QTableWidgetItem(text))
-        self.auto_lock.setValue(self.workspace.organisation().auto_lock_minutes)
+        organisation = self.workspace.organisation()
+        self.auto_lock.setValue(organisation.auto_lock_minutes)
+        self.attachment_limit.setValue(organisation.attachment_limit_mb)
+
+    def save_attachment_limit(self) -> bool:
+        try:
+            self.workspace.set_attachment_limit(self.attachment_limit.value())
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return False
+        self.message.setText(tr("Saved."))
+        return True
 
     def save_auto_lock(self) -> None:
         try:
