@@ -10,18 +10,40 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from casework.vault.files import write_private_file
 
+FONTS = Path(__file__).resolve().parent / "fonts"
+# DejaVu Sans (Bitstream Vera licence, beside the files): survivors' names come in every
+# script, and ReportLab's built-in fonts cover Latin-1 only.
+pdfmetrics.registerFont(TTFont("SafeholdSans", str(FONTS / "DejaVuSans.ttf")))
+pdfmetrics.registerFont(TTFont("SafeholdSans-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
+for bold, italic, face in (
+    (0, 0, "SafeholdSans"),
+    (1, 0, "SafeholdSans-Bold"),
+    (0, 1, "SafeholdSans"),
+    (1, 1, "SafeholdSans-Bold"),
+):
+    addMapping("SafeholdSans", bold, italic, face)
+
 BANNER = "CONFIDENTIAL — contains personal information about a survivor. Do not copy or forward."
 STYLES = getSampleStyleSheet()
-BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=10, leading=13)
-HEADING = ParagraphStyle("heading", parent=STYLES["Heading2"], fontSize=13, spaceBefore=8)
-TITLE = ParagraphStyle("title", parent=STYLES["Title"], fontSize=18, alignment=0)
+BODY = ParagraphStyle(
+    "body", parent=STYLES["BodyText"], fontName="SafeholdSans", fontSize=10, leading=13
+)
+HEADING = ParagraphStyle(
+    "heading", parent=STYLES["Heading2"], fontName="SafeholdSans-Bold", fontSize=13, spaceBefore=8
+)
+TITLE = ParagraphStyle(
+    "title", parent=STYLES["Title"], fontName="SafeholdSans-Bold", fontSize=18, alignment=0
+)
 
 
 def escape(text: str) -> str:
@@ -57,10 +79,10 @@ def render(story: list[Flowable], organisation: str, title: str, letter: bool = 
         canvas.setFillColor(colors.HexColor("#a4262c"))
         canvas.rect(0, height - 14 * mm, width, 14 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont("Helvetica-Bold", 8.5)
+        canvas.setFont("SafeholdSans-Bold", 8.5)
         canvas.drawCentredString(width / 2, height - 9 * mm, BANNER)
         canvas.setFillColor(colors.HexColor("#4a5b68"))
-        canvas.setFont("Helvetica", 8.5)
+        canvas.setFont("SafeholdSans", 8.5)
         canvas.drawString(18 * mm, 10 * mm, organisation)
         canvas.drawRightString(width - 18 * mm, 10 * mm, f"Page {document.page}")
         canvas.restoreState()
