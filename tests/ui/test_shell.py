@@ -198,3 +198,19 @@ def test_an_administrator_adds_resets_and_removes_accounts_in_the_app(
     assert states["dina"] == "Disabled"
     with pytest.raises(WrongCredentials):
         vault_folder.unlock("dina", "birch meadow otter stone")
+
+
+def test_copied_case_text_leaves_the_clipboard(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    clipboard = QGuiApplication.clipboard()
+    window.clipboard_guard._timer.setInterval(200)  # the 30 seconds, shortened for the test
+    clipboard.setText("Olena Kovalenko, +380 67 123 4567")
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=5000)
+    clipboard.setText("Copied again, then locked")
+    window.lock()
+    assert clipboard.text() == ""

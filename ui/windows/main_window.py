@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from casework.vault.vault import NewVault, OpenVault, VaultFolder
 from casework.workspace import Workspace
 from ui import jobs
+from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
 from ui.views.workspace import Place, WorkspaceView
 from ui.windows.setup import RecoveryCodePage, SetupPage
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.addAction(self.tasks_action)
         self.toolbar.hide()
 
+        self.clipboard_guard = ClipboardGuard(parent=self)
         self.idle = IdleWatcher(self)
         app = QApplication.instance()
         if app is not None:
@@ -217,6 +219,7 @@ class MainWindow(QMainWindow):
         for window in QApplication.topLevelWidgets():
             if window is not self and window.isWindow() and window.isVisible():
                 window.close()
+        self.clipboard_guard.clear_if_ours()
         self.vault.lock()
         self.vault = None
         log.info("vault locked")
