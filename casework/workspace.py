@@ -411,6 +411,9 @@ class Workspace:
     def disable_user(self, username: str) -> accounts.UserSummary:
         return accounts.disable_user(self.vault, username)
 
+    def change_own_password(self, current: str, new: str) -> None:
+        accounts.change_own_password(self.vault, current, new)
+
     def set_auto_lock_minutes(self, minutes: int) -> None:
         accounts.set_auto_lock_minutes(self.vault, minutes)
 

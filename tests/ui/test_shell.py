@@ -214,3 +214,26 @@ def test_copied_case_text_leaves_the_clipboard(
     clipboard.setText("Copied again, then locked")
     window.lock()
     assert clipboard.text() == ""
+
+
+def test_anyone_changes_their_own_password(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    dialog = window.change_password()
+    dialog.current.setText("not my password")
+    dialog.password.setText("willow copper lantern dawn")
+    dialog.confirm.setText("willow copper lantern dawn")
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=10000)
+    assert dialog.error.text() == "The current password is not correct."
+    dialog.current.setText(WORKER_PASSWORD)
+    dialog.password.setText("willow copper lantern dawn")
+    dialog.confirm.setText("willow copper lantern dawn")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
+    window.lock()
+    with pytest.raises(WrongCredentials):
+        vault_folder.unlock("amina", WORKER_PASSWORD)
+    sign_in(qtbot, window, "amina", "willow copper lantern dawn")

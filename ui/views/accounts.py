@@ -32,7 +32,13 @@ def tr(text: str) -> str:
 class AccountDialog(QDialog):
     """A form whose OK runs ``action(values)`` in the background and closes on success."""
 
-    def __init__(self, title: str, with_identity: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        with_identity: bool,
+        parent: QWidget | None = None,
+        with_current: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
@@ -53,6 +59,11 @@ class AccountDialog(QDialog):
             for box in self.roles.values():
                 role_layout.addWidget(box)
             self.form.addRow(tr("Roles"), roles)
+        self.current = QLineEdit()
+        self.current.setObjectName("currentPassword")
+        self.current.setEchoMode(QLineEdit.EchoMode.Password)
+        if with_current:
+            self.form.addRow(tr("Current password"), self.current)
         self.password = QLineEdit()
         self.password.setObjectName("newPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -92,8 +103,8 @@ class AccountDialog(QDialog):
         jobs.start(lambda _job: action(), self._done, self._failed)
 
     def _done(self, _result: object) -> None:
-        self.password.clear()
-        self.confirm.clear()
+        for field in (self.current, self.password, self.confirm):
+            field.clear()
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
@@ -101,5 +112,5 @@ class AccountDialog(QDialog):
         self.buttons.setEnabled(True)
         self.error.setText(error_text(error))
         if not isinstance(error, ValidationError):
-            self.password.clear()
-            self.confirm.clear()
+            for field in (self.current, self.password, self.confirm):
+                field.clear()

@@ -23,6 +23,7 @@ from casework.workspace import Workspace
 from ui import jobs
 from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
+from ui.views.accounts import AccountDialog
 from ui.views.workspace import Place, WorkspaceView
 from ui.windows.setup import RecoveryCodePage, SetupPage
 from ui.windows.signin import SignInPage
@@ -98,6 +99,9 @@ class MainWindow(QMainWindow):
         self.who = QLabel()
         self.who.setObjectName("signedInAs")
         self.toolbar.addWidget(self.who)
+        self.password_action = QAction(tr("Password…"), self)
+        self.password_action.triggered.connect(lambda: self.change_password())
+        self.toolbar.addAction(self.password_action)
         self.toolbar.addAction(self.lock_action)
         self.addAction(self.lock_action)
         self.addAction(self.new_action)
@@ -190,6 +194,18 @@ class MainWindow(QMainWindow):
 
     def _arm_idle_lock(self, minutes: int) -> None:
         self.idle.start(minutes * 60 * 1000)
+
+    def change_password(self) -> AccountDialog | None:
+        """Anyone signed in changes their own password: one keyring slot is rewrapped."""
+        if self.vault is None:
+            return None
+        workspace = Workspace(self.vault)
+        dialog = AccountDialog(tr("Change your password"), False, self, with_current=True)
+        dialog.action = lambda: workspace.change_own_password(
+            dialog.current.text(), dialog.password.text()
+        )
+        dialog.open()
+        return dialog
 
     def _view_call(self, name: str) -> None:
         if self.workspace_view is not None:
