@@ -132,6 +132,21 @@ def build_parser() -> Parser:
         "--commit", action="store_true", help="import (without it: a dry run)"
     )
 
+    profiles = commands.add_parser("profiles", help="reporting profiles")
+    profile_commands = profiles.add_subparsers(
+        dest="profiles_command", parser_class=Parser, required=True
+    )
+    add_profile = profile_commands.add_parser("add", help="add a reporting profile")
+    add_profile.add_argument("name")
+    add_profile.add_argument("--hub-id", required=True)
+    add_profile.add_argument("--recipient", default="")
+    add_profile.add_argument("--threshold", type=int, default=10)
+    add_profile.add_argument("--rounding", type=int, default=5)
+    add_profile.add_argument("--records", action="store_true", help="allow record-level exports")
+    add_profile.add_argument("--k", type=int, default=11)
+    add_profile.add_argument("--l", type=int, default=2)
+    profile_commands.add_parser("list", help="list reporting profiles")
+
     commands.add_parser("verify", help="check database integrity and the audit chain")
     return parser
 
@@ -329,7 +344,55 @@ def print_problems(ctx: Context, problems: list[Any]) -> None:
         ctx.stdout.write(f"row {p.row}, {p.column}, “{p.value}”: {p.reason}\n")
 
 
+def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
+    from casework.reporting import profiles
+
+    def act(vault: OpenVault) -> int:
+        if args.profiles_command == "add":
+            with vault.transaction() as session:
+                profile = profiles.add_profile(
+                    session,
+                    vault.actor,
+                    args.name,
+                    args.hub_id,
+                    args.recipient,
+                    args.threshold,
+                    args.rounding,
+                    args.records,
+                    args.k,
+                    args.l,
+                )
+            ctx.emit({"name": profile.name, "id": profile.profile_id}, f"Added {profile.name}.")
+            return 0
+        with vault.session() as session:
+            listed = profiles.list_profiles(session, vault.actor)
+        ctx.emit(
+            [
+                {
+                    "name": p.name,
+                    "hub_id": p.hub_id,
+                    "recipient": p.recipient,
+                    "threshold": p.threshold,
+                    "rounding": p.rounding_base,
+                    "records": p.records_enabled,
+                    "k": p.k,
+                    "l": p.l_diversity,
+                }
+                for p in listed
+            ],
+            "\n".join(
+                f"{p.name}\thub {p.hub_id}\tt={p.threshold} b={p.rounding_base}"
+                + (f"\trecords k={p.k} l={p.l_diversity}" if p.records_enabled else "")
+                for p in listed
+            ),
+        )
+        return 0
+
+    return with_vault(act)(ctx)
+
+
 HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
+    "profiles": cmd_profiles,
     "import": cmd_import,
     "init": cmd_init,
     "demo": cmd_demo,

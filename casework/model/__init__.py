@@ -16,6 +16,7 @@ from casework.model.counseling import CounselingSession
 from casework.model.legal import Hearing, LegalMatter
 from casework.model.people import Survivor
 from casework.model.referrals import Partner, Referral
+from casework.model.reporting import ReportingProfile
 from casework.model.shelter import Bed, Facility, Room, Stay, WaitingListEntry
 from casework.model.users import Organisation, User, UserRole
 
@@ -38,6 +39,7 @@ __all__ = [
     "Organisation",
     "Partner",
     "Referral",
+    "ReportingProfile",
     "Room",
     "StatusChange",
     "Stay",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.model.base import Base, Replicated, UTCDateTime, text_enum
@@ -19,6 +20,9 @@ class Organisation(Replicated, Base):
     province: Mapped[str] = mapped_column(String(100), default="")
     auto_lock_minutes: Mapped[int] = mapped_column(Integer, default=5)
     attachment_limit_mb: Mapped[int] = mapped_column(Integer, default=25)
+    # Random, made with the vault, never leaving the encrypted database: it keys the
+    # pseudonymous ids and the rounding draws of de-identified exports (docs/reporting.md).
+    reporting_secret: Mapped[bytes] = mapped_column(LargeBinary(32), default=lambda: os.urandom(32))
 
 
 class User(Replicated, Base):

@@ -182,3 +182,35 @@ def test_import_dry_run_then_commit(vault: str, tmp_path: Path) -> None:
         ADMIN,
     )
     assert missing[0] == 1
+
+
+def test_profiles_add_and_list(vault: str) -> None:
+    base = ["--vault", vault, "--user", "boss", "--password-stdin"]
+    code, _ = run(
+        ["profiles", "add", "National return", "--hub-id", "KE-NRM", "--threshold", "3", *base],
+        ADMIN,
+    )
+    assert code == 1  # below the floor
+    code, _ = run(
+        [
+            "profiles",
+            "add",
+            "National return",
+            "--hub-id",
+            "KE-NRM",
+            "--records",
+            "--k",
+            "12",
+            *base,
+        ],
+        ADMIN,
+    )
+    assert code == 0
+    code, out = run(["profiles", "list", "--json", *base], ADMIN)
+    [listed] = json.loads(out)
+    assert (listed["name"], listed["hub_id"], listed["records"], listed["k"]) == (
+        "National return",
+        "KE-NRM",
+        True,
+        12,
+    )
