@@ -147,6 +147,15 @@ def build_parser() -> Parser:
     add_profile.add_argument("--l", type=int, default=2)
     profile_commands.add_parser("list", help="list reporting profiles")
 
+    export = commands.add_parser("export", help="de-identified exports")
+    export_commands = export.add_subparsers(
+        dest="export_command", parser_class=Parser, required=True
+    )
+    quarterly = export_commands.add_parser("quarterly", help="the quarterly aggregate report")
+    quarterly.add_argument("--period", required=True, help="such as 2026-Q3")
+    quarterly.add_argument("--profile", required=True)
+    quarterly.add_argument("--out", required=True, type=Path)
+
     commands.add_parser("verify", help="check database integrity and the audit chain")
     return parser
 
@@ -391,7 +400,28 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
     return with_vault(act)(ctx)
 
 
+def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    from casework.reporting import profiles, quarterly
+
+    period = quarterly.Period.parse(args.period)
+
+    def act(vault: OpenVault) -> int:
+        with vault.transaction() as session:
+            profile = profiles.get_profile(session, vault.actor, args.profile)
+            release = quarterly.export_quarterly(
+                session, vault.actor, profile, period, args.out, date.today()
+            )
+        ctx.emit(
+            {"out": str(args.out), **release.manifest},
+            f"Wrote summary.csv and manifest.json for {period.label} to {args.out}.",
+        )
+        return 0
+
+    return with_vault(act)(ctx)
+
+
 HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
+    "export": cmd_export,
     "profiles": cmd_profiles,
     "import": cmd_import,
     "init": cmd_init,

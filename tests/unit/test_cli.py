@@ -214,3 +214,45 @@ def test_profiles_add_and_list(vault: str) -> None:
         True,
         12,
     )
+
+
+def test_export_quarterly_refusals_exit_1(vault: str, tmp_path: Path) -> None:
+    base = ["--vault", vault, "--user", "boss", "--password-stdin"]
+    assert run(["profiles", "add", "National", "--hub-id", "KE", *base], ADMIN)[0] == 0
+    out = str(tmp_path / "out")
+    code, _ = run(
+        [
+            "export",
+            "quarterly",
+            "--period",
+            "2026-Q9",
+            "--profile",
+            "National",
+            "--out",
+            out,
+            *base,
+        ],
+        ADMIN,
+    )
+    assert code == 1
+    code, _ = run(
+        ["export", "quarterly", "--period", "2026-Q1", "--profile", "Nope", "--out", out, *base],
+        ADMIN,
+    )
+    assert code == 1
+    code, _ = run(
+        [
+            "export",
+            "quarterly",
+            "--period",
+            "2026-Q1",
+            "--profile",
+            "National",
+            "--out",
+            out,
+            *base,
+        ],
+        ADMIN,
+    )
+    assert code == 1  # an empty vault: no case in the period
+    assert not Path(out).exists()

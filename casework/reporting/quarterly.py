@@ -1,0 +1,497 @@
+"""The quarterly aggregate report (docs/reporting.md, section 1): tables T1 to T7 over the people
+whose case was active in the quarter and who consented to aggregate reporting, with disclosure
+control, written as summary.csv and manifest.json."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import __version__
+from casework.errors import CaseworkError, ValidationError
+from casework.model import (
+    Case,
+    ConsentRecord,
+    CounselingSession,
+    LegalMatter,
+    Organisation,
+    Partner,
+    Referral,
+    StatusChange,
+    Stay,
+    Survivor,
+)
+from casework.model.vocab import (
+    Attendance,
+    CaseStatus,
+    ClosureReason,
+    ConsentKind,
+    Gender,
+    ReferralStatus,
+    Role,
+    ServiceCategory,
+)
+from casework.reporting.disclosure import (
+    ROUNDED,
+    SUPPRESSED,
+    Table,
+    dominated,
+    round_count,
+    suppress,
+)
+from casework.reporting.profiles import Profile
+from casework.reporting.regions import region_of
+from casework.services import audit
+from casework.services.actor import Actor
+from casework.services.consent import Consent
+from casework.services.shelter import nights
+from casework.vault.files import make_private_folder, write_private_file
+
+SPEC_VERSION = "1"
+HTCDS_VERSION = "2.0"
+TOTAL = "Total"
+TRAFFICKING = ["Sex only", "Labour only", "Both", "Other", "Unknown"]
+AGE_BANDS = ["0-11", "12-17", "18-24", "25-34", "35-49", "50+", "Unknown"]
+GENDERS = ["Women/girls", "Men/boys", "Trans or gender-diverse", "Unknown"]
+REGIONS = ["Domestic", "Africa", "Americas", "Asia", "Europe", "Oceania", "Unknown"]
+LABOUR = {"ForcedLabour", "ChildLabour", "Servitude", "ForcedBegging"}
+CLOSED = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+
+
+class ExportRefused(CaseworkError):
+    code = "export-refused"
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date  # exclusive
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        match = re.fullmatch(r"(\d{4})-Q([1-4])", text.strip().upper())
+        if not match:
+            raise ValidationError(
+                "Give the period as YEAR-Qn, for example 2026-Q3.", field="period"
+            )
+        year, quarter = int(match[1]), int(match[2])
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+        return cls(f"{year}-Q{quarter}", start, end)
+
+    def holds(self, day: date | None) -> bool:
+        return day is not None and self.start <= day < self.end
+
+
+@dataclass
+class Person:
+    survivor_id: str
+    age_band: str
+    minor: str  # "Minor", "Adult" or "Unknown"
+    gender: str
+    trafficking: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Release:
+    period: Period
+    tables: list[Table]
+    excluded_for_consent: int
+    csv_bytes: bytes
+    manifest: dict[str, object]
+
+
+def age_band(age: int | None) -> str:
+    if age is None or age < 0:
+        return "Unknown"
+    for limit, band in ((11, "0-11"), (17, "12-17"), (24, "18-24"), (34, "25-34"), (49, "35-49")):
+        if age <= limit:
+            return band
+    return "50+"
+
+
+def gender_class(gender: Gender | None) -> str:
+    return (
+        {
+            Gender.FEMININE: "Women/girls",
+            Gender.MASCULINE: "Men/boys",
+            Gender.TRANSGENDER_FEMININE: "Trans or gender-diverse",
+            Gender.TRANSGENDER_MASCULINE: "Trans or gender-diverse",
+            Gender.NON_CONFORMING: "Trans or gender-diverse",
+        }.get(gender, "Unknown")
+        if gender
+        else "Unknown"
+    )
+
+
+def trafficking_class(types: list[str]) -> str:
+    sex = "SexualExploitation" in types
+    labour = bool(LABOUR & set(types))
+    if sex and labour:
+        return "Both"
+    if sex:
+        return "Sex only"
+    if labour:
+        return "Labour only"
+    return "Other" if types else "Unknown"
+
+
+def citizenship_region(citizenship: list[str], home: str) -> str:
+    if not citizenship:
+        return "Unknown"
+    first = citizenship[0].upper()
+    if first == home.upper():
+        return "Domestic"
+    return region_of(first) or "Unknown"
+
+
+def _age_at(birth: date | None, estimated: int | None, on: date) -> int | None:
+    if birth is not None:
+        return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    return estimated
+
+
+def _consented(session: Session, survivor_ids: set[str], today: date) -> set[str]:
+    rows = session.execute(
+        select(ConsentRecord).where(
+            ConsentRecord.kind == ConsentKind.AGGREGATE_REPORTING,
+            ConsentRecord.deleted_at.is_(None),
+            ConsentRecord.survivor_id.in_(survivor_ids),
+        )
+    ).scalars()
+    valid = set()
+    for record in rows:
+        view = Consent(
+            record.id, record.kind, "", "", record.given_on, record.expires_on, record.withdrawn_on
+        )
+        if view.valid_on(today):
+            valid.add(record.survivor_id)
+    return valid
+
+
+def build_release(
+    session: Session, actor: Actor, profile: Profile, period: Period, today: date
+) -> Release:
+    """Compute every table for the period; nothing is written."""
+    actor.require(Role.DATA_OFFICER, Role.ADMINISTRATOR)
+    if period.start > today:
+        raise ExportRefused(f"{period.label} has not started yet.")
+    org = session.execute(
+        select(Organisation).where(Organisation.deleted_at.is_(None))
+    ).scalar_one()
+    last_day = date.fromordinal(period.end.toordinal() - 1)
+    cases = (
+        session.execute(
+            select(Case).where(
+                Case.deleted_at.is_(None),
+                Case.intake_date <= last_day,
+                (Case.closed_date.is_(None)) | (Case.closed_date >= period.start),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not cases:
+        raise ExportRefused(f"No case was active in {period.label}: there is nothing to report.")
+    survivors_in = {c.survivor_id for c in cases}
+    consented = _consented(session, survivors_in, today)
+    excluded = len(survivors_in - consented)
+    cases = [c for c in cases if c.survivor_id in consented]
+    first_intake: dict[str, date] = {}
+    for case in cases:
+        earlier = first_intake.get(case.survivor_id)
+        if earlier is None or case.intake_date < earlier:
+            first_intake[case.survivor_id] = case.intake_date
+    people: dict[str, Person] = {}
+    for survivor in session.execute(select(Survivor).where(Survivor.id.in_(consented))).scalars():
+        age = _age_at(survivor.birth_date, survivor.estimated_age, first_intake[survivor.id])
+        people[survivor.id] = Person(
+            survivor.id,
+            age_band(age),
+            "Unknown" if age is None else ("Minor" if age < 18 else "Adult"),
+            gender_class(survivor.gender),
+            trafficking_class(list(survivor.exploitation_types)),
+            citizenship_region(list(survivor.citizenship), org.country),
+        )
+    case_person = {c.id: c.survivor_id for c in cases}
+    tables = [
+        _t1(session, cases, people, period),
+        _t2(people),
+        _t3(people),
+        _t4(session, case_person, people, period),
+        *_t5(session, case_person, period, profile.threshold),
+        *_t6(session, cases, case_person, period),
+        _t7(cases, period),
+    ]
+    for table in tables:
+        if table.table_id != "T5-nights":
+            suppress(table, profile.threshold)
+    context = f"{period.label}|aggregate"
+    csv_bytes = _csv(tables, period, profile, org.reporting_secret, context)
+    excluded_rounded = round_count(excluded, profile.rounding_base, org.reporting_secret, context)
+    manifest: dict[str, object] = {
+        "spec_version": SPEC_VERSION,
+        "htcds_version": HTCDS_VERSION,
+        "period": period.label,
+        "profile": profile.name,
+        "hub_id": profile.hub_id,
+        "threshold": profile.threshold,
+        "rounding_base": profile.rounding_base,
+        "people_excluded_for_consent": excluded_rounded,
+        "summary_csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
+        "software": f"Safehold {__version__}",
+    }
+    return Release(period, tables, excluded_rounded, csv_bytes, manifest)
+
+
+def _table(
+    table_id: str, rows: list[str], cols: list[str], counts: dict[tuple[str, str], set[str]]
+) -> Table:
+    """Distinct people per cell, with a Total row and column (people counted once each)."""
+    table = Table(table_id, [*rows, TOTAL], [*cols, TOTAL])
+    row_people: dict[str, set[str]] = defaultdict(set)
+    col_people: dict[str, set[str]] = defaultdict(set)
+    everyone: set[str] = set()
+    for (row, col), ids in counts.items():
+        table.values[(row, col)] = len(ids)
+        row_people[row] |= ids
+        col_people[col] |= ids
+        everyone |= ids
+    for row in rows:
+        table.values[(row, TOTAL)] = len(row_people[row])
+    for col in cols:
+        table.values[(TOTAL, col)] = len(col_people[col])
+    table.values[(TOTAL, TOTAL)] = len(everyone)
+    return table
+
+
+def _t1(session: Session, cases: list[Case], people: dict[str, Person], period: Period) -> Table:
+    counts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    reopened_in_period = {
+        case_id
+        for case_id, at in session.execute(
+            select(StatusChange.case_id, StatusChange.created_at).where(
+                StatusChange.from_status.in_(CLOSED), StatusChange.to_status == CaseStatus.ACTIVE
+            )
+        ).all()
+        if period.holds(at.date())
+    }
+    for case in cases:
+        person = people[case.survivor_id]
+        kind = person.trafficking
+        counts[("Active", kind)].add(person.survivor_id)
+        if period.holds(case.intake_date):
+            counts[("New", kind)].add(person.survivor_id)
+        if period.holds(case.closed_date):
+            counts[("Closed", kind)].add(person.survivor_id)
+        if case.id in reopened_in_period:
+            counts[("Reopened", kind)].add(person.survivor_id)
+    return _table("T1", ["New", "Active", "Closed", "Reopened"], TRAFFICKING, counts)
+
+
+def _t2(people: dict[str, Person]) -> Table:
+    counts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for person in people.values():
+        counts[(person.age_band, person.gender)].add(person.survivor_id)
+    return _table("T2", AGE_BANDS, GENDERS, counts)
+
+
+def _t3(people: dict[str, Person]) -> Table:
+    counts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for person in people.values():
+        counts[(person.region, person.trafficking)].add(person.survivor_id)
+    return _table("T3", REGIONS, TRAFFICKING, counts)
+
+
+def _t4(
+    session: Session, case_person: dict[str, str], people: dict[str, Person], period: Period
+) -> Table:
+    served: dict[str, set[str]] = defaultdict(set)
+    ids = list(case_person)
+    for stay in session.execute(
+        select(Stay.case_id).where(
+            Stay.case_id.in_(ids),
+            Stay.deleted_at.is_(None),
+            Stay.admitted_on < period.end,
+            (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
+        )
+    ).scalars():
+        served["Shelter"].add(case_person[stay])
+    for case_id in session.execute(
+        select(CounselingSession.case_id).where(
+            CounselingSession.case_id.in_(ids),
+            CounselingSession.deleted_at.is_(None),
+            CounselingSession.attendance == Attendance.ATTENDED,
+            CounselingSession.held_on >= period.start,
+            CounselingSession.held_on < period.end,
+        )
+    ).scalars():
+        served["Counseling"].add(case_person[case_id])
+    for case_id in session.execute(
+        select(LegalMatter.case_id).where(
+            LegalMatter.case_id.in_(ids), LegalMatter.deleted_at.is_(None)
+        )
+    ).scalars():
+        served["Legal aid"].add(case_person[case_id])
+    for case_id, category in session.execute(
+        select(Referral.case_id, Referral.category).where(
+            Referral.case_id.in_(ids),
+            Referral.deleted_at.is_(None),
+            Referral.referred_on >= period.start,
+            Referral.referred_on < period.end,
+        )
+    ).all():
+        served["Referral out"].add(case_person[case_id])
+        served[f"Referral: {category.value}"].add(case_person[case_id])
+    rows = [
+        "Shelter",
+        "Counseling",
+        "Legal aid",
+        "Referral out",
+        *[f"Referral: {c.value}" for c in ServiceCategory],
+    ]
+    counts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row, survivor_ids in served.items():
+        for survivor_id in survivor_ids:
+            counts[(row, people[survivor_id].minor)].add(survivor_id)
+    return _table("T4", rows, ["Minor", "Adult", "Unknown"], counts)
+
+
+def _t5(
+    session: Session, case_person: dict[str, str], period: Period, threshold: int
+) -> list[Table]:
+    per_person: dict[str, int] = defaultdict(int)
+    for case_id, admitted, discharged in session.execute(
+        select(Stay.case_id, Stay.admitted_on, Stay.discharged_on).where(
+            Stay.case_id.in_(list(case_person)),
+            Stay.deleted_at.is_(None),
+            Stay.admitted_on < period.end,
+            (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
+        )
+    ).all():
+        per_person[case_person[case_id]] += nights(admitted, discharged, period.start, period.end)
+    people_table = Table("T5", ["People sheltered"], ["count"])
+    people_table.values[("People sheltered", "count")] = len(per_person)
+    nights_table = Table("T5-nights", ["Shelter nights"], ["sum"])
+    nights_table.values[("Shelter nights", "sum")] = sum(per_person.values())
+    if dominated(list(per_person.values()), threshold):
+        nights_table.suppressed.add(("Shelter nights", "sum"))
+    return [people_table, nights_table]
+
+
+def _t6(
+    session: Session, cases: list[Case], case_person: dict[str, str], period: Period
+) -> list[Table]:
+    partner_types = {
+        name.casefold(): kind.value
+        for name, kind in session.execute(select(Partner.name, Partner.org_type)).all()
+    }
+    incoming: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for case in cases:
+        if period.holds(case.incoming_referral_date):
+            kind = partner_types.get(case.referring_organisation.casefold(), "Unknown")
+            incoming[(kind, "count")].add(case.survivor_id)
+    outgoing: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for case_id, category, status in session.execute(
+        select(Referral.case_id, Referral.category, Referral.status).where(
+            Referral.case_id.in_(list(case_person)),
+            Referral.deleted_at.is_(None),
+            Referral.referred_on >= period.start,
+            Referral.referred_on < period.end,
+        )
+    ).all():
+        outgoing[(category.value, status.value)].add(case_person[case_id])
+    kinds = sorted({row for row, _ in incoming} | set(partner_types.values()) | {"Unknown"})
+    return [
+        _table("T6-in", kinds, ["count"], incoming),
+        _table(
+            "T6-out",
+            [c.value for c in ServiceCategory],
+            [s.value for s in ReferralStatus],
+            outgoing,
+        ),
+    ]
+
+
+def _t7(cases: list[Case], period: Period) -> Table:
+    counts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for case in cases:
+        if period.holds(case.closed_date):
+            reason = case.closure_reason.value if case.closure_reason else "unknown"
+            counts[(reason, "count")].add(case.survivor_id)
+    return _table("T7", [r.value for r in ClosureReason] + ["unknown"], ["count"], counts)
+
+
+def _csv(
+    tables: list[Table], period: Period, profile: Profile, secret: bytes, context: str
+) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "spec_version",
+            "htcds_version",
+            "period",
+            "table_id",
+            "row_key",
+            "col_key",
+            "value",
+            "flag",
+        ]
+    )
+    for table in tables:
+        table_id = table.table_id.split("-")[0]
+        prefix = {"T5-nights": "", "T6-in": "in:", "T6-out": "out:"}.get(table.table_id, "")
+        for row in table.rows:
+            for col in table.cols:
+                value = table.get(row, col)
+                if (row, col) in table.suppressed:
+                    shown, flag = SUPPRESSED, SUPPRESSED
+                elif table.table_id == "T5-nights":
+                    shown, flag = str(value), ""
+                else:
+                    base = max(profile.rounding_base, 1)
+                    shown = str(round_count(value, base, secret, context))
+                    flag = ROUNDED if value % base else ""
+                writer.writerow(
+                    [
+                        SPEC_VERSION,
+                        HTCDS_VERSION,
+                        period.label,
+                        table_id,
+                        prefix + row,
+                        col,
+                        shown,
+                        flag,
+                    ]
+                )
+    return buffer.getvalue().encode("utf-8")
+
+
+def export_quarterly(
+    session: Session, actor: Actor, profile: Profile, period: Period, out: Path, today: date
+) -> Release:
+    """Build the release and write summary.csv and manifest.json into ``out`` (which must be
+    new or empty); audited. Nothing is written if anything is refused."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportRefused(f"{out} already exists and is not empty: choose a new or empty folder.")
+    release = build_release(session, actor, profile, period, today)
+    make_private_folder(out)
+    write_private_file(out / "summary.csv", release.csv_bytes)
+    write_private_file(
+        out / "manifest.json", json.dumps(release.manifest, indent=1, sort_keys=True).encode()
+    )
+    audit.record(session, actor.user_id, "export.quarterly", "profile", profile.profile_id)
+    return release

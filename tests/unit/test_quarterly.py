@@ -1,0 +1,232 @@
+"""The quarterly aggregate report: population, counting rules, disclosure control, files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from casework.model import Case, ConsentRecord, Survivor
+from casework.model.base import new_id, utcnow
+from casework.model.vocab import CaseStatus, ConsentKind, Gender, Role
+from casework.reporting import profiles, quarterly
+from casework.reporting.disclosure import Table, dominated, round_count, suppress
+from casework.services import accounts
+from casework.vault.vault import OpenVault, VaultFolder
+
+Q3 = quarterly.Period.parse("2026-Q3")
+TODAY = date(2026, 11, 23)
+
+
+def add_person(
+    vault: OpenVault,
+    *,
+    intakes: list[date],
+    types: list[str],
+    consent: bool = True,
+    birth: date | None = date(1995, 1, 1),
+    citizenship: str = "UA",
+    gender: Gender = Gender.FEMININE,
+    closed: date | None = None,
+) -> str:
+    now = utcnow()
+    stamp = {"created_at": now, "updated_at": now}
+    survivor_id = new_id()
+    with vault.transaction() as session:
+        session.execute(
+            insert(Survivor),
+            [
+                {
+                    "id": survivor_id,
+                    **stamp,
+                    "first_name": "Canary",
+                    "last_name": "Quillfeather",
+                    "birth_date": birth,
+                    "gender": gender,
+                    "citizenship": [citizenship],
+                    "exploitation_types": types,
+                    "aliases": [],
+                    "languages": [],
+                }
+            ],
+        )
+        for intake in intakes:
+            session.execute(
+                insert(Case),
+                [
+                    {
+                        "id": new_id(),
+                        **stamp,
+                        "reference": f"R-{new_id()[:8]}",
+                        "survivor_id": survivor_id,
+                        "intake_date": intake,
+                        "status": CaseStatus.CLOSED if closed else CaseStatus.ACTIVE,
+                        "closed_date": closed,
+                    }
+                ],
+            )
+        if consent:
+            session.execute(
+                insert(ConsentRecord),
+                [
+                    {
+                        "id": new_id(),
+                        **stamp,
+                        "survivor_id": survivor_id,
+                        "kind": ConsentKind.AGGREGATE_REPORTING,
+                        "given_on": intakes[0],
+                    }
+                ],
+            )
+    return survivor_id
+
+
+@pytest.fixture
+def officer(staffed_vault: OpenVault, vault_folder: VaultFolder) -> OpenVault:
+    accounts.add_user(
+        staffed_vault, "dora", "orchid basalt ferry lamp", frozenset({Role.DATA_OFFICER})
+    )
+    dora = vault_folder.unlock("dora", "orchid basalt ferry lamp")
+    with dora.transaction() as session:
+        profiles.add_profile(session, dora.actor, "National", "KE-NRM")
+    yield dora
+    dora.lock()
+
+
+def release(vault: OpenVault) -> quarterly.Release:
+    with vault.transaction() as session:
+        profile = profiles.get_profile(session, vault.actor, "National")
+        return quarterly.build_release(session, vault.actor, profile, Q3, TODAY)
+
+
+def true_counts(result: quarterly.Release, table_id: str) -> Table:
+    return next(t for t in result.tables if t.table_id == table_id)
+
+
+def test_population_and_counting_rules(officer: OpenVault, staffed_vault: OpenVault) -> None:
+    twice = add_person(
+        officer, intakes=[date(2026, 7, 2), date(2026, 8, 9)], types=["SexualExploitation"]
+    )
+    add_person(officer, intakes=[date(2026, 10, 1)], types=["ForcedLabour"])  # the day after Q3
+    add_person(officer, intakes=[date(2026, 5, 1)], types=["SexualExploitation", "ForcedLabour"])
+    add_person(officer, intakes=[date(2026, 1, 5)], types=["Servitude"], closed=date(2026, 6, 30))
+    add_person(officer, intakes=[date(2026, 7, 5)], types=[], consent=False)
+    result = release(officer)
+    t1 = true_counts(result, "T1")
+    assert t1.get("Active", "Sex only") == 1  # two cases in the quarter, one person
+    assert t1.get("Active", "Both") == 1  # sex and labour together count as Both
+    assert t1.get("Active", "Labour only") == 0  # opened after the quarter; closed before it
+    assert t1.get("Active", quarterly.TOTAL) == 2 and t1.get("New", quarterly.TOTAL) == 1
+    assert twice and result.excluded_for_consent in (0, 5)  # one person left out, rounded to base 5
+
+
+def test_small_counts_are_suppressed_and_no_line_betrays_one(officer: OpenVault) -> None:
+    for _ in range(12):
+        add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
+    for _ in range(3):
+        add_person(
+            officer, intakes=[date(2026, 7, 10)], types=["ForcedLabour"], gender=Gender.MASCULINE
+        )
+    result = release(officer)
+    for table in result.tables:
+        if table.table_id == "T5-nights":
+            continue
+        for (row, col), value in table.values.items():
+            if 0 < value < 10:
+                assert (row, col) in table.suppressed, (table.table_id, row, col)
+        for line in table.lines():
+            assert sum(1 for cell in line if cell in table.suppressed) != 1, table.table_id
+    rows = list(csv.DictReader(io.StringIO(result.csv_bytes.decode())))
+    labour = [
+        r
+        for r in rows
+        if r["table_id"] == "T1" and r["row_key"] == "Active" and r["col_key"] == "Labour only"
+    ]
+    assert labour[0]["value"] == "x" and labour[0]["flag"] == "x"
+    assert all(r["value"] == "x" or int(r["value"]) % 5 == 0 for r in rows if r["table_id"] != "T5")
+
+
+def test_files_are_byte_identical_on_re_export_and_carry_no_names(
+    officer: OpenVault, tmp_path: Path
+) -> None:
+    for _ in range(11):
+        add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
+    with officer.transaction() as session:
+        profile = profiles.get_profile(session, officer.actor, "National")
+        first = quarterly.export_quarterly(
+            session, officer.actor, profile, Q3, tmp_path / "a", TODAY
+        )
+        second = quarterly.export_quarterly(
+            session, officer.actor, profile, Q3, tmp_path / "b", TODAY
+        )
+        with pytest.raises(quarterly.ExportRefused, match="not empty"):
+            quarterly.export_quarterly(session, officer.actor, profile, Q3, tmp_path / "a", TODAY)
+        with pytest.raises(quarterly.ExportRefused, match="not started"):
+            quarterly.export_quarterly(
+                session,
+                officer.actor,
+                profile,
+                quarterly.Period.parse("2027-Q1"),
+                tmp_path / "c",
+                TODAY,
+            )
+        with pytest.raises(quarterly.ExportRefused, match="No case"):
+            quarterly.export_quarterly(
+                session,
+                officer.actor,
+                profile,
+                quarterly.Period.parse("2020-Q1"),
+                tmp_path / "d",
+                TODAY,
+            )
+    assert (tmp_path / "a" / "summary.csv").read_bytes() == (
+        tmp_path / "b" / "summary.csv"
+    ).read_bytes()
+    assert first.manifest == second.manifest
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["period"] == "2026-Q3" and manifest["threshold"] == 10
+    for path in (tmp_path / "a").iterdir():
+        assert b"Canary" not in path.read_bytes() and b"Quillfeather" not in path.read_bytes()
+    assert not (tmp_path / "c").exists() and not (tmp_path / "d").exists()
+
+
+def test_caseworkers_cannot_export(staffed_vault: OpenVault, vault_folder: VaultFolder) -> None:
+    from casework.errors import PermissionDenied
+    from tests.conftest import WORKER_PASSWORD
+
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    profile = profiles.Profile("p", "National", "", "X", 10, 5, False, 11, 2, 5)
+    with pytest.raises(PermissionDenied), amina.transaction() as session:
+        quarterly.build_release(session, amina.actor, profile, Q3, TODAY)
+    amina.lock()
+
+
+def test_disclosure_primitives() -> None:
+    table = Table("T", ["a", "b", "Total"], ["c", "d", "Total"])
+    table.values.update(
+        {
+            ("a", "c"): 3,
+            ("a", "d"): 20,
+            ("a", "Total"): 23,
+            ("b", "c"): 15,
+            ("b", "d"): 30,
+            ("b", "Total"): 45,
+            ("Total", "c"): 18,
+            ("Total", "d"): 50,
+            ("Total", "Total"): 68,
+        }
+    )
+    suppress(table, 10)
+    assert ("a", "c") in table.suppressed
+    assert {("a", "d"), ("b", "c")} <= table.suppressed  # its row and column partners
+    assert dominated([1, 1, 30] + [1] * 10, 10) and dominated([5, 5], 10)
+    assert not dominated([3] * 12, 10)
+    values = {round_count(v, 5, b"secret", "2026-Q3|aggregate") for v in range(1, 50)}
+    assert all(v % 5 == 0 for v in values)
+    assert round_count(13, 5, b"s", "c") == round_count(13, 5, b"s", "c")  # deterministic
+    assert round_count(13, 1, b"s", "c") == 13 and round_count(15, 5, b"s", "c") == 15
