@@ -68,7 +68,9 @@ def key_values(rows: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
-def render(story: list[Flowable], organisation: str, title: str, letter: bool = False) -> bytes:
+def render(
+    story: list[Flowable], organisation: str, title: str, letter: bool = False, banner: str = BANNER
+) -> bytes:
     """Lay out ``story`` in the house style and return the PDF's bytes (nothing touches disk)."""
     buffer = io.BytesIO()
     page = LETTER if letter else A4
@@ -80,7 +82,7 @@ def render(story: list[Flowable], organisation: str, title: str, letter: bool = 
         canvas.rect(0, height - 14 * mm, width, 14 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
         canvas.setFont("SafeholdSans-Bold", 8.5)
-        canvas.drawCentredString(width / 2, height - 9 * mm, BANNER)
+        canvas.drawCentredString(width / 2, height - 9 * mm, banner)
         canvas.setFillColor(colors.HexColor("#4a5b68"))
         canvas.setFont("SafeholdSans", 8.5)
         canvas.drawString(18 * mm, 10 * mm, organisation)

@@ -1,6 +1,6 @@
 """The quarterly aggregate report (docs/reporting.md, section 1): tables T1 to T7 over the people
 whose case was active in the quarter and who consented to aggregate reporting, with disclosure
-control, written as summary.csv and manifest.json."""
+control, written as summary.csv, manifest.json and summary.pdf."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ from casework.reporting.disclosure import (
 )
 from casework.reporting.profiles import Profile
 from casework.reporting.regions import region_of
+from casework.reporting.summary_pdf import summary_pdf
 from casework.services import audit
 from casework.services.actor import Actor
 from casework.services.consent import Consent
@@ -483,8 +484,8 @@ def _csv(
 def export_quarterly(
     session: Session, actor: Actor, profile: Profile, period: Period, out: Path, today: date
 ) -> Release:
-    """Build the release and write summary.csv and manifest.json into ``out`` (which must be
-    new or empty); audited. Nothing is written if anything is refused."""
+    """Build the release and write summary.csv, manifest.json and summary.pdf into ``out``
+    (which must be new or empty); audited. Nothing is written if anything is refused."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ExportRefused(f"{out} already exists and is not empty: choose a new or empty folder.")
     release = build_release(session, actor, profile, period, today)
@@ -493,5 +494,9 @@ def export_quarterly(
     write_private_file(
         out / "manifest.json", json.dumps(release.manifest, indent=1, sort_keys=True).encode()
     )
+    pdf = summary_pdf(
+        release.csv_bytes, period.label, profile.name, profile.threshold, profile.rounding_base
+    )
+    write_private_file(out / "summary.pdf", pdf)
     audit.record(session, actor.user_id, "export.quarterly", "profile", profile.profile_id)
     return release

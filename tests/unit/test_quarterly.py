@@ -190,8 +190,19 @@ def test_files_are_byte_identical_on_re_export_and_carry_no_names(
     assert first.manifest == second.manifest
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["period"] == "2026-Q3" and manifest["threshold"] == 10
+    assert {p.name for p in (tmp_path / "a").iterdir()} == {
+        "summary.csv",
+        "manifest.json",
+        "summary.pdf",
+    }
     for path in (tmp_path / "a").iterdir():
         assert b"Canary" not in path.read_bytes() and b"Quillfeather" not in path.read_bytes()
+    from pypdf import PdfReader
+
+    pdf = PdfReader(tmp_path / "a" / "summary.pdf")
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Quarterly summary 2026-Q3" in text and "T2 · People by age band and gender" in text
+    assert "Canary" not in text and not (pdf.metadata or {}).get("/Author")
     assert not (tmp_path / "c").exists() and not (tmp_path / "d").exists()
 
 
