@@ -3,6 +3,7 @@ its error) back to the UI thread through a signal."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -63,6 +64,21 @@ class Job(QRunnable):
 _running: set[Job] = set()
 
 
+def _hold_collector() -> None:
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate. Run in a
+    worker, it may finalise a Qt widget there, and Qt crashes (seen in CI: a segfault inside a
+    migration running in a job). While jobs run, the collector is paused; the UI thread collects
+    when the last job ends. Reference counting still frees everything that is not in a cycle."""
+    if not _running:
+        gc.disable()
+
+
+def _release_collector() -> None:
+    if not _running:
+        gc.enable()
+        gc.collect()
+
+
 def start(
     work: Callable[[Job], Any],
     on_success: Callable[[Any], None],
@@ -72,10 +88,17 @@ def start(
     job = Job(work)
     job.signals.succeeded.connect(on_success)
     job.signals.failed.connect(on_failure)
-    job.signals.finished.connect(lambda: _running.discard(job))
+    job.signals.finished.connect(lambda: _finished(job))
+    _hold_collector()
     _running.add(job)
     QThreadPool.globalInstance().start(job)
     return job
+
+
+def _finished(job: Job) -> None:
+    """On the UI thread (the signal is queued there)."""
+    _running.discard(job)
+    _release_collector()
 
 
 def wait_for_all(timeout_ms: int = 30000) -> bool:

@@ -1,0 +1,45 @@
+"""Background jobs: results come back on the UI thread; the garbage collector pauses meanwhile."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from pytestqt.qtbot import QtBot
+
+from ui import jobs
+
+
+def test_a_job_hands_its_result_to_the_ui_thread_and_holds_the_collector(qtbot: QtBot) -> None:
+    release = threading.Event()
+    results: list[tuple[int, bool]] = []
+
+    def work(_job: jobs.Job) -> int:
+        release.wait(10)
+        return 42
+
+    job = jobs.start(
+        work,
+        lambda value: results.append(
+            (value, threading.current_thread() is threading.main_thread())
+        ),
+        lambda e: None,
+    )
+    assert not gc.isenabled()  # no collection in a worker thread while the job runs
+    release.set()
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    qtbot.waitUntil(lambda: job not in jobs._running, timeout=5000)
+    assert results == [(42, True)]
+    assert gc.isenabled()
+
+
+def test_a_failing_job_reports_its_error(qtbot: QtBot) -> None:
+    errors: list[BaseException] = []
+
+    def work(_job: jobs.Job) -> None:
+        raise ValueError("boom")
+
+    jobs.start(work, lambda _value: None, errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert isinstance(errors[0], ValueError)
+    qtbot.waitUntil(gc.isenabled, timeout=5000)
