@@ -130,43 +130,41 @@ def consents(session: Session, actor: Actor, case_id: str) -> list[Consent]:
     return [_view(r) for r in rows]
 
 
+def _newest_valid(
+    session: Session, survivor_id: str, kind: ConsentKind, on: date, partner_organisation: str
+) -> Consent | None:
+    """The newest consent of this kind (for a release: to this partner) valid on ``on``."""
+    records = session.execute(
+        select(ConsentRecord)
+        .where(
+            ConsentRecord.survivor_id == survivor_id,
+            ConsentRecord.kind == kind,
+            ConsentRecord.deleted_at.is_(None),
+        )
+        .order_by(ConsentRecord.given_on.desc())
+    ).scalars()
+    partner = partner_organisation.strip().casefold()
+    for record in records:
+        if kind == ConsentKind.RELEASE and record.partner_organisation.casefold() != partner:
+            continue
+        view = _view(record)
+        if view.valid_on(on):
+            return view
+    return None
+
+
 def has_consent(
     session: Session, survivor_id: str, kind: ConsentKind, on: date, partner_organisation: str = ""
 ) -> bool:
     """Whether valid consent of this kind (for a release: to this partner) stands on ``on``."""
-    query = select(ConsentRecord).where(
-        ConsentRecord.survivor_id == survivor_id,
-        ConsentRecord.kind == kind,
-        ConsentRecord.deleted_at.is_(None),
-    )
-    partner = partner_organisation.strip().casefold()
-    for record in session.execute(query).scalars():
-        if kind == ConsentKind.RELEASE and record.partner_organisation.casefold() != partner:
-            continue
-        if _view(record).valid_on(on):
-            return True
-    return False
+    return _newest_valid(session, survivor_id, kind, on, partner_organisation) is not None
 
 
 def valid_release(
     session: Session, survivor_id: str, on: date, partner_organisation: str
 ) -> Consent | None:
     """The newest valid release of information to this partner, if any."""
-    partner = partner_organisation.strip().casefold()
-    records = session.execute(
-        select(ConsentRecord)
-        .where(
-            ConsentRecord.survivor_id == survivor_id,
-            ConsentRecord.kind == ConsentKind.RELEASE,
-            ConsentRecord.deleted_at.is_(None),
-        )
-        .order_by(ConsentRecord.given_on.desc())
-    ).scalars()
-    for record in records:
-        view = _view(record)
-        if record.partner_organisation.casefold() == partner and view.valid_on(on):
-            return view
-    return None
+    return _newest_valid(session, survivor_id, ConsentKind.RELEASE, on, partner_organisation)
 
 
 def require_consent(
