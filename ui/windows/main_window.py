@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self.search_action.setShortcut(QKeySequence("Ctrl+F"))
         self.search_action.triggered.connect(lambda: self.search_box.setFocus())
         self.search_box.returnPressed.connect(self._search)
+        # Lock comes first: it must stay in sight however narrow the window or long the name.
+        self.toolbar.addAction(self.lock_action)
         for action in (
             self.new_action,
             self.tasks_action,
@@ -102,7 +104,6 @@ class MainWindow(QMainWindow):
         self.password_action = QAction(tr("Password…"), self)
         self.password_action.triggered.connect(lambda: self.change_password())
         self.toolbar.addAction(self.password_action)
-        self.toolbar.addAction(self.lock_action)
         self.addAction(self.lock_action)
         self.addAction(self.new_action)
         self.addAction(self.search_action)
