@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy import Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.model.base import Base, Replicated, UTCDateTime
@@ -19,6 +19,9 @@ class AuditEvent(Replicated, Base):
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(36))
+    # Non-identifying facts about the action, as canonical JSON (an export's period and file
+    # digests); never names or free text. Empty for most rows.
+    detail: Mapped[str] = mapped_column(Text, default="")
     prev_mac: Mapped[bytes] = mapped_column(LargeBinary(32))
     mac: Mapped[bytes] = mapped_column(LargeBinary(32))
 

@@ -486,17 +486,57 @@ def export_quarterly(
 ) -> Release:
     """Build the release and write summary.csv, manifest.json and summary.pdf into ``out``
     (which must be new or empty); audited. Nothing is written if anything is refused."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ExportRefused(f"{out} already exists and is not empty: choose a new or empty folder.")
+    refuse_unless_empty(out)
     release = build_release(session, actor, profile, period, today)
-    make_private_folder(out)
-    write_private_file(out / "summary.csv", release.csv_bytes)
-    write_private_file(
-        out / "manifest.json", json.dumps(release.manifest, indent=1, sort_keys=True).encode()
-    )
     pdf = summary_pdf(
         release.csv_bytes, period.label, profile.name, profile.threshold, profile.rounding_base
     )
-    write_private_file(out / "summary.pdf", pdf)
-    audit.record(session, actor.user_id, "export.quarterly", "profile", profile.profile_id)
+    files = {
+        "summary.csv": release.csv_bytes,
+        "manifest.json": manifest_bytes(release.manifest),
+        "summary.pdf": pdf,
+    }
+    write_export(session, actor, out, files, "export.quarterly", profile, period.label)
     return release
+
+
+def manifest_bytes(manifest: dict[str, object]) -> bytes:
+    return json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+
+
+def refuse_unless_empty(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportRefused(f"{out} already exists and is not empty: choose a new or empty folder.")
+
+
+def write_export(
+    session: Session,
+    actor: Actor,
+    out: Path,
+    files: dict[str, bytes],
+    action: str,
+    profile: Profile,
+    period: str,
+) -> None:
+    """Audit who exported what (profile, period, each file's SHA-256), then write the files
+    user-only into ``out``. The audit row is in the caller's transaction, so a failed write
+    (which removes whatever it had written) leaves no row either."""
+    refuse_unless_empty(out)
+    digests: dict[str, object] = {
+        name: hashlib.sha256(data).hexdigest() for name, data in files.items()
+    }
+    detail: dict[str, object] = {"period": period, "sha256": digests}
+    audit.record(session, actor.user_id, action, "profile", profile.profile_id, detail)
+    created = not out.exists()
+    make_private_folder(out)
+    written: list[Path] = []
+    try:
+        for name, data in files.items():
+            write_private_file(out / name, data)
+            written.append(out / name)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if created:
+            out.rmdir()
+        raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,10 +24,17 @@ GENESIS_MAC = bytes(32)
 
 
 def _canonical(
-    seq: int, at: datetime, actor_id: str, action: str, entity: str, entity_id: str
+    seq: int, at: datetime, actor_id: str, action: str, entity: str, entity_id: str, detail: str
 ) -> bytes:
     stamp = at.replace(tzinfo=None).isoformat(timespec="microseconds")
-    return "\x1f".join([str(seq), stamp, actor_id, action, entity, entity_id]).encode("utf-8")
+    fields = [str(seq), stamp, actor_id, action, entity, entity_id]
+    if detail:  # rows written before details existed keep their original MAC input
+        fields.append(detail)
+    return "\x1f".join(fields).encode("utf-8")
+
+
+def encode_detail(detail: dict[str, object] | None) -> str:
+    return json.dumps(detail, sort_keys=True, separators=(",", ":")) if detail else ""
 
 
 def _mac(key: bytes, prev_mac: bytes, canonical: bytes) -> bytes:
@@ -50,7 +58,14 @@ def initialise(session: Session, root_key: bytes, actor_id: str) -> None:
     session.flush()
 
 
-def record(session: Session, actor_id: str, action: str, entity: str, entity_id: str) -> int:
+def record(
+    session: Session,
+    actor_id: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: dict[str, object] | None = None,
+) -> int:
     """Append one audit row in the caller's transaction; returns its sequence number.
 
     The state row is claimed with an UPDATE first, so concurrent writers queue on SQLite's
@@ -64,7 +79,8 @@ def record(session: Session, actor_id: str, action: str, entity: str, entity_id:
     ).one()
     seq, prev_mac, key, state_id = int(claimed[0]), bytes(claimed[1]), bytes(claimed[2]), claimed[3]
     at = utcnow()
-    mac = _mac(key, prev_mac, _canonical(seq, at, actor_id, action, entity, entity_id))
+    detail_text = encode_detail(detail)
+    mac = _mac(key, prev_mac, _canonical(seq, at, actor_id, action, entity, entity_id, detail_text))
     session.add(
         AuditEvent(
             seq=seq,
@@ -73,6 +89,7 @@ def record(session: Session, actor_id: str, action: str, entity: str, entity_id:
             action=action,
             entity=entity,
             entity_id=entity_id,
+            detail=detail_text,
             prev_mac=prev_mac,
             mac=mac,
             created_by=actor_id,
@@ -108,7 +125,9 @@ def verify(session: Session, root_key: bytes) -> ChainReport:
     for row in rows:
         if row.seq != expected_seq:
             return ChainReport(checked, expected_seq, f"row {expected_seq} is missing")
-        canonical = _canonical(row.seq, row.at, row.actor_id, row.action, row.entity, row.entity_id)
+        canonical = _canonical(
+            row.seq, row.at, row.actor_id, row.action, row.entity, row.entity_id, row.detail
+        )
         if row.prev_mac != prev_mac or not hmac.compare_digest(
             row.mac, _mac(key, prev_mac, canonical)
         ):

@@ -57,6 +57,30 @@ def test_an_edited_row_is_named(busy_vault: OpenVault) -> None:
     assert "altered" in report.reason
 
 
+def test_a_rows_detail_is_covered_by_its_mac(busy_vault: OpenVault) -> None:
+    with busy_vault.transaction() as session:
+        seq = audit.record(
+            session,
+            busy_vault.actor.user_id,
+            "export.quarterly",
+            "profile",
+            "p1",
+            {"period": "2026-Q3", "sha256": {"summary.csv": "ab" * 32}},
+        )
+    assert chain(busy_vault).ok
+    with busy_vault.engine.begin() as connection:
+        stored = connection.execute(
+            text("SELECT detail FROM audit_events WHERE seq = :s"), {"s": seq}
+        ).scalar_one()
+        assert '"period":"2026-Q3"' in stored
+        connection.execute(
+            text("UPDATE audit_events SET detail = :d WHERE seq = :s"),
+            {"d": stored.replace("2026-Q3", "2026-Q2"), "s": seq},
+        )
+    report = chain(busy_vault)
+    assert (report.first_bad_seq, report.ok) == (seq, False)
+
+
 def test_a_deleted_row_is_named(busy_vault: OpenVault) -> None:
     with busy_vault.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_events WHERE seq = 6"))

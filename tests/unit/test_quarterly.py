@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from casework.model import Case, ConsentRecord, Survivor
+from casework.model import AuditEvent, Case, ConsentRecord, Survivor
 from casework.model.base import new_id, utcnow
 from casework.model.vocab import CaseStatus, ConsentKind, Gender, Role
 from casework.reporting import profiles, quarterly
@@ -204,6 +205,18 @@ def test_files_are_byte_identical_on_re_export_and_carry_no_names(
     assert "Quarterly summary 2026-Q3" in text and "T2 · People by age band and gender" in text
     assert "Canary" not in text and not (pdf.metadata or {}).get("/Author")
     assert not (tmp_path / "c").exists() and not (tmp_path / "d").exists()
+    with officer.session() as session:
+        rows = (
+            session.execute(select(AuditEvent).where(AuditEvent.action == "export.quarterly"))
+            .scalars()
+            .all()
+        )
+    assert len(rows) == 2  # the two that wrote files; refusals leave no row
+    detail = json.loads(rows[0].detail)
+    assert rows[0].entity_id == profile.profile_id and detail["period"] == "2026-Q3"
+    for name in ("summary.csv", "manifest.json", "summary.pdf"):
+        digest = hashlib.sha256((tmp_path / "a" / name).read_bytes()).hexdigest()
+        assert detail["sha256"][name] == digest
 
 
 def test_caseworkers_cannot_export(staffed_vault: OpenVault, vault_folder: VaultFolder) -> None:
