@@ -155,6 +155,10 @@ def build_parser() -> Parser:
     quarterly.add_argument("--period", required=True, help="such as 2026-Q3")
     quarterly.add_argument("--profile", required=True)
     quarterly.add_argument("--out", required=True, type=Path)
+    records = export_commands.add_parser("records", help="the record-level de-identified export")
+    records.add_argument("--year", required=True, help="such as 2026")
+    records.add_argument("--profile", required=True)
+    records.add_argument("--out", required=True, type=Path)
 
     commands.add_parser("verify", help="check database integrity and the audit chain")
     return parser
@@ -401,7 +405,26 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
-    from casework.reporting import profiles, quarterly
+    from casework.reporting import profiles, quarterly, records
+
+    if args.export_command == "records":
+        year = records.Year.parse(args.year)
+
+        def act_records(vault: OpenVault) -> int:
+            with vault.transaction() as session:
+                profile = profiles.get_profile(session, vault.actor, args.profile)
+                release = records.export_records(
+                    session, vault.actor, profile, year, args.out, date.today()
+                )
+            ctx.emit(
+                {"out": str(args.out), **release.manifest},
+                f"Wrote records.csv ({release.records} records, k={release.manifest['k_achieved']},"
+                f" l={release.manifest['l_achieved']}) and manifest.json for {year.label} "
+                f"to {args.out}.",
+            )
+            return 0
+
+        return with_vault(act_records)(ctx)
 
     period = quarterly.Period.parse(args.period)
 
@@ -413,7 +436,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
             )
         ctx.emit(
             {"out": str(args.out), **release.manifest},
-            f"Wrote summary.csv and manifest.json for {period.label} to {args.out}.",
+            f"Wrote summary.csv, summary.pdf and manifest.json for {period.label} to {args.out}.",
         )
         return 0
 

@@ -33,7 +33,6 @@ from casework.model.vocab import (
     Confidentiality,
     ConsentKind,
     DischargeReason,
-    Exploitation,
     Gender,
     LegalMatterKind,
     LegalStatus,
@@ -166,6 +165,42 @@ TASK_TITLES = [
 ]
 PARTNERS = ["Legal Aid Clinic", "City Health Centre", "Safe Homes Trust", "Labour Rights Office"]
 PROVINCES = ["Nairobi", "Mombasa", "Kisumu", "Nakuru"]
+# Roughly the mix of exploitation reported to IOM's global hub: mostly sexual exploitation or
+# forced labour, some both, a few of the rarer kinds.
+EXPLOITATION_MIX = [
+    ["SexualExploitation"],
+    ["ForcedLabour"],
+    ["ForcedLabour", "SexualExploitation"],
+    ["Servitude"],
+    ["ForcedMarriage"],
+    ["ForcedBegging"],
+    ["ChildLabour", "ForcedBegging"],
+    ["Other"],
+]
+EDUCATION_LEVELS = [
+    "",
+    "PrimaryEducation",
+    "LowerSecondaryEducation",
+    "UpperSecondaryEducation",
+    "ShortCycleTertiaryEducation",
+    "BachelorsOrEquivalentLevel",
+]
+INDUSTRIES = [
+    "A_AgricultureForestryAndFishing",
+    "C_Manufacturing",
+    "F_Construction",
+    "I_AccommodationAndFoodServiceActivities",
+    "T_ActivitiesOfHouseholdsAsEmployers",
+]
+CONTROL = ["DebtBondage", "WithholdsDocuments", "PhysicalThreats", "FalsePromises", "TakesEarnings"]
+RECRUITMENT = [
+    "",
+    "ThroughFriendsOrSocialEvents",
+    "ThroughOnlineSocialNetworks",
+    "ThroughAnOnlineAdvertisement",
+    "AtWork",
+    "ThroughFamilyOrFamilyEvents",
+]
 
 
 def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> None:
@@ -210,6 +245,7 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
             known_birth = rng.random() < 0.7
             birth = today - timedelta(days=age * 365 + rng.randrange(365)) if known_birth else None
             intake = today - timedelta(days=rng.randrange(5 * 365))
+            types = list(rng.choices(EXPLOITATION_MIX, weights=[48, 30, 8, 5, 3, 3, 2, 1])[0])
             survivor_id, case_id = uid(), uid()
             first, last = rng.choice(GIVEN[region]), rng.choice(FAMILY[region])
             rows["survivors"].append(
@@ -231,16 +267,20 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
                     "trafficking_status": rng.choices(list(TraffickingStatus), weights=[45, 50, 5])[
                         0
                     ],
-                    "exploitation_types": rng.sample(
-                        [e.value for e in Exploitation], k=rng.choices([1, 2], weights=[80, 20])[0]
+                    "exploitation_types": types,
+                    "number_of_children": rng.choice([None, 0, 1, 2, 3, 4]),
+                    "education_level": rng.choice(EDUCATION_LEVELS),
+                    "forced_labour_industry": rng.choice(INDUSTRIES)
+                    if "ForcedLabour" in types
+                    else "",
+                    "age_when_trafficked": max(6, age - rng.randrange(0, 4))
+                    if rng.random() < 0.8
+                    else None,
+                    "methods_of_control": rng.sample(CONTROL, k=rng.randrange(0, 4)),
+                    "recruitment_method": rng.choice(RECRUITMENT),
+                    "relationship_to_trafficker": rng.choice(
+                        ["", "Familial", "Acquainted", "Unaquainted"]
                     ),
-                    "number_of_children": rng.choice([None, 0, 1, 2, 3]),
-                    "education_level": "",
-                    "forced_labour_industry": "",
-                    "age_when_trafficked": None,
-                    "methods_of_control": [],
-                    "recruitment_method": "",
-                    "relationship_to_trafficker": "",
                 }
             )
             status = rng.choices(list(CaseStatus), weights=[50, 25, 18, 7])[0]

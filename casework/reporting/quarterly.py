@@ -44,6 +44,7 @@ from casework.model.vocab import (
 from casework.reporting.disclosure import (
     ROUNDED,
     SUPPRESSED,
+    TOTAL,
     Table,
     dominated,
     round_count,
@@ -60,7 +61,6 @@ from casework.vault.files import make_private_folder, write_private_file
 
 SPEC_VERSION = "1"
 HTCDS_VERSION = "2.0"
-TOTAL = "Total"
 TRAFFICKING = ["Sex only", "Labour only", "Both", "Other", "Unknown"]
 AGE_BANDS = ["0-11", "12-17", "18-24", "25-34", "35-49", "50+", "Unknown"]
 GENDERS = ["Women/girls", "Men/boys", "Trans or gender-diverse", "Unknown"]
@@ -158,16 +158,19 @@ def citizenship_region(citizenship: list[str], home: str) -> str:
     return region_of(first) or "Unknown"
 
 
-def _age_at(birth: date | None, estimated: int | None, on: date) -> int | None:
+def age_at(birth: date | None, estimated: int | None, on: date) -> int | None:
     if birth is not None:
         return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
     return estimated
 
 
-def _consented(session: Session, survivor_ids: set[str], today: date) -> set[str]:
+def consented_to(
+    session: Session, survivor_ids: set[str], today: date, kind: ConsentKind
+) -> set[str]:
+    """Who, among ``survivor_ids``, holds a valid consent of ``kind`` today."""
     rows = session.execute(
         select(ConsentRecord).where(
-            ConsentRecord.kind == ConsentKind.AGGREGATE_REPORTING,
+            ConsentRecord.kind == kind,
             ConsentRecord.deleted_at.is_(None),
             ConsentRecord.survivor_id.in_(survivor_ids),
         )
@@ -207,7 +210,7 @@ def build_release(
     if not cases:
         raise ExportRefused(f"No case was active in {period.label}: there is nothing to report.")
     survivors_in = {c.survivor_id for c in cases}
-    consented = _consented(session, survivors_in, today)
+    consented = consented_to(session, survivors_in, today, ConsentKind.AGGREGATE_REPORTING)
     excluded = len(survivors_in - consented)
     cases = [c for c in cases if c.survivor_id in consented]
     first_intake: dict[str, date] = {}
@@ -217,7 +220,7 @@ def build_release(
             first_intake[case.survivor_id] = case.intake_date
     people: dict[str, Person] = {}
     for survivor in session.execute(select(Survivor).where(Survivor.id.in_(consented))).scalars():
-        age = _age_at(survivor.birth_date, survivor.estimated_age, first_intake[survivor.id])
+        age = age_at(survivor.birth_date, survivor.estimated_age, first_intake[survivor.id])
         people[survivor.id] = Person(
             survivor.id,
             age_band(age),
@@ -258,10 +261,20 @@ def build_release(
 
 
 def _table(
-    table_id: str, rows: list[str], cols: list[str], counts: dict[tuple[str, str], set[str]]
+    table_id: str,
+    rows: list[str],
+    cols: list[str],
+    counts: dict[tuple[str, str], set[str]],
+    *,
+    row_totals: bool = True,
+    column_totals: bool = True,
 ) -> Table:
-    """Distinct people per cell, with a Total row and column (people counted once each)."""
-    table = Table(table_id, [*rows, TOTAL], [*cols, TOTAL])
+    """Distinct people per cell. A total is published only along lines whose cells partition
+    their people (each person in exactly one column of a row, say), so that it is the exact sum
+    the disclosure audit assumes: a row of overlapping categories gets no total."""
+    table = Table(
+        table_id, [*rows, TOTAL] if column_totals else rows, [*cols, TOTAL] if row_totals else cols
+    )
     row_people: dict[str, set[str]] = defaultdict(set)
     col_people: dict[str, set[str]] = defaultdict(set)
     everyone: set[str] = set()
@@ -270,11 +283,14 @@ def _table(
         row_people[row] |= ids
         col_people[col] |= ids
         everyone |= ids
-    for row in rows:
-        table.values[(row, TOTAL)] = len(row_people[row])
-    for col in cols:
-        table.values[(TOTAL, col)] = len(col_people[col])
-    table.values[(TOTAL, TOTAL)] = len(everyone)
+    if row_totals:
+        for row in rows:
+            table.values[(row, TOTAL)] = len(row_people[row])
+    if column_totals:
+        for col in cols:
+            table.values[(TOTAL, col)] = len(col_people[col])
+    if row_totals and column_totals:
+        table.values[(TOTAL, TOTAL)] = len(everyone)
     return table
 
 
@@ -299,7 +315,11 @@ def _t1(session: Session, cases: list[Case], people: dict[str, Person], period: 
             counts[("Closed", kind)].add(person.survivor_id)
         if case.id in reopened_in_period:
             counts[("Reopened", kind)].add(person.survivor_id)
-    return _table("T1", ["New", "Active", "Closed", "Reopened"], TRAFFICKING, counts)
+    # A person has one trafficking type, so each row adds up; the rows overlap (a new case is
+    # also active), so the columns get no total.
+    return _table(
+        "T1", ["New", "Active", "Closed", "Reopened"], TRAFFICKING, counts, column_totals=False
+    )
 
 
 def _t2(people: dict[str, Person]) -> Table:
@@ -367,7 +387,8 @@ def _t4(
     for row, survivor_ids in served.items():
         for survivor_id in survivor_ids:
             counts[(row, people[survivor_id].minor)].add(survivor_id)
-    return _table("T4", rows, ["Minor", "Adult", "Unknown"], counts)
+    # One person, several services: only the rows (minor, adult, unknown) add up.
+    return _table("T4", rows, ["Minor", "Adult", "Unknown"], counts, column_totals=False)
 
 
 def _t5(
@@ -416,12 +437,14 @@ def _t6(
         outgoing[(category.value, status.value)].add(case_person[case_id])
     kinds = sorted({row for row, _ in incoming} | set(partner_types.values()) | {"Unknown"})
     return [
-        _table("T6-in", kinds, ["count"], incoming),
+        _table("T6-in", kinds, ["count"], incoming, row_totals=False, column_totals=False),
         _table(
             "T6-out",
             [c.value for c in ServiceCategory],
             [s.value for s in ReferralStatus],
             outgoing,
+            row_totals=False,
+            column_totals=False,
         ),
     ]
 
@@ -432,7 +455,14 @@ def _t7(cases: list[Case], period: Period) -> Table:
         if period.holds(case.closed_date):
             reason = case.closure_reason.value if case.closure_reason else "unknown"
             counts[(reason, "count")].add(case.survivor_id)
-    return _table("T7", [r.value for r in ClosureReason] + ["unknown"], ["count"], counts)
+    return _table(
+        "T7",
+        [r.value for r in ClosureReason] + ["unknown"],
+        ["count"],
+        counts,
+        row_totals=False,
+        column_totals=False,
+    )
 
 
 def _csv(

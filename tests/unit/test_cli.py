@@ -256,3 +256,22 @@ def test_export_quarterly_refusals_exit_1(vault: str, tmp_path: Path) -> None:
     )
     assert code == 1  # an empty vault: no case in the period
     assert not Path(out).exists()
+
+
+def test_export_records_refusals_exit_1(
+    vault: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--vault", vault, "--user", "boss", "--password-stdin"]
+    assert run(["profiles", "add", "Aggregate", "--hub-id", "KE", *base], ADMIN)[0] == 0
+    out = str(tmp_path / "out")
+    for year, profile, says in (
+        ("26", "Aggregate", "four digits"),
+        ("2026", "Aggregate", "does not allow record-level exports"),
+        ("2026", "Nope", "no reporting profile"),
+    ):
+        code, _ = run(
+            ["export", "records", "--year", year, "--profile", profile, "--out", out, *base],
+            ADMIN,
+        )
+        assert code == 1 and says in capsys.readouterr().err
+    assert not Path(out).exists()

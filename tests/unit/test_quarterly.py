@@ -10,93 +10,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from casework.model import AuditEvent, Case, ConsentRecord, Survivor
-from casework.model.base import new_id, utcnow
-from casework.model.vocab import CaseStatus, ConsentKind, Gender, Role
+from casework.model import AuditEvent
+from casework.model.vocab import Gender
 from casework.reporting import profiles, quarterly
 from casework.reporting.disclosure import Table, dominated, round_count, suppress
-from casework.services import accounts
 from casework.vault.vault import OpenVault, VaultFolder
+from tests.unit.reporting_data import add_person
 
 Q3 = quarterly.Period.parse("2026-Q3")
 TODAY = date(2026, 11, 23)
-
-
-def add_person(
-    vault: OpenVault,
-    *,
-    intakes: list[date],
-    types: list[str],
-    consent: bool = True,
-    birth: date | None = date(1995, 1, 1),
-    citizenship: str = "UA",
-    gender: Gender = Gender.FEMININE,
-    closed: date | None = None,
-) -> str:
-    now = utcnow()
-    stamp = {"created_at": now, "updated_at": now}
-    survivor_id = new_id()
-    with vault.transaction() as session:
-        session.execute(
-            insert(Survivor),
-            [
-                {
-                    "id": survivor_id,
-                    **stamp,
-                    "first_name": "Canary",
-                    "last_name": "Quillfeather",
-                    "birth_date": birth,
-                    "gender": gender,
-                    "citizenship": [citizenship],
-                    "exploitation_types": types,
-                    "aliases": [],
-                    "languages": [],
-                }
-            ],
-        )
-        for intake in intakes:
-            session.execute(
-                insert(Case),
-                [
-                    {
-                        "id": new_id(),
-                        **stamp,
-                        "reference": f"R-{new_id()[:8]}",
-                        "survivor_id": survivor_id,
-                        "intake_date": intake,
-                        "status": CaseStatus.CLOSED if closed else CaseStatus.ACTIVE,
-                        "closed_date": closed,
-                    }
-                ],
-            )
-        if consent:
-            session.execute(
-                insert(ConsentRecord),
-                [
-                    {
-                        "id": new_id(),
-                        **stamp,
-                        "survivor_id": survivor_id,
-                        "kind": ConsentKind.AGGREGATE_REPORTING,
-                        "given_on": intakes[0],
-                    }
-                ],
-            )
-    return survivor_id
-
-
-@pytest.fixture
-def officer(staffed_vault: OpenVault, vault_folder: VaultFolder) -> OpenVault:
-    accounts.add_user(
-        staffed_vault, "dora", "orchid basalt ferry lamp", frozenset({Role.DATA_OFFICER})
-    )
-    dora = vault_folder.unlock("dora", "orchid basalt ferry lamp")
-    with dora.transaction() as session:
-        profiles.add_profile(session, dora.actor, "National", "KE-NRM")
-    yield dora
-    dora.lock()
 
 
 def release(vault: OpenVault) -> quarterly.Release:

@@ -1,0 +1,25 @@
+"""Fixtures for the unit tests of reporting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from casework.model.vocab import Role
+from casework.reporting import profiles
+from casework.services import accounts
+from casework.vault.vault import OpenVault, VaultFolder
+
+OFFICER_PASSWORD = "orchid basalt ferry lamp"
+
+
+@pytest.fixture
+def officer(staffed_vault: OpenVault, vault_folder: VaultFolder) -> Iterator[OpenVault]:
+    """A data officer, signed in, with the profile "National" (records allowed, k=5, l=2)."""
+    accounts.add_user(staffed_vault, "dora", OFFICER_PASSWORD, frozenset({Role.DATA_OFFICER}))
+    dora = vault_folder.unlock("dora", OFFICER_PASSWORD)
+    with dora.transaction() as session:
+        profiles.add_profile(session, dora.actor, "National", "KE-NRM", records_enabled=True, k=5)
+    yield dora
+    dora.lock()
