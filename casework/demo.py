@@ -48,6 +48,7 @@ from casework.model.vocab import (
     TaskStatus,
     TraffickingStatus,
 )
+from casework.reporting import profiles
 from casework.services import accounts, audit, people_index, referrals, shelter
 from casework.services.cases import sort_name
 from casework.services.notes import fts_rowid
@@ -122,6 +123,15 @@ def create_demo_vault(
         user_ids.append(accounts.add_user(vault, username, DEMO_PASSWORD, roles, display).user_id)
     fill(vault, cases, seed, user_ids)
     fill_services(vault, seed)
+    with vault.transaction() as session:
+        profiles.add_profile(
+            session,
+            vault.actor,
+            "National quarterly return",
+            "KE-NRM",
+            recipient="National Referral Mechanism (demo)",
+            records_enabled=True,
+        )
     return DemoVault(vault, created.recovery_code)
 
 

@@ -7,6 +7,7 @@ own session, so threads never share one).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from casework.model.vocab import (
     ServiceCategory,
     SessionKind,
 )
+from casework.reporting import profiles, quarterly, records
 from casework.reporting.pdf import save
 from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import (
@@ -386,6 +388,94 @@ class Workspace:
     def set_attachment_limit(self, megabytes: int) -> None:
         with self.vault.transaction() as session:
             attachments.set_limit_mb(session, self.actor, megabytes)
+
+    # -- de-identified reporting ---------------------------------------------------------------
+
+    @property
+    def reports(self) -> bool:
+        """Data officers and administrators make de-identified exports."""
+        return self.actor.has(Role.DATA_OFFICER) or self.actor.has(Role.ADMINISTRATOR)
+
+    def reporting_profiles(self) -> list[profiles.Profile]:
+        with self.vault.session() as session:
+            return profiles.list_profiles(session, self.actor)
+
+    def add_reporting_profile(
+        self,
+        name: str,
+        hub_id: str,
+        recipient: str,
+        threshold: int,
+        rounding_base: int,
+        records_enabled: bool,
+        k: int,
+        l_diversity: int,
+    ) -> profiles.Profile:
+        with self.vault.transaction() as session:
+            return profiles.add_profile(
+                session,
+                self.actor,
+                name,
+                hub_id,
+                recipient,
+                threshold,
+                rounding_base,
+                records_enabled,
+                k,
+                l_diversity,
+            )
+
+    def preview_export(
+        self,
+        kind: str,
+        profile_name: str,
+        period: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> quarterly.Release | records.RecordRelease:
+        """Compute a release (``kind`` "quarterly" or "records") without writing anything."""
+        with self.vault.session() as session:
+            profile = profiles.get_profile(session, self.actor, profile_name)
+            if kind == "records":
+                return records.build_records(
+                    session, self.actor, profile, records.Year.parse(period), date.today(), progress
+                )
+            return quarterly.build_release(
+                session, self.actor, profile, quarterly.Period.parse(period), date.today()
+            )
+
+    def export(
+        self,
+        kind: str,
+        profile_name: str,
+        period: str,
+        out: Path,
+        progress: Callable[[int], None] | None = None,
+        check: Callable[[], None] | None = None,
+    ) -> quarterly.Release | records.RecordRelease:
+        """Write a release into ``out`` with the consent state of this moment; audited."""
+        with self.vault.transaction() as session:
+            profile = profiles.get_profile(session, self.actor, profile_name)
+            if kind == "records":
+                return records.export_records(
+                    session,
+                    self.actor,
+                    profile,
+                    records.Year.parse(period),
+                    out,
+                    date.today(),
+                    progress,
+                    check,
+                )
+            return quarterly.export_quarterly(
+                session,
+                self.actor,
+                profile,
+                quarterly.Period.parse(period),
+                out,
+                date.today(),
+                progress,
+                check,
+            )
 
     # -- import ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import io
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -512,12 +513,24 @@ def _csv(
 
 
 def export_quarterly(
-    session: Session, actor: Actor, profile: Profile, period: Period, out: Path, today: date
+    session: Session,
+    actor: Actor,
+    profile: Profile,
+    period: Period,
+    out: Path,
+    today: date,
+    progress: Callable[[int], None] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Release:
     """Build the release and write summary.csv, manifest.json and summary.pdf into ``out``
-    (which must be new or empty); audited. Nothing is written if anything is refused."""
+    (which must be new or empty); audited. Nothing is written if anything is refused, and
+    ``check`` (which raises to cancel) is called between steps."""
     refuse_unless_empty(out)
     release = build_release(session, actor, profile, period, today)
+    if progress:
+        progress(60)
+    if check:
+        check()
     pdf = summary_pdf(
         release.csv_bytes, period.label, profile.name, profile.threshold, profile.rounding_base
     )
@@ -526,7 +539,9 @@ def export_quarterly(
         "manifest.json": manifest_bytes(release.manifest),
         "summary.pdf": pdf,
     }
-    write_export(session, actor, out, files, "export.quarterly", profile, period.label)
+    if progress:
+        progress(90)
+    write_export(session, actor, out, files, "export.quarterly", profile, period.label, check)
     return release
 
 
@@ -547,11 +562,14 @@ def write_export(
     action: str,
     profile: Profile,
     period: str,
+    check: Callable[[], None] | None = None,
 ) -> None:
     """Audit who exported what (profile, period, each file's SHA-256), then write the files
     user-only into ``out``. The audit row is in the caller's transaction, so a failed write
     (which removes whatever it had written) leaves no row either."""
     refuse_unless_empty(out)
+    if check:
+        check()
     digests: dict[str, object] = {
         name: hashlib.sha256(data).hexdigest() for name, data in files.items()
     }
@@ -562,6 +580,8 @@ def write_export(
     written: list[Path] = []
     try:
         for name, data in files.items():
+            if check:
+                check()
             write_private_file(out / name, data)
             written.append(out / name)
     except BaseException:

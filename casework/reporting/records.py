@@ -454,11 +454,13 @@ def export_records(
     out: Path,
     today: date,
     progress: Callable[[int], None] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> RecordRelease:
     """Build the release and write records.csv and manifest.json into ``out`` (new or empty);
-    audited. Nothing is written if anything is refused."""
+    audited. Nothing is written if anything is refused, and ``check`` (which raises to cancel)
+    is called between steps."""
     refuse_unless_empty(out)
     release = build_records(session, actor, profile, year, today, progress)
     files = {"records.csv": release.csv_bytes, "manifest.json": manifest_bytes(release.manifest)}
-    write_export(session, actor, out, files, "export.records", profile, year.label)
+    write_export(session, actor, out, files, "export.records", profile, year.label, check)
     return release

@@ -48,6 +48,39 @@ def methods_note(threshold: int, base: int) -> str:
     )
 
 
+def _grid(body: OrderedDict[str, OrderedDict[str, str]]) -> Table:
+    single = all(len(cells) == 1 for cells in body.values())
+    columns = (
+        ["value"]
+        if single
+        else list(OrderedDict.fromkeys(c for cells in body.values() for c in cells))
+    )
+    data = [["", *(para(c, HEAD) for c in columns)]] + [
+        [row, *(list(cells.values()) if single else [cells.get(c, "") for c in columns])]
+        for row, cells in body.items()
+    ]
+    grid = Table(
+        data,
+        hAlign="LEFT",
+        repeatRows=1,
+        colWidths=[60 * mm] + [max(14 * mm, 110 * mm / max(len(columns), 1))] * len(columns),
+    )
+    grid.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), "SafeholdSans"),
+                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+                ("FONTNAME", (0, 0), (-1, 0), "SafeholdSans-Bold"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9eef2")),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ced6")),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 4),
+            ]
+        )
+    )
+    return grid
+
+
 def summary_pdf(csv_bytes: bytes, period: str, profile: str, threshold: int, base: int) -> bytes:
     rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8"))))
     tables: OrderedDict[str, OrderedDict[str, OrderedDict[str, str]]] = OrderedDict()
@@ -61,29 +94,15 @@ def summary_pdf(csv_bytes: bytes, period: str, profile: str, threshold: int, bas
         para(methods_note(threshold, base)),
     ]
     for table_id, body in tables.items():
-        columns = list(next(iter(body.values())).keys())
-        data = [["", *(para(c, HEAD) for c in columns)]] + [
-            [row, *(cells.get(c, "") for c in columns)] for row, cells in body.items()
-        ]
-        grid = Table(
-            data,
-            hAlign="LEFT",
-            repeatRows=1,
-            colWidths=[60 * mm] + [max(14 * mm, 110 * mm / max(len(columns), 1))] * len(columns),
-        )
-        grid.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), "SafeholdSans"),
-                    ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                    ("FONTNAME", (0, 0), (-1, 0), "SafeholdSans-Bold"),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9eef2")),
-                    ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ced6")),
-                ]
-            )
-        )
-        story.append(KeepTogether([para(TITLES.get(table_id, table_id), HEADING), grid]))
+        # T6 holds two tables (rows "in:..." and "out:..."): each gets its own grid
+        parts: OrderedDict[str, OrderedDict[str, OrderedDict[str, str]]] = OrderedDict()
+        for row_key, cells in body.items():
+            prefix = row_key.split(":", 1)[0] if row_key.startswith(("in:", "out:")) else ""
+            parts.setdefault(prefix, OrderedDict())[row_key] = cells
+        grids: list[Flowable] = [para(TITLES.get(table_id, table_id), HEADING)]
+        for part in parts.values():
+            grids.append(_grid(part))
+        story.append(KeepTogether(grids))
     story.append(
         para("x: withheld to protect people. Figures are rounded as described above.", BODY)
     )

@@ -46,6 +46,7 @@ from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm
 from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
 from ui.views.partners import PartnersView
+from ui.views.reporting import ReportingView
 from ui.views.shelter import ShelterBoard
 from ui.widgets import busy_bar
 
@@ -451,16 +452,17 @@ class WorkspaceView(QWidget):
             layout.addWidget(splitter)
             self.caseload.table.clicked.connect(self._open_index)
             self.caseload.table.activated.connect(self._open_index)
+        else:
+            layout.addWidget(self.detail)
         if workspace.is_admin:
             self.admin = AdminView(workspace)
             self.admin.auto_lock_changed.connect(self.auto_lock_changed)
             self.admin.refresh()
+            self.detail.addWidget(self.admin)
             if self.caseload is None:
-                layout.addWidget(self.admin)
-            else:
-                self.detail.addWidget(self.admin)
-        if self.caseload is None and self.admin is None:
-            layout.addWidget(QLabel(tr("Your role gives access to reporting only.")))
+                self.detail.setCurrentWidget(self.admin)
+        elif self.caseload is None and workspace.reports:
+            self.show_reporting()
 
     def _show(self, widget: QWidget) -> None:
         old = self.detail.currentWidget()
@@ -469,6 +471,15 @@ class WorkspaceView(QWidget):
         if old is not None and old not in (self.empty, self.admin):
             self.detail.removeWidget(old)
             old.deleteLater()
+
+    def show_reporting(self) -> ReportingView:
+        view = ReportingView(self.workspace)
+        self._show(view)
+        return view
+
+    def show_administration(self) -> None:
+        if self.admin is not None:
+            self._show(self.admin)
 
     def show_my_tasks(self) -> None:
         view = MyTasksView(self.workspace)

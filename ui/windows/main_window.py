@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         self.calendar_action = QAction(tr("Calendar"), self)
         self.approvals_action = QAction(tr("Approvals"), self)
         self.import_action = QAction(tr("Import…"), self)
+        self.reporting_action = QAction(tr("Reporting"), self)
+        self.admin_action = QAction(tr("Administration"), self)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText(tr("Search people and notes (Ctrl+F)"))
@@ -92,6 +94,8 @@ class MainWindow(QMainWindow):
             self.partners_action,
             self.approvals_action,
             self.import_action,
+            self.admin_action,
+            self.reporting_action,
         ):
             self.toolbar.addAction(action)
         self.search_box_action = self.toolbar.addWidget(self.search_box)
@@ -124,6 +128,8 @@ class MainWindow(QMainWindow):
         self.partners_action.triggered.connect(lambda: self._view_call("show_partners"))
         self.calendar_action.triggered.connect(lambda: self._view_call("show_calendar"))
         self.import_action.triggered.connect(lambda: self._view_call("open_import"))
+        self.reporting_action.triggered.connect(lambda: self._view_call("show_reporting"))
+        self.admin_action.triggered.connect(lambda: self._view_call("show_administration"))
         self.sign_in.signed_in.connect(self.enter)
         self.setup.created.connect(self._created)
         self.recovery.done.connect(self._recovery_noted)
@@ -174,6 +180,8 @@ class MainWindow(QMainWindow):
             action.setVisible(actor.works_cases)
         self.approvals_action.setVisible(actor.sees_all_cases)
         self.import_action.setVisible(actor.sees_all_cases and actor.works_cases)
+        self.reporting_action.setVisible(workspace.reports)
+        self.admin_action.setVisible(workspace.is_admin)
         if actor.works_cases:
             # Reminders for expiring consent and follow-up dates, in the background.
             jobs.start(

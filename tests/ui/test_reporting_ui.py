@@ -1,0 +1,182 @@
+"""A data officer adds a reporting profile and exports from the app: choose, preview (suppressed
+cells marked), export with progress; a cancelled export leaves no file."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from casework.model import AuditEvent
+from casework.model.vocab import ConsentKind, Gender, Role
+from casework.reporting import quarterly
+from casework.services import accounts
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.ui.conftest import sign_in
+from tests.unit.reporting_data import add_person
+from ui.views.reporting import ExportWizard, ReportingView, recent_quarters
+from ui.windows.main_window import MainWindow
+
+OFFICER = "orchid basalt ferry lamp"
+LAST_QUARTER = recent_quarters(date.today())[1]
+
+
+@pytest.fixture
+def reporting_vault(staffed_vault: OpenVault) -> OpenVault:
+    accounts.add_user(staffed_vault, "dora", OFFICER, frozenset({Role.DATA_OFFICER}), "Dora P.")
+    start = quarterly.Period.parse(LAST_QUARTER).start
+    kinds = [["SexualExploitation"], ["ForcedLabour"], ["SexualExploitation", "ForcedLabour"]]
+    for i in range(40):
+        add_person(
+            staffed_vault,
+            intakes=[start],
+            types=kinds[i % 3],
+            consents=(ConsentKind.AGGREGATE_REPORTING, ConsentKind.RECORD_SHARING),
+            birth=date(1980 + i % 20, 1, 1),
+            gender=[Gender.FEMININE, Gender.MASCULINE][i % 2],
+            citizenship=["UA", "KE"][i % 2],
+        )
+    return staffed_vault
+
+
+def reporting_view(qtbot: QtBot, window: MainWindow) -> ReportingView:
+    sign_in(qtbot, window, "dora", OFFICER)
+    view = window.workspace_view
+    assert view is not None and view.caseload is None  # a data officer sees no cases
+    page = view.detail.currentWidget()
+    assert isinstance(page, ReportingView)
+    return page
+
+
+def add_national(qtbot: QtBot, page: ReportingView) -> None:
+    dialog = page.add_profile()
+    dialog.name.setText("National quarterly return")
+    dialog.hub_id.setText("KE-NRM")
+    dialog.records.setChecked(True)
+    dialog.k.setValue(5)
+    dialog.threshold.setValue(3)  # below the floor: refused with a reason
+    dialog.save()
+    assert "cannot be below 5" in dialog.error.text() and dialog.isVisible()
+    dialog.threshold.setValue(10)
+    dialog.save()
+    assert not dialog.isVisible()
+    assert page.profiles.rowCount() == 1
+    assert page.profiles.item(0, 0).text() == "National quarterly return"
+
+
+def preview(qtbot: QtBot, wizard: ExportWizard) -> None:
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    assert wizard.steps.currentIndex() == 1, wizard.error.text()
+
+
+def test_quarterly_export_from_the_wizard(
+    qtbot: QtBot,
+    make_window: Callable[[VaultFolder], MainWindow],
+    vault_folder: VaultFolder,
+    reporting_vault: OpenVault,
+    tmp_path: Path,
+) -> None:
+    page = reporting_view(qtbot, make_window(vault_folder))
+    add_national(qtbot, page)
+    wizard = page.open_export()
+    assert wizard.period.currentText() == LAST_QUARTER
+    preview(qtbot, wizard)
+    assert wizard.preview_tabs.count() == 7
+    marked = []
+    for index in range(wizard.preview_tabs.count()):
+        grid = wizard.preview_tabs.widget(index)
+        for r in range(grid.rowCount()):
+            for c in range(grid.columnCount()):
+                item = grid.item(r, c)
+                if item is not None and item.toolTip() == "Suppressed":
+                    marked.append(item.text())
+    assert marked and set(marked) == {"x"}
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    out = tmp_path / "return"
+    wizard.folder.setText(str(out))
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    assert "Exported" in wizard.result.text(), wizard.error.text()
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.pdf"]
+    assert json.loads((out / "manifest.json").read_text())["period"] == LAST_QUARTER
+    with reporting_vault.session() as session:
+        actions = session.execute(select(AuditEvent.action)).scalars().all()
+    assert "export.quarterly" in actions
+
+
+def test_a_cancelled_export_leaves_no_file(
+    qtbot: QtBot,
+    make_window: Callable[[VaultFolder], MainWindow],
+    vault_folder: VaultFolder,
+    reporting_vault: OpenVault,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = reporting_view(qtbot, make_window(vault_folder))
+    add_national(qtbot, page)
+    wizard = page.open_export()
+    preview(qtbot, wizard)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    out = tmp_path / "return"
+    wizard.folder.setText(str(out))
+    # Hold the export inside its PDF step until Cancel has been pressed.
+    reached, release = threading.Event(), threading.Event()
+    render = quarterly.summary_pdf
+
+    def held(*args: object) -> bytes:
+        reached.set()
+        release.wait(10)
+        return render(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quarterly, "summary_pdf", held)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(reached.is_set, timeout=20000)
+    assert wizard.cancel_button.text() == "Cancel"
+    qtbot.mouseClick(wizard.cancel_button, Qt.MouseButton.LeftButton)
+    release.set()
+    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    assert "Cancelled" in wizard.error.text()
+    assert not out.exists()
+    with reporting_vault.session() as session:
+        actions = session.execute(select(AuditEvent.action)).scalars().all()
+    assert "export.quarterly" not in actions
+
+
+def test_record_level_preview_and_export(
+    qtbot: QtBot,
+    make_window: Callable[[VaultFolder], MainWindow],
+    vault_folder: VaultFolder,
+    reporting_vault: OpenVault,
+    tmp_path: Path,
+) -> None:
+    page = reporting_view(qtbot, make_window(vault_folder))
+    add_national(qtbot, page)
+    wizard = page.open_export()
+    wizard.records_choice.setChecked(True)
+    year = LAST_QUARTER[:4]
+    assert wizard.period.currentText() == year
+    preview(qtbot, wizard)
+    assert f"records.csv for {year} will hold" in wizard.preview_summary.text()
+    grid = wizard.preview_tabs.widget(0)
+    assert grid.horizontalHeaderItem(0).text() == "pid" and grid.rowCount() > 0
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    out = tmp_path / "records"
+    out.mkdir()
+    (out / "old.csv").write_text("x")
+    wizard.folder.setText(str(out))
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    assert "not empty" in wizard.error.text()
+    wizard.folder.setText(str(tmp_path / "records-new"))
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    assert "records.csv" in wizard.result.text(), wizard.error.text()
+    assert (tmp_path / "records-new" / "records.csv").exists()
