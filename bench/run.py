@@ -15,6 +15,7 @@ import resource
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from casework.demo import DEMO_PASSWORD, create_demo_vault  # noqa: E402
 from casework.model.vocab import CaseStatus, Confidentiality, RiskLevel  # noqa: E402
+from casework.reporting.records import RecordRelease  # noqa: E402
 from casework.services import audit  # noqa: E402
 from casework.services.cases import CaseFilter, CaseSort  # noqa: E402
 from casework.vault import crypto, schema  # noqa: E402
@@ -192,6 +194,38 @@ def main() -> None:
             print(f"{'':28} ({report.rows_checked} audit rows)")
     record("shelter_board", measure(lambda: workspace.occupancy(), repeat))
     record("my_tasks", measure(lambda: workspace.my_tasks(), repeat))
+    admin = folder.unlock("admin", DEMO_PASSWORD)
+    exports = Path(tempfile.mkdtemp(prefix="safehold-bench-"))
+    last_quarter = (date.today().month - 1) // 3  # 0 means Q4 of last year
+    period = (
+        f"{date.today().year}-Q{last_quarter}" if last_quarter else f"{date.today().year - 1}-Q4"
+    )
+    counter = iter(range(1_000_000))
+    admin_desk = Workspace(admin)
+    profile = "National quarterly return"
+    record(
+        "export_quarterly",
+        measure(
+            lambda: admin_desk.export("quarterly", profile, period, exports / f"q{next(counter)}"),
+            min(repeat, 3),
+        ),
+    )
+    released: list[object] = []
+    record(
+        "export_records",
+        measure(
+            lambda: released.append(
+                admin_desk.export("records", profile, period[:4], exports / f"r{next(counter)}")
+            ),
+            min(repeat, 3),
+        ),
+    )
+    last = released[-1]
+    if not args.json and isinstance(last, RecordRelease):
+        share = last.dropped / max(last.dropped + last.records, 1) * 100
+        print(f"{'':28} ({last.records} records, {last.dropped} dropped by k/l = {share:.1f}%)")
+    admin.lock()
+    shutil.rmtree(exports)
     record("rss_caseload_open", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "mb")
     record("database_size", size_mb, "mb")
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from casework.model import AuditEvent, Case, ConsentRecord, Organisation, Survivor
 from casework.model.vocab import ConsentKind, Gender
@@ -255,3 +255,11 @@ def test_any_released_file_holds_k_and_l(officer: OpenVault, population: list[di
     assert release.dropped <= (release.dropped + len(rows)) * 5 // 100
     assert b"Canary" not in release.csv_bytes and b"Quillfeather" not in release.csv_bytes
     assert build(officer).csv_bytes == release.csv_bytes
+
+
+def test_without_the_organisation_secret_the_export_fails_closed(officer: OpenVault) -> None:
+    crowd(officer, 30)
+    with officer.transaction() as session:
+        session.execute(update(Organisation).values(reporting_secret=b""))
+    with pytest.raises(ExportRefused, match="no reporting secret"):
+        build(officer)
