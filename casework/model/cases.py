@@ -45,6 +45,7 @@ class Case(Replicated, Base):
     closed_date: Mapped[date | None] = mapped_column(Date)
     follow_up_date: Mapped[date | None] = mapped_column(Date)
     last_contact_date: Mapped[date | None] = mapped_column(Date, index=True)
+    next_review_on: Mapped[date | None] = mapped_column(Date, index=True)
     # The survivor's name folded for sorting (lower case, no accents), kept on the case so the
     # caseload sorts by name from an index instead of joining every survivor.
     sort_name: Mapped[str] = mapped_column(String(200), default="")
@@ -71,6 +72,7 @@ class Assignment(Replicated, Base):
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
     caseworker_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class ClosureRequest(Replicated, Base):
@@ -138,3 +140,30 @@ class Task(Replicated, Base):
     # generating again adds nothing.
     source_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseReview(Replicated, Base):
+    """A supervisor's periodic review of a case (the reviewer is created_by)."""
+
+    __tablename__ = "case_reviews"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ErasureRequest(Replicated, Base):
+    """A caseworker asks, for the survivor, that the person be forgotten; a supervisor approves
+    or rejects with a comment. The erasure itself runs once approved (reliability work)."""
+
+    __tablename__ = "erasure_requests"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[ClosureDecision] = mapped_column(
+        text_enum(ClosureDecision), default=ClosureDecision.PENDING, index=True
+    )
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_comment: Mapped[str] = mapped_column(Text, default="")

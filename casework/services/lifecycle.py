@@ -155,19 +155,27 @@ def reopen(session: Session, actor: Actor, case_id: str, comment: str) -> None:
     _change_status(session, actor, case, CaseStatus.ACTIVE, comment.strip())
 
 
-def reassign(session: Session, actor: Actor, case_id: str, caseworker_id: str) -> None:
-    """Give the case to another caseworker (supervisors only); the assignment history is kept."""
+def reassign(
+    session: Session, actor: Actor, case_id: str, caseworker_id: str, reason: str = ""
+) -> bool:
+    """Give the case to another caseworker (supervisors only); the assignment history is kept.
+    Returns whether anything changed."""
     actor.require(Role.SUPERVISOR)
     case = visible_case(session, actor, case_id)
     worker = session.get(User, caseworker_id)
     if worker is None or worker.disabled_at is not None or Role.CASEWORKER not in worker.role_set():
         raise ValidationError("Choose an active caseworker.", field="caseworker")
     if case.assigned_caseworker_id == caseworker_id:
-        return
+        return False
     case.assigned_caseworker_id = caseworker_id
     case.updated_by = actor.user_id
-    session.add(Assignment(case_id=case.id, caseworker_id=caseworker_id, **_stamp(actor)))
+    session.add(
+        Assignment(
+            case_id=case.id, caseworker_id=caseworker_id, reason=reason.strip(), **_stamp(actor)
+        )
+    )
     audit.record(session, actor.user_id, "case.reassign", "case", case.id)
+    return True
 
 
 def status_history(session: Session, actor: Actor, case_id: str) -> list[StatusEntry]:
