@@ -43,6 +43,7 @@ from casework.services import (
     referrals,
     search,
     shelter,
+    supervision,
     tasks,
     timeline,
 )
@@ -145,9 +146,49 @@ class Workspace:
         with self.vault.transaction() as session:
             lifecycle.reopen(session, self.actor, case_id, comment)
 
-    def reassign(self, case_id: str, caseworker_id: str) -> None:
+    def reassign(self, case_id: str, caseworker_id: str, reason: str = "") -> None:
         with self.vault.transaction() as session:
-            lifecycle.reassign(session, self.actor, case_id, caseworker_id)
+            lifecycle.reassign(session, self.actor, case_id, caseworker_id, reason)
+
+    # -- supervision -----------------------------------------------------------------------------
+
+    def dashboard(self, no_contact_days: int) -> supervision.Dashboard:
+        with self.vault.session() as session:
+            return supervision.dashboard(session, self.actor, date.today(), no_contact_days)
+
+    def record_review(
+        self, case_id: str, reviewed_on: date, summary: str, next_review_on: date | None
+    ) -> str:
+        with self.vault.transaction() as session:
+            return supervision.record_review(
+                session, self.actor, case_id, reviewed_on, summary, next_review_on, date.today()
+            )
+
+    def case_reviews(self, case_id: str) -> list[supervision.ReviewView]:
+        with self.vault.session() as session:
+            return supervision.case_reviews(session, self.actor, case_id)
+
+    def open_cases_of(self, caseworker_id: str) -> list[str]:
+        with self.vault.session() as session:
+            return supervision.open_cases_of(session, self.actor, caseworker_id)
+
+    def reassign_many(self, case_ids: list[str], caseworker_id: str, reason: str) -> int:
+        with self.vault.transaction() as session:
+            return supervision.reassign_many(session, self.actor, case_ids, caseworker_id, reason)
+
+    def request_erasure(self, case_id: str, reason: str) -> str:
+        with self.vault.transaction() as session:
+            return supervision.request_erasure(session, self.actor, case_id, reason)
+
+    def decide_erasure(self, request_id: str, approve: bool, comment: str) -> None:
+        with self.vault.transaction() as session:
+            supervision.decide_erasure(session, self.actor, request_id, approve, comment)
+
+    def erasure_requests(
+        self, pending_only: bool = True, case_id: str | None = None
+    ) -> list[supervision.ErasureRequestView]:
+        with self.vault.session() as session:
+            return supervision.erasure_requests(session, self.actor, pending_only, case_id)
 
     def status_history(self, case_id: str) -> list[lifecycle.StatusEntry]:
         with self.vault.session() as session:

@@ -87,10 +87,6 @@ class Dashboard:
         ]
 
 
-def _sorted(ids: set[str] | list[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(ids)))
-
-
 def dashboard(
     session: Session, actor: Actor, today: date, no_contact_days: int = DEFAULT_NO_CONTACT_DAYS
 ) -> Dashboard:
@@ -106,9 +102,16 @@ def dashboard(
     open_by: dict[str, list[str]] = defaultdict(list)
     new_month, new_quarter, closed_month, closed_quarter = [], [], [], []
     silent, review_due = [], []
-    for case_id, worker, status, intake, closed, contact, review in session.execute(
+    references: dict[str, str] = {}
+
+    def _sorted(ids: set[str] | list[str]) -> tuple[str, ...]:
+        """Distinct case ids in the order of their references (the order lists show)."""
+        return tuple(sorted(set(ids), key=lambda c: references.get(c, c)))
+
+    for case_id, reference, worker, status, intake, closed, contact, review in session.execute(
         select(
             Case.id,
+            Case.reference,
             Case.assigned_caseworker_id,
             Case.status,
             Case.intake_date,
@@ -117,6 +120,7 @@ def dashboard(
             Case.next_review_on,
         ).where(Case.deleted_at.is_(None))
     ).all():
+        references[case_id] = reference
         if quarter_start <= intake <= today:
             new_quarter.append(case_id)
             if intake >= month_start:

@@ -3,7 +3,6 @@ history. Every change goes through the workspace's services and reloads the tab.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -59,6 +58,8 @@ from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 from ui.views.attachment_viewer import AttachmentViewer
+from ui.views.case_supervision import ErasureDialog, ReviewsTab
+from ui.views.tab import Tab
 from ui.widgets import busy_bar, date_edit, to_date, vocab
 
 
@@ -91,37 +92,6 @@ def fill_table(widget: QTableWidget, rows: list[list[str]], keys: list[str]) -> 
 def selected_key(widget: QTableWidget) -> str | None:
     item = widget.item(widget.currentRow(), 0) if widget.currentRow() >= 0 else None
     return item.data(256) if item is not None else None
-
-
-class Tab(QWidget):
-    """A tab that reloads from the services and shows service errors inline."""
-
-    changed = Signal()
-
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
-        super().__init__()
-        self.workspace = workspace
-        self.case_id = case_id
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
-
-    def attempt(self, action: Callable[[], object]) -> bool:
-        try:
-            action()
-        except CaseworkError as error:
-            self.message.setText(error_text(error))
-            return False
-        self.message.clear()
-        self.after_change()
-        self.changed.emit()
-        return True
-
-    def after_change(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        raise NotImplementedError
 
 
 class OverviewTab(Tab):
@@ -240,8 +210,51 @@ class OverviewTab(Tab):
             reassign = QPushButton(tr("Reassign…"))
             reassign.clicked.connect(self.reassign)
             row.addWidget(reassign)
+        self._erasure_actions(row)
         row.addStretch(1)
         return row
+
+    def _erasure_actions(self, row: QHBoxLayout) -> None:
+        waiting = self.workspace.erasure_requests(pending_only=True, case_id=self.case_id)
+        if not waiting:
+            forget = QPushButton(tr("Ask to forget this person…"))
+            forget.setObjectName("requestErasure")
+            forget.clicked.connect(lambda: self.request_erasure())
+            row.addWidget(forget)
+            return
+        request = waiting[0]
+        label = QLabel(tr("Erasure requested by {0}").format(request.requested_by))
+        label.setObjectName("infoText")
+        row.addWidget(label)
+        if self.workspace.actor.sees_all_cases:
+            approve = QPushButton(tr("Approve erasure"))
+            approve.setObjectName("approveErasure")
+            reject = QPushButton(tr("Reject erasure…"))
+            reject.setObjectName("rejectErasure")
+            approve.clicked.connect(
+                lambda: self.attempt(
+                    lambda: self.workspace.decide_erasure(request.request_id, True, "")
+                )
+            )
+            reject.clicked.connect(lambda: self.reject_erasure(request.request_id))
+            row.addWidget(approve)
+            row.addWidget(reject)
+
+    def request_erasure(self, reason: str | None = None) -> bool:
+        if reason is None:
+            dialog = ErasureDialog(self)
+            if not dialog.exec():
+                return False
+            reason = dialog.reason.toPlainText()
+        text = reason
+        return self.attempt(lambda: self.workspace.request_erasure(self.case_id, text))
+
+    def reject_erasure(self, request_id: str) -> None:
+        comment, ok = QInputDialog.getMultiLineText(
+            self, tr("Reject erasure"), tr("Why, for the caseworker:")
+        )
+        if ok:
+            self.attempt(lambda: self.workspace.decide_erasure(request_id, False, comment))
 
     def refresh(self) -> None:
         self.detail = self.workspace.open_case(self.case_id)
@@ -303,9 +316,12 @@ class OverviewTab(Tab):
         if not names:
             return
         name, ok = QInputDialog.getItem(self, tr("Reassign"), tr("Caseworker:"), names, 0, False)
+        if not ok:
+            return
+        reason, ok = QInputDialog.getText(self, tr("Reassign"), tr("Reason (kept in the history):"))
         if ok:
             worker_id = workers[names.index(name)][0]
-            self.attempt(lambda: self.workspace.reassign(self.case_id, worker_id))
+            self.attempt(lambda: self.workspace.reassign(self.case_id, worker_id, reason))
 
 
 class ClosureDialog(QDialog):
@@ -1009,6 +1025,17 @@ class HistoryTab(Tab):
             if request.decision_comment:
                 line += f" — <i>{escape(request.decision_comment)}</i>"
             lines.append(line)
+        for erasure in self.workspace.erasure_requests(pending_only=False, case_id=self.case_id):
+            line = escape(
+                tr("Erasure requested by {0}: {1}").format(
+                    erasure.requested_by, vocab(erasure.decision.label)
+                )
+            )
+            if erasure.decided_by:
+                line += escape(tr(" by {0}").format(erasure.decided_by))
+            if erasure.decision_comment:
+                line += f" — <i>{escape(erasure.decision_comment)}</i>"
+            lines.append(line)
         self.view.setHtml("<p>" + "</p><p>".join(lines) + "</p>")
 
 
@@ -1043,6 +1070,7 @@ class CaseView(QWidget):
         self.legal = LegalTab(workspace, detail.case_id)
         self.timeline = TimelineTab(workspace, detail.case_id)
         self.attachments = AttachmentsTab(workspace, detail.case_id)
+        self.reviews = ReviewsTab(workspace, detail.case_id)
         self.referrals.consent_needed.connect(self._record_release)
         for tab, label in (
             (self.overview, tr("Overview")),
@@ -1054,12 +1082,14 @@ class CaseView(QWidget):
             (self.legal, tr("Legal")),
             (self.attachments, tr("Attachments")),
             (self.timeline, tr("Timeline")),
+            (self.reviews, tr("Reviews")),
             (self.history, tr("History")),
         ):
             self.tabs.addTab(tab, label)
             tab.changed.connect(self.changed)
             tab.changed.connect(self.timeline.reload)
         self.overview.changed.connect(self.history.reload)
+        self.reviews.changed.connect(self.overview.refresh)
         self.notes.changed.connect(self.overview.refresh)  # last contact moves with new notes
         layout = QVBoxLayout(self)
         layout.addWidget(title)

@@ -1,4 +1,4 @@
-"""Lists beside the caseload: My tasks, search results, closure approvals."""
+"""Lists beside the caseload: My tasks, search results, approvals, cases behind a figure."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -155,27 +156,84 @@ class SearchResultsView(CaseList):
 
 
 class ApprovalsView(CaseList):
-    """Closure requests waiting for a supervisor."""
+    """Closure and erasure requests waiting for a supervisor: approve, or reject with a comment
+    the caseworker will read. Double-click opens the case."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
-        super().__init__(tr("Closures waiting for approval"), parent)
+        super().__init__(tr("Waiting for approval"), parent)
         self.workspace = workspace
+        self.comment = QLineEdit()
+        self.comment.setObjectName("decisionComment")
+        self.comment.setPlaceholderText(tr("Comment for the caseworker (needed to reject)"))
+        self.approve_button = QPushButton(tr("Approve"))
+        self.approve_button.setObjectName("approveRequest")
+        self.reject_button = QPushButton(tr("Reject"))
+        self.reject_button.setObjectName("rejectRequest")
         row = QHBoxLayout()
-        hint = QLabel(tr("Open a case to approve or reject its closure."))
-        hint.setObjectName("subtitle")
-        row.addWidget(hint)
+        row.addWidget(self.comment, 1)
+        row.addWidget(self.approve_button)
+        row.addWidget(self.reject_button)
         self.layout().addItem(row)
+        self.approve_button.clicked.connect(lambda: self.decide(True))
+        self.reject_button.clicked.connect(lambda: self.decide(False))
+        self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
         self.reload()
 
     def reload(self) -> None:
         self.list.clear()
-        for request in self.workspace.closure_requests():
+        closures = self.workspace.closure_requests()
+        erasures = self.workspace.erasure_requests()
+        if closures:
+            self.heading(tr("Case closures"))
+        for request in closures:
             reason = QCoreApplication.translate("vocab", request.reason.label)
             self.entry(
                 f"{request.case_reference} — {reason} — {tr('asked by')} {request.requested_by}"
                 + (f"\n{request.comment}" if request.comment else ""),
                 request.case_id,
-                request.request_id,
+                f"closure:{request.request_id}",
+            )
+        if erasures:
+            self.heading(tr("Requests to forget a person"))
+        for erasure in erasures:
+            self.entry(
+                f"{erasure.case_reference} — {tr('asked by')} {erasure.requested_by}\n"
+                + erasure.reason,
+                erasure.case_id,
+                f"erasure:{erasure.request_id}",
             )
         if not self.list.count():
             self.heading(tr("Nothing is waiting."))
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        item = self.list.currentItem()
+        chosen = item is not None and bool(item.data(KEY_ROLE))
+        self.approve_button.setEnabled(chosen)
+        self.reject_button.setEnabled(chosen)
+
+    def select(self, case_id: str) -> bool:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(CASE_ROLE) == case_id:
+                self.list.setCurrentRow(row)
+                return True
+        return False
+
+    def decide(self, approve: bool) -> bool:
+        item = self.list.currentItem()
+        if item is None or not item.data(KEY_ROLE):
+            return False
+        kind, _, request_id = str(item.data(KEY_ROLE)).partition(":")
+        comment = self.comment.text()
+        try:
+            if kind == "closure":
+                self.workspace.decide_closure(request_id, approve, comment)
+            else:
+                self.workspace.decide_erasure(request_id, approve, comment)
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return False
+        self.message.clear()
+        self.comment.clear()
+        self.reload()
+        return True

@@ -42,6 +42,7 @@ from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
 from ui.views.accounts import AccountDialog
 from ui.views.calendar import HearingsCalendar
 from ui.views.case_view import CaseView
+from ui.views.dashboard import CasesView, DashboardView
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm
 from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
@@ -471,6 +472,18 @@ class WorkspaceView(QWidget):
         if old is not None and old not in (self.empty, self.admin):
             self.detail.removeWidget(old)
             old.deleteLater()
+
+    def show_dashboard(self) -> DashboardView:
+        view = DashboardView(self.workspace)
+        view.show_cases.connect(self.show_cases)
+        self._show(view)
+        return view
+
+    def show_cases(self, title: str, case_ids: list[str]) -> CasesView:
+        view = CasesView(self.workspace, title, case_ids)
+        view.open_case.connect(self.open_case)
+        self._show(view)
+        return view
 
     def show_reporting(self) -> ReportingView:
         view = ReportingView(self.workspace)

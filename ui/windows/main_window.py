@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.partners_action = QAction(tr("Partners"), self)
         self.calendar_action = QAction(tr("Calendar"), self)
         self.approvals_action = QAction(tr("Approvals"), self)
+        self.dashboard_action = QAction(tr("Dashboard"), self)
         self.import_action = QAction(tr("Import…"), self)
         self.reporting_action = QAction(tr("Reporting"), self)
         self.admin_action = QAction(tr("Administration"), self)
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
             self.shelter_action,
             self.calendar_action,
             self.partners_action,
+            self.dashboard_action,
             self.approvals_action,
             self.import_action,
             self.admin_action,
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
         self.new_action.triggered.connect(self._new_survivor)
         self.tasks_action.triggered.connect(lambda: self._view_call("show_my_tasks"))
         self.approvals_action.triggered.connect(lambda: self._view_call("show_approvals"))
+        self.dashboard_action.triggered.connect(lambda: self._view_call("show_dashboard"))
         self.shelter_action.triggered.connect(lambda: self._view_call("show_shelter"))
         self.partners_action.triggered.connect(lambda: self._view_call("show_partners"))
         self.calendar_action.triggered.connect(lambda: self._view_call("show_calendar"))
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(actor.works_cases)
             action.setVisible(actor.works_cases)
         self.approvals_action.setVisible(actor.sees_all_cases)
+        self.dashboard_action.setVisible(actor.sees_all_cases)
         self.import_action.setVisible(actor.sees_all_cases and actor.works_cases)
         self.reporting_action.setVisible(workspace.reports)
         self.admin_action.setVisible(workspace.is_admin)

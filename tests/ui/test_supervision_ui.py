@@ -1,0 +1,137 @@
+"""A supervisor's day in the app: the dashboard's numbers click through to cases, the approvals
+inbox decides erasure requests with a comment the caseworker reads, reviews and bulk moves."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from casework.services import cases
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.ui.conftest import sign_in
+from ui.views.case_view import CaseView
+from ui.views.dashboard import CasesView, DashboardView
+from ui.views.lists import ApprovalsView
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def amina_cases(vault_folder: VaultFolder, today: date, names: list[str]) -> list[str]:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    ids = []
+    for name in names:
+        with amina.transaction() as session:
+            ids.append(
+                cases.record_survivor(
+                    session,
+                    amina.actor,
+                    cases.SurvivorInput(first_name=name, intake_date=today),
+                    today,
+                ).case_id
+            )
+    amina.lock()
+    return ids
+
+
+def dashboard(qtbot: QtBot, window) -> DashboardView:
+    window.dashboard_action.trigger()
+    view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, DashboardView)
+    qtbot.waitUntil(lambda: not view.loading, timeout=15000)
+    return view
+
+
+def test_dashboard_numbers_click_through_to_the_cases(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    today = date.today()
+    ids = amina_cases(vault_folder, today, ["Ana", "Bea", "Cruz"])
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    view = dashboard(qtbot, window)
+    tile = view.tile_buttons["new-month"]
+    assert tile.text().startswith("3\n")
+    qtbot.mouseClick(tile, LEFT)
+    listed = window.workspace_view.detail.currentWidget()
+    assert isinstance(listed, CasesView)
+    qtbot.waitUntil(lambda: not listed.loading, timeout=15000)
+    assert listed.list.count() == 3
+    listed.list.setCurrentRow(0)
+    listed._activated(listed.list.item(0))
+    opened = window.workspace_view.detail.currentWidget()
+    assert isinstance(opened, CaseView) and opened.case_id in ids
+
+    view = dashboard(qtbot, window)
+    assert view.people.item(0, 0).text() == "Amina K." and view.people.item(0, 1).text() == "3"
+    assert view.caseload_chart.chart().series()[0].barSets()[0].at(0) == 3
+    view._person_cell(0, 1)
+    listed = window.workspace_view.detail.currentWidget()
+    assert isinstance(listed, CasesView) and "Amina K." in listed.title.text()
+    qtbot.waitUntil(lambda: not listed.loading, timeout=15000)
+    assert listed.list.count() == 3
+
+
+def test_erasure_request_is_decided_in_the_inbox_and_the_caseworker_reads_why(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    [case_id] = amina_cases(vault_folder, date.today(), ["Dana"])
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case_id)
+    case_view = window.workspace_view.detail.currentWidget()
+    assert case_view.overview.request_erasure("Asked by phone; withdrew consent.")
+    assert case_view.overview.body.findChild(QPushButton, "approveErasure") is None
+    window.lock()
+
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    window.approvals_action.trigger()
+    inbox = window.workspace_view.detail.currentWidget()
+    assert isinstance(inbox, ApprovalsView)
+    assert inbox.select(case_id)
+    assert not inbox.decide(False)  # a rejection needs a comment
+    assert "Say why" in inbox.message.text()
+    inbox.comment.setText("A court order requires us to keep the file until March.")
+    qtbot.mouseClick(inbox.reject_button, LEFT)
+    assert not inbox.select(case_id) and "Nothing is waiting" in inbox.list.item(0).text()
+    window.lock()
+
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case_id)
+    history = window.workspace_view.detail.currentWidget().history.view.toPlainText()
+    assert "Rejected" in history and "court order" in history and "Sara M." in history
+
+
+def test_reviews_and_moving_a_caseload(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    ids = amina_cases(vault_folder, date.today(), ["Ana", "Bea"])
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    window.workspace_view.open_case(ids[0])
+    case_view = window.workspace_view.detail.currentWidget()
+    case_view.tabs.setCurrentWidget(case_view.reviews)
+    assert not case_view.reviews.record()
+    assert "Summarise" in case_view.reviews.message.text()
+    case_view.reviews.summary.setPlainText("Safety plan reviewed; housing pending.")
+    assert case_view.reviews.record()
+    assert "Safety plan reviewed" in case_view.reviews.list.toPlainText()
+
+    view = dashboard(qtbot, window)
+    dialog = view.open_reassign()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
+    assert dialog.cases.count() == 2 and len(dialog.chosen()) == 2
+    dialog.target.setCurrentIndex(dialog.target.findText("Bruno L."))
+    dialog.move()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
+    assert "Say why" in dialog.result.text()
+    dialog.reason.setText("Amina has left the organisation")
+    dialog.move()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
+    assert "Moved 2 cases to Bruno L." in dialog.result.text()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
+    assert dialog.cases.count() == 0

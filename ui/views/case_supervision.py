@@ -1,0 +1,125 @@
+"""Supervision inside a case: periodic reviews, and the request to forget a survivor."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from html import escape
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.workspace import Workspace
+from ui.views.tab import Tab
+from ui.widgets import date_edit, to_date
+
+DEFAULT_REVIEW_INTERVAL = timedelta(days=90)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("CaseSupervision", text)
+
+
+class ReviewsTab(Tab):
+    """Reviews of the case, newest first; supervisors record a new one."""
+
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.list = QTextBrowser()
+        self.list.setObjectName("reviews")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        self.form: QGroupBox | None = None
+        if workspace.actor.sees_all_cases:
+            self.form = QGroupBox(tr("Record a review"))
+            form = QFormLayout(self.form)
+            today = date.today()
+            self.reviewed_on = date_edit(today, latest=today)
+            self.summary = QPlainTextEdit()
+            self.summary.setObjectName("reviewSummary")
+            self.summary.setPlaceholderText(
+                tr("What was reviewed, what changed, what happens next")
+            )
+            self.summary.setMaximumHeight(90)
+            self.schedule = QCheckBox(tr("Next review on"))
+            self.schedule.setChecked(True)
+            self.next_on = date_edit(today + DEFAULT_REVIEW_INTERVAL)
+            self.schedule.toggled.connect(self.next_on.setEnabled)
+            self.save = QPushButton(tr("Record review"))
+            self.save.setObjectName("recordReview")
+            form.addRow(tr("Reviewed on"), self.reviewed_on)
+            form.addRow(tr("Summary"), self.summary)
+            form.addRow(self.schedule, self.next_on)
+            form.addRow("", self.save)
+            self.save.clicked.connect(self.record)
+            layout.addWidget(self.form)
+        layout.addWidget(self.message)
+        self.reload()
+
+    def record(self) -> bool:
+        next_on = to_date(self.next_on) if self.schedule.isChecked() else None
+        done = self.attempt(
+            lambda: self.workspace.record_review(
+                self.case_id, to_date(self.reviewed_on), self.summary.toPlainText(), next_on
+            )
+        )
+        if done:
+            self.summary.clear()
+        return done
+
+    def reload(self) -> None:
+        reviews = self.workspace.case_reviews(self.case_id)
+        if not reviews:
+            self.list.setHtml("<p>" + escape(tr("No review recorded yet.")) + "</p>")
+            return
+        parts = []
+        for review in reviews:
+            head = tr("{0} by {1}").format(review.reviewed_on.isoformat(), review.reviewer)
+            if review.next_review_on:
+                head += " · " + tr("next review {0}").format(review.next_review_on.isoformat())
+            parts.append(
+                f"<p><b>{escape(head)}</b><br>{escape(review.summary)}</p>".replace("\n", "<br>")
+            )
+        self.list.setHtml("".join(parts))
+
+
+class ErasureDialog(QDialog):
+    """The caseworker records how the survivor asked to be forgotten."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Ask to forget this person"))
+        self.setMinimumWidth(440)
+        explain = QLabel(
+            tr(
+                "When a survivor withdraws consent and asks to be forgotten, a supervisor "
+                "approves the erasure. Once erased, the person's records, notes and "
+                "attachments are gone for good; only an anonymous marker and the audit trail "
+                "remain."
+            )
+        )
+        explain.setWordWrap(True)
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName("erasureReason")
+        self.reason.setPlaceholderText(tr("How and when the survivor asked"))
+        self.reason.setMaximumHeight(90)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addWidget(self.reason)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)

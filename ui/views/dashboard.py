@@ -1,0 +1,462 @@
+"""The supervisor's dashboard: what needs attention, every number a way into the cases behind
+it. Figures are computed in the background; the window never waits for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QCoreApplication, QMargins, Qt, QTime, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.services.supervision import DEFAULT_NO_CONTACT_DAYS, Dashboard, Figure
+from casework.workspace import Workspace
+from ui import jobs
+from ui.messages import error_text
+from ui.views.lists import CaseList
+from ui.widgets import busy_bar
+
+PAGE = 500
+ACCENT = QColor("#2a6f97")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Dashboard", text)
+
+
+class DashboardView(QWidget):
+    show_cases = Signal(str, list)  # a title and the case ids behind a figure
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.board: Dashboard | None = None
+        self.job: jobs.Job | None = None
+        title = QLabel(tr("Caseload dashboard"))
+        title.setObjectName("pageTitle")
+        self.no_contact_days = QSpinBox()
+        self.no_contact_days.setObjectName("noContactDays")
+        self.no_contact_days.setRange(1, 3650)
+        self.no_contact_days.setValue(DEFAULT_NO_CONTACT_DAYS)
+        self.no_contact_days.setSuffix(tr(" days"))
+        self.refresh_button = QPushButton(tr("Refresh"))
+        self.refresh_button.setObjectName("refreshDashboard")
+        self.reassign_button = QPushButton(tr("Move cases between caseworkers…"))
+        self.reassign_button.setObjectName("openReassign")
+        self.updated = QLabel()
+        self.updated.setObjectName("subtitle")
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(QLabel(tr("No contact for more than")))
+        header.addWidget(self.no_contact_days)
+        header.addWidget(self.refresh_button)
+        self.busy = busy_bar()
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        self.tiles = QGridLayout()
+        self.tile_buttons: dict[str, QPushButton] = {}
+        self.people = QTableWidget(0, 3)
+        self.people.setObjectName("perCaseworker")
+        self.people.setHorizontalHeaderLabels(
+            [tr("Caseworker"), tr("Open cases"), tr("Cases with overdue tasks")]
+        )
+        self.people.verticalHeader().hide()
+        self.people.horizontalHeader().setStretchLastSection(True)
+        self.people.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.people.setMaximumHeight(180)
+        self.people.cellActivated.connect(self._person_cell)
+        self.people.cellClicked.connect(self._person_cell)
+        self.caseload_chart = QChartView()
+        self.caseload_chart.setObjectName("caseloadChart")
+        self.caseload_chart.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.caseload_chart.setMinimumHeight(220)
+        self.occupancy_chart = QChartView()
+        self.occupancy_chart.setObjectName("occupancyChart")
+        self.occupancy_chart.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.occupancy_chart.setMinimumHeight(220)
+        charts = QHBoxLayout()
+        charts.addWidget(self.caseload_chart, 1)
+        charts.addWidget(self.occupancy_chart, 1)
+        footer = QHBoxLayout()
+        footer.addWidget(self.updated)
+        footer.addStretch(1)
+        footer.addWidget(self.reassign_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.message)
+        layout.addLayout(self.tiles)
+        layout.addLayout(charts, 1)
+        layout.addWidget(self.people)
+        layout.addLayout(footer)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.no_contact_days.editingFinished.connect(self.refresh)
+        self.reassign_button.clicked.connect(lambda: self.open_reassign())
+        self.refresh()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self.job is not None:
+            return
+        days, workspace = self.no_contact_days.value(), self.workspace
+        self.busy.show()
+        self.refresh_button.setEnabled(False)
+        self.job = jobs.start(lambda _job: workspace.dashboard(days), self._shown, self._failed)
+
+    @property
+    def loading(self) -> bool:
+        return self.job is not None
+
+    def _failed(self, error: BaseException) -> None:
+        self.job = None
+        self.busy.hide()
+        self.refresh_button.setEnabled(True)
+        self.message.setText(error_text(error))
+
+    def _shown(self, board: Dashboard) -> None:
+        self.job = None
+        self.busy.hide()
+        self.refresh_button.setEnabled(True)
+        self.message.clear()
+        self.board = board
+        self._fill_tiles(board)
+        self._fill_people(board)
+        self._fill_caseload_chart(board)
+        self._fill_occupancy_chart(board)
+        self.updated.setText(tr("Updated at {0}").format(QTime.currentTime().toString("HH:mm")))
+
+    # -- figures -------------------------------------------------------------------------------
+
+    def _fill_tiles(self, board: Dashboard) -> None:
+        while self.tiles.count():
+            item = self.tiles.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        self.tile_buttons.clear()
+        tiles = [
+            (board.new_this_month, tr("New this month")),
+            (board.new_this_quarter, tr("New this quarter")),
+            (board.closed_this_month, tr("Closed this month")),
+            (board.closed_this_quarter, tr("Closed this quarter")),
+            (
+                board.no_recent_contact,
+                tr("No contact for {0}+ days").format(board.no_contact_days),
+            ),
+            (board.pending_approvals, tr("Waiting for approval")),
+            (board.reviews_overdue, tr("Overdue for review")),
+            (
+                board.sheltered_today,
+                tr("In shelter today ({0} beds)").format(board.beds),
+            ),
+            (board.hearings_this_week, tr("Hearings this week")),
+        ]
+        for index, (figure, label) in enumerate(tiles):
+            button = QPushButton(f"{figure.value}\n{label}")
+            button.setObjectName(f"figure_{figure.key}")
+            button.setMinimumHeight(56)
+            button.setToolTip(tr("Show the cases behind this number"))
+            button.clicked.connect(lambda _=False, f=figure, t=label: self.open_figure(f, t))
+            self.tiles.addWidget(button, index // 5, index % 5)
+            self.tile_buttons[figure.key] = button
+
+    def open_figure(self, figure: Figure, title: str | None = None) -> None:
+        self.show_cases.emit(title or tr(figure.label), list(figure.case_ids))
+
+    def _fill_people(self, board: Dashboard) -> None:
+        overdue = {f.key.split(":", 1)[1]: f for f in board.overdue_tasks_by_caseworker}
+        open_ = {f.key.split(":", 1)[1]: f for f in board.open_by_caseworker}
+        workers = sorted(
+            set(overdue) | set(open_),
+            key=lambda w: (open_.get(w) or overdue[w]).label,
+        )
+        self.people.setRowCount(len(workers))
+        self._people_figures: list[tuple[Figure | None, Figure | None]] = []
+        for row, worker in enumerate(workers):
+            name = (open_.get(worker) or overdue[worker]).label
+            figures = (open_.get(worker), overdue.get(worker))
+            self._people_figures.append(figures)
+            self.people.setItem(row, 0, QTableWidgetItem(name))
+            for column, figure in enumerate(figures, start=1):
+                item = QTableWidgetItem(str(figure.value if figure else 0))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.people.setItem(row, column, item)
+        self.people.resizeColumnsToContents()
+
+    def _person_cell(self, row: int, column: int) -> None:
+        if column == 0 or row >= len(self._people_figures):
+            return
+        figure = self._people_figures[row][column - 1]
+        if figure is not None and figure.value:
+            what = tr("Open cases") if column == 1 else tr("Cases with overdue tasks")
+            self.open_figure(figure, f"{what} · {figure.label}")
+
+    def _fill_caseload_chart(self, board: Dashboard) -> None:
+        figures = board.open_by_caseworker
+        bars = QBarSet(tr("Open cases"))
+        bars.setColor(ACCENT)
+        for figure in figures:
+            bars.append(figure.value)
+        series = QHorizontalBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(True)
+        series.clicked.connect(
+            lambda index, _set: self.open_figure(
+                figures[index], f"{tr('Open cases')} · {figures[index].label}"
+            )
+        )
+        chart = QChart()
+        chart.addSeries(series)
+        chart.setTitle(tr("Open cases per caseworker (click a bar)"))
+        chart.legend().hide()
+        names = QBarCategoryAxis()
+        names.append([f.label for f in figures])
+        chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(names)
+        counts = QValueAxis()
+        counts.setLabelFormat("%d")
+        counts.setRange(0, max([f.value for f in figures] or [1]) * 1.15)
+        counts.applyNiceNumbers()
+        chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(counts)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        self.caseload_chart.setChart(chart)
+
+    def _fill_occupancy_chart(self, board: Dashboard) -> None:
+        bars = QBarSet(tr("Beds used"))
+        bars.setColor(ACCENT)
+        labels = []
+        for start, used, available in board.occupancy_weeks:
+            bars.append(round(100 * used / available) if available else 0)
+            labels.append(tr("W{0}").format(start.isocalendar().week))
+        series = QBarSeries()
+        series.append(bars)
+        chart = QChart()
+        chart.addSeries(series)
+        chart.setTitle(
+            tr("Shelter occupancy by ISO week (%) · today {0} of {1} beds").format(
+                board.sheltered_today.value, board.beds
+            )
+        )
+        chart.legend().hide()
+        weeks = QBarCategoryAxis()
+        weeks.append(labels)
+        chart.addAxis(weeks, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(weeks)
+        share = QValueAxis()
+        share.setRange(0, 100)
+        share.setLabelFormat("%d")
+        chart.addAxis(share, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(share)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        self.occupancy_chart.setChart(chart)
+
+    def open_reassign(self) -> ReassignDialog | None:
+        if self.board is None:
+            return None
+        dialog = ReassignDialog(self.workspace, self.board, self)
+        dialog.finished.connect(lambda _result: self.refresh())
+        dialog.open()
+        return dialog
+
+
+class CasesView(CaseList):
+    """The cases behind a dashboard figure, loaded a page at a time in the background."""
+
+    def __init__(
+        self, workspace: Workspace, title: str, case_ids: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(tr("{0} · {1} cases").format(title, len(case_ids)), parent)
+        self.workspace = workspace
+        self.case_ids = case_ids
+        self.shown = 0
+        self.more = QPushButton(tr("Show more"))
+        self.more.clicked.connect(self.load_more)
+        self.layout().addWidget(self.more)
+        self.job: jobs.Job | None = None
+        if not case_ids:
+            self.heading(tr("No cases."))
+        self.load_more()
+
+    def load_more(self) -> None:
+        batch = self.case_ids[self.shown : self.shown + PAGE]
+        self.more.setVisible(False)
+        if not batch or self.job is not None:
+            return
+        workspace = self.workspace
+        self.job = jobs.start(
+            lambda _job: workspace.caseload_rows(batch), self._loaded, self._failed
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        self.job = None
+        self.message.setText(error_text(error))
+
+    def _loaded(self, rows: list[Any]) -> None:
+        self.job = None
+        for row in rows:
+            self.entry(
+                f"{row.reference} — {row.survivor_name} — {row.caseworker}",
+                row.case_id,
+            )
+        self.shown += PAGE
+        self.more.setVisible(self.shown < len(self.case_ids))
+
+    @property
+    def loading(self) -> bool:
+        return self.job is not None
+
+
+class ReassignDialog(QDialog):
+    """Move one case or many from one caseworker to another, with a reason."""
+
+    def __init__(
+        self, workspace: Workspace, board: Dashboard, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.setWindowTitle(tr("Move cases between caseworkers"))
+        self.resize(560, 560)
+        self.source = QComboBox()
+        self.source.setObjectName("fromCaseworker")
+        for figure in board.open_by_caseworker:
+            self.source.addItem(
+                tr("{0} ({1} open cases)").format(figure.label, figure.value), figure
+            )
+        self.cases = QListWidget()
+        self.cases.setObjectName("casesToMove")
+        self.all = QCheckBox(tr("All of them"))
+        self.all.setChecked(True)
+        self.target = QComboBox()
+        self.target.setObjectName("toCaseworker")
+        for worker_id, name in workspace.caseworkers():
+            self.target.addItem(name, worker_id)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reassignReason")
+        self.reason.setPlaceholderText(tr("For example: Amina has left the organisation"))
+        self.busy = busy_bar()
+        self.result = QLabel()
+        self.result.setObjectName("errorText")
+        self.result.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(tr("From"), self.source)
+        form.addRow(self.all)
+        form.addRow(self.cases)
+        form.addRow(tr("To"), self.target)
+        form.addRow(tr("Reason"), self.reason)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Move"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.result)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.move)
+        self.buttons.rejected.connect(self.reject)
+        self.source.currentIndexChanged.connect(lambda _i: self._load_cases())
+        self.all.toggled.connect(self._check_all)
+        self.job: jobs.Job | None = None
+        self._load_cases()
+
+    def _load_cases(self) -> None:
+        self.cases.clear()
+        figure = self.source.currentData()
+        if figure is None:
+            return
+        ids = list(figure.case_ids)
+        workspace = self.workspace
+        self.job = jobs.start(
+            lambda _job: workspace.caseload_rows(ids), self._cases_loaded, self._failed
+        )
+
+    def _cases_loaded(self, rows: list[Any]) -> None:
+        self.job = None
+        for row in rows:
+            item = QListWidgetItem(f"{row.reference} — {row.survivor_name}")
+            item.setData(Qt.ItemDataRole.UserRole, row.case_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if self.all.isChecked() else Qt.CheckState.Unchecked
+            )
+            self.cases.addItem(item)
+
+    def _check_all(self, on: bool) -> None:
+        state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        for row in range(self.cases.count()):
+            self.cases.item(row).setCheckState(state)
+
+    def chosen(self) -> list[str]:
+        return [
+            self.cases.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.cases.count())
+            if self.cases.item(row).checkState() == Qt.CheckState.Checked
+        ]
+
+    def move(self) -> None:
+        ids, target, reason = self.chosen(), self.target.currentData(), self.reason.text()
+        workspace = self.workspace
+        self.busy.show()
+        self.buttons.setEnabled(False)
+        self.job = jobs.start(
+            lambda _job: workspace.reassign_many(ids, target, reason), self._moved, self._failed
+        )
+
+    def _moved(self, count: int) -> None:
+        self.job = None
+        self.busy.hide()
+        self.buttons.setEnabled(True)
+        self.result.setObjectName("infoText")
+        self.result.setText(tr("Moved {0} cases to {1}.").format(count, self.target.currentText()))
+        self._load_source_again()
+
+    def _load_source_again(self) -> None:
+        figure = self.source.currentData()
+        if figure is not None:
+            moved = set(self.chosen())
+            remaining = tuple(c for c in figure.case_ids if c not in moved)
+            self.source.setItemData(
+                self.source.currentIndex(), Figure(figure.key, figure.label, remaining)
+            )
+            self._load_cases()
+
+    def _failed(self, error: BaseException) -> None:
+        self.job = None
+        self.busy.hide()
+        self.buttons.setEnabled(True)
+        self.result.setText(error_text(error))
+
+    @property
+    def loading(self) -> bool:
+        return self.job is not None

@@ -1,0 +1,43 @@
+"""The base of a case's tabs: each reloads from the services and shows errors inline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from casework.errors import CaseworkError
+from casework.workspace import Workspace
+from ui.messages import error_text
+
+
+class Tab(QWidget):
+    """A tab that reloads from the services and shows service errors inline."""
+
+    changed = Signal()
+
+    def __init__(self, workspace: Workspace, case_id: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.case_id = case_id
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+
+    def attempt(self, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return False
+        self.message.clear()
+        self.after_change()
+        self.changed.emit()
+        return True
+
+    def after_change(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        raise NotImplementedError
