@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel
 from sqlalchemy.exc import DBAPIError
 
 from casework.errors import CaseworkError, from_database_error
@@ -36,3 +38,15 @@ def log_unexpected(error: BaseException) -> str:
     stack = "".join(traceback.format_list(frames))
     log.error("unexpected %s [ref %s]\n%s", type(error).__name__, reference, stack)
     return reference
+
+
+def attempt(action: Callable[[], object], message: QLabel) -> bool:
+    """Run a service call for a form: a domain error is shown in ``message`` (and False
+    returned); success clears it."""
+    try:
+        action()
+    except CaseworkError as error:
+        message.setText(error_text(error))
+        return False
+    message.clear()
+    return True

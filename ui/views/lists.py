@@ -21,7 +21,7 @@ from casework.services.search import PersonHit
 from casework.services.tasks import MyTasks, TaskView
 from casework.workspace import Workspace
 from ui import jobs
-from ui.messages import error_text
+from ui.messages import attempt, error_text
 
 CASE_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -225,15 +225,11 @@ class ApprovalsView(CaseList):
             return False
         kind, _, request_id = str(item.data(KEY_ROLE)).partition(":")
         comment = self.comment.text()
-        try:
-            if kind == "closure":
-                self.workspace.decide_closure(request_id, approve, comment)
-            else:
-                self.workspace.decide_erasure(request_id, approve, comment)
-        except CaseworkError as error:
-            self.message.setText(error_text(error))
+        decide = (
+            self.workspace.decide_closure if kind == "closure" else self.workspace.decide_erasure
+        )
+        if not attempt(lambda: decide(request_id, approve, comment), self.message):
             return False
-        self.message.clear()
         self.comment.clear()
         self.reload()
         return True

@@ -18,10 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.errors import CaseworkError
 from casework.model.vocab import OrganisationType, Role, ServiceCategory
 from casework.workspace import Workspace
-from ui.messages import error_text
+from ui.messages import attempt
 from ui.widgets import vocab
 
 
@@ -93,7 +92,7 @@ class PartnersView(QWidget):
         self.table.resizeColumnsToContents()
 
     def add(self) -> bool:
-        try:
+        def save() -> None:
             self.workspace.add_partner(
                 self.name.text(),
                 self.org_type.currentData(),
@@ -102,10 +101,9 @@ class PartnersView(QWidget):
                 self.phone.text(),
                 languages=tuple(c.strip() for c in self.languages.text().split(",") if c.strip()),
             )
-        except CaseworkError as error:
-            self.message.setText(error_text(error))
+
+        if not attempt(save, self.message):
             return False
-        self.message.clear()
         self.name.clear()
         self.reload()
         return True

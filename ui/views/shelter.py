@@ -3,6 +3,8 @@ discharges and the waiting list."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -18,11 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.errors import CaseworkError
 from casework.model.vocab import DischargeReason
 from casework.services.shelter import BedState
 from casework.workspace import Workspace
-from ui.messages import error_text
+from ui.messages import attempt
 from ui.widgets import vocab
 
 BED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -114,13 +115,9 @@ class ShelterBoard(QWidget):
         if case_id:
             self.open_case.emit(case_id)
 
-    def _attempt(self, action) -> bool:  # type: ignore[no-untyped-def]
-        try:
-            action()
-        except CaseworkError as error:
-            self.message.setText(error_text(error))
+    def _attempt(self, action: Callable[[], object]) -> bool:
+        if not attempt(action, self.message):
             return False
-        self.message.clear()
         self.reload()
         return True
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from casework.errors import CaseworkError
 from casework.workspace import Workspace
-from ui.messages import error_text
+from ui.messages import attempt
 
 
 class Tab(QWidget):
@@ -26,12 +25,8 @@ class Tab(QWidget):
         self.message.setWordWrap(True)
 
     def attempt(self, action: Callable[[], object]) -> bool:
-        try:
-            action()
-        except CaseworkError as error:
-            self.message.setText(error_text(error))
+        if not attempt(action, self.message):
             return False
-        self.message.clear()
         self.after_change()
         self.changed.emit()
         return True
