@@ -34,9 +34,11 @@ from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import (
     accounts,
     attachments,
+    audit_review,
     cases,
     consent,
     counseling,
+    integrity,
     legal,
     lifecycle,
     notes,
@@ -149,6 +151,26 @@ class Workspace:
     def reassign(self, case_id: str, caseworker_id: str, reason: str = "") -> None:
         with self.vault.transaction() as session:
             lifecycle.reassign(session, self.actor, case_id, caseworker_id, reason)
+
+    # -- the audit trail ------------------------------------------------------------------------
+
+    def audit_trail(self, where: audit_review.AuditFilter) -> list[audit_review.AuditRow]:
+        with self.vault.session() as session:
+            return audit_review.trail(session, self.actor, where)
+
+    def audit_actions(self) -> list[str]:
+        with self.vault.session() as session:
+            return audit_review.actions(session, self.actor)
+
+    def audit_users(self) -> list[tuple[str, str]]:
+        with self.vault.session() as session:
+            return audit_review.users(session, self.actor)
+
+    def verify_vault(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> integrity.IntegrityReport:
+        self.actor.require(Role.SUPERVISOR, Role.ADMINISTRATOR)
+        return integrity.verify_vault(self.vault, progress)
 
     # -- supervision -----------------------------------------------------------------------------
 

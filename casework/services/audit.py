@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from casework.model import AuditEvent, AuditState
@@ -115,8 +116,12 @@ class ChainReport:
         return self.first_bad_seq is None
 
 
-def verify(session: Session, root_key: bytes) -> ChainReport:
-    """Walk the chain from K_0; name the first row that does not fit."""
+def verify(
+    session: Session, root_key: bytes, progress: Callable[[int, int], None] | None = None
+) -> ChainReport:
+    """Walk the chain from K_0; name the first row that does not fit. ``progress`` hears
+    (rows checked, rows in all) now and then."""
+    total = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
     key = root_key
     prev_mac = GENESIS_MAC
     expected_seq = 1
@@ -137,6 +142,8 @@ def verify(session: Session, root_key: bytes) -> ChainReport:
         expected_seq += 1
         checked += 1
         session.expunge(row)
+        if progress is not None and checked % 5000 == 0:
+            progress(checked, total)
     state = session.execute(select(AuditState)).scalar_one()
     if state.next_seq != expected_seq or state.head_mac != prev_mac:
         return ChainReport(checked, expected_seq, f"rows from {expected_seq} on were removed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from casework.errors import PermissionDenied
@@ -39,11 +40,13 @@ def check_database(vault: OpenVault) -> str:
     return "ok"
 
 
-def verify_vault(vault: OpenVault) -> IntegrityReport:
+def verify_vault(
+    vault: OpenVault, progress: Callable[[int, int], None] | None = None
+) -> IntegrityReport:
     root_key = vault.secrets.audit_root_key
     if root_key is None:
         raise PermissionDenied("Checking the audit chain needs a supervisor or administrator.")
     database = check_database(vault)
     with vault.session() as session:
-        chain = audit.verify(session, root_key)
+        chain = audit.verify(session, root_key, progress)
     return IntegrityReport(database, chain)

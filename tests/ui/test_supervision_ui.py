@@ -8,11 +8,13 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from casework.services import cases
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import sign_in
+from ui.views.audit import AuditView
 from ui.views.case_view import CaseView
 from ui.views.dashboard import CasesView, DashboardView
 from ui.views.lists import ApprovalsView
@@ -135,3 +137,37 @@ def test_reviews_and_moving_a_caseload(
     assert "Moved 2 cases to Bruno L." in dialog.result.text()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert dialog.cases.count() == 0
+
+
+def test_who_opened_a_case_and_the_chain_check_from_the_ui(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    [case_id] = amina_cases(vault_folder, date.today(), ["Esi"])
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case_id)  # Amina opens it
+    assert (
+        window.workspace_view.detail.currentWidget().history.findChild(QPushButton, "whoOpened")
+        is None
+    )  # not a caseworker's view
+    window.lock()
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    window.workspace_view.open_case(case_id)
+    case_view = window.workspace_view.detail.currentWidget()
+    qtbot.mouseClick(case_view.history.findChild(QPushButton, "whoOpened"), LEFT)
+    audit = window.workspace_view.detail.currentWidget()
+    assert isinstance(audit, AuditView)
+    qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
+    rows = [
+        [audit.table.item(r, c).text() for c in range(5)] for r in range(audit.table.rowCount())
+    ]
+    assert {r[3] for r in rows} == {"case.view"}
+    assert {r[2] for r in rows} == {"Amina K.", "Sara M."}
+    qtbot.mouseClick(audit.verify_button, LEFT)
+    qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
+    assert "intact" in audit.result.text()
+    with staffed_vault.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET action = 'case.create' WHERE seq = 4"))
+    audit.verify()
+    qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
+    assert "first bad row is #4" in audit.result.text()

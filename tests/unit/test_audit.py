@@ -124,3 +124,30 @@ def test_a_caseworker_does_not_hold_the_audit_root_key(
     assert sara.secrets.audit_root_key == busy_vault.secrets.audit_root_key
     assert sara.secrets.backup_private_key is None
     sara.lock()
+
+
+def test_the_trail_filters_by_user_case_action_and_date(
+    busy_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    from datetime import timedelta
+
+    from casework.errors import PermissionDenied
+    from casework.services.audit_review import AuditFilter, trail, users
+
+    with busy_vault.session() as session:
+        actor = busy_vault.actor
+        amina_id = next(uid for uid, name in users(session, actor) if name == "Amina K.")
+        views = trail(session, actor, AuditFilter(user_id=amina_id, action="case.view"))
+        assert len(views) == 3 and {r.user for r in views} == {"Amina K."}
+        assert all(r.case_reference for r in views)
+        one = trail(session, actor, AuditFilter(case_id=views[0].entity_id))
+        assert {r.entity_id for r in one} == {views[0].entity_id} and len(one) >= 2
+        today = date.today()
+        assert trail(session, actor, AuditFilter(start=today + timedelta(days=1))) == []
+        assert len(trail(session, actor, AuditFilter(start=today, end=today))) >= 12
+        newest = trail(session, actor, AuditFilter(), limit=5)
+        assert [r.seq for r in newest] == sorted((r.seq for r in newest), reverse=True)
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    with pytest.raises(PermissionDenied), amina.session() as session:
+        trail(session, amina.actor, AuditFilter())
+    amina.lock()

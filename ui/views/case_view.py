@@ -1002,11 +1002,21 @@ class AttachmentsTab(Tab):
 
 
 class HistoryTab(Tab):
+    show_access = Signal()  # "who opened this case", for supervisors
+
     def __init__(self, workspace: Workspace, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.view = QTextBrowser()
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
+        if workspace.actor.sees_all_cases:
+            access = QPushButton(tr("Who opened this case…"))
+            access.setObjectName("whoOpened")
+            access.clicked.connect(self.show_access)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(access)
+            layout.addLayout(row)
         self.reload()
 
     def reload(self) -> None:

@@ -40,6 +40,7 @@ from ui import jobs
 from ui.messages import error_text
 from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
 from ui.views.accounts import AccountDialog
+from ui.views.audit import AuditView
 from ui.views.calendar import HearingsCalendar
 from ui.views.case_view import CaseView
 from ui.views.dashboard import CasesView, DashboardView
@@ -485,6 +486,13 @@ class WorkspaceView(QWidget):
         self._show(view)
         return view
 
+    def show_audit(
+        self, case_id: str | None = None, reference: str = "", action: str | None = None
+    ) -> AuditView:
+        view = AuditView(self.workspace, case_id, reference, action)
+        self._show(view)
+        return view
+
     def show_reporting(self) -> ReportingView:
         view = ReportingView(self.workspace)
         self._show(view)
@@ -566,6 +574,9 @@ class WorkspaceView(QWidget):
             return
         view = CaseView(self.workspace, detail)
         view.changed.connect(self._case_changed)
+        view.history.show_access.connect(
+            lambda: self.show_audit(detail.case_id, detail.reference, "case.view")
+        )
         self._show(view)
         if self.caseload is not None:
             self.caseload.select(case_id)

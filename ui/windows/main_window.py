@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.calendar_action = QAction(tr("Calendar"), self)
         self.approvals_action = QAction(tr("Approvals"), self)
         self.dashboard_action = QAction(tr("Dashboard"), self)
+        self.audit_action = QAction(tr("Audit"), self)
         self.import_action = QAction(tr("Import…"), self)
         self.reporting_action = QAction(tr("Reporting"), self)
         self.admin_action = QAction(tr("Administration"), self)
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
             self.import_action,
             self.admin_action,
             self.reporting_action,
+            self.audit_action,
         ):
             self.toolbar.addAction(action)
         self.search_box_action = self.toolbar.addWidget(self.search_box)
@@ -127,6 +129,7 @@ class MainWindow(QMainWindow):
         self.tasks_action.triggered.connect(lambda: self._view_call("show_my_tasks"))
         self.approvals_action.triggered.connect(lambda: self._view_call("show_approvals"))
         self.dashboard_action.triggered.connect(lambda: self._view_call("show_dashboard"))
+        self.audit_action.triggered.connect(lambda: self._view_call("show_audit"))
         self.shelter_action.triggered.connect(lambda: self._view_call("show_shelter"))
         self.partners_action.triggered.connect(lambda: self._view_call("show_partners"))
         self.calendar_action.triggered.connect(lambda: self._view_call("show_calendar"))
@@ -183,6 +186,7 @@ class MainWindow(QMainWindow):
             action.setVisible(actor.works_cases)
         self.approvals_action.setVisible(actor.sees_all_cases)
         self.dashboard_action.setVisible(actor.sees_all_cases)
+        self.audit_action.setVisible(actor.sees_all_cases or workspace.is_admin)
         self.import_action.setVisible(actor.sees_all_cases and actor.works_cases)
         self.reporting_action.setVisible(workspace.reports)
         self.admin_action.setVisible(workspace.is_admin)

@@ -1,0 +1,239 @@
+"""The audit trail for supervisors and administrators: filter by user, case, action and date,
+and verify the chain (in the background, with progress; the result names the first bad row)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.services.audit_review import LIMIT, AuditFilter, AuditRow
+from casework.services.integrity import IntegrityReport
+from casework.workspace import Workspace
+from ui import jobs
+from ui.messages import error_text
+from ui.widgets import busy_bar, date_edit, to_date
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("AuditView", text)
+
+
+class AuditView(QWidget):
+    def __init__(
+        self,
+        workspace: Workspace,
+        case_id: str | None = None,
+        case_reference: str = "",
+        action: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.case_id = case_id
+        self.job: jobs.Job | None = None
+        self.verify_job: jobs.Job | None = None
+        title = QLabel(tr("Audit trail"))
+        title.setObjectName("pageTitle")
+        self.user = QComboBox()
+        self.user.setObjectName("auditUser")
+        self.user.addItem(tr("Anyone"), None)
+        for user_id, name in workspace.audit_users():
+            self.user.addItem(name, user_id)
+        self.action = QComboBox()
+        self.action.setObjectName("auditAction")
+        self.action.addItem(tr("Any action"), None)
+        for name in workspace.audit_actions():
+            self.action.addItem(name, name)
+        if action:
+            index = self.action.findData(action)
+            self.action.setCurrentIndex(index if index >= 0 else 0)
+        self.case_label = QLabel(
+            tr("Case {0}").format(case_reference) if case_id else tr("Every case")
+        )
+        self.case_label.setObjectName("auditCase")
+        self.clear_case = QPushButton(tr("All cases"))
+        self.clear_case.setVisible(case_id is not None)
+        self.clear_case.clicked.connect(self._all_cases)
+        today = date.today()
+        self.use_dates = QCheckBox(tr("From"))
+        self.start = date_edit(today - timedelta(days=30), latest=today)
+        self.end = date_edit(today, latest=today)
+        self.search_button = QPushButton(tr("Show"))
+        self.search_button.setObjectName("auditSearch")
+        filters = QGridLayout()
+        filters.addWidget(QLabel(tr("User")), 0, 0)
+        filters.addWidget(self.user, 0, 1)
+        filters.addWidget(QLabel(tr("Action")), 0, 2)
+        filters.addWidget(self.action, 0, 3)
+        filters.addWidget(self.case_label, 1, 0)
+        filters.addWidget(self.clear_case, 1, 1)
+        dates = QHBoxLayout()
+        dates.addWidget(self.use_dates)
+        dates.addWidget(self.start)
+        dates.addWidget(QLabel(tr("to")))
+        dates.addWidget(self.end)
+        filters.addLayout(dates, 1, 2, 1, 2)
+        filters.addWidget(self.search_button, 1, 4)
+        self.busy = busy_bar()
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("auditRows")
+        self.table.setHorizontalHeaderLabels(
+            [tr("#"), tr("When"), tr("Who"), tr("Action"), tr("Case or record")]
+        )
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.count = QLabel()
+        self.count.setObjectName("subtitle")
+        self.verify_button = QPushButton(tr("Verify the chain…"))
+        self.verify_button.setObjectName("verifyChain")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("verifyProgress")
+        self.progress.setMaximumHeight(10)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.result = QLabel()
+        self.result.setObjectName("verifyResult")
+        self.result.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        footer = QHBoxLayout()
+        footer.addWidget(self.count, 1)
+        footer.addWidget(self.verify_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(footer)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result)
+        self.search_button.clicked.connect(self.search)
+        self.verify_button.clicked.connect(self.verify)
+        self.search()
+
+    @property
+    def loading(self) -> bool:
+        return self.job is not None or self.verify_job is not None
+
+    def _all_cases(self) -> None:
+        self.case_id = None
+        self.case_label.setText(tr("Every case"))
+        self.clear_case.hide()
+        self.search()
+
+    def current_filter(self) -> AuditFilter:
+        dated = self.use_dates.isChecked()
+        return AuditFilter(
+            user_id=self.user.currentData(),
+            case_id=self.case_id,
+            action=self.action.currentData(),
+            start=to_date(self.start) if dated else None,
+            end=to_date(self.end) if dated else None,
+        )
+
+    def search(self) -> None:
+        if self.job is not None:
+            return
+        where, workspace = self.current_filter(), self.workspace
+        self.busy.show()
+        self.job = jobs.start(lambda _job: workspace.audit_trail(where), self._shown, self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.job = None
+        self.busy.hide()
+        self.message.setText(error_text(error))
+
+    def _shown(self, rows: list[AuditRow]) -> None:
+        self.job = None
+        self.busy.hide()
+        self.message.clear()
+        self.table.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            subject = row.case_reference or (f"{row.entity} {row.entity_id[:8]}")
+            values = (
+                str(row.seq),
+                row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                row.user,
+                row.action,
+                subject,
+            )
+            for column, text in enumerate(values):
+                self.table.setItem(index, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        if len(rows) >= LIMIT:
+            self.count.setText(
+                tr("The newest {0} rows; narrow the filter to see older ones.").format(LIMIT)
+            )
+        else:
+            self.count.setText(tr("{0} rows").format(len(rows)))
+
+    def verify(self) -> None:
+        if self.verify_job is not None:
+            return
+        workspace = self.workspace
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.verify_button.setEnabled(False)
+        self.result.clear()
+
+        def work(job: jobs.Job) -> IntegrityReport:
+            return workspace.verify_vault(
+                lambda done, total: job.report(int(100 * done / max(total, 1)))
+            )
+
+        job = jobs.start(work, self._verified, self._verify_failed)
+        job.signals.progress.connect(self._progress)
+        self.verify_job = job
+
+    def _progress(self, percent: int, _text: str) -> None:
+        self.progress.setRange(0, 100)
+        self.progress.setValue(percent)
+
+    def _verify_failed(self, error: BaseException) -> None:
+        self.verify_job = None
+        self.progress.hide()
+        self.verify_button.setEnabled(True)
+        self.result.setObjectName("errorText")
+        self.result.setText(error_text(error))
+
+    def _verified(self, report: IntegrityReport) -> None:
+        self.verify_job = None
+        self.progress.hide()
+        self.verify_button.setEnabled(True)
+        if report.ok:
+            self.result.setObjectName("infoText")
+            self.result.setText(
+                tr(
+                    "The audit chain is intact ({0} rows checked) and the database is sound."
+                ).format(report.chain.rows_checked)
+            )
+            return
+        self.result.setObjectName("errorText")
+        problems = []
+        if not report.chain.ok:
+            problems.append(
+                tr("The audit chain is broken: the first bad row is #{0} ({1}).").format(
+                    report.chain.first_bad_seq, report.chain.reason
+                )
+            )
+        if report.database != "ok":
+            problems.append(tr("The database check failed: {0}").format(report.database))
+        self.result.setText(" ".join(problems))
