@@ -97,6 +97,18 @@ class ConsentRecord(Replicated, Base):
     the vault for that purpose."""
 
     __tablename__ = "consent_records"
+    # Exports check everyone's consent of one kind from this index alone.
+    __table_args__ = (
+        Index(
+            "ix_consent_records_kind_state",
+            "kind",
+            "deleted_at",
+            "survivor_id",
+            "given_on",
+            "expires_on",
+            "withdrawn_on",
+        ),
+    )
 
     survivor_id: Mapped[str] = mapped_column(ForeignKey("survivors.id"), index=True)
     kind: Mapped[ConsentKind] = mapped_column(text_enum(ConsentKind))

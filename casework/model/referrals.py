@@ -35,7 +35,7 @@ class Referral(Replicated, Base):
         text_enum(ReferralStatus), default=ReferralStatus.PENDING, index=True
     )
     reason: Mapped[str] = mapped_column(Text, default="")
-    referred_on: Mapped[date] = mapped_column(Date)
+    referred_on: Mapped[date] = mapped_column(Date, index=True)
     follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
     consent_id: Mapped[str] = mapped_column(ForeignKey("consent_records.id"))
     declined_reason: Mapped[str] = mapped_column(Text, default="")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -194,10 +195,37 @@ class RecordRelease:
 
 @dataclass
 class _Person:
-    survivor: Survivor
+    survivor: Any  # a row of SURVIVOR_COLUMNS
     identified_on: date
-    case: Case  # the latest case active in the year
+    case: Any  # a row of CASE_COLUMNS: the latest case active in the year
     services: set[str]
+
+
+SURVIVOR_COLUMNS = (
+    Survivor.id,
+    Survivor.birth_date,
+    Survivor.estimated_age,
+    Survivor.gender,
+    Survivor.citizenship,
+    Survivor.exploitation_types,
+    Survivor.trafficking_status,
+    Survivor.number_of_children,
+    Survivor.education_level,
+    Survivor.forced_labour_industry,
+    Survivor.relationship_to_trafficker,
+    Survivor.methods_of_control,
+    Survivor.recruitment_method,
+    Survivor.age_when_trafficked,
+)
+CASE_COLUMNS = (
+    Case.id,
+    Case.survivor_id,
+    Case.intake_date,
+    Case.closed_date,
+    Case.status,
+    Case.closure_reason,
+    Case.country_of_exploitation,
+)
 
 
 def pid_key(secret: bytes, hub_id: str) -> bytes:
@@ -218,17 +246,13 @@ def pid(key: bytes, survivor_id: str) -> str:
 
 def _people(session: Session, year: Year, today: date) -> tuple[dict[str, _Person], int]:
     last_day = date.fromordinal(year.end.toordinal() - 1)
-    cases = (
-        session.execute(
-            select(Case)
-            .where(Case.deleted_at.is_(None), Case.intake_date <= last_day)
-            .order_by(Case.intake_date, Case.id)
-        )
-        .scalars()
-        .all()
-    )
+    cases = session.execute(
+        select(*CASE_COLUMNS)
+        .where(Case.deleted_at.is_(None), Case.intake_date <= last_day)
+        .order_by(Case.intake_date, Case.id)
+    ).all()
     first_intake: dict[str, date] = {}
-    active: dict[str, Case] = {}
+    active: dict[str, Any] = {}
     for case in cases:
         first_intake.setdefault(case.survivor_id, case.intake_date)
         if case.closed_date is None or case.closed_date >= year.start:
@@ -238,7 +262,9 @@ def _people(session: Session, year: Year, today: date) -> tuple[dict[str, _Perso
     allowed = consented_to(session, set(active), today, ConsentKind.RECORD_SHARING)
     survivors = {
         s.id: s
-        for s in session.execute(select(Survivor).where(Survivor.deleted_at.is_(None))).scalars()
+        for s in session.execute(
+            select(*SURVIVOR_COLUMNS).where(Survivor.deleted_at.is_(None))
+        ).all()
         if s.id in allowed
     }
     people = {

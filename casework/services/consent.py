@@ -36,11 +36,16 @@ class Consent:
     release_fields: tuple[ReleaseField, ...] = ()
 
     def valid_on(self, day: date) -> bool:
-        if self.given_on > day:
-            return False
-        if self.withdrawn_on is not None and self.withdrawn_on <= day:
-            return False
-        return self.expires_on is None or day <= self.expires_on
+        return valid_on(self.given_on, self.expires_on, self.withdrawn_on, day)
+
+
+def valid_on(given_on: date, expires_on: date | None, withdrawn_on: date | None, day: date) -> bool:
+    """Consent given by ``day``, not withdrawn by it, and not expired before it."""
+    if given_on > day:
+        return False
+    if withdrawn_on is not None and withdrawn_on <= day:
+        return False
+    return expires_on is None or day <= expires_on
 
 
 def _view(record: ConsentRecord) -> Consent:
