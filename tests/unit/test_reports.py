@@ -1,0 +1,143 @@
+"""Printed reports: the right figures, nothing the reader may not see, house style, clean
+metadata, A4 or Letter."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from casework.errors import ValidationError
+from casework.model.vocab import (
+    Attendance,
+    Confidentiality,
+    DischargeReason,
+    Modality,
+    SessionKind,
+)
+from casework.reporting import reports
+from casework.services import cases, counseling, notes, shelter
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+
+
+def text_of(pdf: bytes) -> tuple[str, PdfReader]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(page.extract_text() for page in reader.pages), reader
+
+
+def new_case(vault: OpenVault, name: str, today: date, intake: date | None = None) -> str:
+    with vault.transaction() as session:
+        return cases.record_survivor(
+            session,
+            vault.actor,
+            cases.SurvivorInput(first_name=name, last_name="Mwangi", intake_date=intake or today),
+            today,
+        ).case_id
+
+
+def test_the_case_file_shows_what_the_reader_may_see(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    case_id = new_case(amina, "Wanjiru", today)
+    with amina.transaction() as session:
+        notes.add_note(session, amina.actor, case_id, "Found a room near the market.", today, today)
+        notes.add_note(
+            session,
+            amina.actor,
+            case_id,
+            "Disclosed the trafficker's threats.",
+            today,
+            today,
+            Confidentiality.SENSITIVE,
+        )
+    with sara.transaction() as session:
+        counseling.record_session(
+            session,
+            sara.actor,
+            case_id,
+            today,
+            50,
+            SessionKind.INDIVIDUAL,
+            Modality.IN_PERSON,
+            Attendance.ATTENDED,
+            "Nightmares easing; grounding exercises help.",
+            today,
+        )
+    with amina.transaction() as session:
+        as_worker, reader = text_of(reports.case_summary_pdf(session, amina.actor, case_id))
+    with sara.transaction() as session:
+        as_supervisor, _ = text_of(
+            reports.case_summary_pdf(session, sara.actor, case_id, letter=True)
+        )
+    for text in (as_worker, as_supervisor):
+        assert "Wanjiru Mwangi" in text and "Found a room near the market." in text
+        assert "Harbour Light" in text and "Page 1" in text and "CONFIDENTIAL" in text
+    assert "Disclosed the trafficker" in as_worker  # she wrote it
+    assert "Nightmares easing" not in as_worker  # counseling notes are the counselor's
+    assert "Nightmares easing" in as_supervisor
+    metadata = reader.metadata or {}
+    assert not metadata.get("/Author") and "Amina" not in str(metadata)
+    assert round(float(reader.pages[0].mediabox.width)) == 595  # A4
+    _, letter = text_of(reports.case_summary_pdf(sara.session(), sara.actor, case_id, True))
+    assert round(float(letter.pages[0].mediabox.width)) == 612  # Letter
+    amina.lock()
+    sara.lock()
+
+
+def test_the_caseload_report_counts_the_period(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    bruno = vault_folder.unlock("bruno", WORKER_PASSWORD)
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    start, end = today - timedelta(days=30), today
+    new_case(amina, "Achieng", today, today - timedelta(days=5))
+    new_case(amina, "Akinyi", today, today - timedelta(days=90))
+    new_case(amina, "Later", today, today)  # opened on the last day: in
+    new_case(bruno, "Baraka", today, today - timedelta(days=3))
+    with sara.transaction() as session:
+        whole = reports.caseload_lines(session, sara.actor, None, start, end)
+        mine = reports.caseload_lines(session, sara.actor, amina.actor.user_id, start, end)
+        text, _ = text_of(
+            reports.caseload_pdf(session, sara.actor, amina.actor.user_id, start, end)
+        )
+        with pytest.raises(ValidationError):
+            reports.caseload_lines(session, sara.actor, None, end, start)
+    assert len(whole) == 4 and len(mine) == 3
+    assert {x.caseworker for x in mine} == {"Amina K."}
+    assert "Caseload report: Amina K." in text and "Baraka" not in text
+    assert "Opened in the period 2" in text.replace("\n", " ")
+    with bruno.transaction() as session:  # a caseworker prints only their own
+        own = reports.caseload_lines(session, bruno.actor, None, start, end)
+    assert [x.name for x in own] == ["Baraka Mwangi"]
+    for vault in (amina, bruno, sara):
+        vault.lock()
+
+
+def test_the_occupancy_report_counts_bed_nights(
+    staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    today = date(2026, 11, 23)
+    with staffed_vault.transaction() as session:
+        shelter.add_facility(session, staffed_vault.actor, "Harbour House", {"Room A": 2})
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case_id = new_case(amina, "Neema", today, date(2026, 9, 1))
+    with amina.transaction() as session:
+        bed = shelter.occupancy(session, amina.actor, today)[0].bed_id
+        stay = shelter.admit(session, amina.actor, case_id, bed, date(2026, 10, 3), today)
+        shelter.discharge(
+            session, amina.actor, stay, date(2026, 10, 13), DischargeReason.MOVED_ON, today
+        )
+        text, _ = text_of(reports.occupancy_pdf(session, amina.actor, 2026, 10, today))
+        with pytest.raises(ValidationError, match="not started"):
+            reports.occupancy_pdf(session, amina.actor, 2027, 1, today)
+    flat = " ".join(text.split())
+    assert "Shelter occupancy, October 2026" in flat
+    assert "Harbour House 2 10 / 62 16%" in flat  # 2 beds x 31 nights; 10 nights held
+    assert "Neema" not in flat  # stays are named by case reference only
+    amina.lock()
