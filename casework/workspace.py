@@ -28,7 +28,7 @@ from casework.model.vocab import (
     ServiceCategory,
     SessionKind,
 )
-from casework.reporting import profiles, quarterly, records
+from casework.reporting import profiles, quarterly, records, reports
 from casework.reporting.pdf import save
 from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import (
@@ -316,6 +316,22 @@ class Workspace:
                 session, self.actor, referral_id, self.organisation().name, date.today()
             )
         return referral_packet_pdf(packet)
+
+    # -- printed reports ---------------------------------------------------------------------------
+
+    def case_summary_pdf(self, case_id: str, letter: bool = False) -> bytes:
+        with self.vault.transaction() as session:
+            return reports.case_summary_pdf(session, self.actor, case_id, letter)
+
+    def caseload_pdf(
+        self, caseworker_id: str | None, start: date, end: date, letter: bool = False
+    ) -> bytes:
+        with self.vault.transaction() as session:
+            return reports.caseload_pdf(session, self.actor, caseworker_id, start, end, letter)
+
+    def occupancy_pdf(self, year: int, month: int, letter: bool = False) -> bytes:
+        with self.vault.transaction() as session:
+            return reports.occupancy_pdf(session, self.actor, year, month, date.today(), letter)
 
     # -- search ----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
@@ -171,3 +171,37 @@ def test_who_opened_a_case_and_the_chain_check_from_the_ui(
     audit.verify()
     qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
     assert "first bad row is #4" in audit.result.text()
+
+
+def test_printing_a_caseload_report_and_a_case_file(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path
+) -> None:
+    from pypdf import PdfReader
+
+    [case_id] = amina_cases(vault_folder, date.today(), ["Faith"])
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    dialog = window.workspace_view.open_reports()
+    dialog.caseworker.setCurrentIndex(dialog.caseworker.findText("Amina K."))
+    dialog.end.setDate(QDate.currentDate())  # the default is last month
+    dialog.page.setCurrentIndex(1)  # Letter
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert "Choose where" in dialog.result.text()
+    dialog.path.setText(str(tmp_path / "caseload.pdf"))
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
+    assert "Saved" in dialog.result.text(), dialog.result.text()
+    pdf = PdfReader(tmp_path / "caseload.pdf")
+    text = pdf.pages[0].extract_text()
+    assert "Caseload report: Amina K." in text and "Faith" in text
+    assert round(float(pdf.pages[0].mediabox.width)) == 612
+    assert (tmp_path / "caseload.pdf").stat().st_mode & 0o077 == 0
+
+    window.workspace_view.open_case(case_id)
+    case_view = window.workspace_view.detail.currentWidget()
+    printing = case_view.overview.print_case_file()
+    printing.path.setText(str(tmp_path / "case.pdf"))
+    printing.build()
+    qtbot.waitUntil(lambda: not printing.loading, timeout=15000)
+    assert "Saved" in printing.result.text(), printing.result.text()
+    assert "Case file" in PdfReader(tmp_path / "case.pdf").pages[0].extract_text()

@@ -59,6 +59,7 @@ from ui import jobs
 from ui.messages import error_text
 from ui.views.attachment_viewer import AttachmentViewer
 from ui.views.case_supervision import ErasureDialog, ReviewsTab
+from ui.views.reports import ReportDialog
 from ui.views.tab import Tab
 from ui.widgets import busy_bar, date_edit, to_date, vocab
 
@@ -212,7 +213,16 @@ class OverviewTab(Tab):
             row.addWidget(reassign)
         self._erasure_actions(row)
         row.addStretch(1)
+        print_file = QPushButton(tr("Print the case file…"))
+        print_file.setObjectName("printCaseFile")
+        print_file.clicked.connect(lambda: self.print_case_file())
+        row.addWidget(print_file)
         return row
+
+    def print_case_file(self) -> ReportDialog:
+        dialog = ReportDialog(self.workspace, self.case_id, self.detail.reference, self)
+        dialog.open()
+        return dialog
 
     def _erasure_actions(self, row: QHBoxLayout) -> None:
         waiting = self.workspace.erasure_requests(pending_only=True, case_id=self.case_id)

@@ -49,6 +49,7 @@ from ui.views.intake import IntakeForm
 from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
 from ui.views.partners import PartnersView
 from ui.views.reporting import ReportingView
+from ui.views.reports import ReportDialog
 from ui.views.shelter import ShelterBoard
 from ui.widgets import busy_bar
 
@@ -492,6 +493,11 @@ class WorkspaceView(QWidget):
         view = AuditView(self.workspace, case_id, reference, action)
         self._show(view)
         return view
+
+    def open_reports(self) -> ReportDialog:
+        dialog = ReportDialog(self.workspace, parent=self)
+        dialog.open()
+        return dialog
 
     def show_reporting(self) -> ReportingView:
         view = ReportingView(self.workspace)

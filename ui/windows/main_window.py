@@ -12,9 +12,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self.approvals_action = QAction(tr("Approvals"), self)
         self.dashboard_action = QAction(tr("Dashboard"), self)
         self.audit_action = QAction(tr("Audit"), self)
+        self.reports_action = QAction(tr("Print…"), self)
         self.import_action = QAction(tr("Import…"), self)
         self.reporting_action = QAction(tr("Reporting"), self)
         self.admin_action = QAction(tr("Administration"), self)
@@ -92,16 +95,28 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.tasks_action,
             self.shelter_action,
-            self.calendar_action,
-            self.partners_action,
             self.dashboard_action,
             self.approvals_action,
-            self.import_action,
             self.admin_action,
             self.reporting_action,
-            self.audit_action,
         ):
             self.toolbar.addAction(action)
+        # Less frequent places go under "More", so the bar fits a laptop screen.
+        self.more_menu = QMenu(tr("More"), self)
+        for action in (
+            self.calendar_action,
+            self.partners_action,
+            self.reports_action,
+            self.audit_action,
+            self.import_action,
+        ):
+            self.more_menu.addAction(action)
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("moreButton")
+        self.more_button.setText(tr("More ▾"))
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_action = self.toolbar.addWidget(self.more_button)
         self.search_box_action = self.toolbar.addWidget(self.search_box)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -130,6 +145,7 @@ class MainWindow(QMainWindow):
         self.approvals_action.triggered.connect(lambda: self._view_call("show_approvals"))
         self.dashboard_action.triggered.connect(lambda: self._view_call("show_dashboard"))
         self.audit_action.triggered.connect(lambda: self._view_call("show_audit"))
+        self.reports_action.triggered.connect(lambda: self._view_call("open_reports"))
         self.shelter_action.triggered.connect(lambda: self._view_call("show_shelter"))
         self.partners_action.triggered.connect(lambda: self._view_call("show_partners"))
         self.calendar_action.triggered.connect(lambda: self._view_call("show_calendar"))
@@ -180,6 +196,7 @@ class MainWindow(QMainWindow):
             self.shelter_action,
             self.calendar_action,
             self.partners_action,
+            self.reports_action,
             self.search_box_action,
         ):
             action.setEnabled(actor.works_cases)
@@ -187,6 +204,7 @@ class MainWindow(QMainWindow):
         self.approvals_action.setVisible(actor.sees_all_cases)
         self.dashboard_action.setVisible(actor.sees_all_cases)
         self.audit_action.setVisible(actor.sees_all_cases or workspace.is_admin)
+        self.more_action.setVisible(any(a.isVisible() for a in self.more_menu.actions()))
         self.import_action.setVisible(actor.sees_all_cases and actor.works_cases)
         self.reporting_action.setVisible(workspace.reports)
         self.admin_action.setVisible(workspace.is_admin)

@@ -1,0 +1,230 @@
+"""Printing: the case file, a caseload report, a month of shelter occupancy. Each PDF is built
+in the background with progress and written only where the user chooses (user-only, atomic)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.reporting.pdf import save
+from casework.workspace import Workspace
+from ui import jobs
+from ui.messages import error_text
+from ui.widgets import date_edit, to_date
+
+CASELOAD, OCCUPANCY, CASE_FILE = "caseload", "occupancy", "case"
+LETTER_COUNTRIES = {
+    QLocale.Country.UnitedStates,
+    QLocale.Country.Canada,
+    QLocale.Country.Mexico,
+    QLocale.Country.Philippines,
+    QLocale.Country.Chile,
+    QLocale.Country.Colombia,
+}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Reports", text)
+
+
+class ReportDialog(QDialog):
+    """Choose a report and where to save it. With ``case_id``, the case file of that case."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        case_id: str | None = None,
+        case_reference: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.case_id = case_id
+        self.job: jobs.Job | None = None
+        self.setWindowTitle(tr("Print a report"))
+        self.setMinimumWidth(520)
+        form = QFormLayout()
+        self.caseload_choice = QRadioButton(tr("Caseload report"))
+        self.caseload_choice.setObjectName("chooseCaseload")
+        self.occupancy_choice = QRadioButton(tr("Shelter occupancy for a month"))
+        self.occupancy_choice.setObjectName("chooseOccupancy")
+        group = QButtonGroup(self)
+        group.addButton(self.caseload_choice)
+        group.addButton(self.occupancy_choice)
+        self.caseload_choice.setChecked(True)
+        self.caseworker = QComboBox()
+        self.caseworker.setObjectName("reportCaseworker")
+        today = date.today()
+        last_month_end = today.replace(day=1) - timedelta(days=1)
+        self.start = date_edit(last_month_end.replace(day=1), latest=today)
+        self.end = date_edit(last_month_end, latest=today)
+        self.year = QSpinBox()
+        self.year.setRange(2000, today.year)
+        self.year.setValue(last_month_end.year)
+        self.month = QSpinBox()
+        self.month.setRange(1, 12)
+        self.month.setValue(last_month_end.month)
+        if case_id is None:
+            if workspace.actor.sees_all_cases:
+                self.caseworker.addItem(tr("The whole organisation"), None)
+                for worker_id, name in workspace.caseworkers():
+                    self.caseworker.addItem(name, worker_id)
+            else:
+                self.caseworker.addItem(workspace.actor.display_name, workspace.actor.user_id)
+            form.addRow(tr("Report"), self.caseload_choice)
+            form.addRow("", self.occupancy_choice)
+            form.addRow(tr("Caseworker"), self.caseworker)
+            period = QHBoxLayout()
+            period.addWidget(self.start)
+            period.addWidget(QLabel(tr("to")))
+            period.addWidget(self.end)
+            form.addRow(tr("Cases active from"), period)
+            month = QHBoxLayout()
+            month.addWidget(self.month)
+            month.addWidget(self.year)
+            form.addRow(tr("Month"), month)
+        else:
+            self.setWindowTitle(tr("Print the case file"))
+            form.addRow(
+                QLabel(
+                    tr(
+                        "The case file of {0}: profile, consent, services, reviews, notes and "
+                        "timeline, as you may see them. Printing is recorded in the audit trail."
+                    ).format(case_reference)
+                )
+            )
+        self.page = QComboBox()
+        self.page.setObjectName("pageSize")
+        self.page.addItem("A4", False)
+        self.page.addItem("Letter", True)
+        if QLocale().territory() in LETTER_COUNTRIES:
+            self.page.setCurrentIndex(1)
+        form.addRow(tr("Paper"), self.page)
+        self.path = QLineEdit()
+        self.path.setObjectName("reportPath")
+        browse = QPushButton(tr("Choose…"))
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.path, 1)
+        where.addWidget(browse)
+        form.addRow(tr("Save as"), where)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("reportProgress")
+        self.progress.setMaximumHeight(10)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.result = QLabel()
+        self.result.setObjectName("reportResult")
+        self.result.setWordWrap(True)
+        self.save_button = QPushButton(tr("Save the PDF"))
+        self.save_button.setObjectName("saveReport")
+        self.save_button.setDefault(True)
+        close = QPushButton(tr("Close"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result)
+        layout.addLayout(buttons)
+        self.save_button.clicked.connect(self.build)
+        close.clicked.connect(self.reject)
+        self.caseload_choice.toggled.connect(lambda _on: self._enable())
+        self._enable()
+
+    @property
+    def kind(self) -> str:
+        if self.case_id is not None:
+            return CASE_FILE
+        return CASELOAD if self.caseload_choice.isChecked() else OCCUPANCY
+
+    @property
+    def loading(self) -> bool:
+        return self.job is not None
+
+    def _enable(self) -> None:
+        caseload = self.kind == CASELOAD
+        for widget in (self.caseworker, self.start, self.end):
+            widget.setEnabled(caseload)
+        for widget in (self.month, self.year):
+            widget.setEnabled(self.kind == OCCUPANCY)
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(self, tr("Save the report"), "", tr("PDF (*.pdf)"))
+        if chosen:
+            self.path.setText(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+
+    def _builder(self) -> Callable[[], bytes]:
+        workspace, letter = self.workspace, bool(self.page.currentData())
+        if self.kind == CASE_FILE:
+            case_id = self.case_id or ""
+            return lambda: workspace.case_summary_pdf(case_id, letter)
+        if self.kind == CASELOAD:
+            worker, start, end = (
+                self.caseworker.currentData(),
+                to_date(self.start),
+                to_date(self.end),
+            )
+            return lambda: workspace.caseload_pdf(worker, start, end, letter)
+        year, month = self.year.value(), self.month.value()
+        return lambda: workspace.occupancy_pdf(year, month, letter)
+
+    def build(self) -> None:
+        if self.job is not None:
+            return
+        text = self.path.text().strip()
+        if not text:
+            self.result.setText(tr("Choose where to save the PDF."))
+            return
+        target = Path(text)
+        build = self._builder()
+
+        def work(job: jobs.Job) -> Path:
+            job.report(10)
+            data = build()
+            job.report(80)
+            save(data, target)
+            job.report(100)
+            return target
+
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.save_button.setEnabled(False)
+        self.result.clear()
+        job = jobs.start(work, self._saved, self._failed)
+        job.signals.progress.connect(lambda percent, _text: self.progress.setValue(percent))
+        self.job = job
+
+    def _saved(self, path: Path) -> None:
+        self.job = None
+        self.progress.hide()
+        self.save_button.setEnabled(True)
+        self.result.setText(tr("Saved {0}.").format(path))
+
+    def _failed(self, error: BaseException) -> None:
+        self.job = None
+        self.progress.hide()
+        self.save_button.setEnabled(True)
+        self.result.setText(error_text(error))
