@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import platformdirs
@@ -194,6 +194,19 @@ def main() -> None:
             print(f"{'':28} ({report.rows_checked} audit rows)")
     record("shelter_board", measure(lambda: workspace.occupancy(), repeat))
     record("my_tasks", measure(lambda: workspace.my_tasks(), repeat))
+    record("dashboard_refresh", measure(lambda: workspace.dashboard(30), repeat))
+    record("report_case_pdf", measure(lambda: workspace.case_summary_pdf(case_id), repeat))
+    month_ago = date.today() - timedelta(days=30)
+    own = Workspace(vault).caseload_pdf
+    record(
+        "report_caseload_pdf",
+        measure(lambda: own(vault.actor.user_id, month_ago, date.today()), min(repeat, 3)),
+    )
+    last_month = date.today().replace(day=1) - timedelta(days=1)
+    record(
+        "report_occupancy_pdf",
+        measure(lambda: workspace.occupancy_pdf(last_month.year, last_month.month), min(repeat, 3)),
+    )
     admin = folder.unlock("admin", DEMO_PASSWORD)
     exports = Path(tempfile.mkdtemp(prefix="safehold-bench-"))
     last_quarter = (date.today().month - 1) // 3  # 0 means Q4 of last year

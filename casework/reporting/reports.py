@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.errors import ValidationError
-from casework.model import Bed, Case, Facility, Organisation, Room, Stay, Task, User
+from casework.model import Bed, Case, Facility, Organisation, Room, Stay, Survivor, Task, User
 from casework.model.vocab import Confidentiality, Role, TaskStatus
 from casework.reporting.pdf import BODY, HEADING, TITLE, key_values, para, render
 from casework.services import (
@@ -40,7 +40,7 @@ TINY = BODY.clone("tiny", fontSize=7.5, leading=9)
 GRID = TableStyle(
     [
         ("FONTNAME", (0, 0), (-1, -1), "SafeholdSans"),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("FONTSIZE", (0, 0), (-1, -1), 7.5),
         ("FONTNAME", (0, 0), (-1, 0), "SafeholdSans-Bold"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9eef2")),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c5ced6")),
@@ -55,7 +55,10 @@ def _grid(
     widths: list[float | None] | None = None,
     style: ParagraphStyle = SMALL,
 ) -> Table:
-    data = [[para(h, style) for h in header]] + [[para(c, style) for c in row] for row in rows]
+    # Short cells are plain strings (fast); only longer text becomes a wrapping paragraph.
+    data = [[para(h, style) for h in header]] + [
+        [c if len(c) <= 14 else para(c, style) for c in row] for row in rows
+    ]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(GRID)
     return table
@@ -249,8 +252,19 @@ def caseload_lines(
     if caseworker_id is None and not actor.sees_all_cases:
         caseworker_id = actor.user_id
     query = (
-        select(Case, User.display_name)
-        .join(Case.survivor)
+        select(
+            Case.id,
+            Case.reference,
+            Survivor.first_name,
+            Survivor.last_name,
+            Case.status,
+            Case.risk_level,
+            Case.intake_date,
+            Case.closed_date,
+            Case.last_contact_date,
+            User.display_name,
+        )
+        .join(Survivor, Survivor.id == Case.survivor_id)
         .outerjoin(User, User.id == Case.assigned_caseworker_id)
         .where(
             Case.deleted_at.is_(None),
@@ -263,29 +277,32 @@ def caseload_lines(
     if caseworker_id is not None:
         query = query.where(Case.assigned_caseworker_id == caseworker_id)
     rows = session.execute(query).all()
+    ids = {row.id for row in rows}
     overdue = Counter(
-        session.execute(
+        case_id
+        for case_id in session.execute(
             select(Task.case_id).where(
                 Task.deleted_at.is_(None),
                 Task.status == TaskStatus.OPEN,
                 Task.due_on < date.today(),
-                Task.case_id.in_([case.id for case, _ in rows]),
+                Task.case_id.is_not(None),
             )
         ).scalars()
+        if case_id in ids
     )
     return [
         CaseloadLine(
-            case.reference,
-            " ".join(p for p in (case.survivor.first_name, case.survivor.last_name) if p),
-            name or "Unassigned",
-            case.status.label,
-            case.risk_level.label,
-            case.intake_date,
-            case.closed_date,
-            case.last_contact_date,
-            overdue.get(case.id, 0),
+            row.reference,
+            " ".join(p for p in (row.first_name, row.last_name) if p),
+            row.display_name or "Unassigned",
+            row.status.label,
+            row.risk_level.label,
+            row.intake_date,
+            row.closed_date,
+            row.last_contact_date,
+            overdue.get(row.id, 0),
         )
-        for case, name in rows
+        for row in rows
     ]
 
 
