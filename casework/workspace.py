@@ -204,7 +204,10 @@ class Workspace:
 
     def decide_erasure(self, request_id: str, approve: bool, comment: str) -> None:
         with self.vault.transaction() as session:
-            supervision.decide_erasure(session, self.actor, request_id, approve, comment)
+            erased = supervision.decide_erasure(session, self.actor, request_id, approve, comment)
+        if erased:
+            self.vault.checkpoint()
+            self.vault.expire_backups("holds a person since erased")
 
     def erasure_requests(
         self, pending_only: bool = True, case_id: str | None = None

@@ -179,3 +179,14 @@ class ErasureRequest(Replicated, Base):
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class Erasure(Replicated, Base):
+    """What is left of a person who asked to be forgotten: ids only, so other laptops can erase
+    their copies when sync arrives, and the audit trail's ids still point somewhere."""
+
+    __tablename__ = "erasures"
+
+    survivor_id: Mapped[str] = mapped_column(String(36), index=True)
+    case_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    request_id: Mapped[str] = mapped_column(String(36))

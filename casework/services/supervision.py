@@ -26,6 +26,7 @@ from casework.model.vocab import ClosureDecision, Role, TaskStatus
 from casework.services import audit, lifecycle
 from casework.services.actor import Actor
 from casework.services.cases import visible_case
+from casework.services.erasure import erase_person
 from casework.services.lifecycle import OPEN_STATUSES
 from casework.services.shelter import occupancy, occupancy_by_week
 
@@ -340,7 +341,9 @@ def request_erasure(session: Session, actor: Actor, case_id: str, reason: str) -
 
 def decide_erasure(
     session: Session, actor: Actor, request_id: str, approve: bool, comment: str
-) -> None:
+) -> bool:
+    """Approve (the person is erased at once) or reject with a comment; returns whether an
+    erasure ran."""
     actor.require(Role.SUPERVISOR)
     request = session.get(ErasureRequest, request_id)
     if request is None or request.deleted_at is not None:
@@ -364,6 +367,10 @@ def decide_erasure(
         "case",
         request.case_id,
     )
+    if approve:  # approved means done: the person is erased in this same transaction
+        session.flush()
+        erase_person(session, actor, request.case_id, request.id)
+    return approve
 
 
 def erasure_requests(

@@ -7,6 +7,7 @@ vault: it holds the keys and the engine until ``lock()`` forgets them.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -38,7 +39,7 @@ from casework.vault import crypto, schema
 from casework.vault.backup import write_backup
 from casework.vault.crypto import CryptoError, KdfParams
 from casework.vault.engine import key_pragma, open_engine, raw_connection
-from casework.vault.files import make_private_folder, restrict_vault_files
+from casework.vault.files import make_private_folder, restrict_vault_files, write_private_file
 from casework.vault.keyring import Keyring, KeyringError, VaultSecrets
 from casework.vault.throttle import UnlockThrottle
 
@@ -48,6 +49,7 @@ DATABASE = "safehold.db"
 KEYRING = "keyring.json"
 PENDING_KEYRING = "keyring.pending.json"
 BACKUPS = "backups"
+EXPIRED = "expired.json"
 THROTTLE = "unlock-state.json"
 
 
@@ -351,6 +353,29 @@ class OpenVault:
             self.keyring.keyring_id,
             self.keyring.backup_public_key,
         )
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and truncate it, so no page image of
+        erased rows stays in the -wal file."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def expire_backups(self, reason: str) -> list[str]:
+        """Mark every backup taken so far as expired (it holds someone since erased): listed in
+        ``backups/expired.json`` by file name, for rotation to delete and restore to refuse."""
+        folder = self.folder.folder / BACKUPS
+        if not folder.is_dir():
+            return []
+        names = sorted(p.name for p in folder.glob("safehold-*.db"))
+        marker = folder / EXPIRED
+        try:
+            expired: dict[str, str] = json.loads(marker.read_text()) if marker.exists() else {}
+        except (OSError, ValueError):
+            expired = {}
+        for name in names:
+            expired.setdefault(name, reason)
+        write_private_file(marker, json.dumps(expired, indent=1, sort_keys=True).encode())
+        return names
 
     def change_own_password(self, old_password: str, new_password: str) -> None:
         keyring = Keyring.load(self.folder.keyring_path)

@@ -205,3 +205,24 @@ def test_printing_a_caseload_report_and_a_case_file(
     qtbot.waitUntil(lambda: not printing.loading, timeout=15000)
     assert "Saved" in printing.result.text(), printing.result.text()
     assert "Case file" in PdfReader(tmp_path / "case.pdf").pages[0].extract_text()
+
+
+def test_approving_an_erasure_closes_the_case_for_good(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    [case_id] = amina_cases(vault_folder, date.today(), ["Gift"])
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case_id)
+    assert window.workspace_view.detail.currentWidget().overview.request_erasure("Asked today.")
+    window.lock()
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    window.workspace_view.open_case(case_id)
+    overview = window.workspace_view.detail.currentWidget().overview
+    assert overview.body.findChild(QPushButton, "approveErasure") is not None
+    (request,) = window.workspace_view.workspace.erasure_requests()
+    assert overview.approve_erasure(request.request_id, confirmed=True)
+    assert window.workspace_view.detail.currentWidget() is window.workspace_view.empty
+    assert "erased" in window.workspace_view.empty.text()
+    window.workspace_view.open_case(case_id)
+    assert "does not exist" in window.workspace_view.empty.text()

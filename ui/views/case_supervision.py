@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTextBrowser,
@@ -123,3 +124,19 @@ class ErasureDialog(QDialog):
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+
+
+def confirm_erasure(parent: QWidget) -> bool:
+    """The last word before a person is erased; nothing can bring them back."""
+    answer = QMessageBox.warning(
+        parent,
+        tr("Erase this person"),
+        tr(
+            "This erases the person and every case, note, attachment and service record about "
+            "them, now and for good. Only an anonymous marker and the audit trail remain. "
+            "Older backups are marked to expire. Erase?"
+        ),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes

@@ -56,9 +56,9 @@ from casework.services.consent import ConsentMissing
 from casework.services.timeline import EventKind
 from casework.workspace import Workspace
 from ui import jobs
-from ui.messages import error_text
+from ui.messages import attempt, error_text
 from ui.views.attachment_viewer import AttachmentViewer
-from ui.views.case_supervision import ErasureDialog, ReviewsTab
+from ui.views.case_supervision import ErasureDialog, ReviewsTab, confirm_erasure
 from ui.views.reports import ReportDialog
 from ui.views.tab import Tab
 from ui.widgets import busy_bar, date_edit, to_date, vocab
@@ -96,6 +96,8 @@ def selected_key(widget: QTableWidget) -> str | None:
 
 
 class OverviewTab(Tab):
+    erased = Signal()  # the person was forgotten: this case no longer exists
+
     def __init__(self, workspace: Workspace, detail: CaseDetail) -> None:
         super().__init__(workspace, detail.case_id)
         self.detail = detail
@@ -241,11 +243,7 @@ class OverviewTab(Tab):
             approve.setObjectName("approveErasure")
             reject = QPushButton(tr("Reject erasure…"))
             reject.setObjectName("rejectErasure")
-            approve.clicked.connect(
-                lambda: self.attempt(
-                    lambda: self.workspace.decide_erasure(request.request_id, True, "")
-                )
-            )
+            approve.clicked.connect(lambda: self.approve_erasure(request.request_id))
             reject.clicked.connect(lambda: self.reject_erasure(request.request_id))
             row.addWidget(approve)
             row.addWidget(reject)
@@ -258,6 +256,15 @@ class OverviewTab(Tab):
             reason = dialog.reason.toPlainText()
         text = reason
         return self.attempt(lambda: self.workspace.request_erasure(self.case_id, text))
+
+    def approve_erasure(self, request_id: str, confirmed: bool = False) -> bool:
+        """Erase the person for good, after a last confirmation; the case closes."""
+        if not confirmed and not confirm_erasure(self):
+            return False
+        if not attempt(lambda: self.workspace.decide_erasure(request_id, True, ""), self.message):
+            return False
+        self.erased.emit()
+        return True
 
     def reject_erasure(self, request_id: str) -> None:
         comment, ok = QInputDialog.getMultiLineText(
@@ -1065,6 +1072,7 @@ def escape(text: str) -> str:
 
 class CaseView(QWidget):
     changed = Signal()
+    erased = Signal()
 
     def __init__(
         self, workspace: Workspace, detail: CaseDetail, parent: QWidget | None = None
@@ -1110,6 +1118,7 @@ class CaseView(QWidget):
             tab.changed.connect(self.timeline.reload)
         self.overview.changed.connect(self.history.reload)
         self.reviews.changed.connect(self.overview.refresh)
+        self.overview.erased.connect(self.erased)
         self.notes.changed.connect(self.overview.refresh)  # last contact moves with new notes
         layout = QVBoxLayout(self)
         layout.addWidget(title)

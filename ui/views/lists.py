@@ -22,6 +22,7 @@ from casework.services.tasks import MyTasks, TaskView
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import attempt, error_text
+from ui.views.case_supervision import confirm_erasure
 
 CASE_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -225,6 +226,8 @@ class ApprovalsView(CaseList):
             return False
         kind, _, request_id = str(item.data(KEY_ROLE)).partition(":")
         comment = self.comment.text()
+        if kind == "erasure" and approve and not confirm_erasure(self):
+            return False
         decide = (
             self.workspace.decide_closure if kind == "closure" else self.workspace.decide_erasure
         )

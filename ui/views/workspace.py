@@ -566,6 +566,12 @@ class WorkspaceView(QWidget):
                 self.caseload.pending_selection = current.case_id
             self.caseload.model.reload()
 
+    def _case_erased(self) -> None:
+        self.empty.setText(tr("The person was erased. Only an anonymous marker remains."))
+        self._show_empty()
+        if self.caseload is not None:
+            self.caseload.model.reload()
+
     def _open_index(self, index: QModelIndex) -> None:
         case_id = index.data(CASE_ID_ROLE)
         if case_id:
@@ -580,6 +586,7 @@ class WorkspaceView(QWidget):
             return
         view = CaseView(self.workspace, detail)
         view.changed.connect(self._case_changed)
+        view.erased.connect(self._case_erased)
         view.history.show_access.connect(
             lambda: self.show_audit(detail.case_id, detail.reference, "case.view")
         )

@@ -1,0 +1,91 @@
+"""Forgetting a person: every row about them, in one transaction, leaving only a tombstone of
+ids and the audit trail. SQLCipher's secure_delete and FTS5's secure-delete overwrite what is
+removed; the caller checkpoints the WAL afterwards so no old page image survives there."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from casework.model import (
+    Assignment,
+    Attachment,
+    AttachmentContent,
+    Case,
+    CaseNote,
+    CaseReview,
+    ClosureRequest,
+    ConsentRecord,
+    CounselingSession,
+    Erasure,
+    ErasureRequest,
+    Hearing,
+    LegalMatter,
+    Referral,
+    StatusChange,
+    Stay,
+    Survivor,
+    Task,
+    WaitingListEntry,
+)
+from casework.model.vocab import Role
+from casework.services import audit
+from casework.services.actor import Actor
+from casework.services.notes import fts_rowid
+
+# Rows that hang off a case, children before parents.
+CASE_CHILDREN = (
+    StatusChange,
+    Assignment,
+    ClosureRequest,
+    CaseReview,
+    ErasureRequest,
+    Task,
+    CounselingSession,
+    Referral,
+    Stay,
+    WaitingListEntry,
+)
+
+
+def erase_person(session: Session, actor: Actor, case_id: str, request_id: str) -> str:
+    """Erase the survivor of ``case_id`` and every case of theirs; returns the tombstone id.
+    Runs in the caller's transaction: all of it happens, or none."""
+    actor.require(Role.SUPERVISOR)
+    survivor_id = session.execute(select(Case.survivor_id).where(Case.id == case_id)).scalar_one()
+    case_ids = list(
+        session.execute(select(Case.id).where(Case.survivor_id == survivor_id)).scalars()
+    )
+    for note_id in session.execute(
+        select(CaseNote.id).where(CaseNote.case_id.in_(case_ids))
+    ).scalars():
+        session.execute(
+            text("DELETE FROM notes_fts WHERE rowid = :rowid"), {"rowid": fts_rowid(note_id)}
+        )
+    for one_case in case_ids:
+        session.execute(text("DELETE FROM people_fts WHERE case_id = :id"), {"id": one_case})
+    session.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids)))
+    attachments = select(Attachment.id).where(Attachment.case_id.in_(case_ids))
+    session.execute(
+        delete(AttachmentContent).where(AttachmentContent.attachment_id.in_(attachments))
+    )
+    session.execute(delete(Attachment).where(Attachment.case_id.in_(case_ids)))
+    matters = select(LegalMatter.id).where(LegalMatter.case_id.in_(case_ids))
+    session.execute(delete(Hearing).where(Hearing.matter_id.in_(matters)))
+    session.execute(delete(LegalMatter).where(LegalMatter.case_id.in_(case_ids)))
+    for model in CASE_CHILDREN:
+        session.execute(delete(model).where(model.case_id.in_(case_ids)))
+    session.execute(delete(ConsentRecord).where(ConsentRecord.survivor_id == survivor_id))
+    session.execute(delete(Case).where(Case.id.in_(case_ids)))
+    session.execute(delete(Survivor).where(Survivor.id == survivor_id))
+    tombstone = Erasure(
+        survivor_id=survivor_id,
+        case_ids=case_ids,
+        request_id=request_id,
+        created_by=actor.user_id,
+        updated_by=actor.user_id,
+    )
+    session.add(tombstone)
+    session.flush()
+    audit.record(session, actor.user_id, "survivor.erased", "survivor", survivor_id)
+    return tombstone.id

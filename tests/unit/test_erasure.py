@@ -1,0 +1,157 @@
+"""Forgetting a person: after an approved erasure, the database (opened with its key) holds no
+trace of them, the full-text indexes included; someone else's records are untouched."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from casework.errors import CaseworkError
+from casework.model.vocab import (
+    Attendance,
+    Confidentiality,
+    ConsentKind,
+    LegalMatterKind,
+    Modality,
+    SessionKind,
+)
+from casework.services import attachments, cases, consent, counseling, legal, notes, search
+from casework.vault.engine import raw_connection
+from casework.vault.vault import OpenVault, VaultFolder
+from casework.workspace import Workspace
+from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+
+TRACES = ["Qzxwvera", "Vyxqorn", "+254 799 111 222", "plumvault", "Kestrelgrove", "ochrequill"]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16 + b"ochrequill-attachment"
+
+
+def record(vault: OpenVault, first: str, last: str, today: date) -> str:
+    with vault.transaction() as session:
+        return cases.record_survivor(
+            session,
+            vault.actor,
+            cases.SurvivorInput(
+                first_name=first,
+                last_name=last,
+                aliases=("Kestrelgrove",) if first == "Qzxwvera" else (),
+                phone="+254 799 111 222" if first == "Qzxwvera" else "",
+                intake_date=today,
+            ),
+            today,
+        ).case_id
+
+
+def dump(folder: VaultFolder, key: bytes) -> tuple[str, bool]:
+    """Every row of every table, shadow tables of the FTS5 indexes included, as text; and
+    whether the people index still holds the rare trigrams of the erased name."""
+    connection = raw_connection(folder.database, key)
+    try:
+        tables = [
+            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        parts = []
+        for table in tables:
+            for row in connection.execute(f'SELECT * FROM "{table}"'):  # noqa: S608
+                for value in row:
+                    if isinstance(value, bytes):
+                        parts.append(value.decode("utf-8", "replace"))
+                    else:
+                        parts.append(str(value))
+        connection.execute(
+            "CREATE VIRTUAL TABLE temp.notes_terms USING fts5vocab(main, 'notes_fts', 'row')"
+        )
+        parts.extend(r[0] for r in connection.execute("SELECT term FROM temp.notes_terms"))
+        connection.execute(
+            "CREATE VIRTUAL TABLE temp.people_terms USING fts5vocab(main, 'people_fts', 'row')"
+        )
+        trigrams = {r[0] for r in connection.execute("SELECT term FROM temp.people_terms")}
+    finally:
+        connection.close()
+    return "\n".join(parts), bool({"qzx", "zxw", "xwv"} & trigrams)
+
+
+def test_an_approved_erasure_leaves_no_trace(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, tmp_path
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    gone = record(amina, "Qzxwvera", "Vyxqorn", today)
+    kept = record(amina, "Imani", "Otieno", today)
+    with amina.transaction() as session:
+        notes.add_note(session, amina.actor, gone, "Met at plumvault market", today, today)
+        notes.add_note(
+            session,
+            amina.actor,
+            gone,
+            "Sensitive: plumvault threats",
+            today,
+            today,
+            Confidentiality.SENSITIVE,
+        )
+        notes.add_note(session, amina.actor, kept, "Imani found work", today, today)
+        consent.record_consent(
+            session,
+            amina.actor,
+            gone,
+            ConsentKind.SERVICES,
+            today,
+            today,
+            purpose="plumvault services",
+        )
+        counseling.record_session(
+            session,
+            amina.actor,
+            gone,
+            today,
+            45,
+            SessionKind.INDIVIDUAL,
+            Modality.IN_PERSON,
+            Attendance.ATTENDED,
+            "plumvault grounding",
+            today,
+        )
+        legal.open_matter(session, amina.actor, gone, LegalMatterKind.IMMIGRATION, "plumvault law")
+        upload = tmp_path / "photo.png"
+        upload.write_bytes(PNG)
+        attachments.add_attachment(
+            session,
+            amina.actor,
+            gone,
+            "ochrequill.png",
+            attachments.read_upload(session, upload),
+            "",
+        )
+    before, indexed = dump(vault_folder, staffed_vault.secrets.database_key)
+    assert all(trace in before for trace in TRACES) and indexed  # the dump would see them
+    Workspace(amina).request_erasure(gone, "Asked in person; plumvault")
+    amina.lock()
+
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    older = sara.backup("before-erasure")  # still holds the person
+    desk = Workspace(sara)
+    (request,) = desk.erasure_requests()
+    desk.decide_erasure(request.request_id, True, "")
+    with sara.session() as session:
+        assert search.search_people(session, sara.actor, "Qzxwvera") == []
+        assert search.search_people(session, sara.actor, "Kestrelgrove") == []
+        assert notes.search_notes(session, sara.actor, "plumvault") == []
+        assert [h.case_id for h in search.search_people(session, sara.actor, "Imani")] == [kept]
+        with pytest.raises(CaseworkError):
+            cases.open_case(session, sara.actor, gone)
+        actions = [r[0] for r in session.execute(text("SELECT action FROM audit_events")).all()]
+        tombstones = session.execute(text("SELECT case_ids FROM erasures")).scalars().all()
+    assert "survivor.erased" in actions and gone in tombstones[0]
+    expired = json.loads((older.parent / "expired.json").read_text())
+    assert older.name in expired
+    sara.lock()
+    assert (
+        not (vault_folder.folder / "safehold.db-wal").exists()
+        or (vault_folder.folder / "safehold.db-wal").stat().st_size == 0
+    )
+    after, indexed = dump(vault_folder, staffed_vault.secrets.database_key)
+    for trace in TRACES:
+        assert trace not in after, trace
+    assert not indexed
+    assert "Imani found work" in after
