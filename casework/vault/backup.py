@@ -25,6 +25,12 @@ def backup_aad(keyring_id: str, name: str) -> bytes:
     return f"safehold/backup/v{BACKUP_FORMAT}/{keyring_id}/{name}".encode()
 
 
+def audit_head(connection: Any) -> dict[str, Any]:
+    """The audit chain's head (last sequence number and MAC) of an open raw connection."""
+    row = connection.execute("SELECT next_seq - 1, hex(head_mac) FROM audit_state").fetchone()
+    return {"seq": int(row[0]), "mac": str(row[1]).lower()} if row else {"seq": 0, "mac": ""}
+
+
 def write_backup(
     database: Path,
     database_key: bytes,
@@ -56,6 +62,7 @@ def write_backup(
     check = raw_connection(target, backup_key)
     try:
         result = check.execute("PRAGMA quick_check").fetchone()
+        head = audit_head(check)
     finally:
         check.close()
     if not result or result[0] != "ok":
@@ -68,6 +75,9 @@ def write_backup(
         "created_at": datetime.now(UTC).isoformat(),
         "label": label,
         "key": crypto.seal(backup_public_key, backup_key, backup_aad(keyring_id, name)),
+        # The audit head of the copy: restoring an older file, or a file swapped for another,
+        # is noticed by comparing it with the database found.
+        "audit_head": head,
         **(extra or {}),
     }
     write_private_file(target.with_suffix(".json"), json.dumps(manifest, indent=1).encode())

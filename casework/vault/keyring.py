@@ -107,11 +107,21 @@ class Keyring:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise KeyringError("keyring unreadable") from exc
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Keyring:
+        """A keyring from its JSON form (as saved, or as carried in a backup's manifest)."""
         if not isinstance(data, dict) or not isinstance(data.get("slots"), dict):
             raise KeyringError("keyring malformed")
         if data.get("format") != FORMAT:
             raise KeyringError("keyring format unknown")
         return cls(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: sealed slots and public values only, nothing readable without a
+        password or the recovery code."""
+        return json.loads(json.dumps(self._data))  # type: ignore[no-any-return]
 
     def save(self, path: Path) -> None:
         write_private_file(path, json.dumps(self._data, indent=1, sort_keys=True).encode("utf-8"))

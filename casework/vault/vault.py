@@ -243,6 +243,7 @@ class VaultFolder:
                 label,
                 keyring.keyring_id,
                 keyring.backup_public_key,
+                {"keyring": keyring.to_dict()},
             )
 
         return take
@@ -344,14 +345,18 @@ class OpenVault:
 
     # -- key management (the account services decide who may call these) -------------------
 
-    def backup(self, label: str) -> Path:
+    def backup(self, label: str, folder: Path | None = None) -> Path:
+        """An encrypted, verified copy in the vault's backups folder (or ``folder``), with the
+        keyring in its manifest so an administrator or the recovery code can restore it on a
+        machine that never had the vault."""
         return write_backup(
             self.folder.database,
             self.secrets.database_key,
-            self.folder.folder / BACKUPS,
+            folder or self.folder.folder / BACKUPS,
             label,
             self.keyring.keyring_id,
             self.keyring.backup_public_key,
+            {"keyring": self.keyring.to_dict()},
         )
 
     def checkpoint(self) -> None:

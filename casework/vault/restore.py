@@ -1,0 +1,142 @@
+"""Restoring a backup into a new vault folder, on this machine or one that never had the vault:
+an administrator's password or the recovery code opens the keyring carried in the backup's
+manifest, which unseals the backup's key. An existing vault is never overwritten."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from casework.errors import CaseworkError, VaultDamaged, VaultExists, WrongCredentials
+from casework.vault import crypto
+from casework.vault.backup import BACKUP_FORMAT, audit_head, backup_aad
+from casework.vault.engine import key_pragma, raw_connection
+from casework.vault.files import make_private_folder, restrict_vault_files
+from casework.vault.keyring import Keyring, KeyringError
+
+MANIFEST_LIMIT = 1_000_000  # bytes; a manifest is a few kilobytes
+
+
+class BackupUnusable(CaseworkError):
+    code = "backup-unusable"
+    default_message = "That file is not a Safehold backup this version can read."
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    created_at: datetime
+    label: str
+    audit_seq: int
+
+    def describe(self) -> str:
+        return (
+            f"Restored the backup taken {self.created_at:%Y-%m-%d %H:%M} UTC (audit row "
+            f"{self.audit_seq}). Anything recorded after that time is not in the restored vault."
+        )
+
+
+def manifest_path(backup: Path) -> Path:
+    return backup.with_suffix(".json")
+
+
+def read_manifest(backup: Path) -> dict[str, Any]:
+    """The backup's manifest, checked for shape; a clear refusal for anything else."""
+    path = manifest_path(backup)
+    if not backup.is_file():
+        raise BackupUnusable(f"There is no backup file at {backup}.")
+    try:
+        if path.stat().st_size > MANIFEST_LIMIT:
+            raise BackupUnusable()
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BackupUnusable(
+            f"The backup's manifest {path.name} is missing; it must sit beside the backup file."
+        ) from None
+    except (OSError, ValueError, UnicodeDecodeError):
+        raise BackupUnusable(f"The backup's manifest {path.name} is damaged.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        raise BackupUnusable()
+    for field in ("file", "keyring_id", "created_at", "key", "keyring"):
+        if field not in manifest:
+            raise BackupUnusable(
+                "This backup was made before backups carried their keyring; restore it with "
+                "the original vault's keyring, or use a newer backup."
+                if field == "keyring"
+                else None
+            )
+    return manifest
+
+
+def restore_backup(
+    backup: Path, target_folder: Path, password: str, username: str | None = None
+) -> RestoreReport:
+    """Restore ``backup`` as a new vault in ``target_folder`` (which must not hold one). With
+    ``username``, ``password`` is that administrator's; without, it is the recovery code."""
+    from casework.vault.vault import DATABASE, KEYRING  # the folder layout
+
+    manifest = read_manifest(backup)
+    target_folder = Path(target_folder)
+    if (target_folder / DATABASE).exists() or (target_folder / KEYRING).exists():
+        raise VaultExists()
+    try:
+        keyring = Keyring.from_dict(manifest["keyring"])
+    except KeyringError:
+        raise BackupUnusable("The keyring in the backup's manifest is damaged.") from None
+    if username:
+        slot, secret = keyring.slot_id(username.strip().casefold()), password
+    else:
+        slot, secret = keyring.recovery_slot_id(), crypto.normalise_recovery_code(password)
+    try:
+        secrets, _ = keyring.open_slot(slot, secret)
+    except crypto.CryptoError:
+        raise WrongCredentials(
+            "That name and password (or recovery code) do not open this backup."
+        ) from None
+    if secrets.backup_private_key is None:
+        raise WrongCredentials(
+            "Only an administrator's password or the recovery code can restore a backup."
+        )
+    try:
+        backup_key = crypto.unseal(
+            secrets.backup_private_key,
+            manifest["key"],
+            backup_aad(str(manifest["keyring_id"]), str(manifest["file"])),
+        )
+    except (crypto.CryptoError, KeyError, TypeError, ValueError):
+        raise BackupUnusable("The backup's key does not open: the manifest is damaged.") from None
+    try:
+        source = raw_connection(backup, backup_key)
+    except VaultDamaged:
+        raise BackupUnusable("The backup file is damaged or is not a Safehold backup.") from None
+    try:
+        check = source.execute("PRAGMA quick_check").fetchone()
+        if not check or check[0] != "ok":
+            raise BackupUnusable("The backup file is damaged; try an older backup.")
+        head = audit_head(source)
+        expected = manifest.get("audit_head")
+        if isinstance(expected, dict) and expected != head:
+            raise BackupUnusable(
+                "The backup file does not match its manifest: it may have been swapped for an "
+                "older or a different file. Nothing was restored."
+            )
+        make_private_folder(target_folder)
+        target = target_folder / DATABASE
+        attach_key = key_pragma(secrets.database_key).split("=", 1)[1].strip()
+        quoted = "'" + str(target).replace("'", "''") + "'"
+        source.execute(f"ATTACH DATABASE {quoted} AS restored KEY {attach_key}")
+        source.execute("SELECT sqlcipher_export('restored')")
+        source.execute("DETACH DATABASE restored")
+    except CaseworkError:
+        raise
+    except Exception as exc:
+        (target_folder / DATABASE).unlink(missing_ok=True)
+        raise BackupUnusable("The backup could not be read; nothing was restored.") from exc
+    finally:
+        source.close()
+    keyring.save(target_folder / KEYRING)
+    restrict_vault_files(target_folder)
+    created = datetime.fromisoformat(str(manifest["created_at"]))
+    return RestoreReport(created, str(manifest.get("label", "")), int(head["seq"]))

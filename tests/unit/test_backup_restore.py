@@ -1,0 +1,108 @@
+"""Backups restore into a new vault on a machine that never had one, with an administrator's
+password or the recovery code; nothing else opens them, and a swapped or damaged file is
+refused with a reason."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casework.errors import VaultExists, WrongCredentials
+from casework.services import cases
+from casework.vault.restore import BackupUnusable, manifest_path, restore_backup
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
+
+
+def record(vault: OpenVault, name: str, today: date) -> str:
+    with vault.transaction() as session:
+        return cases.record_survivor(
+            session, vault.actor, cases.SurvivorInput(first_name=name, intake_date=today), today
+        ).case_id
+
+
+def test_restore_on_a_new_machine_with_the_admin_password(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, tmp_path: Path
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case_id = record(amina, "Halima", today)
+    amina.lock()
+    backup = staffed_vault.backup("manual", tmp_path / "usb-stick")
+    manifest = json.loads(manifest_path(backup).read_text())
+    assert manifest["audit_head"]["seq"] > 0 and "keyring" in manifest
+    assert "Halima" not in manifest_path(backup).read_text()
+    elsewhere = tmp_path / "new-laptop" / "vault"
+    with pytest.raises(WrongCredentials, match="Only an administrator"):
+        restore_backup(backup, elsewhere, WORKER_PASSWORD, "amina")
+    with pytest.raises(WrongCredentials):
+        restore_backup(backup, elsewhere, "not the password at all", "admin")
+    assert not elsewhere.exists()
+    report = restore_backup(backup, elsewhere, ADMIN_PASSWORD, "admin")
+    assert f"audit row {manifest['audit_head']['seq']}" in report.describe()
+    restored = VaultFolder(elsewhere).unlock("amina", WORKER_PASSWORD)
+    with restored.session() as session:
+        assert cases.open_case(session, restored.actor, case_id).first_name == "Halima"
+    restored.lock()
+    with pytest.raises(VaultExists):
+        restore_backup(backup, elsewhere, ADMIN_PASSWORD, "admin")
+
+
+def test_restore_with_the_recovery_code(tmp_path: Path, today: date) -> None:
+    created = VaultFolder(tmp_path / "vault").create(
+        org_name="Harbour Light",
+        country="KE",
+        province="",
+        admin_username="admin",
+        admin_password=ADMIN_PASSWORD,
+        kdf=FAST_KDF,
+    )
+    backup = created.vault.backup("manual")
+    created.vault.lock()
+    restore_backup(backup, tmp_path / "restored", created.recovery_code.lower())
+    VaultFolder(tmp_path / "restored").unlock("admin", ADMIN_PASSWORD).lock()
+
+
+def test_a_swapped_or_damaged_backup_is_refused(
+    staffed_vault: OpenVault, today: date, tmp_path: Path
+) -> None:
+    older = staffed_vault.backup("first", tmp_path / "b")
+    newer = staffed_vault.backup("second", tmp_path / "b")
+    swapped = tmp_path / "swap" / newer.name
+    swapped.parent.mkdir()
+    shutil.copy(older, swapped)  # the older database under the newer manifest
+    shutil.copy(manifest_path(newer), manifest_path(swapped))
+    with pytest.raises(BackupUnusable):
+        restore_backup(swapped, tmp_path / "r1", ADMIN_PASSWORD, "admin")
+    damaged = tmp_path / "damaged" / newer.name
+    damaged.parent.mkdir()
+    data = bytearray(newer.read_bytes())
+    data[5000] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    shutil.copy(manifest_path(newer), manifest_path(damaged))
+    with pytest.raises(BackupUnusable):
+        restore_backup(damaged, tmp_path / "r2", ADMIN_PASSWORD, "admin")
+    manifest_path(damaged).unlink()
+    with pytest.raises(BackupUnusable, match=r"manifest .* is missing"):
+        restore_backup(damaged, tmp_path / "r3", ADMIN_PASSWORD, "admin")
+    assert not any((tmp_path / name).exists() for name in ("r1", "r2", "r3"))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(junk=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+def test_any_manifest_bytes_give_a_clear_refusal(tmp_path: Path, junk: bytes) -> None:
+    folder = tmp_path / "fuzz"
+    folder.mkdir(exist_ok=True)
+    backup = folder / "safehold-x.db"
+    backup.write_bytes(b"SQLite format 3\x00" + bytes(100))
+    manifest_path(backup).write_bytes(junk)
+    with pytest.raises((BackupUnusable, WrongCredentials)):
+        restore_backup(backup, folder / "restored", ADMIN_PASSWORD, "admin")
+    assert not (folder / "restored").exists()
