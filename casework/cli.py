@@ -19,10 +19,16 @@ from typing import Any, NoReturn, TextIO
 from sqlalchemy.exc import DBAPIError
 
 from casework import __version__
-from casework.errors import CaseworkError, PermissionDenied, VaultNotFound, from_database_error
+from casework.errors import (
+    CaseworkError,
+    PermissionDenied,
+    ValidationError,
+    VaultNotFound,
+    from_database_error,
+)
 from casework.model.vocab import Role
 from casework.platform import default_vault_folder, harden_process
-from casework.services import accounts, integrity
+from casework.services import accounts, audit, integrity
 from casework.vault.schema import head_revision
 from casework.vault.vault import OpenVault, VaultFolder
 
@@ -160,6 +166,15 @@ def build_parser() -> Parser:
     records.add_argument("--profile", required=True)
     records.add_argument("--out", required=True, type=Path)
 
+    backup = commands.add_parser("backup", help="write an encrypted, verified backup")
+    backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
+    restore = commands.add_parser(
+        "restore", help="restore a backup into a new vault (--vault DIR, which must not hold one)"
+    )
+    restore.add_argument("--from", dest="source", required=True, type=Path)
+    restore.add_argument(
+        "--recovery", action="store_true", help="authorise with the recovery code instead of --user"
+    )
     commands.add_parser("verify", help="check database integrity and the audit chain")
     return parser
 
@@ -443,7 +458,51 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     return with_vault(act)(ctx)
 
 
+def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
+    out: Path = args.out
+
+    def act(vault: OpenVault) -> int:
+        vault.actor.require(Role.ADMINISTRATOR)
+        with vault.transaction() as session:
+            audit.record(session, vault.actor.user_id, "backup.create", "user", vault.actor.user_id)
+        try:
+            written = vault.backup("manual", out.parent.resolve(), out.name)
+        except FileExistsError:
+            raise ValidationError(f"{out} already exists; choose a new file name.") from None
+        ctx.emit(
+            {"backup": str(written), "manifest": str(written.with_suffix(".json"))},
+            f"Wrote {written} and its manifest {written.with_suffix('.json').name}; keep them "
+            "together. An administrator's password or the recovery code restores them.",
+        )
+        return 0
+
+    return with_vault(act)(ctx)
+
+
+def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
+    from casework.vault.restore import restore_backup
+
+    if args.recovery:
+        secret, user = ctx.passwords.read("Recovery code: "), None
+    else:
+        if not ctx.user:
+            raise UsageError("restore needs --user NAME (an administrator) or --recovery")
+        secret, user = ctx.passwords.read(f"Password for {ctx.user}: "), ctx.user
+    report = restore_backup(args.source, ctx.folder.folder, secret, user)
+    ctx.emit(
+        {
+            "vault": str(ctx.folder.folder),
+            "backup_created_at": report.created_at.isoformat(),
+            "audit_seq": report.audit_seq,
+        },
+        f"{report.describe()} The vault is in {ctx.folder.folder}.",
+    )
+    return 0
+
+
 HANDLERS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "export": cmd_export,
     "profiles": cmd_profiles,
     "import": cmd_import,

@@ -34,6 +34,7 @@ from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import (
     accounts,
     attachments,
+    audit,
     audit_review,
     cases,
     consent,
@@ -151,6 +152,26 @@ class Workspace:
     def reassign(self, case_id: str, caseworker_id: str, reason: str = "") -> None:
         with self.vault.transaction() as session:
             lifecycle.reassign(session, self.actor, case_id, caseworker_id, reason)
+
+    # -- backups -------------------------------------------------------------------------------
+
+    def backup_folder(self) -> Path:
+        return self.vault.backup_folder
+
+    def set_backup_folder(self, folder: Path | None) -> None:
+        self.vault.set_backup_folder(folder)
+        with self.vault.transaction() as session:
+            audit.record(session, self.actor.user_id, "backup.folder", "user", self.actor.user_id)
+
+    def backup_now(self) -> Path:
+        self.actor.require(Role.ADMINISTRATOR)
+        with self.vault.transaction() as session:
+            audit.record(session, self.actor.user_id, "backup.create", "user", self.actor.user_id)
+        return self.vault.backup("manual", self.vault.backup_folder)
+
+    def daily_backup_if_due(self) -> Path | None:
+        """The automatic daily backup (any signed-in user's session takes it), with rotation."""
+        return self.vault.daily_backup() if self.vault.daily_backup_due() else None
 
     # -- the audit trail ------------------------------------------------------------------------
 

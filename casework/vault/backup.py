@@ -39,12 +39,16 @@ def write_backup(
     keyring_id: str,
     backup_public_key: bytes,
     extra: dict[str, Any] | None = None,
+    name: str | None = None,
 ) -> Path:
-    """Export the live database into ``folder`` and check the copy opens; returns its path."""
+    """Export the live database into ``folder`` (as ``name``, by default a time-stamped one)
+    and check the copy opens; returns its path. An existing file is never overwritten."""
     make_private_folder(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    name = f"safehold-{stamp}-{label}.db"
+    name = name or f"safehold-{stamp}-{label}.db"
     target = folder / name
+    if target.exists() or target.with_suffix(".json").exists():
+        raise FileExistsError(f"{target.name} already exists; choose another name")
     backup_key = os.urandom(crypto.KEY_BYTES)
     # Pre-create the file user-only; SQLCipher then writes into it.
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -35,7 +36,7 @@ from casework.model.vocab import Role
 from casework.passwords import check_password
 from casework.services import audit
 from casework.services.actor import Actor
-from casework.vault import crypto, schema
+from casework.vault import crypto, rotation, schema
 from casework.vault.backup import write_backup
 from casework.vault.crypto import CryptoError, KdfParams
 from casework.vault.engine import key_pragma, open_engine, raw_connection
@@ -49,7 +50,8 @@ DATABASE = "safehold.db"
 KEYRING = "keyring.json"
 PENDING_KEYRING = "keyring.pending.json"
 BACKUPS = "backups"
-EXPIRED = "expired.json"
+SETTINGS = "settings.json"  # this machine's choices (the backup folder); nothing about people
+EXPIRED = rotation.EXPIRED
 THROTTLE = "unlock-state.json"
 
 
@@ -345,7 +347,7 @@ class OpenVault:
 
     # -- key management (the account services decide who may call these) -------------------
 
-    def backup(self, label: str, folder: Path | None = None) -> Path:
+    def backup(self, label: str, folder: Path | None = None, name: str | None = None) -> Path:
         """An encrypted, verified copy in the vault's backups folder (or ``folder``), with the
         keyring in its manifest so an administrator or the recovery code can restore it on a
         machine that never had the vault."""
@@ -357,7 +359,37 @@ class OpenVault:
             self.keyring.keyring_id,
             self.keyring.backup_public_key,
             {"keyring": self.keyring.to_dict()},
+            name,
         )
+
+    @property
+    def backup_folder(self) -> Path:
+        """Where backups go: the vault's own ``backups`` folder unless an administrator chose
+        another (an external drive, say) for this machine."""
+        settings = self.folder.folder / SETTINGS
+        try:
+            chosen = json.loads(settings.read_text(encoding="utf-8")).get("backup_folder")
+        except (OSError, ValueError, AttributeError):
+            chosen = None
+        return Path(chosen) if isinstance(chosen, str) and chosen else self.folder.folder / BACKUPS
+
+    def set_backup_folder(self, folder: Path | None) -> None:
+        self.actor.require(Role.ADMINISTRATOR)
+        if folder is not None:
+            make_private_folder(folder)
+        write_private_file(
+            self.folder.folder / SETTINGS,
+            json.dumps({"backup_folder": str(folder) if folder else ""}).encode(),
+        )
+
+    def daily_backup_due(self) -> bool:
+        return rotation.daily_due(self.backup_folder, datetime.now(UTC))
+
+    def daily_backup(self) -> Path:
+        """The automatic daily backup, then rotation (7 daily, 4 weekly, expired ones gone)."""
+        written = self.backup(rotation.DAILY, self.backup_folder)
+        rotation.rotate(self.backup_folder)
+        return written
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and truncate it, so no page image of
@@ -368,7 +400,7 @@ class OpenVault:
     def expire_backups(self, reason: str) -> list[str]:
         """Mark every backup taken so far as expired (it holds someone since erased): listed in
         ``backups/expired.json`` by file name, for rotation to delete and restore to refuse."""
-        folder = self.folder.folder / BACKUPS
+        folder = self.backup_folder
         if not folder.is_dir():
             return []
         names = sorted(p.name for p in folder.glob("safehold-*.db"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -237,3 +238,38 @@ def test_anyone_changes_their_own_password(
     with pytest.raises(WrongCredentials):
         vault_folder.unlock("amina", WORKER_PASSWORD)
     sign_in(qtbot, window, "amina", "willow copper lantern dawn")
+
+
+def test_restore_a_backup_from_the_first_run_screen(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, tmp_path: Path
+) -> None:
+    backup = staffed_vault.backup("manual", tmp_path / "stick")
+    window = make_window(VaultFolder(tmp_path / "new-laptop" / "vault"))
+    assert window.pages.currentWidget() is window.setup
+    dialog = window.setup.open_restore()
+    dialog.path.setText(str(backup))
+    dialog.username.setText("admin")
+    dialog.secret.setText("wrong password entirely")
+    dialog.restore()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
+    assert "do not open this backup" in dialog.error.text()
+    dialog.secret.setText(ADMIN_PASSWORD)
+    dialog.restore()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
+    assert window.pages.currentWidget() is window.sign_in
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.workspace_view is not None and window.workspace_view.admin is not None
+
+
+def test_an_administrator_backs_up_to_a_chosen_folder(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    admin = window.workspace_view.admin
+    drive = tmp_path / "external"
+    assert admin.choose_backup_folder(str(drive))
+    assert admin.backup_folder.text() == str(drive)
+    admin.backup_now()
+    qtbot.waitUntil(lambda: "Backup saved" in admin.message.text(), timeout=15000)
+    assert list(drive.glob("safehold-*-manual.db"))

@@ -106,3 +106,35 @@ def test_any_manifest_bytes_give_a_clear_refusal(tmp_path: Path, junk: bytes) ->
     with pytest.raises((BackupUnusable, WrongCredentials)):
         restore_backup(backup, folder / "restored", ADMIN_PASSWORD, "admin")
     assert not (folder / "restored").exists()
+
+
+def test_rotation_keeps_seven_days_and_four_weeks() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from casework.vault.rotation import BackupEntry, to_delete
+
+    start = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    dailies = [
+        BackupEntry(Path(f"safehold-d{i:02d}.db"), start + timedelta(days=i), "daily")
+        for i in range(40)
+    ]
+    manual = BackupEntry(Path("safehold-manual.db"), start, "manual")
+    doomed = set(to_delete([manual, *dailies], expired=set()))
+    kept = [e for e in dailies if e.path not in doomed]
+    newest = {e.created_at.date() for e in dailies[-7:]}
+    assert newest <= {e.created_at.date() for e in kept}
+    weeks = {e.created_at.isocalendar()[:2] for e in kept}
+    assert len(weeks) == 4 and len(kept) <= 7 + 4
+    assert manual.path not in doomed
+    expired = {dailies[-1].path.name, manual.path.name}
+    doomed = set(to_delete([manual, *dailies], expired))
+    assert manual.path in doomed and dailies[-1].path not in doomed  # nothing newer yet
+
+
+def test_daily_backup_goes_to_the_chosen_folder(staffed_vault: OpenVault, tmp_path: Path) -> None:
+    drive = tmp_path / "external-drive" / "safehold"
+    staffed_vault.set_backup_folder(drive)
+    assert staffed_vault.daily_backup_due()
+    written = staffed_vault.daily_backup()
+    assert written.parent == drive and not staffed_vault.daily_backup_due()
+    assert (drive.stat().st_mode & 0o077) == 0

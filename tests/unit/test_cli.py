@@ -275,3 +275,23 @@ def test_export_records_refusals_exit_1(
         )
         assert code == 1 and says in capsys.readouterr().err
     assert not Path(out).exists()
+
+
+def test_backup_and_restore_from_the_command_line(vault: str, tmp_path: Path) -> None:
+    base = ["--vault", vault, "--user", "boss", "--password-stdin"]
+    out = tmp_path / "stick" / "harbour.db"
+    out.parent.mkdir()
+    code, printed = run(["backup", "--out", str(out), "--json", *base], ADMIN)
+    assert code == 0 and json.loads(printed)["backup"] == str(out)
+    assert out.exists() and out.with_suffix(".json").exists()
+    assert run(["backup", "--out", str(out), *base], ADMIN)[0] == 1  # never overwritten
+    elsewhere = str(tmp_path / "new-laptop")
+    wrong = ["restore", "--from", str(out), "--vault", elsewhere, "--user", "boss"]
+    assert run([*wrong, "--password-stdin"], "not it\n")[0] == 1
+    assert not Path(elsewhere, "safehold.db").exists()
+    code, printed = run([*wrong, "--password-stdin"], ADMIN)
+    assert code == 0 and "Anything recorded after" in printed
+    assert (
+        run(["verify", "--vault", elsewhere, "--user", "boss", "--password-stdin"], ADMIN)[0] == 0
+    )
+    assert run([*wrong, "--password-stdin"], ADMIN)[0] == 1  # the folder now holds a vault

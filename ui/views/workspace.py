@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -37,7 +39,7 @@ from casework.services.accounts import MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINU
 from casework.services.cases import CaseDetail, CaseFilter
 from casework.workspace import Workspace
 from ui import jobs
-from ui.messages import error_text
+from ui.messages import attempt, error_text
 from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
 from ui.views.accounts import AccountDialog
 from ui.views.audit import AuditView
@@ -267,6 +269,20 @@ class AdminView(QWidget):
         limit_row.addWidget(save_limit)
         limit_row.addStretch(1)
         form.addRow(tr("Largest attachment"), limit_row)
+        backup_row = QHBoxLayout()
+        self.backup_folder = QLabel(str(workspace.backup_folder()))
+        self.backup_folder.setObjectName("backupFolder")
+        self.backup_folder.setWordWrap(True)
+        choose_folder = QPushButton(tr("Choose folder…"))
+        choose_folder.setObjectName("chooseBackupFolder")
+        choose_folder.clicked.connect(lambda: self.choose_backup_folder())
+        self.backup_now_button = QPushButton(tr("Back up now"))
+        self.backup_now_button.setObjectName("backupNow")
+        self.backup_now_button.clicked.connect(lambda: self.backup_now())
+        backup_row.addWidget(self.backup_folder, 1)
+        backup_row.addWidget(choose_folder)
+        backup_row.addWidget(self.backup_now_button)
+        form.addRow(tr("Backups"), backup_row)
         self.message = QLabel()
         self.message.setObjectName("errorText")
         layout = QVBoxLayout(self)
@@ -290,6 +306,35 @@ class AdminView(QWidget):
         dialog = ImportDialog(self.workspace, self)
         dialog.open()
         return dialog
+
+    def choose_backup_folder(self, folder: str | None = None) -> bool:
+        """Point backups at another folder (an external drive): daily backups go there."""
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, tr("Where backups go"))
+            if not folder:
+                return False
+        chosen = Path(folder)
+        if not attempt(lambda: self.workspace.set_backup_folder(chosen), self.message):
+            return False
+        self.backup_folder.setText(str(self.workspace.backup_folder()))
+        return True
+
+    def backup_now(self) -> None:
+        workspace = self.workspace
+        self.busy.show()
+        self.backup_now_button.setEnabled(False)
+
+        def done(path: Path) -> None:
+            self.busy.hide()
+            self.backup_now_button.setEnabled(True)
+            self.message.setText(tr("Backup saved: {0}").format(path.name))
+
+        def failed(error: BaseException) -> None:
+            self.busy.hide()
+            self.backup_now_button.setEnabled(True)
+            self.message.setText(error_text(error))
+
+        jobs.start(lambda _job: workspace.backup_now(), done, failed)
 
     def open_partners(self) -> QDialog:
         dialog = QDialog(self)

@@ -25,6 +25,7 @@ from casework.workspace import Workspace
 from ui import jobs
 from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
+from ui.messages import error_text
 from ui.views.accounts import AccountDialog
 from ui.views.workspace import Place, WorkspaceView
 from ui.windows.setup import RecoveryCodePage, SetupPage
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         self.admin_action.triggered.connect(lambda: self._view_call("show_administration"))
         self.sign_in.signed_in.connect(self.enter)
         self.setup.created.connect(self._created)
+        self.setup.restored.connect(lambda told: self.show_sign_in(message=told))
         self.recovery.done.connect(self._recovery_noted)
 
         if folder.exists():
@@ -216,6 +218,11 @@ class MainWindow(QMainWindow):
                 lambda error: log.warning("reminders not raised: %s", type(error).__name__),
             )
         self.toolbar.show()
+        jobs.start(
+            lambda _job: workspace.daily_backup_if_due(),
+            self._daily_backup_done,
+            self._daily_backup_failed,
+        )
         if self._last_place and self._last_place[0] == actor.user_id:
             view.restore(self._last_place[1])
         self._last_place = None
@@ -226,6 +233,15 @@ class MainWindow(QMainWindow):
             view.caseload.table.setFocus()
         else:
             view.setFocus()
+
+    def _daily_backup_done(self, written: object) -> None:
+        if written is not None:
+            self.statusBar().showMessage(tr("Today's backup is saved."), 10000)
+
+    def _daily_backup_failed(self, error: BaseException) -> None:
+        self.statusBar().showMessage(
+            tr("The daily backup could not be written: {0}").format(error_text(error))
+        )
 
     def _arm_idle_lock(self, minutes: int) -> None:
         self.idle.start(minutes * 60 * 1000)
@@ -259,6 +275,7 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         if self.vault is None:
             return
+        self.statusBar().clearMessage()
         username = self.vault.actor.username
         if self.workspace_view is not None:
             self._last_place = (self.vault.actor.user_id, self.workspace_view.place())

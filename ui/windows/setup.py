@@ -21,6 +21,7 @@ from casework.passwords import check_password
 from casework.vault.vault import NewVault, VaultFolder
 from ui import jobs
 from ui.messages import error_text
+from ui.views.restore import RestoreDialog
 from ui.widgets import busy_bar
 
 
@@ -52,6 +53,7 @@ def centre(parent: QWidget, box: QWidget) -> None:
 
 class SetupPage(QWidget):
     created = Signal(object)  # NewVault
+    restored = Signal(str)  # the restore's account of what came back
 
     def __init__(self, folder: VaultFolder, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,7 +111,17 @@ class SetupPage(QWidget):
         layout.addWidget(self.create_button)
         layout.addWidget(self.busy)
         layout.addWidget(self.error)
+        self.restore_button = QPushButton(tr("Restore from a backup instead…"))
+        self.restore_button.setObjectName("openRestore")
+        layout.addWidget(self.restore_button)
         self.create_button.clicked.connect(self.submit)
+        self.restore_button.clicked.connect(lambda: self.open_restore())
+
+    def open_restore(self) -> RestoreDialog:
+        dialog = RestoreDialog(self.folder, self)
+        dialog.restored.connect(self.restored)
+        dialog.open()
+        return dialog
 
     def submit(self) -> None:
         if self.password.text() != self.confirm.text():

@@ -1,0 +1,140 @@
+"""Restoring a backup on a machine without a vault (after a stolen laptop, say): an
+administrator's password or the recovery code opens it. The key derivation and the copy run in
+the background."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.vault.restore import RestoreReport, restore_backup
+from casework.vault.vault import VaultFolder
+from ui import jobs
+from ui.messages import error_text
+from ui.widgets import busy_bar
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("RestoreDialog", text)
+
+
+class RestoreDialog(QDialog):
+    restored = Signal(str)  # what the restore brought back, to tell the user
+
+    def __init__(self, folder: VaultFolder, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.job: jobs.Job | None = None
+        self.setWindowTitle(tr("Restore from a backup"))
+        self.setMinimumWidth(520)
+        intro = QLabel(
+            tr(
+                "Choose the backup file (its manifest, the .json file of the same name, must be "
+                "beside it). An administrator's password at the time of the backup, or the "
+                "recovery code, opens it. The vault is restored into {0}."
+            ).format(folder.folder)
+        )
+        intro.setWordWrap(True)
+        self.path = QLineEdit()
+        self.path.setObjectName("backupPath")
+        browse = QPushButton(tr("Choose…"))
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.path, 1)
+        where.addWidget(browse)
+        self.as_admin = QRadioButton(tr("An administrator's password"))
+        self.as_recovery = QRadioButton(tr("The recovery code"))
+        self.as_recovery.setObjectName("useRecoveryCode")
+        group = QButtonGroup(self)
+        group.addButton(self.as_admin)
+        group.addButton(self.as_recovery)
+        self.as_admin.setChecked(True)
+        self.username = QLineEdit()
+        self.username.setObjectName("restoreUsername")
+        self.secret = QLineEdit()
+        self.secret.setObjectName("restoreSecret")
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow(tr("Backup file"), where)
+        form.addRow(tr("Open with"), self.as_admin)
+        form.addRow("", self.as_recovery)
+        form.addRow(tr("Administrator"), self.username)
+        form.addRow(tr("Password or code"), self.secret)
+        self.busy = busy_bar()
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.restore_button = QPushButton(tr("Restore"))
+        self.restore_button.setObjectName("restoreBackup")
+        self.restore_button.setDefault(True)
+        cancel = QPushButton(tr("Cancel"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.restore_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.restore_button.clicked.connect(self.restore)
+        cancel.clicked.connect(self.reject)
+        self.as_admin.toggled.connect(self.username.setEnabled)
+
+    @property
+    def loading(self) -> bool:
+        return self.job is not None
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, tr("Choose the backup"), "", tr("Safehold backups (*.db);;All files (*)")
+        )
+        if chosen:
+            self.path.setText(chosen)
+
+    def restore(self) -> None:
+        if self.job is not None:
+            return
+        source = Path(self.path.text().strip())
+        if not self.path.text().strip():
+            self.error.setText(tr("Choose the backup file."))
+            return
+        user = self.username.text().strip() if self.as_admin.isChecked() else None
+        if self.as_admin.isChecked() and not user:
+            self.error.setText(tr("Enter the administrator's user name."))
+            return
+        secret, target = self.secret.text(), self.folder.folder
+        self.secret.clear()
+        self.error.clear()
+        self.busy.show()
+        self.restore_button.setEnabled(False)
+        self.job = jobs.start(
+            lambda _job: restore_backup(source, target, secret, user), self._done, self._failed
+        )
+
+    def _done(self, report: RestoreReport) -> None:
+        self.job = None
+        self.busy.hide()
+        self.restored.emit(report.describe())
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.job = None
+        self.busy.hide()
+        self.restore_button.setEnabled(True)
+        self.error.setText(error_text(error))
