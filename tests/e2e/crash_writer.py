@@ -1,0 +1,36 @@
+"""A writer for the crash-safety tests, run as its own process and killed at random moments.
+
+``python -m tests.e2e.crash_writer VAULT notes CASE_ID RUN`` saves notes one by one and prints
+``saved RUN-N`` after each commit; ``... VAULT migrate`` unlocks (upgrading the schema) and
+prints ``migrated``. The password comes on standard input.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+from casework.services import notes
+from casework.vault.vault import VaultFolder
+
+
+def main() -> None:
+    folder, mode = Path(sys.argv[1]), sys.argv[2]
+    password = sys.stdin.readline().rstrip("\n")
+    vault = VaultFolder(folder).unlock("amina", password)
+    if mode == "migrate":
+        print("migrated", flush=True)
+        return
+    case_id, run = sys.argv[3], sys.argv[4]
+    print("ready", flush=True)
+    today = date.today()
+    for n in range(1_000_000):
+        body = f"crash-save-{run}-{n}"
+        with vault.transaction() as session:
+            notes.add_note(session, vault.actor, case_id, body, today, today)
+        print(f"saved {body}", flush=True)  # only after the commit returned
+
+
+if __name__ == "__main__":
+    main()
