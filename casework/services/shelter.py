@@ -259,13 +259,24 @@ def waiting_list(session: Session, actor: Actor) -> list[Waiting]:
 def occupancy_by_week(
     session: Session, actor: Actor, weeks: int, today: date
 ) -> list[tuple[date, int, int]]:
-    """(week start, occupied bed-nights, available bed-nights) for the last ``weeks`` weeks."""
+    """(week start, occupied bed-nights, available bed-nights) for the last ``weeks`` weeks,
+    from one read of the stays that overlap them."""
     require_case_role(actor)
     beds = len(occupancy(session, actor, today))
     start_of_week = today - timedelta(days=today.weekday())
+    first = start_of_week - timedelta(weeks=weeks - 1)
+    last = start_of_week + timedelta(days=7)
+    stays = session.execute(
+        select(Stay.admitted_on, Stay.discharged_on).where(
+            Stay.deleted_at.is_(None),
+            Stay.admitted_on < last,
+            or_(Stay.discharged_on.is_(None), Stay.discharged_on > first),
+        )
+    ).all()
     series = []
     for back in range(weeks - 1, -1, -1):
         start = start_of_week - timedelta(weeks=back)
         end = start + timedelta(days=7)
-        series.append((start, shelter_nights(session, start, end), beds * 7))
+        used = sum(nights(admitted, discharged, start, end) for admitted, discharged in stays)
+        series.append((start, used, beds * 7))
     return series
