@@ -154,7 +154,7 @@ def test_who_opened_a_case_and_the_chain_check_from_the_ui(
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
     window.workspace_view.open_case(case_id)
     case_view = window.workspace_view.detail.currentWidget()
-    qtbot.mouseClick(case_view.history.findChild(QPushButton, "whoOpened"), LEFT)
+    qtbot.mouseClick(case_view.findChild(QPushButton, "whoOpenedHeader"), LEFT)
     audit = window.workspace_view.detail.currentWidget()
     assert isinstance(audit, AuditView)
     qtbot.waitUntil(lambda: not audit.loading, timeout=15000)

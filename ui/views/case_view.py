@@ -1122,7 +1122,14 @@ class CaseView(QWidget):
         self.notes.changed.connect(self.overview.refresh)  # last contact moves with new notes
         layout = QVBoxLayout(self)
         layout.addWidget(title)
-        layout.addWidget(subtitle)
+        header = QHBoxLayout()
+        header.addWidget(subtitle, 1)
+        if workspace.actor.sees_all_cases:  # the access log, one click from the case
+            opened_by = QPushButton(tr("Who opened this case…"))
+            opened_by.setObjectName("whoOpenedHeader")
+            opened_by.clicked.connect(self.history.show_access)
+            header.addWidget(opened_by)
+        layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
 
     def _record_release(self, partner: str) -> None:
