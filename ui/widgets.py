@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QDate
-from PySide6.QtWidgets import QDateEdit, QProgressBar
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QTableWidget,
+    QTextEdit,
+    QWidget,
+)
 
 
 def vocab(label: str) -> str:
@@ -38,3 +49,25 @@ def date_edit(value: date | None = None, latest: date | None = None) -> QDateEdi
 def to_date(widget: QDateEdit) -> date:
     value = widget.date()
     return date(value.year(), value.month(), value.day())
+
+
+TEXT_HOLDERS = (
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QListWidget,
+    QTableWidget,
+    QComboBox,
+)
+
+
+def scrub(root: QWidget) -> None:
+    """Empty every text-bearing widget under ``root`` (itself included): on lock, widgets wait
+    for the event loop to delete them, and must not hold case data meanwhile."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        widget.blockSignals(True)  # going away: no handler runs on the emptied values
+        if isinstance(widget, TEXT_HOLDERS):
+            widget.clear()
+        if widget.isWindow():
+            widget.setWindowTitle("")

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -273,3 +273,98 @@ def test_an_administrator_backs_up_to_a_chosen_folder(
     admin.backup_now()
     qtbot.waitUntil(lambda: "Backup saved" in admin.message.text(), timeout=15000)
     assert list(drive.glob("safehold-*-manual.db"))
+
+
+def widget_texts() -> list[str]:
+    """Every text any live widget holds: labels, fields, lists, tables and item models."""
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QApplication,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+    )
+
+    texts = []
+    for widget in QApplication.allWidgets():
+        if isinstance(widget, QLabel | QLineEdit):
+            texts.append(widget.text())
+        elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+            texts.append(widget.toPlainText())
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            for row in range(min(model.rowCount(QModelIndex()), 500)):
+                for column in range(60):
+                    index = model.index(row, column)
+                    if not index.isValid():
+                        break
+                    texts.append(str(model.data(index) or ""))
+        texts.append(widget.windowTitle())
+    return texts
+
+
+def test_the_screen_locking_locks_the_app_and_no_widget_keeps_case_data(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    with amina.transaction() as session:
+        case_id = cases.record_survivor(
+            session,
+            amina.actor,
+            cases.SurvivorInput(first_name="Wambuirae", last_name="Ochiengova", intake_date=today),
+            today,
+        ).case_id
+    amina.lock()
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.workspace_view.open_case(case_id)
+    printing = window.workspace_view.detail.currentWidget().overview.print_case_file()
+    assert any("Wambuirae" in text for text in widget_texts())
+    window.session_watch.screensaver(True)  # what the desktop's screensaver signal calls
+    assert window.vault is None and window.pages.currentWidget() is window.sign_in
+    assert not printing.isVisible()
+    assert not any("Wambuirae" in t or "Ochiengova" in t for t in widget_texts())
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    window.session_watch.sleeping(True)  # the login manager's PrepareForSleep
+    assert window.vault is None
+
+
+def test_the_screensaver_signal_reaches_the_app_over_dbus(tmp_path: Path) -> None:
+    """A private session bus and a real ActiveChanged signal, in a process of its own (Qt keeps
+    one session-bus connection per process)."""
+    import shutil
+    import subprocess
+    import sys
+
+    if not (shutil.which("dbus-daemon") and shutil.which("dbus-send")):
+        pytest.skip("no dbus-daemon on this machine to carry the signal")
+    script = tmp_path / "listen.py"
+    script.write_text(
+        "import subprocess\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from ui.session_watch import SessionWatcher\n"
+        "watcher = SessionWatcher()\n"
+        "heard = []\n"
+        "watcher.lock_requested.connect(lambda why: (heard.append(why), app.quit()))\n"
+        "QTimer.singleShot(300, lambda: subprocess.run(['dbus-send', '--session', "
+        "'--type=signal', '/org/freedesktop/ScreenSaver', "
+        "'org.freedesktop.ScreenSaver.ActiveChanged', 'boolean:true']))\n"
+        "QTimer.singleShot(8000, app.quit)\n"
+        "app.exec()\n"
+        "print('heard', heard)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        ["dbus-run-session", "--", sys.executable, str(script)]
+        if shutil.which("dbus-run-session")
+        else [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)},
+    )
+    assert "heard ['screensaver']" in done.stdout, done.stderr[-2000:]

@@ -53,7 +53,7 @@ from ui.views.partners import PartnersView
 from ui.views.reporting import ReportingView
 from ui.views.reports import ReportDialog
 from ui.views.shelter import ShelterBoard
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, scrub
 
 
 def tr(text: str) -> str:
@@ -687,6 +687,7 @@ class WorkspaceView(QWidget):
         """Drop every row and form before the widget goes (on lock)."""
         if self.caseload is not None:
             self.caseload.model.clear()
+        scrub(self)  # until the event loop deletes them, they must hold nothing
         while self.detail.count():
             widget = self.detail.widget(0)
             self.detail.removeWidget(widget)

@@ -26,8 +26,10 @@ from ui import jobs
 from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
 from ui.messages import error_text
+from ui.session_watch import SessionWatcher
 from ui.views.accounts import AccountDialog
 from ui.views.workspace import Place, WorkspaceView
+from ui.widgets import scrub
 from ui.windows.setup import RecoveryCodePage, SetupPage
 from ui.windows.signin import SignInPage
 
@@ -140,6 +142,8 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle)
         self.idle.idle.connect(self.lock)
+        self.session_watch = SessionWatcher(self)
+        self.session_watch.lock_requested.connect(self._lock_for)
         self.lock_action.triggered.connect(self.lock)
         self.new_action.triggered.connect(self._new_survivor)
         self.tasks_action.triggered.connect(lambda: self._view_call("show_my_tasks"))
@@ -234,6 +238,11 @@ class MainWindow(QMainWindow):
         else:
             view.setFocus()
 
+    def _lock_for(self, reason: str) -> None:
+        if self.vault is not None:
+            log.info("locking: %s", reason)
+            self.lock()
+
     def _daily_backup_done(self, written: object) -> None:
         if written is not None:
             self.statusBar().showMessage(tr("Today's backup is saved."), 10000)
@@ -287,6 +296,7 @@ class MainWindow(QMainWindow):
         for window in QApplication.topLevelWidgets():
             if window is not self and window.isWindow() and window.isVisible():
                 window.close()
+                scrub(window)
         self.clipboard_guard.clear_if_ours()
         self.vault.lock()
         self.vault = None
