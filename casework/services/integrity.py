@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from casework.errors import PermissionDenied
+import sqlcipher3
+
+from casework.errors import PermissionDenied, VaultDamaged
 from casework.services import audit
 from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault
@@ -26,7 +28,10 @@ def check_database(vault: OpenVault) -> str:
     main file only); "ok" or the first problem found."""
     # A fresh connection: FTS5 keeps a per-connection copy of an index's structure, and a pooled
     # connection that has not read since another one wrote reports false checksum mismatches.
-    connection = raw_connection(vault.folder.database, vault.secrets.database_key)
+    try:
+        connection = raw_connection(vault.folder.database, vault.secrets.database_key)
+    except VaultDamaged:
+        return "the database cannot be opened with its key"
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         result = connection.execute("PRAGMA integrity_check").fetchall()
@@ -35,6 +40,8 @@ def check_database(vault: OpenVault) -> str:
         cipher_errors = connection.execute("PRAGMA cipher_integrity_check").fetchall()
         if cipher_errors:
             return str(cipher_errors[0][0])
+    except sqlcipher3.DatabaseError as error:  # a damaged page stops the check itself
+        return f"the database is damaged ({type(error).__name__})"
     finally:
         connection.close()
     return "ok"

@@ -171,6 +171,24 @@ class VaultFolder:
         )
         return NewVault(opened, recovery_code)
 
+    def latest_backup(self) -> Path | None:
+        """The newest backup in this vault's backups folder that has not expired."""
+        folder = self.folder / BACKUPS
+        expired = rotation.expired_names(folder)
+        usable = [e for e in rotation.backups_in(folder) if e.path.name not in expired]
+        return usable[-1].path if usable else None
+
+    def set_aside(self) -> Path:
+        """Move a damaged vault's files, unchanged, into a sibling folder (so a backup can be
+        restored in their place without destroying them); returns where they went."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.folder.parent / f"{self.folder.name}-damaged-{stamp}"
+        make_private_folder(aside)
+        for path in (self.database, self.keyring_path, *self._sidecars()):
+            if path.exists():
+                os.replace(path, aside / path.name)
+        return aside
+
     def _sidecars(self) -> list[Path]:
         return [self.folder / f"{DATABASE}-wal", self.folder / f"{DATABASE}-shm"]
 

@@ -368,3 +368,35 @@ def test_the_screensaver_signal_reaches_the_app_over_dbus(tmp_path: Path) -> Non
         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)},
     )
     assert "heard ['screensaver']" in done.stdout, done.stderr[-2000:]
+
+
+def test_a_damaged_vault_offers_the_latest_backup_and_keeps_the_damaged_files(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    import hashlib
+    import os
+
+    backup = staffed_vault.backup("manual")
+    staffed_vault.lock()
+    for sidecar in vault_folder.folder.glob("safehold.db-*"):
+        sidecar.unlink()
+    vault_folder.database.write_bytes(os.urandom(16384))
+    damaged = hashlib.sha256(vault_folder.database.read_bytes()).hexdigest()
+    window = make_window(vault_folder)
+    page = window.sign_in
+    page.username.setText("admin")
+    page.password.setText(ADMIN_PASSWORD)
+    page.submit()
+    qtbot.waitUntil(lambda: bool(page.error.text()), timeout=15000)
+    assert "damaged" in page.error.text() and page.restore_button.isVisible()
+    dialog = page.open_restore()
+    assert dialog.path.text() == str(backup)
+    dialog.username.setText("admin")
+    dialog.secret.setText(ADMIN_PASSWORD)
+    dialog.restore()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
+    assert "Restored the backup" in page.info.text(), dialog.error.text()
+    [aside] = vault_folder.folder.parent.glob("vault-damaged-*")
+    assert hashlib.sha256((aside / "safehold.db").read_bytes()).hexdigest() == damaged
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.vault is not None

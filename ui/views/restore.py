@@ -35,9 +35,16 @@ def tr(text: str) -> str:
 class RestoreDialog(QDialog):
     restored = Signal(str)  # what the restore brought back, to tell the user
 
-    def __init__(self, folder: VaultFolder, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        folder: VaultFolder,
+        parent: QWidget | None = None,
+        replace_damaged: bool = False,
+        suggested: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.folder = folder
+        self.replace_damaged = replace_damaged
         self.job: jobs.Job | None = None
         self.setWindowTitle(tr("Restore from a backup"))
         self.setMinimumWidth(520)
@@ -49,7 +56,16 @@ class RestoreDialog(QDialog):
             ).format(folder.folder)
         )
         intro.setWordWrap(True)
-        self.path = QLineEdit()
+        if replace_damaged:
+            intro.setText(
+                intro.text()
+                + " "
+                + tr(
+                    "The damaged vault is moved aside, unchanged, into a folder beside it; "
+                    "nothing is deleted."
+                )
+            )
+        self.path = QLineEdit(str(suggested) if suggested else "")
         self.path.setObjectName("backupPath")
         browse = QPushButton(tr("Choose…"))
         browse.clicked.connect(self._browse)
@@ -118,14 +134,28 @@ class RestoreDialog(QDialog):
         if self.as_admin.isChecked() and not user:
             self.error.setText(tr("Enter the administrator's user name."))
             return
-        secret, target = self.secret.text(), self.folder.folder
+        secret, folder, replace = self.secret.text(), self.folder, self.replace_damaged
         self.secret.clear()
         self.error.clear()
         self.busy.show()
         self.restore_button.setEnabled(False)
-        self.job = jobs.start(
-            lambda _job: restore_backup(source, target, secret, user), self._done, self._failed
-        )
+
+        def work(_job: jobs.Job) -> RestoreReport:
+            if replace:
+                from casework.vault.restore import read_manifest
+
+                read_manifest(source)  # refuse an unusable file before moving anything
+                aside = folder.set_aside()
+                try:
+                    return restore_backup(source, folder.folder, secret, user)
+                except BaseException:
+                    for moved in aside.iterdir():  # put the damaged vault back as it was
+                        moved.replace(folder.folder / moved.name)
+                    aside.rmdir()
+                    raise
+            return restore_backup(source, folder.folder, secret, user)
+
+        self.job = jobs.start(work, self._done, self._failed)
 
     def _done(self, report: RestoreReport) -> None:
         self.job = None

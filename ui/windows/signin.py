@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.errors import UnlockThrottled
+from casework.errors import UnlockThrottled, VaultDamaged
 from casework.vault.vault import OpenVault, VaultFolder
 from ui import jobs
 from ui.messages import error_text
+from ui.views.restore import RestoreDialog
 from ui.widgets import busy_bar
 from ui.windows.setup import centre
 
@@ -69,6 +70,11 @@ class SignInPage(QWidget):
         inner.addWidget(self.sign_in)
         inner.addWidget(self.busy)
         inner.addWidget(self.error)
+        self.restore_button = QPushButton(tr("Restore from the latest backup…"))
+        self.restore_button.setObjectName("offerRestore")
+        self.restore_button.hide()
+        self.restore_button.clicked.connect(lambda: self.open_restore())
+        inner.addWidget(self.restore_button)
         inner.addWidget(self.hint)
         centre(self, box)
 
@@ -117,9 +123,23 @@ class SignInPage(QWidget):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         self.error.setText(error_text(error))
+        # A damaged vault: offer the way back, from the newest good backup.
+        self.restore_button.setVisible(isinstance(error, VaultDamaged))
         if isinstance(error, UnlockThrottled):
             self._tick()
         self.password.setFocus()
+
+    def open_restore(self) -> RestoreDialog:
+        dialog = RestoreDialog(
+            self.folder, self, replace_damaged=True, suggested=self.folder.latest_backup()
+        )
+        dialog.restored.connect(self._restored)
+        dialog.open()
+        return dialog
+
+    def _restored(self, told: str) -> None:
+        self.restore_button.hide()
+        self.prepare("", told)
 
     def _tick(self) -> None:
         wait = self.folder.throttle().seconds_to_wait()
