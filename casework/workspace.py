@@ -44,6 +44,7 @@ from casework.services import (
     lifecycle,
     notes,
     referrals,
+    retention,
     search,
     shelter,
     supervision,
@@ -153,6 +154,43 @@ class Workspace:
         with self.vault.transaction() as session:
             lifecycle.reassign(session, self.actor, case_id, caseworker_id, reason)
 
+    # -- retention ------------------------------------------------------------------------------
+
+    def retention_rules(self) -> list[retention.RuleView]:
+        with self.vault.session() as session:
+            return retention.rules(session, self.actor)
+
+    def preview_retention(self, action: str, years: int) -> retention.Preview:
+        with self.vault.session() as session:
+            return retention.preview(session, self.actor, action, years, date.today())
+
+    def add_retention_rule(self, action: str, years: int) -> retention.RuleView:
+        with self.vault.transaction() as session:
+            return retention.add_rule(session, self.actor, action, years)
+
+    def remove_retention_rule(self, rule_id: str) -> None:
+        with self.vault.transaction() as session:
+            retention.remove_rule(session, self.actor, rule_id)
+
+    def run_retention_rule(self, rule_id: str) -> retention.Preview:
+        self.actor.require(Role.ADMINISTRATOR)
+        with self.vault.transaction() as session:
+            done = retention.run_rule(session, self.actor, rule_id, date.today())
+        self._after_erasing()
+        return done
+
+    def run_due_retention(self) -> list[retention.Preview]:
+        """The daily schedule: rules not run for a day run now, from this session."""
+        with self.vault.transaction() as session:
+            done = retention.run_due(session, self.actor, date.today())
+        if any(d.cases for d in done):
+            self._after_erasing()
+        return done
+
+    def _after_erasing(self) -> None:
+        self.vault.checkpoint()
+        self.vault.expire_backups("holds records since removed")
+
     # -- backups -------------------------------------------------------------------------------
 
     def backup_folder(self) -> Path:
@@ -227,8 +265,7 @@ class Workspace:
         with self.vault.transaction() as session:
             erased = supervision.decide_erasure(session, self.actor, request_id, approve, comment)
         if erased:
-            self.vault.checkpoint()
-            self.vault.expire_backups("holds a person since erased")
+            self._after_erasing()
 
     def erasure_requests(
         self, pending_only: bool = True, case_id: str | None = None

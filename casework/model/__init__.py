@@ -12,6 +12,7 @@ from casework.model.cases import (
     ConsentRecord,
     Erasure,
     ErasureRequest,
+    RetentionRule,
     StatusChange,
     Task,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Partner",
     "Referral",
     "ReportingProfile",
+    "RetentionRule",
     "Room",
     "StatusChange",
     "Stay",

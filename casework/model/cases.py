@@ -190,3 +190,14 @@ class Erasure(Replicated, Base):
     survivor_id: Mapped[str] = mapped_column(String(36), index=True)
     case_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     request_id: Mapped[str] = mapped_column(String(36))
+
+
+class RetentionRule(Replicated, Base):
+    """An administrator's rule for how long records are kept after a case closes: purge the
+    narrative notes, or erase the person. Previewed before it is saved; run daily."""
+
+    __tablename__ = "retention_rules"
+
+    action: Mapped[str] = mapped_column(String(20))  # "purge-notes" or "erase-cases"
+    years: Mapped[int] = mapped_column(Integer)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -400,3 +400,20 @@ def test_a_damaged_vault_offers_the_latest_backup_and_keeps_the_damaged_files(
     assert hashlib.sha256((aside / "safehold.db").read_bytes()).hexdigest() == damaged
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
     assert window.vault is not None
+
+
+def test_an_administrator_previews_then_saves_a_retention_rule(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    dialog = window.workspace_view.admin.open_retention()
+    assert not dialog.add_button.isEnabled()  # no rule without its preview
+    dialog.years.setValue(5)
+    assert dialog.preview()
+    assert "0 cases of 0 people" in dialog.preview_text.text()
+    assert dialog.add()
+    assert dialog.rules.count() == 1 and "5 years" in dialog.rules.item(0).text()
+    dialog.rules.setCurrentRow(0)
+    assert dialog.run() and "Done" in dialog.preview_text.text()
+    assert "last run: 20" in dialog.rules.item(0).text()

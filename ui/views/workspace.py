@@ -52,6 +52,7 @@ from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
 from ui.views.partners import PartnersView
 from ui.views.reporting import ReportingView
 from ui.views.reports import ReportDialog
+from ui.views.retention import RetentionDialog
 from ui.views.shelter import ShelterBoard
 from ui.widgets import busy_bar, scrub
 
@@ -283,6 +284,10 @@ class AdminView(QWidget):
         backup_row.addWidget(choose_folder)
         backup_row.addWidget(self.backup_now_button)
         form.addRow(tr("Backups"), backup_row)
+        retention_button = QPushButton(tr("Retention rules…"))
+        retention_button.setObjectName("openRetention")
+        retention_button.clicked.connect(lambda: self.open_retention())
+        form.addRow(tr("Retention"), retention_button)
         self.message = QLabel()
         self.message.setObjectName("errorText")
         layout = QVBoxLayout(self)
@@ -304,6 +309,11 @@ class AdminView(QWidget):
 
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.workspace, self)
+        dialog.open()
+        return dialog
+
+    def open_retention(self) -> RetentionDialog:
+        dialog = RetentionDialog(self.workspace, self)
         dialog.open()
         return dialog
 

@@ -222,11 +222,12 @@ class MainWindow(QMainWindow):
                 lambda error: log.warning("reminders not raised: %s", type(error).__name__),
             )
         self.toolbar.show()
-        jobs.start(
-            lambda _job: workspace.daily_backup_if_due(),
-            self._daily_backup_done,
-            self._daily_backup_failed,
-        )
+
+        def daily(_job: jobs.Job) -> object:
+            workspace.run_due_retention()  # first, so today's backup holds nothing removed
+            return workspace.daily_backup_if_due()
+
+        jobs.start(daily, self._daily_backup_done, self._daily_backup_failed)
         if self._last_place and self._last_place[0] == actor.user_id:
             view.restore(self._last_place[1])
         self._last_place = None
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
 
     def _daily_backup_failed(self, error: BaseException) -> None:
         self.statusBar().showMessage(
-            tr("The daily backup could not be written: {0}").format(error_text(error))
+            tr("The daily retention and backup could not run: {0}").format(error_text(error))
         )
 
     def _arm_idle_lock(self, minutes: int) -> None:
