@@ -31,7 +31,7 @@ from casework.model import (
 from casework.model.vocab import Role
 from casework.services import audit
 from casework.services.actor import Actor
-from casework.services.notes import fts_rowid
+from casework.services.notes import unindex
 
 # Rows that hang off a case, children before parents.
 CASE_CHILDREN = (
@@ -63,9 +63,7 @@ def erase_person(
     for note_id in session.execute(
         select(CaseNote.id).where(CaseNote.case_id.in_(case_ids))
     ).scalars():
-        session.execute(
-            text("DELETE FROM notes_fts WHERE rowid = :rowid"), {"rowid": fts_rowid(note_id)}
-        )
+        unindex(session, note_id)
     for one_case in case_ids:
         session.execute(text("DELETE FROM people_fts WHERE case_id = :id"), {"id": one_case})
     session.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids)))

@@ -60,7 +60,7 @@ def _index(session: Session, note: CaseNote) -> None:
     )
 
 
-def _unindex(session: Session, note_id: str) -> None:
+def unindex(session: Session, note_id: str) -> None:
     session.execute(
         text("DELETE FROM notes_fts WHERE rowid = :rowid"), {"rowid": fts_rowid(note_id)}
     )
@@ -143,7 +143,7 @@ def amend_note(
     )
     session.add(new)
     session.flush()
-    _unindex(session, old.id)
+    unindex(session, old.id)
     _index(session, new)
     audit.record(session, actor.user_id, "note.amend", "note", new.id)
     return _view(new, actor.display_name)

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from casework.errors import NotFound, ValidationError
@@ -20,7 +20,7 @@ from casework.services import audit
 from casework.services.actor import Actor
 from casework.services.erasure import erase_person
 from casework.services.lifecycle import CLOSED_STATUSES
-from casework.services.notes import fts_rowid
+from casework.services.notes import unindex
 
 PURGE_NOTES = "purge-notes"
 ERASE_CASES = "erase-cases"
@@ -163,10 +163,7 @@ def run_rule(session: Session, actor: Actor, rule_id: str, today: date) -> Previ
                 session.execute(select(CaseNote.id).where(CaseNote.case_id.in_(batch))).scalars()
             )
             for note_id in note_ids:
-                session.execute(
-                    text("DELETE FROM notes_fts WHERE rowid = :rowid"),
-                    {"rowid": fts_rowid(note_id)},
-                )
+                unindex(session, note_id)
             session.execute(delete(CaseNote).where(CaseNote.case_id.in_(batch)))
             purged += len(note_ids)
         done = Preview(len(case_ids), len(targets), purged)
