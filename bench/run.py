@@ -100,7 +100,8 @@ def main() -> None:
     def record(name: str, value: float, unit: str = "median_ms") -> None:
         results[name] = {unit: round(value, 2)}
         if not args.json:
-            print(f"{name:<28} {value:10.1f} {'MB' if unit == 'mb' else 'ms'}")
+            shown = {"mb": "MB", "mb_per_s": "MB/s"}.get(unit, "ms")
+            print(f"{name:<28} {value:10.1f} {shown}")
 
     params = crypto.calibrate()
     salt = b"0" * 16
@@ -237,6 +238,10 @@ def main() -> None:
     if not args.json and isinstance(last, RecordRelease):
         share = last.dropped / max(last.dropped + last.records, 1) * 100
         print(f"{'':28} ({last.records} records, {last.dropped} dropped by k/l = {share:.1f}%)")
+    started = time.perf_counter()
+    written = admin.backup("bench", exports / "backups")
+    seconds = time.perf_counter() - started
+    record("backup", written.stat().st_size / 1e6 / seconds, "mb_per_s")
     admin.lock()
     shutil.rmtree(exports)
     record("rss_caseload_open", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "mb")
