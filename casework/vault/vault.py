@@ -36,7 +36,7 @@ from casework.model.vocab import Role
 from casework.passwords import check_password
 from casework.services import audit
 from casework.services.actor import Actor
-from casework.vault import crypto, rotation, schema
+from casework.vault import crypto, rotation
 from casework.vault.backup import write_backup
 from casework.vault.crypto import CryptoError, KdfParams
 from casework.vault.engine import key_pragma, open_engine, raw_connection
@@ -131,6 +131,8 @@ class VaultFolder:
         engine: Engine | None = None
         try:
             engine = open_engine(self.database, secrets.database_key, create=True)
+            from casework.vault import schema  # alembic: loaded when needed, not at start-up
+
             schema.upgrade_to_head(engine)
             with Session(engine) as session, session.begin():
                 admin = User(username=username, display_name=admin_display_name.strip() or username)
@@ -222,6 +224,8 @@ class VaultFolder:
         keyring, secrets, engine = self._open_database(keyring, slot_id, password, secrets)
         try:
             with database_errors():
+                from casework.vault import schema  # alembic: loaded at sign-in, not start-up
+
                 schema.ensure_current(engine, self._backup_callback(keyring, secrets))
                 actor = _actor_from_engine(engine, name)
         except BaseException:
