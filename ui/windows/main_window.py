@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
             self.more_menu.addAction(action)
         self.more_button = QToolButton()
         self.more_button.setObjectName("moreButton")
-        self.more_button.setText(tr("More ▾"))
+        self.more_button.setText(tr("More"))
         self.more_button.setMenu(self.more_menu)
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.more_action = self.toolbar.addWidget(self.more_button)
