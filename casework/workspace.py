@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casework.importer import ImportReport, import_cases
 from casework.model.vocab import (
@@ -28,9 +29,6 @@ from casework.model.vocab import (
     ServiceCategory,
     SessionKind,
 )
-from casework.reporting import profiles, quarterly, records, reports
-from casework.reporting.pdf import save
-from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import (
     accounts,
     attachments,
@@ -52,6 +50,9 @@ from casework.services import (
     timeline,
 )
 from casework.services.actor import Actor
+
+if TYPE_CHECKING:  # the reporting modules (and ReportLab) load when first used, not at start-up
+    from casework.reporting import profiles, quarterly, records
 from casework.vault.vault import OpenVault
 
 
@@ -372,6 +373,8 @@ class Workspace:
 
     def referral_packet_pdf(self, referral_id: str) -> bytes:
         """The packet's PDF, in memory; the UI saves it where the user chooses."""
+        from casework.reporting.referral_packet import referral_packet_pdf
+
         with self.vault.transaction() as session:
             packet = referrals.referral_packet(
                 session, self.actor, referral_id, self.organisation().name, date.today()
@@ -381,16 +384,22 @@ class Workspace:
     # -- printed reports ---------------------------------------------------------------------------
 
     def case_summary_pdf(self, case_id: str, letter: bool = False) -> bytes:
+        from casework.reporting import reports
+
         with self.vault.transaction() as session:
             return reports.case_summary_pdf(session, self.actor, case_id, letter)
 
     def caseload_pdf(
         self, caseworker_id: str | None, start: date, end: date, letter: bool = False
     ) -> bytes:
+        from casework.reporting import reports
+
         with self.vault.transaction() as session:
             return reports.caseload_pdf(session, self.actor, caseworker_id, start, end, letter)
 
     def occupancy_pdf(self, year: int, month: int, letter: bool = False) -> bytes:
+        from casework.reporting import reports
+
         with self.vault.transaction() as session:
             return reports.occupancy_pdf(session, self.actor, year, month, date.today(), letter)
 
@@ -521,6 +530,8 @@ class Workspace:
             return attachments.open_attachment(session, self.actor, attachment_id)
 
     def export_attachment(self, attachment_id: str, target: Path) -> None:
+        from casework.reporting.pdf import save
+
         with self.vault.transaction() as session:
             _name, data = attachments.export_attachment(session, self.actor, attachment_id)
         save(data, target)
@@ -537,6 +548,8 @@ class Workspace:
         return self.actor.has(Role.DATA_OFFICER) or self.actor.has(Role.ADMINISTRATOR)
 
     def reporting_profiles(self) -> list[profiles.Profile]:
+        from casework.reporting import profiles
+
         with self.vault.session() as session:
             return profiles.list_profiles(session, self.actor)
 
@@ -551,6 +564,8 @@ class Workspace:
         k: int,
         l_diversity: int,
     ) -> profiles.Profile:
+        from casework.reporting import profiles
+
         with self.vault.transaction() as session:
             return profiles.add_profile(
                 session,
@@ -573,6 +588,8 @@ class Workspace:
         progress: Callable[[int], None] | None = None,
     ) -> quarterly.Release | records.RecordRelease:
         """Compute a release (``kind`` "quarterly" or "records") without writing anything."""
+        from casework.reporting import profiles, quarterly, records
+
         with self.vault.session() as session:
             profile = profiles.get_profile(session, self.actor, profile_name)
             if kind == "records":
@@ -593,6 +610,8 @@ class Workspace:
         check: Callable[[], None] | None = None,
     ) -> quarterly.Release | records.RecordRelease:
         """Write a release into ``out`` with the consent state of this moment; audited."""
+        from casework.reporting import profiles, quarterly, records
+
         with self.vault.transaction() as session:
             profile = profiles.get_profile(session, self.actor, profile_name)
             if kind == "records":

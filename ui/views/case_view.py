@@ -50,7 +50,6 @@ from casework.model.vocab import (
     ServiceCategory,
     SessionKind,
 )
-from casework.reporting.pdf import save
 from casework.services.cases import CaseDetail
 from casework.services.consent import ConsentMissing
 from casework.services.timeline import EventKind
@@ -714,6 +713,8 @@ class ReferralsTab(Tab):
         self.packet.setEnabled(False)
 
         def build(_job: object) -> Path:
+            from casework.reporting.pdf import save
+
             save(workspace.referral_packet_pdf(referral_id), target)
             return target
 

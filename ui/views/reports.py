@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.reporting.pdf import save
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
@@ -201,6 +200,8 @@ class ReportDialog(QDialog):
         build = self._builder()
 
         def work(job: jobs.Job) -> Path:
+            from casework.reporting.pdf import save
+
             job.report(10)
             data = build()
             job.report(80)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -50,11 +50,13 @@ from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm
 from ui.views.lists import ApprovalsView, MyTasksView, SearchResultsView
 from ui.views.partners import PartnersView
-from ui.views.reporting import ReportingView
 from ui.views.reports import ReportDialog
 from ui.views.retention import RetentionDialog
 from ui.views.shelter import ShelterBoard
 from ui.widgets import busy_bar, scrub
+
+if TYPE_CHECKING:
+    from ui.views.reporting import ReportingView
 
 
 def tr(text: str) -> str:
@@ -558,6 +560,8 @@ class WorkspaceView(QWidget):
         return dialog
 
     def show_reporting(self) -> ReportingView:
+        from ui.views.reporting import ReportingView  # ReportLab loads when first needed
+
         view = ReportingView(self.workspace)
         self._show(view)
         return view
