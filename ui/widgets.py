@@ -24,6 +24,24 @@ def vocab(label: str) -> str:
     return QCoreApplication.translate("vocab", label)
 
 
+def message_label(name: str = "errorText") -> QLabel:
+    """A wrapping line for a form's message (styled by its object name: errorText, infoText)."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
+def progress_bar(name: str) -> QProgressBar:
+    """A thin determinate progress bar, hidden until work starts."""
+    bar = QProgressBar()
+    bar.setObjectName(name)
+    bar.setMaximumHeight(10)
+    bar.setTextVisible(False)
+    bar.hide()
+    return bar
+
+
 def busy_bar(height: int = 6) -> QProgressBar:
     """A thin, indeterminate progress bar, hidden until work starts."""
     bar = QProgressBar()

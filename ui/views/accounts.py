@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -22,7 +21,7 @@ from casework.errors import ValidationError
 from casework.model.vocab import Role
 from ui import jobs
 from ui.messages import error_text
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, message_label
 
 
 def tr(text: str) -> str:
@@ -74,9 +73,7 @@ class AccountDialog(QDialog):
         self.form.addRow(tr("Password"), self.password)
         self.form.addRow(tr("Repeat the password"), self.confirm)
         self.busy = busy_bar()
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
+        self.error = message_label("errorText")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

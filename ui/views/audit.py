@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -26,7 +25,7 @@ from casework.services.integrity import IntegrityReport
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
-from ui.widgets import busy_bar, date_edit, to_date
+from ui.widgets import busy_bar, date_edit, message_label, progress_bar, to_date
 
 
 def tr(text: str) -> str:
@@ -102,17 +101,9 @@ class AuditView(QWidget):
         self.count.setObjectName("subtitle")
         self.verify_button = QPushButton(tr("Verify the chain…"))
         self.verify_button.setObjectName("verifyChain")
-        self.progress = QProgressBar()
-        self.progress.setObjectName("verifyProgress")
-        self.progress.setMaximumHeight(10)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        self.result = QLabel()
-        self.result.setObjectName("verifyResult")
-        self.result.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
+        self.progress = progress_bar("verifyProgress")
+        self.result = message_label("verifyResult")
+        self.message = message_label("errorText")
         footer = QHBoxLayout()
         footer.addWidget(self.count, 1)
         footer.addWidget(self.verify_button)

@@ -42,7 +42,7 @@ from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 from ui.views.lists import CaseList
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, message_label
 
 PAGE = 500
 ACCENT = QColor("#2a6f97")
@@ -80,9 +80,7 @@ class DashboardView(QWidget):
         header.addWidget(self.no_contact_days)
         header.addWidget(self.refresh_button)
         self.busy = busy_bar()
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
+        self.message = message_label("errorText")
         self.tiles = QGridLayout()
         self.tile_buttons: dict[str, QPushButton] = {}
         self.people = QTableWidget(0, 3)
@@ -365,9 +363,7 @@ class ReassignDialog(QDialog):
         self.reason.setObjectName("reassignReason")
         self.reason.setPlaceholderText(tr("For example: Amina has left the organisation"))
         self.busy = busy_bar()
-        self.result = QLabel()
-        self.result.setObjectName("errorText")
-        self.result.setWordWrap(True)
+        self.result = message_label("errorText")
         form = QFormLayout()
         form.addRow(tr("From"), self.source)
         form.addRow(self.all)

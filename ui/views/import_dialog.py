@@ -22,7 +22,7 @@ from casework.importer import ImportRefused, ImportReport, Problem, read_file
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, message_label
 
 
 def tr(text: str) -> str:
@@ -46,13 +46,9 @@ class ImportDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.choose = QPushButton(tr("Choose a file…"))
-        self.summary = QLabel()
-        self.summary.setObjectName("infoText")
-        self.summary.setWordWrap(True)
+        self.summary = message_label("infoText")
         self.summary.hide()
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
+        self.error = message_label("errorText")
         self.busy = busy_bar()
         self.problems = QTableWidget(0, 4)
         self.problems.setHorizontalHeaderLabels(

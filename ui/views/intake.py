@@ -31,7 +31,7 @@ from casework.services.cases import CaseDetail, SurvivorInput
 from casework.services.search import PossibleDuplicate
 from casework.workspace import Workspace
 from ui.messages import error_text
-from ui.widgets import to_date, vocab
+from ui.widgets import message_label, to_date, vocab
 
 
 def tr(text: str) -> str:
@@ -225,9 +225,7 @@ class IntakeForm(QWidget):
             grid.addWidget(box, i // 2, i % 2)
         victim_layout.addLayout(grid)
 
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
+        self.error = message_label("errorText")
         self.save_button = QPushButton(tr("Save and open the case"))
         self.save_button.setObjectName("saveIntake")
         self.save_button.setDefault(True)

@@ -23,6 +23,7 @@ from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import attempt, error_text
 from ui.views.case_supervision import confirm_erasure
+from ui.widgets import message_label
 
 CASE_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -44,9 +45,7 @@ class CaseList(QWidget):
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
+        self.message = message_label("errorText")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.message)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from casework.model.vocab import OrganisationType, Role, ServiceCategory
 from casework.workspace import Workspace
 from ui.messages import attempt
-from ui.widgets import vocab
+from ui.widgets import message_label, vocab
 
 
 def tr(text: str) -> str:
@@ -45,9 +45,7 @@ class PartnersView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.table, 1)
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
+        self.message = message_label("errorText")
         actor = workspace.actor
         self.can_add = bool(actor.roles & {Role.SUPERVISOR, Role.ADMINISTRATOR})
         if self.can_add:

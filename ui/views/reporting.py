@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -40,6 +39,7 @@ from casework.reporting.disclosure import SUPPRESSED
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
+from ui.widgets import message_label, progress_bar
 
 QUARTERLY, RECORDS = "quarterly", "records"
 PREVIEW_ROWS = 100
@@ -104,9 +104,7 @@ class ReportingView(QWidget):
         self.add_button.setObjectName("addProfile")
         self.export_button = QPushButton(tr("Export…"))
         self.export_button.setObjectName("openExport")
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
+        self.message = message_label("errorText")
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addStretch(1)
@@ -194,9 +192,7 @@ class ProfileDialog(QDialog):
         form.addRow("", self.records)
         form.addRow(tr("k (smallest group)"), self.k)
         form.addRow(tr("l (kinds of trafficking per group)"), self.l_diversity)
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
+        self.error = message_label("errorText")
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -245,14 +241,8 @@ class ExportWizard(QDialog):
         self.steps.addWidget(self._choose_step())
         self.steps.addWidget(self._preview_step())
         self.steps.addWidget(self._export_step())
-        self.progress = QProgressBar()
-        self.progress.setObjectName("exportProgress")
-        self.progress.setMaximumHeight(10)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
+        self.progress = progress_bar("exportProgress")
+        self.error = message_label("errorText")
         self.back_button = QPushButton(tr("Back"))
         self.next_button = QPushButton(tr("Preview"))
         self.next_button.setObjectName("wizardNext")
@@ -325,9 +315,7 @@ class ExportWizard(QDialog):
 
     def _preview_step(self) -> QWidget:
         page = QWidget()
-        self.preview_summary = QLabel()
-        self.preview_summary.setObjectName("previewSummary")
-        self.preview_summary.setWordWrap(True)
+        self.preview_summary = message_label("previewSummary")
         self.preview_tabs = QTabWidget()
         self.preview_tabs.setObjectName("previewTables")
         layout = QVBoxLayout(page)
@@ -351,9 +339,7 @@ class ExportWizard(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
-        self.result = QLabel()
-        self.result.setObjectName("exportResult")
-        self.result.setWordWrap(True)
+        self.result = message_label("exportResult")
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
-from ui.widgets import date_edit, to_date
+from ui.widgets import date_edit, message_label, progress_bar, to_date
 
 CASELOAD, OCCUPANCY, CASE_FILE = "caseload", "occupancy", "case"
 LETTER_COUNTRIES = {
@@ -126,14 +125,8 @@ class ReportDialog(QDialog):
         where.addWidget(self.path, 1)
         where.addWidget(browse)
         form.addRow(tr("Save as"), where)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("reportProgress")
-        self.progress.setMaximumHeight(10)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        self.result = QLabel()
-        self.result.setObjectName("reportResult")
-        self.result.setWordWrap(True)
+        self.progress = progress_bar("reportProgress")
+        self.result = message_label("reportResult")
         self.save_button = QPushButton(tr("Save the PDF"))
         self.save_button.setObjectName("saveReport")
         self.save_button.setDefault(True)

@@ -25,7 +25,7 @@ from casework.vault.restore import RestoreReport, restore_backup
 from casework.vault.vault import VaultFolder
 from ui import jobs
 from ui.messages import error_text
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, message_label
 
 
 def tr(text: str) -> str:
@@ -91,9 +91,7 @@ class RestoreDialog(QDialog):
         form.addRow(tr("Administrator"), self.username)
         form.addRow(tr("Password or code"), self.secret)
         self.busy = busy_bar()
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
+        self.error = message_label("errorText")
         self.restore_button = QPushButton(tr("Restore"))
         self.restore_button.setObjectName("restoreBackup")
         self.restore_button.setDefault(True)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from casework.services.retention import ERASE_CASES, PURGE_NOTES, Preview
 from casework.workspace import Workspace
 from ui.messages import attempt
+from ui.widgets import message_label
 
 RULE_ROLE = 0x0100 + 7
 
@@ -60,12 +61,8 @@ class RetentionDialog(QDialog):
         self.run_button = QPushButton(tr("Run the chosen rule now"))
         self.run_button.setObjectName("runRetention")
         self.remove_button = QPushButton(tr("Remove the chosen rule"))
-        self.preview_text = QLabel()
-        self.preview_text.setObjectName("retentionPreview")
-        self.preview_text.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
+        self.preview_text = message_label("retentionPreview")
+        self.message = message_label("errorText")
         new_rule = QHBoxLayout()
         new_rule.addWidget(self.action, 1)
         new_rule.addWidget(self.years)

@@ -24,7 +24,7 @@ from casework.model.vocab import DischargeReason
 from casework.services.shelter import BedState
 from casework.workspace import Workspace
 from ui.messages import attempt
-from ui.widgets import vocab
+from ui.widgets import message_label, vocab
 
 BED_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -57,9 +57,7 @@ class ShelterBoard(QWidget):
         self.discharge_button = QPushButton(tr("Discharge…"))
         self.discharge_button.setObjectName("discharge")
         self.wait_button = QPushButton(tr("Add to the waiting list…"))
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
+        self.message = message_label("errorText")
         self.waiting = QListWidget()
         self.waiting.setMaximumHeight(140)
         buttons = QHBoxLayout()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from casework.workspace import Workspace
 from ui.messages import attempt
+from ui.widgets import message_label
 
 
 class Tab(QWidget):
@@ -20,9 +21,7 @@ class Tab(QWidget):
         super().__init__()
         self.workspace = workspace
         self.case_id = case_id
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
-        self.message.setWordWrap(True)
+        self.message = message_label("errorText")
 
     def attempt(self, action: Callable[[], object]) -> bool:
         if not attempt(action, self.message):

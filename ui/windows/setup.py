@@ -22,7 +22,7 @@ from casework.vault.vault import NewVault, VaultFolder
 from ui import jobs
 from ui.messages import error_text
 from ui.views.restore import RestoreDialog
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, message_label
 
 
 def tr(text: str) -> str:
@@ -102,9 +102,7 @@ class SetupPage(QWidget):
         self.create_button.setObjectName("create")
         self.create_button.setDefault(True)
         self.busy = busy_bar()
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
+        self.error = message_label("errorText")
         for widget in (title, intro):
             layout.addWidget(widget)
         layout.addLayout(form)

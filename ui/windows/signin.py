@@ -17,7 +17,7 @@ from casework.vault.vault import OpenVault, VaultFolder
 from ui import jobs
 from ui.messages import error_text
 from ui.views.restore import RestoreDialog
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, message_label
 from ui.windows.setup import centre
 
 
@@ -45,12 +45,8 @@ class SignInPage(QWidget):
         self.sign_in.setObjectName("signIn")
         self.sign_in.setDefault(True)
         self.busy = busy_bar()
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
-        self.info = QLabel()
-        self.info.setObjectName("infoText")
-        self.info.setWordWrap(True)
+        self.error = message_label("errorText")
+        self.info = message_label("infoText")
         self.hint = QLabel(demo_hint)
         self.hint.setObjectName("demoHint")
         self.hint.setWordWrap(True)
