@@ -256,7 +256,7 @@ class DashboardView(QWidget):
         labels = []
         for start, used, available in board.occupancy_weeks:
             bars.append(round(100 * used / available) if available else 0)
-            labels.append(tr("W{0}").format(start.isocalendar().week))
+            labels.append(str(start.isocalendar().week))
         series = QBarSeries()
         series.append(bars)
         chart = QChart()
@@ -269,6 +269,7 @@ class DashboardView(QWidget):
         chart.legend().hide()
         weeks = QBarCategoryAxis()
         weeks.append(labels)
+        weeks.setTitleText(tr("ISO week"))
         chart.addAxis(weeks, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(weeks)
         share = QValueAxis()
