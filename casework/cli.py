@@ -420,38 +420,21 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
-    from casework.reporting import profiles, quarterly, records
+    from casework.reporting import quarterly, records
+    from casework.workspace import Workspace
 
-    if args.export_command == "records":
-        year = records.Year.parse(args.year)
-
-        def act_records(vault: OpenVault) -> int:
-            with vault.transaction() as session:
-                profile = profiles.get_profile(session, vault.actor, args.profile)
-                release = records.export_records(
-                    session, vault.actor, profile, year, args.out, date.today()
-                )
-            ctx.emit(
-                {"out": str(args.out), **release.manifest},
-                f"Wrote records.csv ({release.records} records, k={release.manifest['k_achieved']},"
-                f" l={release.manifest['l_achieved']}) and manifest.json for {year.label} "
-                f"to {args.out}.",
-            )
-            return 0
-
-        return with_vault(act_records)(ctx)
-
-    period = quarterly.Period.parse(args.period)
+    kind = args.export_command
+    # A malformed period is refused before the password is asked for.
+    period = (
+        records.Year.parse(args.year) if kind == "records" else quarterly.Period.parse(args.period)
+    ).label
 
     def act(vault: OpenVault) -> int:
-        with vault.transaction() as session:
-            profile = profiles.get_profile(session, vault.actor, args.profile)
-            release = quarterly.export_quarterly(
-                session, vault.actor, profile, period, args.out, date.today()
-            )
+        release = Workspace(vault).export(kind, args.profile, period, args.out)
+        written = "records.csv" if kind == "records" else "summary.csv, summary.pdf"
         ctx.emit(
             {"out": str(args.out), **release.manifest},
-            f"Wrote summary.csv, summary.pdf and manifest.json for {period.label} to {args.out}.",
+            f"Wrote {written} and manifest.json for {period} to {args.out}.",
         )
         return 0
 
