@@ -55,6 +55,8 @@ from casework.services.notes import fts_rowid
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
 
+# Bumped whenever the generated data changes shape, so cached demo vaults are rebuilt.
+DEMO_VERSION = 2
 DEMO_PASSWORD = "try the demo vault"  # noqa: S105 - a throwaway vault of synthetic data
 DEMO_USERS = (
     ("admin", "Demo Administrator", frozenset({Role.ADMINISTRATOR})),
@@ -298,7 +300,9 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
             worker = rng.choice(workers)
             note_days = sorted(
                 intake + timedelta(days=rng.randrange(max(1, (today - intake).days + 1)))
-                for _ in range(rng.choices([0, 1, 2, 4, 8], weights=[10, 25, 30, 25, 10])[0])
+                for _ in range(
+                    rng.choices([1, 4, 8, 12, 16, 24], weights=[10, 15, 25, 25, 15, 10])[0]
+                )
             )
             rows["cases"].append(
                 {
@@ -433,6 +437,22 @@ def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> 
                         for n in rows["notes"]
                     ],
                 )
+            # The trail the same work would have left in the app, so the chain has its real length.
+            audit.record_many(
+                session,
+                [
+                    (actor_id, action, entity, str(c[column]), "")
+                    for c in rows["cases"]
+                    for action, entity, column in (
+                        ("survivor.create", "survivor", "survivor_id"),
+                        ("case.create", "case", "id"),
+                    )
+                ]
+                + [
+                    (str(n["created_by"]), "note.add", "note", str(n["id"]), "")
+                    for n in rows["notes"]
+                ],
+            )
     with vault.transaction() as session:
         audit.record(session, actor_id, "demo.fill", "organisation", actor_id)
 

@@ -81,6 +81,27 @@ class Workspace:
         with self.vault.session() as session:
             return cases.caseload_ids(session, self.actor, sort, descending, where)
 
+    def caseload_window(
+        self,
+        sort: cases.CaseSort,
+        descending: bool,
+        where: cases.CaseFilter | None = None,
+        offset: int = 0,
+        limit: int = 100,
+        locate: str | None = None,
+    ) -> cases.CaseloadWindow:
+        """The count and one page of the caseload, read together; with ``locate``, the page
+        that holds that case (the first page if it is not in the caseload)."""
+        with self.vault.session() as session:
+            total = cases.caseload_count(session, self.actor, where)
+            if locate is not None:
+                position = cases.caseload_position(
+                    session, self.actor, sort, descending, where, locate
+                )
+                offset = position - position % limit if position is not None else 0
+            rows = cases.caseload_page(session, self.actor, sort, descending, where, offset, limit)
+            return cases.CaseloadWindow(total, offset, rows)
+
     def caseload_rows(self, case_ids: list[str]) -> list[cases.CaseRow]:
         with self.vault.session() as session:
             return cases.caseload_rows(session, self.actor, case_ids)

@@ -11,15 +11,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from casework.model import AuditEvent, AuditState
-from casework.model.base import utcnow
+from casework.model.base import new_id, utcnow
 
 GENESIS_MAC = bytes(32)
 
@@ -67,42 +67,56 @@ def record(
     entity_id: str,
     detail: dict[str, object] | None = None,
 ) -> int:
-    """Append one audit row in the caller's transaction; returns its sequence number.
+    """Append one audit row in the caller's transaction; returns its sequence number."""
+    return record_many(session, [(actor_id, action, entity, entity_id, encode_detail(detail))])
+
+
+def record_many(session: Session, entries: Sequence[tuple[str, str, str, str, str]]) -> int:
+    """Append rows of (actor, action, entity, entity id, encoded detail) in the caller's
+    transaction, in order; returns the sequence number of the last.
 
     The state row is claimed with an UPDATE first, so concurrent writers queue on SQLite's
     write lock instead of both reading the same head.
     """
     claimed = session.execute(
         text(
-            "UPDATE audit_state SET next_seq = next_seq + 1 "
-            "RETURNING next_seq - 1, head_mac, current_key, id"
-        )
+            "UPDATE audit_state SET next_seq = next_seq + :n "
+            "RETURNING next_seq - :n, head_mac, current_key, id"
+        ),
+        {"n": len(entries)},
     ).one()
-    seq, prev_mac, key, state_id = int(claimed[0]), bytes(claimed[1]), bytes(claimed[2]), claimed[3]
+    first, mac, key, state_id = int(claimed[0]), bytes(claimed[1]), bytes(claimed[2]), claimed[3]
     at = utcnow()
-    detail_text = encode_detail(detail)
-    mac = _mac(key, prev_mac, _canonical(seq, at, actor_id, action, entity, entity_id, detail_text))
-    session.add(
-        AuditEvent(
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            detail=detail_text,
-            prev_mac=prev_mac,
-            mac=mac,
-            created_by=actor_id,
-            updated_by=actor_id,
+    rows = []
+    for seq, (actor_id, action, entity, entity_id, detail) in enumerate(entries, start=first):
+        prev_mac = mac
+        mac = _mac(key, prev_mac, _canonical(seq, at, actor_id, action, entity, entity_id, detail))
+        key = _next_key(key)
+        rows.append(
+            {
+                "id": new_id(),
+                "created_at": at,
+                "updated_at": at,
+                "created_by": actor_id,
+                "updated_by": actor_id,
+                "seq": seq,
+                "at": at,
+                "actor_id": actor_id,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "detail": detail,
+                "prev_mac": prev_mac,
+                "mac": mac,
+            }
         )
-    )
+    session.flush()
+    session.execute(insert(AuditEvent), rows)
     session.execute(
         text("UPDATE audit_state SET head_mac = :mac, current_key = :key WHERE id = :id"),
-        {"mac": mac, "key": _next_key(key), "id": state_id},
+        {"mac": mac, "key": key, "id": state_id},
     )
-    session.flush()
-    return seq
+    return first + len(entries) - 1
 
 
 @dataclass(frozen=True)
@@ -126,22 +140,31 @@ def verify(
     prev_mac = GENESIS_MAC
     expected_seq = 1
     checked = 0
-    rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()
-    for row in rows:
-        if row.seq != expected_seq:
-            return ChainReport(checked, expected_seq, f"row {expected_seq} is missing")
-        canonical = _canonical(
-            row.seq, row.at, row.actor_id, row.action, row.entity, row.entity_id, row.detail
+    rows = session.execute(
+        select(
+            AuditEvent.seq,
+            AuditEvent.at,
+            AuditEvent.actor_id,
+            AuditEvent.action,
+            AuditEvent.entity,
+            AuditEvent.entity_id,
+            AuditEvent.detail,
+            AuditEvent.prev_mac,
+            AuditEvent.mac,
         )
-        if row.prev_mac != prev_mac or not hmac.compare_digest(
-            row.mac, _mac(key, prev_mac, canonical)
-        ):
-            return ChainReport(checked, row.seq, f"row {row.seq} was altered")
-        prev_mac = row.mac
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=5000)  # a million rows are walked, never held
+    )
+    for seq, at, actor_id, action, entity, entity_id, detail, row_prev, row_mac in rows:
+        if seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"row {expected_seq} is missing")
+        canonical = _canonical(seq, at, actor_id, action, entity, entity_id, detail)
+        if row_prev != prev_mac or not hmac.compare_digest(row_mac, _mac(key, prev_mac, canonical)):
+            return ChainReport(checked, seq, f"row {seq} was altered")
+        prev_mac = row_mac
         key = _next_key(key)
         expected_seq += 1
         checked += 1
-        session.expunge(row)
         if progress is not None and checked % 5000 == 0:
             progress(checked, total)
     state = session.execute(select(AuditState)).scalar_one()

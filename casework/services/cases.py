@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
+    String,
     and_,
     false,
     func,
@@ -331,18 +332,33 @@ def _filtered(query: Select[str], where: CaseFilter) -> Select[str]:
             (Case.last_contact_date.is_(None)) | (Case.last_contact_date < where.no_contact_since)
         )
     if where.with_overdue_tasks_on:
-        overdue = (
-            select(Task.id)
-            .where(
-                Task.case_id == Case.id,
-                Task.status == TaskStatus.OPEN,
-                Task.due_on < where.with_overdue_tasks_on,
-                Task.deleted_at.is_(None),
-            )
-            .exists()
+        # From the tasks side: the open overdue tasks are few, the cases many.
+        overdue = select(Task.case_id).where(
+            Task.status == TaskStatus.OPEN,
+            Task.due_on < where.with_overdue_tasks_on,
+            Task.deleted_at.is_(None),
         )
-        query = query.where(overdue)
+        query = query.where(Case.id.in_(overdue))
     return query
+
+
+def _sort_key(sort: CaseSort) -> SQLColumnExpression[Any]:
+    return {
+        CaseSort.REFERENCE: Case.reference,
+        CaseSort.NAME: Case.sort_name,
+        CaseSort.INTAKE_DATE: Case.intake_date,
+        CaseSort.STATUS: Case.status,
+        CaseSort.CASEWORKER: func.coalesce(func.lower(User.display_name), ""),
+        CaseSort.RISK: case_({"low": 0, "medium": 1, "high": 2}, value=Case.risk_level, else_=1),
+        CaseSort.LAST_CONTACT: func.coalesce(Case.last_contact_date, "0000-00-00", type_=String),
+    }[sort]
+
+
+def _sorted_ids(actor: Actor, sort: CaseSort, descending: bool, where: CaseFilter) -> Select[str]:
+    key = _sort_key(sort)
+    order = key.desc() if descending else key.asc()
+    tiebreak = Case.reference.desc() if descending else Case.reference.asc()
+    return _filtered(_caseload_query(actor, sort), where).order_by(order, tiebreak)
 
 
 def caseload_ids(
@@ -352,21 +368,73 @@ def caseload_ids(
     descending: bool = True,
     where: CaseFilter | None = None,
 ) -> list[str]:
-    """Every visible case id, filtered and sorted by the database; rows are fetched lazily."""
+    """Every visible case id, filtered and sorted by the database (for lists of a few thousand
+    at most; the caseload window below pages instead)."""
     require_case_role(actor)
-    key: SQLColumnExpression[Any] = {
-        CaseSort.REFERENCE: Case.reference,
-        CaseSort.NAME: Case.sort_name,
-        CaseSort.INTAKE_DATE: Case.intake_date,
-        CaseSort.STATUS: Case.status,
-        CaseSort.CASEWORKER: func.lower(User.display_name),
-        CaseSort.RISK: case_({"low": 0, "medium": 1, "high": 2}, value=Case.risk_level, else_=1),
-        CaseSort.LAST_CONTACT: func.coalesce(Case.last_contact_date, "0000-00-00"),
-    }[sort]
-    order = key.desc() if descending else key.asc()
-    tiebreak = Case.reference.desc() if descending else Case.reference.asc()
-    query = _filtered(_caseload_query(actor, sort), where or CaseFilter())
-    return list(session.execute(query.order_by(order, tiebreak)).scalars())
+    return list(
+        session.execute(_sorted_ids(actor, sort, descending, where or CaseFilter())).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadWindow:
+    """How many cases match, and the rows of one page of them in order."""
+
+    total: int
+    offset: int
+    rows: list[CaseRow]
+
+
+def caseload_count(session: Session, actor: Actor, where: CaseFilter | None = None) -> int:
+    require_case_role(actor)
+    query = _filtered(_caseload_query(actor, CaseSort.REFERENCE), where or CaseFilter())
+    return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
+def caseload_page(
+    session: Session,
+    actor: Actor,
+    sort: CaseSort,
+    descending: bool,
+    where: CaseFilter | None,
+    offset: int,
+    limit: int,
+) -> list[CaseRow]:
+    """One page of the sorted, filtered caseload. The ids are paged by the database (an index
+    walk for most sorts, a bounded top-N sort for the others), then only those rows are read."""
+    require_case_role(actor)
+    query = _sorted_ids(actor, sort, descending, where or CaseFilter())
+    ids = list(session.execute(query.limit(limit).offset(offset)).scalars())
+    return caseload_rows(session, actor, ids)
+
+
+def caseload_position(
+    session: Session,
+    actor: Actor,
+    sort: CaseSort,
+    descending: bool,
+    where: CaseFilter | None,
+    case_id: str,
+) -> int | None:
+    """Where a case sits in the sorted, filtered caseload (None if it is not in it), counted by
+    the database: the rows whose (key, reference) come before the case's."""
+    require_case_role(actor)
+    where = where or CaseFilter()
+    key = _sort_key(sort)
+    mine = session.execute(
+        _filtered(_caseload_query(actor, sort), where)
+        .add_columns(key, Case.reference)
+        .where(Case.id == case_id)
+    ).one_or_none()
+    if mine is None:
+        return None
+    _id, value, reference = mine
+    if descending:
+        before = (key > value) | ((key == value) & (Case.reference > reference))
+    else:
+        before = (key < value) | ((key == value) & (Case.reference < reference))
+    query = _filtered(_caseload_query(actor, sort), where).where(before)
+    return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
 
 def caseload_rows(session: Session, actor: Actor, case_ids: list[str]) -> list[CaseRow]:

@@ -37,32 +37,41 @@ def test_the_model_keeps_qts_contract(
     amina.lock()
 
 
-def test_sorting_is_done_by_the_database_and_rows_load_lazily(
+def test_sorting_is_done_by_the_database_and_pages_load_in_the_background(
     qtbot, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, monkeypatch
 ) -> None:
     sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
     names = [f"Name{i:03d}" for i in range(250)]
     fill(sara, names, today)
     workspace = Workspace(sara)
-    fetched: list[int] = []
-    real = workspace.caseload_rows
+    offsets: list[int] = []
+    real = workspace.caseload_window
 
-    def counting(ids: list[str]) -> list[cases.CaseRow]:
-        fetched.append(len(ids))
-        return real(ids)
+    def counting(*args, **kwargs) -> cases.CaseloadWindow:
+        window = real(*args, **kwargs)
+        offsets.append(window.offset)
+        return window
 
-    monkeypatch.setattr(workspace, "caseload_rows", counting)
+    monkeypatch.setattr(workspace, "caseload_window", counting)
     model = CaseloadModel(workspace)
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert model.loading  # the query runs in the background
     wait_loaded(qtbot, model)
-    assert model.rowCount() == 250 and fetched == []
+    assert model.rowCount() == 250 and offsets == [0]  # the count and the first page only
     assert model.data(model.index(0, 1)) == "Name000"
+    assert model.data(model.index(249, 1)) is None  # not held: asked for, painted on arrival
+    with qtbot.waitSignal(model.dataChanged, timeout=15000):
+        pass
     assert model.data(model.index(249, 1)) == "Name249"
-    assert fetched == [caseload.PAGE, 250 - 2 * caseload.PAGE]  # two pages, not the whole list
+    assert offsets == [0, 2 * caseload.PAGE]  # two pages read, never the whole list
     model.sort(2, Qt.SortOrder.AscendingOrder)  # oldest intake first
     wait_loaded(qtbot, model)
     assert model.data(model.index(0, 1)) == "Name249"
+    target = model.data(model.index(0, 0), caseload.CASE_ID_ROLE)
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    model.reload(locate=target)  # after an edit: the page holding the open case
+    wait_loaded(qtbot, model)
+    assert model.row_of(target) == 249 and offsets[-1] == 2 * caseload.PAGE
     model.clear()
     assert model.rowCount() == 0
     sara.lock()

@@ -1,7 +1,9 @@
-"""The caseload table: ids sorted by the database, rows fetched lazily a page at a time.
+"""The caseload table: sorted, filtered and paged by the database, a page at a time.
 
-Clicking a header re-runs the sorted id query; there is no proxy model sorting partly loaded
-rows. Only the rows the view actually shows are ever fetched.
+Clicking a header re-runs the query; there is no proxy model sorting partly loaded rows. The
+model knows how many cases match and holds only the pages the view has asked for; a page it
+does not hold is read in the background and painted when it arrives, so scrolling through
+100,000 cases never blocks the window.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from casework.services.cases import CaseFilter, CaseRow, CaseSort
+from casework.services.cases import CaseFilter, CaseloadWindow, CaseRow, CaseSort
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 
 PAGE = 100
+MAX_PAGES = 50
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -46,8 +49,9 @@ class CaseloadModel(QAbstractTableModel):
     def __init__(self, workspace: Workspace, parent: Any = None) -> None:
         super().__init__(parent)
         self._workspace: Workspace | None = workspace
-        self._ids: list[str] = []
-        self._rows: dict[str, CaseRow] = {}
+        self._total = 0
+        self._pages: dict[int, list[CaseRow]] = {}
+        self._fetching: set[int] = set()
         self._sort = CaseSort.INTAKE_DATE
         self._descending = True
         self._where = CaseFilter()
@@ -59,34 +63,36 @@ class CaseloadModel(QAbstractTableModel):
         self.reload()
 
     loading_changed = Signal(bool)
+    failed = Signal(str)
 
     @property
     def loading(self) -> bool:
-        return self._pending is not None
+        return self._pending is not None or bool(self._fetching)
 
-    def reload(self) -> None:
-        """Re-run the sorted, filtered id query off the UI thread (at 100,000 cases it takes a
-        noticeable moment); the newest request wins if several overlap."""
+    def reload(self, locate: str | None = None) -> None:
+        """Re-run the count and the first page (or the page holding ``locate``) off the UI
+        thread; the newest request wins if several overlap."""
         workspace = self._workspace
         if workspace is None:
             return
         sort, descending, where = self._sort, self._descending, self._where
         self._generation += 1
         generation = self._generation
+        self._fetching.clear()
         self._pending = jobs.start(
-            lambda _job: workspace.caseload_ids(sort, descending, where),
-            lambda ids: self._loaded(generation, ids),
+            lambda _job: workspace.caseload_window(sort, descending, where, 0, PAGE, locate),
+            lambda window: self._loaded(generation, window),
             lambda error: self._load_failed(generation, error),
         )
         self.loading_changed.emit(True)
 
-    def _loaded(self, generation: int, ids: list[str]) -> None:
+    def _loaded(self, generation: int, window: CaseloadWindow) -> None:
         if generation != self._generation or self._workspace is None:
             return
         self._pending = None
         self.beginResetModel()
-        self._rows.clear()
-        self._ids = ids
+        self._total = window.total
+        self._pages = {window.offset // PAGE: window.rows}
         self.endResetModel()
         self.loading_changed.emit(False)
 
@@ -94,24 +100,54 @@ class CaseloadModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._pending = None
+        self._fetching.clear()
         self.loading_changed.emit(False)
         if self._workspace is not None:
             self.failed.emit(error_text(error))
 
-    failed = Signal(str)
+    def _fetch(self, page: int) -> None:
+        """Read one page in the background; its rows are painted when it arrives."""
+        workspace = self._workspace
+        if workspace is None or page in self._fetching or self._pending is not None:
+            return
+        self._fetching.add(page)
+        sort, descending, where = self._sort, self._descending, self._where
+        generation = self._generation
+        jobs.start(
+            lambda _job: workspace.caseload_window(sort, descending, where, page * PAGE, PAGE),
+            lambda window: self._page_loaded(generation, page, window),
+            lambda error: self._load_failed(generation, error),
+        )
+
+    def _page_loaded(self, generation: int, page: int, window: CaseloadWindow) -> None:
+        if generation != self._generation or self._workspace is None:
+            return
+        self._fetching.discard(page)
+        if window.total != self._total:  # cases were added or removed meanwhile
+            self.reload()
+            return
+        while len(self._pages) >= MAX_PAGES:  # keep memory flat however far one scrolls
+            del self._pages[next(iter(self._pages))]
+        self._pages[page] = window.rows
+        first, last = page * PAGE, min(self._total, (page + 1) * PAGE) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
+        if not self._fetching:
+            self.loading_changed.emit(False)
 
     def clear(self) -> None:
         """Forget every row (on lock): nothing of the caseload stays in memory."""
         self._generation += 1
         self._pending = None
+        self._fetching.clear()
         self.beginResetModel()
-        self._ids = []
-        self._rows.clear()
+        self._total = 0
+        self._pages.clear()
         self._workspace = None
         self.endResetModel()
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
@@ -124,26 +160,23 @@ class CaseloadModel(QAbstractTableModel):
         return None
 
     def _row(self, position: int) -> CaseRow | None:
-        case_id = self._ids[position]
-        row = self._rows.get(case_id)
-        if row is None and self._workspace is not None:
-            start = position - position % PAGE
-            page = [i for i in self._ids[start : start + PAGE] if i not in self._rows]
-            for fetched in self._workspace.caseload_rows(page):
-                self._rows[fetched.case_id] = fetched
-            row = self._rows.get(case_id)
-        return row
+        page, slot = divmod(position, PAGE)
+        rows = self._pages.get(page)
+        if rows is None:
+            self._fetch(page)
+            return None
+        return rows[slot] if slot < len(rows) else None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        if not index.isValid() or not 0 <= index.row() < self._total:
             return None
-        if role == CASE_ID_ROLE:
-            return self._ids[index.row()]
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, CASE_ID_ROLE):
             return None
         row = self._row(index.row())
         if row is None:
             return None
+        if role == CASE_ID_ROLE:
+            return row.case_id
         column = self.COLUMNS[index.column()][0]
         if column == CaseSort.REFERENCE:
             return row.reference
@@ -167,7 +200,9 @@ class CaseloadModel(QAbstractTableModel):
         self.reload()
 
     def row_of(self, case_id: str) -> int:
-        try:
-            return self._ids.index(case_id)
-        except ValueError:
-            return -1
+        """The row of a case among the pages held (-1 if it is not in one)."""
+        for page, rows in self._pages.items():
+            for slot, row in enumerate(rows):
+                if row.case_id == case_id:
+                    return page * PAGE + slot
+        return -1

@@ -626,7 +626,7 @@ class WorkspaceView(QWidget):
             current = self.detail.currentWidget()
             if isinstance(current, CaseView):
                 self.caseload.pending_selection = current.case_id
-            self.caseload.model.reload()
+            self.caseload.model.reload(locate=self.caseload.pending_selection)
 
     def _case_erased(self) -> None:
         self.empty.setText(tr("The person was erased. Only an anonymous marker remains."))
@@ -674,7 +674,7 @@ class WorkspaceView(QWidget):
         self.open_case(detail.case_id)
         if self.caseload is not None:
             self.caseload.pending_selection = detail.case_id
-            self.caseload.model.reload()
+            self.caseload.model.reload(locate=detail.case_id)
 
     def place(self) -> Place:
         current = self.detail.currentWidget()
