@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from casework.errors import VaultExists, WrongCredentials
 from casework.services import cases
+from casework.vault.backup import verify_copy
 from casework.vault.restore import BackupUnusable, manifest_path, restore_backup
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
@@ -138,3 +139,18 @@ def test_daily_backup_goes_to_the_chosen_folder(staffed_vault: OpenVault, tmp_pa
     written = staffed_vault.daily_backup()
     assert written.parent == drive and not staffed_vault.daily_backup_due()
     assert (drive.stat().st_mode & 0o077) == 0
+
+
+def test_a_copy_with_one_bad_page_is_caught_before_it_counts_as_a_backup(
+    staffed_vault: OpenVault, tmp_path: Path
+) -> None:
+    staffed_vault.checkpoint()
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(staffed_vault.folder.database, copy)
+    key = staffed_vault.secrets.database_key
+    assert verify_copy(copy, key)["seq"] > 0
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0x01  # one bit, in a page the sign-in never reads
+    copy.write_bytes(bytes(data))
+    with pytest.raises(OSError, match="did not read back"):
+        verify_copy(copy, key)
