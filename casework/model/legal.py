@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.model.base import Base, Replicated, UTCDateTime, text_enum
@@ -13,8 +13,10 @@ from casework.model.vocab import LegalMatterKind, LegalStatus
 
 class LegalMatter(Replicated, Base):
     __tablename__ = "legal_matters"
+    # Also answers "which cases had legal aid" without reading the table.
+    __table_args__ = (Index("ix_legal_matters_case", "case_id", "deleted_at"),)
 
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
     kind: Mapped[LegalMatterKind] = mapped_column(text_enum(LegalMatterKind))
     lawyer: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[LegalStatus] = mapped_column(text_enum(LegalStatus), default=LegalStatus.OPEN)

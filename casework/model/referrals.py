@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.model.base import Base, Replicated, text_enum
@@ -27,6 +27,10 @@ class Referral(Replicated, Base):
     """An outgoing referral. It is only ever sent under a valid release of information."""
 
     __tablename__ = "referrals"
+    # Reports read a period's referrals (who, which service, how it ended) from this alone.
+    __table_args__ = (
+        Index("ix_referrals_report", "referred_on", "deleted_at", "case_id", "category", "status"),
+    )
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
     partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
@@ -35,7 +39,7 @@ class Referral(Replicated, Base):
         text_enum(ReferralStatus), default=ReferralStatus.PENDING, index=True
     )
     reason: Mapped[str] = mapped_column(Text, default="")
-    referred_on: Mapped[date] = mapped_column(Date, index=True)
+    referred_on: Mapped[date] = mapped_column(Date)
     follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
     consent_id: Mapped[str] = mapped_column(ForeignKey("consent_records.id"))
     declined_reason: Mapped[str] = mapped_column(Text, default="")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 WITHHELD = "*"
 
@@ -40,6 +41,11 @@ class _Unit:
     values: tuple[tuple[str, ...], ...]  # values[field][level]
     sensitive: Hashable
     members: list[int]
+    flat: tuple[str, ...] = ()  # values laid end to end, for a C-speed key per trial
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
 
 
 @dataclass
@@ -49,19 +55,24 @@ class _State:
     failing: int
 
     def passes(self, group: list[_Unit], k: int, l_div: int) -> bool:
-        return (
-            sum(len(u.members) for u in group) >= k and len({u.sensitive for u in group}) >= l_div
-        )
+        return sum(u.size for u in group) >= k and len({u.sensitive for u in group}) >= l_div
 
 
 def _state(units: list[_Unit], levels: tuple[int, ...], k: int, l_div: int) -> _State:
+    """Group the units at these levels; count the records in groups that fail k or l."""
+    offsets = [0]
+    for values in units[0].values[:-1] if units else ():
+        offsets.append(offsets[-1] + len(values))
+    positions = [offset + level for offset, level in zip(offsets, levels, strict=True)]
+    pick = itemgetter(*positions)
+    single = len(positions) == 1
     groups: dict[tuple[str, ...], list[_Unit]] = defaultdict(list)
     for unit in units:
-        key = tuple(values[level] for values, level in zip(unit.values, levels, strict=True))
-        groups[key].append(unit)
+        key = pick(unit.flat)
+        groups[(key,) if single else key].append(unit)
     state = _State(levels, groups, 0)
     state.failing = sum(
-        len(u.members) for g in groups.values() if not state.passes(g, k, l_div) for u in g
+        sum(u.size for u in g) for g in groups.values() if not state.passes(g, k, l_div)
     )
     return state
 
@@ -82,7 +93,10 @@ def generalise(
     by_values: dict[tuple[object, ...], _Unit] = {}
     for index in range(count):
         values = tuple(tuple(level[index] for level in ladder) for ladder in ladders)
-        unit = by_values.setdefault((values, sensitive[index]), _Unit(values, sensitive[index], []))
+        unit = by_values.get((values, sensitive[index]))
+        if unit is None:
+            flat = tuple(value for field in values for value in field)
+            unit = by_values[(values, sensitive[index])] = _Unit(values, sensitive[index], [], flat)
         unit.members.append(index)
     units = list(by_values.values())
     state = _state(units, tuple(0 for _ in ladders), k, l_div)

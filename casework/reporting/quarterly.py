@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,6 +54,7 @@ from casework.reporting.disclosure import (
 )
 from casework.reporting.profiles import Profile
 from casework.reporting.regions import region_of
+from casework.reporting.scan import gc_paused, scan
 from casework.reporting.summary_pdf import summary_pdf
 from casework.services import audit
 from casework.services.actor import Actor
@@ -96,8 +98,7 @@ class Period:
         return day is not None and self.start <= day < self.end
 
 
-@dataclass
-class Person:
+class Person(NamedTuple):  # a hundred thousand are made per export: a tuple, not a dataclass
     survivor_id: str
     age_band: str
     minor: str  # "Minor", "Adult" or "Unknown"
@@ -124,18 +125,17 @@ def age_band(age: int | None) -> str:
     return "50+"
 
 
+GENDER_CLASSES = {
+    Gender.FEMININE: "Women/girls",
+    Gender.MASCULINE: "Men/boys",
+    Gender.TRANSGENDER_FEMININE: "Trans or gender-diverse",
+    Gender.TRANSGENDER_MASCULINE: "Trans or gender-diverse",
+    Gender.NON_CONFORMING: "Trans or gender-diverse",
+}
+
+
 def gender_class(gender: Gender | None) -> str:
-    return (
-        {
-            Gender.FEMININE: "Women/girls",
-            Gender.MASCULINE: "Men/boys",
-            Gender.TRANSGENDER_FEMININE: "Trans or gender-diverse",
-            Gender.TRANSGENDER_MASCULINE: "Trans or gender-diverse",
-            Gender.NON_CONFORMING: "Trans or gender-diverse",
-        }.get(gender, "Unknown")
-        if gender
-        else "Unknown"
-    )
+    return GENDER_CLASSES.get(gender, "Unknown") if gender else "Unknown"
 
 
 def trafficking_class(types: list[str]) -> str:
@@ -169,14 +169,18 @@ def consented_to(
     session: Session, survivor_ids: set[str], today: date, kind: ConsentKind
 ) -> set[str]:
     """Who, among ``survivor_ids``, holds a valid consent of ``kind`` today."""
-    rows = session.execute(
-        select(
+    rows = scan(
+        session,
+        (
             ConsentRecord.survivor_id,
             ConsentRecord.given_on,
             ConsentRecord.expires_on,
             ConsentRecord.withdrawn_on,
-        ).where(ConsentRecord.kind == kind, ConsentRecord.deleted_at.is_(None))
-    ).all()
+        ),
+        ConsentRecord.kind == kind,
+        ConsentRecord.deleted_at.is_(None),
+        named=False,
+    )
     return {
         survivor_id
         for survivor_id, given, expires, withdrawn in rows
@@ -184,8 +188,7 @@ def consented_to(
     }
 
 
-@dataclass(frozen=True)
-class CaseFacts:
+class CaseFacts(NamedTuple):
     """What the tables read from a case (columns, not whole records, for speed at scale)."""
 
     id: str
@@ -199,8 +202,9 @@ class CaseFacts:
 
 def active_cases(session: Session, start: date, last_day: date) -> list[CaseFacts]:
     """Cases open on or before ``last_day`` and not closed before ``start``."""
-    rows = session.execute(
-        select(
+    rows = scan(
+        session,
+        (
             Case.id,
             Case.survivor_id,
             Case.intake_date,
@@ -208,19 +212,27 @@ def active_cases(session: Session, start: date, last_day: date) -> list[CaseFact
             Case.closure_reason,
             Case.incoming_referral_date,
             Case.referring_organisation,
-        ).where(
-            Case.deleted_at.is_(None),
-            Case.intake_date <= last_day,
-            (Case.closed_date.is_(None)) | (Case.closed_date >= start),
-        )
-    ).all()
-    return [CaseFacts(*row) for row in rows]
+        ),
+        # Most cases qualify: reading the table straight through beats a walk of the intake
+        # index with a lookup per row (three times faster at 100,000 cases).
+        Case.deleted_at.is_(None),
+        (Case.closed_date.is_(None)) | (Case.closed_date >= start),
+        named=False,
+    )
+    return [CaseFacts._make(row) for row in rows if row[2] <= last_day]
 
 
 def build_release(
     session: Session, actor: Actor, profile: Profile, period: Period, today: date
 ) -> Release:
     """Compute every table for the period; nothing is written."""
+    with gc_paused():
+        return _build_release(session, actor, profile, period, today)
+
+
+def _build_release(
+    session: Session, actor: Actor, profile: Profile, period: Period, today: date
+) -> Release:
     actor.require(Role.DATA_OFFICER, Role.ADMINISTRATOR)
     if period.start > today:
         raise ExportRefused(f"{period.label} has not started yet.")
@@ -241,26 +253,38 @@ def build_release(
         if earlier is None or case.intake_date < earlier:
             first_intake[case.survivor_id] = case.intake_date
     people: dict[str, Person] = {}
-    for survivor_id, birth, estimated, gender, types, citizenship in session.execute(
-        select(
+    kinds: dict[object, str] = {}
+    regions: dict[object, str] = {}
+    home = org.country
+    for survivor_id, birth, estimated, gender, types, citizenship in scan(
+        session,
+        (
             Survivor.id,
             Survivor.birth_date,
             Survivor.estimated_age,
             Survivor.gender,
             Survivor.exploitation_types,
             Survivor.citizenship,
-        )  # a plain scan, filtered here, beats an IN over most of the table
-    ).all():
+        ),  # a plain scan, filtered here, beats an IN over most of the table
+        named=False,
+    ):
         if survivor_id not in consented:
             continue
         age = age_at(birth, estimated, first_intake[survivor_id])
+        # The lists come back as shared tuples, one per distinct value: classify each once.
+        kind = kinds.get(types)
+        if kind is None:
+            kind = kinds[types] = trafficking_class(list(types or ()))
+        region = regions.get(citizenship)
+        if region is None:
+            region = regions[citizenship] = citizenship_region(list(citizenship or ()), home)
         people[survivor_id] = Person(
             survivor_id,
             age_band(age),
             "Unknown" if age is None else ("Minor" if age < 18 else "Adult"),
             gender_class(gender),
-            trafficking_class(list(types)),
-            citizenship_region(list(citizenship), org.country),
+            kind,
+            region,
         )
     case_person = {c.id: c.survivor_id for c in cases}
     tables = [
@@ -403,15 +427,14 @@ def _t4(
     ).scalars():
         if case_id in case_person:
             served["Legal aid"].add(case_person[case_id])
-    for case_id, category in session.execute(
-        select(Referral.case_id, Referral.category)
-        .distinct()
-        .where(
-            Referral.deleted_at.is_(None),
-            Referral.referred_on >= period.start,
-            Referral.referred_on < period.end,
-        )
-    ).all():
+    for case_id, category in scan(
+        session,
+        (Referral.case_id, Referral.category),
+        Referral.deleted_at.is_(None),
+        Referral.referred_on >= period.start,
+        Referral.referred_on < period.end,
+        named=False,
+    ):
         if case_id in case_person:
             served["Referral out"].add(case_person[case_id])
             served[f"Referral: {category.value}"].add(case_person[case_id])
@@ -434,13 +457,14 @@ def _t5(
     session: Session, case_person: dict[str, str], period: Period, threshold: int
 ) -> list[Table]:
     per_person: dict[str, int] = defaultdict(int)
-    for case_id, admitted, discharged in session.execute(
-        select(Stay.case_id, Stay.admitted_on, Stay.discharged_on).where(
-            Stay.deleted_at.is_(None),
-            Stay.admitted_on < period.end,
-            (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
-        )
-    ).all():
+    for case_id, admitted, discharged in scan(
+        session,
+        (Stay.case_id, Stay.admitted_on, Stay.discharged_on),
+        Stay.deleted_at.is_(None),
+        Stay.admitted_on < period.end,
+        (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
+        named=False,
+    ):
         if case_id in case_person:
             per_person[case_person[case_id]] += nights(
                 admitted, discharged, period.start, period.end
@@ -467,13 +491,14 @@ def _t6(
             kind = partner_types.get(case.referring_organisation.casefold(), "Unknown")
             incoming[(kind, "count")].add(case.survivor_id)
     outgoing: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for case_id, category, status in session.execute(
-        select(Referral.case_id, Referral.category, Referral.status).where(
-            Referral.deleted_at.is_(None),
-            Referral.referred_on >= period.start,
-            Referral.referred_on < period.end,
-        )
-    ).all():
+    for case_id, category, status in scan(
+        session,
+        (Referral.case_id, Referral.category, Referral.status),
+        Referral.deleted_at.is_(None),
+        Referral.referred_on >= period.start,
+        Referral.referred_on < period.end,
+        named=False,
+    ):
         if case_id in case_person:
             outgoing[(category.value, status.value)].add(case_person[case_id])
     kinds = sorted({row for row, _ in incoming} | set(partner_types.values()) | {"Unknown"})

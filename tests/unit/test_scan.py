@@ -1,0 +1,52 @@
+"""The exports' fast reader returns exactly what SQLAlchemy would, value for value."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from casework.demo import create_demo_vault
+from casework.model import Case, Referral, StatusChange, Stay, Survivor
+from casework.reporting.records import CASE_COLUMNS, SURVIVOR_COLUMNS
+from casework.reporting.scan import gc_paused, scan
+
+
+def plain(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def test_scan_reads_what_sqlalchemy_reads(tmp_path: Path) -> None:
+    vault = create_demo_vault(tmp_path / "vault", 80, seed=4).vault
+    with vault.session() as session:
+        for columns, where in (
+            (SURVIVOR_COLUMNS, (Survivor.deleted_at.is_(None),)),
+            (CASE_COLUMNS, (Case.closed_date.is_not(None),)),
+            ((Stay.case_id, Stay.admitted_on, Stay.discharged_on), ()),
+            ((Referral.case_id, Referral.category, Referral.status), ()),
+        ):
+            expected = session.execute(select(*columns).where(*where).order_by(columns[0])).all()
+            found = scan(session, columns, *where, order_by=(columns[0],))
+            assert len(found) == len(expected) > 0
+            for mine, theirs in zip(found, expected, strict=True):
+                assert [plain(v) for v in mine] == list(theirs)
+                assert mine._fields == tuple(c.key for c in columns)
+        assert scan(session, CASE_COLUMNS, Case.reference == "none") == []
+        with pytest.raises(TypeError):  # a type it does not know is refused, not misread
+            scan(session, (StatusChange.created_at,))
+    vault.lock()
+
+
+def test_collection_pauses_nest_and_the_last_one_out_restores_it() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer export is still running
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("an export that fails")
+    assert gc.isenabled()
