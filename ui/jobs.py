@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from ui import preload
+
 log = logging.getLogger(__name__)
 
 
@@ -52,6 +54,7 @@ class Job(QRunnable):
 
     def run(self) -> None:
         try:
+            preload.wait()  # never import alongside the start-up preload
             result = self._work(self)
         except BaseException as exc:  # handed to the UI thread, which decides what to show
             self.signals.failed.emit(exc)

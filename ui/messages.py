@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 import traceback
 import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel
-from sqlalchemy.exc import DBAPIError
 
 from casework.errors import CaseworkError, from_database_error
 
@@ -20,11 +20,17 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("messages", text)
 
 
+def _from_database(error: BaseException) -> bool:
+    # A DBAPIError exists only once SQLAlchemy is loaded (the sign-in window does not wait).
+    loaded = sys.modules.get("sqlalchemy.exc")
+    return loaded is not None and isinstance(error, loaded.DBAPIError)
+
+
 def error_text(error: BaseException) -> str:
     """What to show for an error. Domain messages are fit to show (and carry no survivor data);
     anything else is a bug: it is logged with a reference and the user is told nothing was lost."""
     if not isinstance(error, CaseworkError):
-        error = from_database_error(error) or error if isinstance(error, DBAPIError) else error
+        error = from_database_error(error) or error if _from_database(error) else error
     if isinstance(error, CaseworkError):
         return QCoreApplication.translate("errors", error.message)
     reference = log_unexpected(error)

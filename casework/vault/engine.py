@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event
 
 from casework.errors import VaultDamaged
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 # 64 MiB of decrypted pages: every page read from disk costs a decryption.
 CACHE_SIZE_KIB = 64 * 1024
@@ -55,6 +57,8 @@ def open_engine(path: Path, database_key: bytes, *, create: bool = False) -> Eng
     """
     if not create and not path.is_file():
         raise VaultDamaged("The vault's database file is missing. Restore it from a backup.")
+    from sqlalchemy import create_engine, event  # loaded when a vault opens, not at start-up
+
     engine = create_engine(
         f"sqlite+pysqlite:///{path}",
         module=sqlcipher3,

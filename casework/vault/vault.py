@@ -14,10 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from casework.errors import (
     AccountDisabled,
@@ -30,11 +27,8 @@ from casework.errors import (
     WrongCredentials,
     from_database_error,
 )
-from casework.model import Organisation, User, UserRole
-from casework.model.base import new_id
 from casework.model.vocab import Role
 from casework.passwords import check_password
-from casework.services import audit
 from casework.services.actor import Actor
 from casework.vault import crypto, rotation
 from casework.vault.backup import write_backup
@@ -43,6 +37,10 @@ from casework.vault.engine import key_pragma, open_engine, raw_connection
 from casework.vault.files import make_private_folder, restrict_vault_files, write_private_file
 from casework.vault.keyring import Keyring, KeyringError, VaultSecrets
 from casework.vault.throttle import UnlockThrottle
+
+if TYPE_CHECKING:  # SQLAlchemy and the model load when a vault opens, not at start-up
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +107,12 @@ class VaultFolder:
         kdf: KdfParams | None = None,
     ) -> NewVault:
         """Create an empty vault with its first administrator and a recovery code."""
+        from sqlalchemy.orm import Session
+
+        from casework.model import Organisation, User, UserRole
+        from casework.model.base import new_id
+        from casework.services import audit
+
         if self.exists():
             raise VaultExists()
         org_name = org_name.strip()
@@ -211,6 +215,8 @@ class VaultFolder:
 
     def unlock(self, username: str, password: str) -> OpenVault:
         """Check the password at the keyring (slow on purpose), then open the database."""
+        from casework.services import audit
+
         throttle = self.throttle()
         throttle.check()
         keyring = self.load_keyring()
@@ -292,6 +298,8 @@ class VaultFolder:
 def database_errors() -> Iterator[None]:
     """Turn database errors a user can act on (damage, a full disk, a locked file) into domain
     errors; the original stays chained for the log, never in the message."""
+    from sqlalchemy.exc import DBAPIError
+
     try:
         yield
     except DBAPIError as error:
@@ -302,6 +310,11 @@ def database_errors() -> Iterator[None]:
 
 
 def _actor_from_engine(engine: Engine, username: str) -> Actor:
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from casework.model import User
+
     with Session(engine) as session:
         user = session.execute(
             select(User).where(func.lower(User.username) == username, User.deleted_at.is_(None))
@@ -332,6 +345,8 @@ class OpenVault:
         self._secrets: VaultSecrets | None = secrets
         self.actor = actor
         self.slot_id = slot_id
+        from sqlalchemy.orm import sessionmaker
+
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @property
@@ -365,7 +380,7 @@ class OpenVault:
             self._engine.dispose()
         self._engine = None
         self._secrets = None
-        self._sessions = sessionmaker()
+        self._sessions = type(self._sessions)()  # unbound: holds no engine
 
     # -- key management (the account services decide who may call these) -------------------
 
@@ -497,5 +512,5 @@ class OpenVault:
         mine = keyring.slot_grants(self.slot_id) if keyring.has_slot(self.slot_id) else (True, True)
         self._secrets = new_secrets.restricted(audit=mine[0], backup=mine[1])
         self._engine = open_engine(self.folder.database, new_secrets.database_key)
-        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._sessions = type(self._sessions)(self._engine, expire_on_commit=False)
         restrict_vault_files(self.folder.folder)

@@ -4,6 +4,7 @@ exactly one place to clear."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,17 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from casework.vault.vault import NewVault, OpenVault, VaultFolder
-from casework.workspace import Workspace
-from ui import jobs
+from ui import jobs, preload
 from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
 from ui.messages import error_text
 from ui.session_watch import SessionWatcher
-from ui.views.accounts import AccountDialog
-from ui.views.workspace import Place, WorkspaceView
 from ui.widgets import scrub
 from ui.windows.setup import RecoveryCodePage, SetupPage
 from ui.windows.signin import SignInPage
+
+if TYPE_CHECKING:  # the workspace and its views load at sign-in, not before the window shows
+    from ui.views.accounts import AccountDialog
+    from ui.views.workspace import Place, WorkspaceView
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +188,10 @@ class MainWindow(QMainWindow):
 
     def enter(self, vault: OpenVault) -> None:
         """Signed in: build the workspace, bring the user back to where they were."""
+        preload.wait()
+        from casework.workspace import Workspace
+        from ui.views.workspace import WorkspaceView
+
         self.vault = vault
         workspace = Workspace(vault)
         view = WorkspaceView(workspace)
@@ -260,6 +266,9 @@ class MainWindow(QMainWindow):
         """Anyone signed in changes their own password: one keyring slot is rewrapped."""
         if self.vault is None:
             return None
+        from casework.workspace import Workspace
+        from ui.views.accounts import AccountDialog
+
         workspace = Workspace(self.vault)
         dialog = AccountDialog(tr("Change your password"), False, self, with_current=True)
         dialog.action = lambda: workspace.change_own_password(
