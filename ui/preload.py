@@ -8,6 +8,7 @@ once (that could deadlock on Python's import locks).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import threading
@@ -32,6 +33,14 @@ def _load() -> None:
         except Exception:  # the import is retried, and reported, where it is needed
             log.exception("preloading %s failed", name)
             return
+    settle()
+
+
+def settle() -> None:
+    """Move every object alive now (modules, classes, the workspace's widgets) out of the
+    garbage collector's sight. They live as long as the app, and a full collection walking
+    them all took about 100 ms: a visible freeze of the window whenever one fell due."""
+    gc.freeze()
 
 
 def start() -> None:

@@ -25,6 +25,8 @@ from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
+BLOCK = 2000
+
 _pause_lock = threading.Lock()
 _pauses = 0
 _was_enabled = True
@@ -87,18 +89,23 @@ def scan(
     ]
     query = select(*raw).where(*where).order_by(*order_by)
     # The driver's tuples, as SQLite returns them: no per-row Row objects or processors (the
-    # coerced columns have none), then each column decoded in one pass over its distinct values.
+    # coerced columns have none), then each column decoded through a table of its distinct
+    # values. Done a block at a time: one C call over 100,000 rows would hold the interpreter
+    # lock for a tenth of a second and freeze the window while an export runs.
+    tables: list[dict[Any, Any]] = [{None: None} for _ in columns]
+    rows: list[Any] = []
     result = session.connection().execute(query)
     try:
-        stored = result.cursor.fetchall() if result.cursor is not None else []
+        cursor = result.cursor
+        while cursor is not None and (block := cursor.fetchmany(BLOCK)):
+            values: list[Sequence[Any]] = list(zip(*block, strict=True))
+            for index, decoder in enumerate(decoders):
+                if decoder is not None:
+                    table = tables[index]
+                    for text in set(values[index]) - table.keys():
+                        table[text] = decoder(text)
+                    values[index] = list(map(table.__getitem__, values[index]))
+            rows.extend(map(row_type, *values) if named else zip(*values, strict=True))
     finally:
         result.close()
-    if not stored:
-        return []
-    values: list[Sequence[Any]] = list(zip(*stored, strict=True))
-    for index, decoder in enumerate(decoders):
-        if decoder is not None:
-            decoded = {text: decoder(text) for text in set(values[index]) if text is not None}
-            decoded[None] = None
-            values[index] = list(map(decoded.__getitem__, values[index]))
-    return list(map(row_type, *values)) if named else list(zip(*values, strict=True))
+    return rows

@@ -88,6 +88,24 @@ def test_a_deleted_row_is_named(busy_vault: OpenVault) -> None:
     assert report.first_bad_seq == 6 and "missing" in report.reason
 
 
+def test_rows_stored_out_of_sequence_still_verify(busy_vault: OpenVault) -> None:
+    """The walk reads the table in its own order; rows stored in another order (as a sync
+    peer might write them) are walked again in sequence instead of reported."""
+    with busy_vault.engine.begin() as connection:
+        connection.execute(
+            text("CREATE TEMP TABLE moved AS SELECT * FROM audit_events WHERE seq = 4")
+        )
+        connection.execute(text("DELETE FROM audit_events WHERE seq = 4"))
+        connection.execute(text("INSERT INTO audit_events SELECT * FROM moved"))
+        order = connection.execute(text("SELECT seq FROM audit_events ORDER BY rowid")).scalars()
+        assert list(order)[-1] == 4  # now stored last
+    assert chain(busy_vault).ok
+    with busy_vault.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_events WHERE seq = 7"))
+    report = chain(busy_vault)
+    assert report.first_bad_seq == 7 and "missing" in report.reason
+
+
 def test_a_truncated_tail_is_noticed(busy_vault: OpenVault) -> None:
     with busy_vault.engine.begin() as connection:
         last = connection.execute(text("SELECT max(seq) FROM audit_events")).scalar_one()
