@@ -161,7 +161,7 @@ def rss_now_mb() -> float:
 def sign_in_to_caseload(folder: VaultFolder, username: str) -> tuple[float, float, OpenVault]:
     """(key derivation ms, the rest ms, the vault): from the password accepted to the app's
     workspace shown with the first page of the caseload painted, as the app does it."""
-    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import QEventLoop, QThreadPool
     from PySide6.QtWidgets import QApplication
 
     from ui.views.workspace import WorkspaceView
@@ -183,7 +183,10 @@ def sign_in_to_caseload(folder: VaultFolder, username: str) -> tuple[float, floa
         loop.exec()
     view.grab()  # paints every widget, the caseload's first rows included
     total = (time.perf_counter() - started) * 1000
+    view.clear()  # as the app does on lock: jobs still running find nothing to fill
     view.close()
+    QThreadPool.globalInstance().waitForDone()
+    app.processEvents()
     view.deleteLater()
     app.processEvents()
     return kdf, total - kdf, vault

@@ -132,7 +132,7 @@ class CaseloadModel(QAbstractTableModel):
         first, last = page * PAGE, min(self._total, (page + 1) * PAGE) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
-        if not self._fetching:
+        if not self.loading:
             self.loading_changed.emit(False)
 
     def clear(self) -> None:
