@@ -28,6 +28,8 @@ class Case(Replicated, Base):
     __table_args__ = (
         Index("ix_cases_caseload_intake", "intake_date", "reference", "id", "deleted_at"),
         Index("ix_cases_caseload_name", "sort_name", "reference", "id", "deleted_at"),
+        # "No contact since" counted from the index alone.
+        Index("ix_cases_last_contact", "last_contact_date", "deleted_at"),
     )
 
     reference: Mapped[str] = mapped_column(String(40), unique=True)
@@ -44,7 +46,7 @@ class Case(Replicated, Base):
     closure_reason: Mapped[ClosureReason | None] = mapped_column(text_enum(ClosureReason))
     closed_date: Mapped[date | None] = mapped_column(Date)
     follow_up_date: Mapped[date | None] = mapped_column(Date)
-    last_contact_date: Mapped[date | None] = mapped_column(Date, index=True)
+    last_contact_date: Mapped[date | None] = mapped_column(Date)
     next_review_on: Mapped[date | None] = mapped_column(Date, index=True)
     # The survivor's name folded for sorting (lower case, no accents), kept on the case so the
     # caseload sorts by name from an index instead of joining every survivor.
@@ -141,6 +143,8 @@ class CaseNote(Replicated, Base):
 
 class Task(Replicated, Base):
     __tablename__ = "tasks"
+    # The caseload's "overdue tasks" filter: open tasks due before a day, from the index alone.
+    __table_args__ = (Index("ix_tasks_open_due", "status", "deleted_at", "due_on", "case_id"),)
 
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))

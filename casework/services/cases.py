@@ -316,7 +316,9 @@ def _caseload_query(actor: Actor, sort: CaseSort) -> Select[str]:
     return query
 
 
-def _filtered(query: Select[str], where: CaseFilter) -> Select[str]:
+def _filtered(query: Select[str], where: CaseFilter, counting: bool = False) -> Select[str]:
+    """The filter's conditions. ``counting``: the query visits every matching case (a count),
+    rather than the first page of them in an index's order."""
     if where.statuses:
         query = query.where(Case.status.in_(where.statuses))
     if where.caseworker_id:
@@ -332,13 +334,12 @@ def _filtered(query: Select[str], where: CaseFilter) -> Select[str]:
             (Case.last_contact_date.is_(None)) | (Case.last_contact_date < where.no_contact_since)
         )
     if where.with_overdue_tasks_on:
-        # From the tasks side: the open overdue tasks are few, the cases many.
-        overdue = select(Task.case_id).where(
-            Task.status == TaskStatus.OPEN,
-            Task.due_on < where.with_overdue_tasks_on,
-            Task.deleted_at.is_(None),
-        )
-        query = query.where(Case.id.in_(overdue))
+        overdue = (Task.status == TaskStatus.OPEN) & (Task.deleted_at.is_(None))
+        overdue &= Task.due_on < where.with_overdue_tasks_on
+        if counting:  # from the tasks side: open overdue tasks are few, cases many
+            query = query.where(Case.id.in_(select(Task.case_id).where(overdue)))
+        else:  # walking cases in order, a first page is found after a few lookups each
+            query = query.where(select(Task.id).where(Task.case_id == Case.id, overdue).exists())
     return query
 
 
@@ -387,7 +388,7 @@ class CaseloadWindow:
 
 def caseload_count(session: Session, actor: Actor, where: CaseFilter | None = None) -> int:
     require_case_role(actor)
-    query = _filtered(_caseload_query(actor, CaseSort.REFERENCE), where or CaseFilter())
+    query = _filtered(_caseload_query(actor, CaseSort.REFERENCE), where or CaseFilter(), True)
     return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
 
@@ -433,7 +434,7 @@ def caseload_position(
         before = (key > value) | ((key == value) & (Case.reference > reference))
     else:
         before = (key < value) | ((key == value) & (Case.reference < reference))
-    query = _filtered(_caseload_query(actor, sort), where).where(before)
+    query = _filtered(_caseload_query(actor, sort), where, True).where(before)
     return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
 

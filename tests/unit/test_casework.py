@@ -362,3 +362,34 @@ def test_duplicates_are_found_before_a_person_is_entered_twice(team, today: date
             0
         ].reasons
         assert search.possible_duplicates(session, amina.actor, "Grace", "Otieno") == []
+
+
+def test_a_caseworkers_search_of_own_notes_matches_the_index(team, today: date) -> None:
+    """Caseworkers' searches read their own notes; supervisors' go through the full-text
+    index. Both must find the same notes under the same rules."""
+    amina, bruno, sara = team
+    mine = new_case(amina, today)
+    theirs = new_case(bruno, today)
+    bodies = [
+        "Meeting at the Café about tailoring classes.",
+        "Visited the tailor shop; she enjoyed it.",
+        "MEETING postponed, nothing else.",
+        "Court date set for Friday.",
+    ]
+    with amina.transaction() as session:
+        for body in bodies:
+            notes.add_note(session, amina.actor, mine.case_id, body, today, today)
+    with bruno.transaction() as session:
+        notes.add_note(session, bruno.actor, theirs.case_id, "Tailoring at the café", today, today)
+    for query in ("cafe", "TAILOR", "meet tail", "meeting", "court friday", "zebra", "caf"):
+        with amina.session() as session:
+            own = notes.search_notes(session, amina.actor, query)
+        with sara.session() as session:
+            indexed = notes.search_notes(session, sara.actor, query)
+        expected = {h.note_id for h in indexed if h.case_id == mine.case_id}
+        assert {h.note_id for h in own} == expected, query
+        assert all(h.case_id == mine.case_id for h in own)
+        assert all("[" in h.snippet and "]" in h.snippet for h in own), query
+    with amina.session() as session:
+        [hit] = notes.search_notes(session, amina.actor, "court")
+    assert hit.snippet == "[Court] date set for Friday."

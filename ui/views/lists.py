@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import CaseworkError
-from casework.services.notes import NoteHit
+from casework.services.notes import NOTE_HITS, NoteHit
 from casework.services.search import PersonHit
 from casework.services.tasks import MyTasks, TaskView
 from casework.workspace import Workspace
@@ -149,7 +149,12 @@ class SearchResultsView(CaseList):
         }
         for hit in people:
             self.entry(f"{hit.name}  · {hit.reference}  ({matched[hit.matched_on]})", hit.case_id)
-        self.heading(tr("Notes ({0})").format(len(notes)))
+        if len(notes) >= NOTE_HITS:  # there may be many more: say so
+            self.heading(
+                tr("Notes (the first {0}; add words to narrow the search)").format(len(notes))
+            )
+        else:
+            self.heading(tr("Notes ({0})").format(len(notes)))
         for note in notes:
             heading = f"{note.noted_on.isoformat()}  {note.survivor_name} · {note.case_reference}"
             self.entry(f"{heading}\n{note.snippet}", note.case_id)
