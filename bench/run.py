@@ -360,6 +360,7 @@ def main() -> None:
         started = time.perf_counter()
         report = audit.verify(session, vault.secrets.audit_root_key or b"")
         record("audit_verify", (time.perf_counter() - started) * 1000)
+        results["audit_verify"]["rows"] = report.rows_checked
         if not args.json:
             print(f"{'':28} ({report.rows_checked} audit rows)")
     record("shelter_board", measure(lambda: workspace.occupancy(), repeat))
@@ -404,6 +405,8 @@ def main() -> None:
         ),
     )
     last = released[-1]
+    if isinstance(last, RecordRelease):
+        results["export_records"].update(records=last.records, dropped=last.dropped)
     if not args.json and isinstance(last, RecordRelease):
         share = last.dropped / max(last.dropped + last.records, 1) * 100
         print(f"{'':28} ({last.records} records, {last.dropped} dropped by k/l = {share:.1f}%)")

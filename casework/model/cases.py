@@ -143,10 +143,14 @@ class CaseNote(Replicated, Base):
 
 class Task(Replicated, Base):
     __tablename__ = "tasks"
-    # The caseload's "overdue tasks" filter: open tasks due before a day, from the index alone.
-    __table_args__ = (Index("ix_tasks_open_due", "status", "deleted_at", "due_on", "case_id"),)
+    # The caseload's "overdue tasks" filter from indexes alone: which cases have open tasks due
+    # before a day (counting), and whether this case has one (walking a page in order).
+    __table_args__ = (
+        Index("ix_tasks_open_due", "status", "deleted_at", "due_on", "case_id"),
+        Index("ix_tasks_case_open", "case_id", "status", "deleted_at", "due_on"),
+    )
 
-    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"))
     title: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date] = mapped_column(Date, index=True)
     assignee_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
