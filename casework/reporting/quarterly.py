@@ -287,13 +287,15 @@ def _build_release(
             region,
         )
     case_person = {c.id: c.survivor_id for c in cases}
+    stays = _period_stays(session, period)
+    referrals = _period_referrals(session, period)
     tables = [
         _t1(session, cases, people, period),
         _t2(people),
         _t3(people),
-        _t4(session, case_person, people, period),
-        *_t5(session, case_person, period, profile.threshold),
-        *_t6(session, cases, case_person, period),
+        _t4(session, case_person, people, period, stays, referrals),
+        *_t5(case_person, period, profile.threshold, stays),
+        *_t6(session, cases, case_person, period, referrals),
         _t7(cases, period),
     ]
     for table in tables:
@@ -395,49 +397,69 @@ def _t3(people: dict[str, Person]) -> Table:
     return _table("T3", REGIONS, TRAFFICKING, counts)
 
 
-def _t4(
-    session: Session, case_person: dict[str, str], people: dict[str, Person], period: Period
-) -> Table:
-    # Each query is bounded by dates (and indexes), not by a list of 100,000 case ids; cases
-    # outside the population are skipped here.
-    served: dict[str, set[str]] = defaultdict(set)
-    for stay in session.execute(
-        select(Stay.case_id).where(
-            Stay.deleted_at.is_(None),
-            Stay.admitted_on < period.end,
-            (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
-        )
-    ).scalars():
-        if stay in case_person:
-            served["Shelter"].add(case_person[stay])
-    for case_id in session.execute(
-        select(CounselingSession.case_id)
-        .distinct()
-        .where(
-            CounselingSession.deleted_at.is_(None),
-            CounselingSession.attendance == Attendance.ATTENDED,
-            CounselingSession.held_on >= period.start,
-            CounselingSession.held_on < period.end,
-        )
-    ).scalars():
-        if case_id in case_person:
-            served["Counseling"].add(case_person[case_id])
-    for case_id in session.execute(
-        select(LegalMatter.case_id).distinct().where(LegalMatter.deleted_at.is_(None))
-    ).scalars():
-        if case_id in case_person:
-            served["Legal aid"].add(case_person[case_id])
-    for case_id, category in scan(
+def _period_stays(session: Session, period: Period) -> list[tuple[str, date, date | None]]:
+    """Stays overlapping the period (read once for T4 and T5)."""
+    return scan(
         session,
-        (Referral.case_id, Referral.category),
+        (Stay.case_id, Stay.admitted_on, Stay.discharged_on),
+        Stay.deleted_at.is_(None),
+        Stay.admitted_on < period.end,
+        (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
+        named=False,
+    )
+
+
+def _period_referrals(
+    session: Session, period: Period
+) -> list[tuple[str, ServiceCategory, ReferralStatus]]:
+    """Referrals made in the period (read once for T4 and T6)."""
+    return scan(
+        session,
+        (Referral.case_id, Referral.category, Referral.status),
         Referral.deleted_at.is_(None),
         Referral.referred_on >= period.start,
         Referral.referred_on < period.end,
         named=False,
-    ):
-        if case_id in case_person:
-            served["Referral out"].add(case_person[case_id])
-            served[f"Referral: {category.value}"].add(case_person[case_id])
+    )
+
+
+def _t4(
+    session: Session,
+    case_person: dict[str, str],
+    people: dict[str, Person],
+    period: Period,
+    stays: list[tuple[str, date, date | None]],
+    referrals: list[tuple[str, ServiceCategory, ReferralStatus]],
+) -> Table:
+    # Each query is bounded by dates (and indexes), not by a list of 100,000 case ids; cases
+    # outside the population are skipped here.
+    counseled = scan(
+        session,
+        (CounselingSession.case_id,),
+        CounselingSession.deleted_at.is_(None),
+        CounselingSession.attendance == Attendance.ATTENDED,
+        CounselingSession.held_on >= period.start,
+        CounselingSession.held_on < period.end,
+        named=False,
+        distinct=True,
+    )
+    legal = scan(
+        session,
+        (LegalMatter.case_id,),
+        LegalMatter.deleted_at.is_(None),
+        named=False,
+        distinct=True,
+    )
+    served: dict[str, set[str]] = {
+        "Shelter": {case_person[c] for c, _a, _d in stays if c in case_person},
+        "Counseling": {case_person[c] for (c,) in counseled if c in case_person},
+        "Legal aid": {case_person[c] for (c,) in legal if c in case_person},
+        "Referral out": {case_person[c] for c, _k, _s in referrals if c in case_person},
+    }
+    for category in ServiceCategory:
+        served[f"Referral: {category.value}"] = {
+            case_person[c] for c, kind, _s in referrals if kind == category and c in case_person
+        }
     rows = [
         "Shelter",
         "Counseling",
@@ -454,17 +476,13 @@ def _t4(
 
 
 def _t5(
-    session: Session, case_person: dict[str, str], period: Period, threshold: int
+    case_person: dict[str, str],
+    period: Period,
+    threshold: int,
+    stays: list[tuple[str, date, date | None]],
 ) -> list[Table]:
     per_person: dict[str, int] = defaultdict(int)
-    for case_id, admitted, discharged in scan(
-        session,
-        (Stay.case_id, Stay.admitted_on, Stay.discharged_on),
-        Stay.deleted_at.is_(None),
-        Stay.admitted_on < period.end,
-        (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
-        named=False,
-    ):
+    for case_id, admitted, discharged in stays:
         if case_id in case_person:
             per_person[case_person[case_id]] += nights(
                 admitted, discharged, period.start, period.end
@@ -479,7 +497,11 @@ def _t5(
 
 
 def _t6(
-    session: Session, cases: list[CaseFacts], case_person: dict[str, str], period: Period
+    session: Session,
+    cases: list[CaseFacts],
+    case_person: dict[str, str],
+    period: Period,
+    referrals: list[tuple[str, ServiceCategory, ReferralStatus]],
 ) -> list[Table]:
     partner_types = {
         name.casefold(): kind.value
@@ -491,14 +513,7 @@ def _t6(
             kind = partner_types.get(case.referring_organisation.casefold(), "Unknown")
             incoming[(kind, "count")].add(case.survivor_id)
     outgoing: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for case_id, category, status in scan(
-        session,
-        (Referral.case_id, Referral.category, Referral.status),
-        Referral.deleted_at.is_(None),
-        Referral.referred_on >= period.start,
-        Referral.referred_on < period.end,
-        named=False,
-    ):
+    for case_id, category, status in referrals:
         if case_id in case_person:
             outgoing[(category.value, status.value)].add(case_person[case_id])
     kinds = sorted({row for row, _ in incoming} | set(partner_types.values()) | {"Unknown"})

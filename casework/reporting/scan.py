@@ -77,6 +77,7 @@ def scan(
     *where: ColumnElement[bool],
     order_by: Sequence[Any] = (),
     named: bool = True,
+    distinct: bool = False,
 ) -> list[Any]:
     """Rows of ``columns`` matching ``where``: named tuples with the columns' names, or plain
     tuples (a third faster to make) with ``named=False``."""
@@ -88,6 +89,8 @@ def scan(
         for column, decoder in zip(columns, decoders, strict=True)
     ]
     query = select(*raw).where(*where).order_by(*order_by)
+    if distinct:
+        query = query.distinct()
     # The driver's tuples, as SQLite returns them: no per-row Row objects or processors (the
     # coerced columns have none), then each column decoded through a table of its distinct
     # values. Done a block at a time: one C call over 100,000 rows would hold the interpreter
