@@ -222,17 +222,11 @@ def active_cases(session: Session, start: date, last_day: date) -> list[CaseFact
     return [CaseFacts._make(row) for row in rows if row[2] <= last_day]
 
 
+@gc_paused()
 def build_release(
     session: Session, actor: Actor, profile: Profile, period: Period, today: date
 ) -> Release:
     """Compute every table for the period; nothing is written."""
-    with gc_paused():
-        return _build_release(session, actor, profile, period, today)
-
-
-def _build_release(
-    session: Session, actor: Actor, profile: Profile, period: Period, today: date
-) -> Release:
     actor.require(Role.DATA_OFFICER, Role.ADMINISTRATOR)
     if period.start > today:
         raise ExportRefused(f"{period.label} has not started yet.")

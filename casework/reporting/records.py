@@ -386,6 +386,7 @@ def _other_columns(person: _Person) -> list[str]:
     ]
 
 
+@gc_paused()
 def build_records(
     session: Session,
     actor: Actor,
@@ -395,18 +396,6 @@ def build_records(
     progress: Callable[[int], None] | None = None,
 ) -> RecordRelease:
     """Compute records.csv and its manifest; nothing is written."""
-    with gc_paused():
-        return _build_records(session, actor, profile, year, today, progress)
-
-
-def _build_records(
-    session: Session,
-    actor: Actor,
-    profile: Profile,
-    year: Year,
-    today: date,
-    progress: Callable[[int], None] | None = None,
-) -> RecordRelease:
     actor.require(Role.DATA_OFFICER, Role.ADMINISTRATOR)
     if not profile.records_enabled:
         raise ExportRefused(
