@@ -203,6 +203,17 @@ OWN_NOTES_LIMIT = 5000
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# What a hit shows of its note, its case and its person (the snippet or body comes after).
+_HIT_COLUMNS = (
+    CaseNote.id,
+    Case.id,
+    Case.reference,
+    Survivor.first_name,
+    Survivor.last_name,
+    CaseNote.noted_on,
+)
+
+
 def _search_own(
     session: Session, query_text: str, readable: ColumnElement[bool], limit: int
 ) -> list[NoteHit] | None:
@@ -223,15 +234,7 @@ def _search_own(
     if count > OWN_NOTES_LIMIT:
         return None
     rows = session.execute(
-        select(
-            CaseNote.id,
-            Case.id,
-            Case.reference,
-            Survivor.first_name,
-            Survivor.last_name,
-            CaseNote.noted_on,
-            CaseNote.body,
-        )
+        select(*_HIT_COLUMNS, CaseNote.body)
         .join(Case, Case.id == CaseNote.case_id)
         .join(Survivor, Survivor.id == Case.survivor_id)
         .where(readable)
@@ -315,15 +318,7 @@ def search_notes(
         .subquery("hits")
     )
     query = (
-        select(
-            CaseNote.id,
-            Case.id,
-            Case.reference,
-            Survivor.first_name,
-            Survivor.last_name,
-            CaseNote.noted_on,
-            hits.c.snippet,
-        )
+        select(*_HIT_COLUMNS, hits.c.snippet)
         .join(hits, hits.c.note_id == CaseNote.id)
         .join(Case, Case.id == CaseNote.case_id)
         .join(Survivor, Survivor.id == Case.survivor_id)
