@@ -53,6 +53,7 @@ from casework.services.actor import Actor
 
 if TYPE_CHECKING:  # the reporting modules (and ReportLab) load when first used, not at start-up
     from casework.reporting import profiles, quarterly, records
+from casework.vault.backup import Progress
 from casework.vault.vault import OpenVault
 
 
@@ -223,11 +224,12 @@ class Workspace:
         with self.vault.transaction() as session:
             audit.record(session, self.actor.user_id, "backup.folder", "user", self.actor.user_id)
 
-    def backup_now(self) -> Path:
+    def backup_now(self, progress: Progress | None = None) -> Path:
+        """A manual backup; ``progress(done, total)`` hears as the copy goes."""
         self.actor.require(Role.ADMINISTRATOR)
         with self.vault.transaction() as session:
             audit.record(session, self.actor.user_id, "backup.create", "user", self.actor.user_id)
-        return self.vault.backup("manual", self.vault.backup_folder)
+        return self.vault.backup("manual", self.vault.backup_folder, progress=progress)
 
     def daily_backup_if_due(self) -> Path | None:
         """The automatic daily backup (any signed-in user's session takes it), with rotation."""

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from casework.vault import crypto
-from casework.vault.engine import key_pragma, raw_connection
+from casework.vault.engine import raw_connection
 from casework.vault.files import make_private_folder, write_private_file
 
 BACKUP_FORMAT = 1
-BACKUP_CACHE_KIB = 256 * 1024
+# Pages copied between progress reports (and chances to cancel): 32 MiB, about half a second.
+STEP_PAGES = 8192
 
-
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+Progress = Callable[[int, int], None]
 
 
 def backup_aad(keyring_id: str, name: str) -> bytes:
@@ -47,6 +47,41 @@ def verify_copy(path: Path, key: bytes) -> dict[str, Any]:
     return head
 
 
+def _copy_pages(
+    database: Path, database_key: bytes, target: Path, backup_key: bytes, progress: Progress | None
+) -> None:
+    """SQLite's backup API between two encrypted files: each page decrypted under the vault's
+    key and encrypted under the backup's, with no table or index rebuilt (3.1 GB in 38 s where
+    ``sqlcipher_export`` took about 60). The copy is one snapshot: a read transaction held on the source
+    for the whole copy keeps caseworkers' saves meanwhile out of it (in WAL mode they go on
+    writing) and stops SQLite restarting the copy after each of them."""
+    source = raw_connection(database, database_key)
+    try:
+        copy = raw_connection(target, backup_key)
+        try:
+            # A new file that is deleted if anything fails: no journal and no syncs while it
+            # is written, one fsync once it is whole.
+            copy.execute("PRAGMA journal_mode = OFF").fetchall()
+            copy.execute("PRAGMA synchronous = OFF")
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master").fetchall()
+
+            def report(_status: int, remaining: int, total: int) -> None:
+                if progress is not None:
+                    progress(total - remaining, total)
+
+            source.backup(copy, pages=STEP_PAGES, progress=report)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    descriptor = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def write_backup(
     database: Path,
     database_key: bytes,
@@ -56,9 +91,12 @@ def write_backup(
     backup_public_key: bytes,
     extra: dict[str, Any] | None = None,
     name: str | None = None,
+    progress: Progress | None = None,
 ) -> Path:
-    """Export the live database into ``folder`` (as ``name``, by default a time-stamped one)
-    and check the copy opens; returns its path. An existing file is never overwritten."""
+    """Copy the live database into ``folder`` (as ``name``, by default a time-stamped one)
+    and check the copy reads back; returns its path. An existing file is never overwritten.
+    ``progress(done, total)`` hears after each step, in pages; an exception it raises (a
+    cancel) stops the copy and removes the partial file."""
     make_private_folder(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     name = name or f"safehold-{stamp}-{label}.db"
@@ -68,30 +106,11 @@ def write_backup(
     backup_key = os.urandom(crypto.KEY_BYTES)
     # Pre-create the file user-only; SQLCipher then writes into it.
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    source = raw_connection(database, database_key)
     try:
-        attach_key = key_pragma(backup_key).split("=", 1)[1].strip()
-        source.execute(f"ATTACH DATABASE {_quote(target)} AS backup KEY {attach_key}")
-        # A new file that is deleted if anything fails: no journal and no syncs while it is
-        # written (a third faster), one fsync once it is whole.
-        source.execute("PRAGMA backup.journal_mode = OFF")
-        source.execute("PRAGMA backup.synchronous = OFF")
-        # The copy's indexes are rebuilt row by row in random (UUID) order: with SQLite's small
-        # default cache that thrashes at 100,000 cases. 256 MiB, for the minute it runs,
-        # takes a large vault's backup from 50 to 72 MB/s.
-        source.execute(f"PRAGMA backup.cache_size = -{BACKUP_CACHE_KIB}")
-        source.execute("SELECT sqlcipher_export('backup')")
-        source.execute("DETACH DATABASE backup")
-        descriptor = os.open(target, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        _copy_pages(database, database_key, target, backup_key, progress)
     except BaseException:
-        source.close()
         target.unlink(missing_ok=True)
         raise
-    source.close()
     try:
         head = verify_copy(target, backup_key)
     except OSError:

@@ -31,7 +31,7 @@ from casework.model.vocab import Role
 from casework.passwords import check_password
 from casework.services.actor import Actor
 from casework.vault import crypto, rotation
-from casework.vault.backup import write_backup
+from casework.vault.backup import Progress, write_backup
 from casework.vault.crypto import CryptoError, KdfParams
 from casework.vault.engine import key_pragma, open_engine, raw_connection
 from casework.vault.files import make_private_folder, restrict_vault_files, write_private_file
@@ -384,10 +384,16 @@ class OpenVault:
 
     # -- key management (the account services decide who may call these) -------------------
 
-    def backup(self, label: str, folder: Path | None = None, name: str | None = None) -> Path:
+    def backup(
+        self,
+        label: str,
+        folder: Path | None = None,
+        name: str | None = None,
+        progress: Progress | None = None,
+    ) -> Path:
         """An encrypted, verified copy in the vault's backups folder (or ``folder``), with the
         keyring in its manifest so an administrator or the recovery code can restore it on a
-        machine that never had the vault."""
+        machine that never had the vault. ``progress(done, total)`` hears as it goes."""
         return write_backup(
             self.folder.database,
             self.secrets.database_key,
@@ -397,6 +403,7 @@ class OpenVault:
             self.keyring.backup_public_key,
             {"keyring": self.keyring.to_dict()},
             name,
+            progress,
         )
 
     @property

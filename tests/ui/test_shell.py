@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from casework.errors import WrongCredentials
 from casework.model.vocab import Role
 from casework.services import cases
+from casework.vault import backup as backup_module
 from casework.vault import crypto
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
@@ -417,3 +419,49 @@ def test_an_administrator_previews_then_saves_a_retention_rule(
     dialog.rules.setCurrentRow(0)
     assert dialog.run() and "Done" in dialog.preview_text.text()
     assert "last run: 20" in dialog.rules.item(0).text()
+
+
+def test_an_administrator_backs_up_with_progress_and_can_cancel(
+    qtbot: QtBot,
+    make_window,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(backup_module, "STEP_PAGES", 4)
+    staffed_vault.set_backup_folder(tmp_path / "drive")
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    admin = window.workspace_view.admin
+    button = admin.findChild(QPushButton, "backupNow")
+    seen: list[int] = []
+    admin.busy.valueChanged.connect(seen.append)
+    qtbot.mouseClick(button, LEFT)
+    assert button.text() == "Cancel backup" and admin.busy.isVisible()
+    qtbot.waitUntil(lambda: admin.message.text().startswith("Backup saved"), timeout=20000)
+    assert button.text() == "Back up now" and not admin.busy.isVisible()
+    assert any(0 < percent < 100 for percent in seen)  # the bar moved while the copy ran
+    assert len(list((tmp_path / "drive").glob("*-manual.db"))) == 1
+
+    # Pressed again while the copy runs, the button cancels it: the job waits at its start
+    # until the second press has been made, so the test does not race the copy.
+    workspace = admin.workspace
+    pressed = threading.Event()
+    real_backup_now = workspace.backup_now
+
+    def held_backup_now(progress):  # type: ignore[no-untyped-def]
+        pressed.wait(10)
+        return real_backup_now(progress)
+
+    monkeypatch.setattr(workspace, "backup_now", held_backup_now)
+    qtbot.mouseClick(button, LEFT)
+    qtbot.mouseClick(button, LEFT)
+    pressed.set()
+    qtbot.waitUntil(lambda: "cancelled" in admin.message.text(), timeout=20000)
+    assert admin.message.text() == "Backup cancelled. Nothing was written."
+    assert button.text() == "Back up now"
+    # Only the first manual backup (and the daily one taken at sign-in), each with its manifest.
+    left = sorted(path.suffix for path in (tmp_path / "drive").iterdir())
+    assert len(list((tmp_path / "drive").glob("*-manual.db"))) == 1
+    assert left == [".db", ".db", ".json", ".json"]

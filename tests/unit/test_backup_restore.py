@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from casework.errors import VaultExists, WrongCredentials
 from casework.services import cases
-from casework.vault.backup import verify_copy
+from casework.vault import backup as backup_module
+from casework.vault.backup import audit_head, verify_copy
 from casework.vault.restore import BackupUnusable, manifest_path, restore_backup
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
@@ -154,3 +155,54 @@ def test_a_copy_with_one_bad_page_is_caught_before_it_counts_as_a_backup(
     copy.write_bytes(bytes(data))
     with pytest.raises(OSError, match="did not read back"):
         verify_copy(copy, key)
+
+
+def test_a_backup_is_one_snapshot_while_caseworkers_go_on_saving(
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(backup_module, "STEP_PAGES", 1)  # a report after every page
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    before = record(amina, "Before", today)
+    during: list[str] = []
+    with staffed_vault.session() as session:
+        head_before = audit_head(session.connection().connection.dbapi_connection)
+    heard: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        if not heard:
+            during.append(record(amina, "During", today))  # a save between two pages of the copy
+        heard.append((done, total))
+
+    written = staffed_vault.backup("manual", tmp_path / "b", progress=progress)
+    total = heard[-1][1]
+    assert len(heard) == total > 1 and heard[-1][0] == total
+    assert [done for done, _ in heard] == sorted(done for done, _ in heard)
+    manifest = json.loads(manifest_path(written).read_text())
+    assert manifest["audit_head"] == head_before  # the copy is the vault as the backup began
+    restore_backup(written, tmp_path / "restored", ADMIN_PASSWORD, "admin")
+    restored = VaultFolder(tmp_path / "restored").unlock("amina", WORKER_PASSWORD)
+    with restored.session() as session:
+        kept = set(cases.caseload_ids(session, restored.actor))
+    assert before in kept and during and during[0] not in kept
+    restored.lock()
+    with amina.session() as session:  # the save itself was kept, in the vault
+        assert during[0] in cases.caseload_ids(session, amina.actor)
+    amina.lock()
+
+
+def test_a_cancelled_backup_leaves_no_file(
+    staffed_vault: OpenVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup_module, "STEP_PAGES", 1)
+
+    def cancel(done: int, _total: int) -> None:
+        if done >= 3:
+            raise KeyboardInterrupt  # what a job's cancel flag raises is not an OSError either
+
+    with pytest.raises(KeyboardInterrupt):
+        staffed_vault.backup("manual", tmp_path / "b", progress=cancel)
+    assert list((tmp_path / "b").iterdir()) == []

@@ -279,6 +279,7 @@ class AdminView(QWidget):
         choose_folder = QPushButton(tr("Choose folder…"))
         choose_folder.setObjectName("chooseBackupFolder")
         choose_folder.clicked.connect(lambda: self.choose_backup_folder())
+        self.backup_job: jobs.Job | None = None
         self.backup_now_button = QPushButton(tr("Back up now"))
         self.backup_now_button.setObjectName("backupNow")
         self.backup_now_button.clicked.connect(lambda: self.backup_now())
@@ -335,21 +336,50 @@ class AdminView(QWidget):
         return True
 
     def backup_now(self) -> None:
+        """Start a backup; pressed again while one runs, the button cancels it."""
+        if self.backup_job is not None:
+            self.backup_job.cancel()
+            return
         workspace = self.workspace
+        self.busy.setRange(0, 100)
+        self.busy.setValue(0)
         self.busy.show()
-        self.backup_now_button.setEnabled(False)
+        self.backup_now_button.setText(tr("Cancel backup"))
+        self.message.setText(tr("Copying the vault…"))
+
+        def work(job: jobs.Job) -> Path:
+            def progress(done: int, total: int) -> None:
+                job.check_cancelled()
+                job.report(done * 100 // max(total, 1))
+
+            return workspace.backup_now(progress)
+
+        def moved(percent: int, _text: str) -> None:
+            if percent < 100:
+                self.busy.setValue(percent)
+            else:  # copied; the check that every page reads back has no steps to count
+                self.busy.setRange(0, 0)
+                self.message.setText(tr("Checking the copy…"))
+
+        def settle() -> None:
+            self.backup_job = None
+            self.busy.hide()
+            self.busy.setRange(0, 0)
+            self.backup_now_button.setText(tr("Back up now"))
 
         def done(path: Path) -> None:
-            self.busy.hide()
-            self.backup_now_button.setEnabled(True)
+            settle()
             self.message.setText(tr("Backup saved: {0}").format(path.name))
 
         def failed(error: BaseException) -> None:
-            self.busy.hide()
-            self.backup_now_button.setEnabled(True)
-            self.message.setText(error_text(error))
+            settle()
+            if isinstance(error, jobs.Cancelled):
+                self.message.setText(tr("Backup cancelled. Nothing was written."))
+            else:
+                self.message.setText(error_text(error))
 
-        jobs.start(lambda _job: workspace.backup_now(), done, failed)
+        self.backup_job = jobs.start(work, done, failed)
+        self.backup_job.signals.progress.connect(moved)
 
     def open_partners(self) -> QDialog:
         dialog = QDialog(self)
