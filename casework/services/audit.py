@@ -8,45 +8,39 @@ recompute the MAC of any earlier row.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from hashlib import sha256
-from itertools import repeat
 from typing import Any
 
-from sqlalchemy import String, func, insert, literal_column, select, text, type_coerce
+from sqlalchemy import func, insert, literal_column, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
 
 from casework.model import AuditEvent, AuditState
 from casework.model.base import new_id, utcnow
+from casework.services.audit_chain import (
+    BY_SEQUENCE_SQL,
+    GENESIS_MAC,
+    ChainReport,
+    RangeChecker,
+    Segment,
+    blocks_of,
+    canonical,
+    check_range,
+    next_key,
+    walk,
+)
+from casework.services.audit_chain import mac as chain_mac
 
-GENESIS_MAC = bytes(32)
+__all__ = ["GENESIS_MAC", "ChainReport", "head", "record", "record_many", "verify"]
 
-
-def _canonical(
-    seq: int, at: datetime, actor_id: str, action: str, entity: str, entity_id: str, detail: str
-) -> bytes:
-    stamp = at.replace(tzinfo=None).isoformat(timespec="microseconds")
-    fields = [str(seq), stamp, actor_id, action, entity, entity_id]
-    if detail:  # rows written before details existed keep their original MAC input
-        fields.append(detail)
-    return "\x1f".join(fields).encode("utf-8")
+log = logging.getLogger(__name__)
 
 
 def encode_detail(detail: dict[str, object] | None) -> str:
     return json.dumps(detail, sort_keys=True, separators=(",", ":")) if detail else ""
-
-
-def _mac(key: bytes, prev_mac: bytes, canonical: bytes) -> bytes:
-    return hmac.new(key, prev_mac + canonical, hashlib.sha256).digest()
-
-
-def _next_key(key: bytes) -> bytes:
-    return hashlib.sha256(key).digest()
 
 
 def initialise(session: Session, root_key: bytes, actor_id: str) -> None:
@@ -93,8 +87,10 @@ def record_many(session: Session, entries: Sequence[tuple[str, str, str, str, st
     rows = []
     for seq, (actor_id, action, entity, entity_id, detail) in enumerate(entries, start=first):
         prev_mac = mac
-        mac = _mac(key, prev_mac, _canonical(seq, at, actor_id, action, entity, entity_id, detail))
-        key = _next_key(key)
+        mac = chain_mac(
+            key, prev_mac, canonical(seq, at, actor_id, action, entity, entity_id, detail)
+        )
+        key = next_key(key)
         rows.append(
             {
                 "id": new_id(),
@@ -122,99 +118,95 @@ def record_many(session: Session, entries: Sequence[tuple[str, str, str, str, st
     return first + len(entries) - 1
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    rows_checked: int
-    first_bad_seq: int | None
-    reason: str
-
-    @property
-    def ok(self) -> bool:
-        return self.first_bad_seq is None
+# Below this many rows the helper process would take longer to start than it saves.
+PARALLEL_MIN_ROWS = 200_000
 
 
 def verify(
-    session: Session, root_key: bytes, progress: Callable[[int, int], None] | None = None
+    session: Session,
+    root_key: bytes,
+    progress: Callable[[int, int], None] | None = None,
+    helper: RangeChecker | None = None,
 ) -> ChainReport:
     """Walk the chain from K_0; name the first row that does not fit. ``progress`` hears
-    (rows checked, rows in all) now and then.
+    (rows checked, rows in all) now and then; ``helper`` (see ``audit_chain.Helper``), when
+    given, checks the second half of a long chain in another process meanwhile.
 
     Rows are appended in sequence, so the table's own order is the chain's: read that way,
     a million rows come off the disk a third faster than through the sequence index. If the
     table's order ever differs (rows written by a sync peer, say), the walk is redone in
     sequence order before anything is reported."""
-    report = _walk(session, root_key, progress, in_table_order=True)
+    total = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    rowid: ColumnElement[int] = literal_column("rowid")
+    bounds = session.execute(select(func.min(rowid), func.max(rowid)).select_from(AuditEvent))
+    lowest, highest = bounds.one()
+    # A million rows are read as stored, through the driver, without SQLAlchemy's per-value
+    # conversions, in the session's transaction: one snapshot of the chain and its head.
+    connection: Any = session.connection().connection.dbapi_connection
+    if lowest is None:
+        segments: list[Segment] = []
+    elif helper is None or total < PARALLEL_MIN_ROWS:
+        heard = _rows_heard(progress, total, 1.0)
+        segments = [check_range(connection, root_key, lowest, highest, heard)]
+    else:
+        segments = _in_two_halves(connection, root_key, lowest, highest, total, progress, helper)
+    report = _joined(session, segments, root_key)
     if report.ok or not report.reason.endswith("is missing"):
         return report
-    return _walk(session, root_key, progress, in_table_order=False)
-
-
-def _message(row: tuple[Any, ...], prev_mac: bytes) -> bytes:
-    """What row ``row`` (as stored) is MACed over, its time stamp taken as stored with a "T"."""
-    seq, stored_at, actor, action, entity, entity_id, detail = row[:7]
-    text = (
-        f"{seq}\x1f{stored_at.replace(' ', 'T')}\x1f{actor}\x1f{action}\x1f{entity}\x1f{entity_id}"
-    )
-    if detail:
-        text = f"{text}\x1f{detail}"
-    return prev_mac + text.encode("utf-8")
-
-
-_COLUMNS = select(
-    AuditEvent.seq,
-    type_coerce(AuditEvent.at, String),
-    AuditEvent.actor_id,
-    AuditEvent.action,
-    AuditEvent.entity,
-    AuditEvent.entity_id,
-    AuditEvent.detail,
-    AuditEvent.prev_mac,
-    AuditEvent.mac,
-)
-
-
-def _walk(
-    session: Session,
-    root_key: bytes,
-    progress: Callable[[int, int], None] | None,
-    in_table_order: bool,
-) -> ChainReport:
-    total = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
-    key = root_key
-    prev_mac = GENESIS_MAC
-    expected_seq = 1
-    # A million rows: read as stored, a block at a time, without SQLAlchemy's per-value
-    # conversions. Each block is checked whole, its keys, messages and MACs computed by C-level
-    # maps and compared as lists; only a block that fails is walked row by row, to name the
-    # first row that does not fit.
-    query = _COLUMNS.order_by(literal_column("rowid") if in_table_order else AuditEvent.seq)
-    result = session.connection().execute(query)
+    cursor = connection.cursor()
     try:
-        cursor = result.cursor
-        while cursor is not None and (block := cursor.fetchmany(5000)):
-            count = len(block)
-            keys = [key]
-            for _ in range(count):
-                keys.append(sha256(keys[-1]).digest())
-            stored = [row[8] for row in block]
-            chained = [prev_mac, *stored]
-            whole = (
-                [row[0] for row in block] == list(range(expected_seq, expected_seq + count))
-                and [row[7] for row in block] == chained[:-1]
-                and list(map(hmac.digest, keys, map(_message, block, chained), repeat("sha256")))
-                == stored
-            )
-            if whole:
-                key, prev_mac, expected_seq = keys[count], stored[-1], expected_seq + count
-            else:
-                walked = _row_by_row(block, key, prev_mac, expected_seq)
-                if isinstance(walked, ChainReport):
-                    return walked
-                key, prev_mac, expected_seq = walked
-            if progress is not None:
-                progress(expected_seq - 1, total)
+        cursor.execute(BY_SEQUENCE_SQL)
+        heard = _rows_heard(progress, total, 1.0)
+        whole = walk(blocks_of(cursor), root_key, GENESIS_MAC, 1, heard)
     finally:
-        result.close()
+        cursor.close()
+    return _joined(session, [whole], root_key)
+
+
+def _rows_heard(
+    progress: Callable[[int, int], None] | None, total: int, scale: float
+) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    return lambda done: progress(min(total, int(done * scale)), total)
+
+
+def _in_two_halves(
+    connection: Any,
+    root_key: bytes,
+    lowest: int,
+    highest: int,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+    helper: RangeChecker,
+) -> list[Segment]:
+    middle = (lowest + highest) // 2
+    second = helper(middle + 1, highest)
+    # This half's progress stands for both halves'.
+    heard = _rows_heard(progress, total, total / max(1, middle - lowest + 1))
+    first = check_range(connection, root_key, lowest, middle, heard)
+    try:
+        rest = second.result()
+    except OSError:  # no helper process here: check the rest in this one
+        log.warning("the audit check's helper process failed; checking in one process")
+        rest = check_range(connection, root_key, middle + 1, highest)
+    return [first, rest]
+
+
+def _joined(session: Session, segments: list[Segment], root_key: bytes) -> ChainReport:
+    """The stretches must follow each other (each starting on the row after the last one's
+    end, with that row's MAC as its ``prev_mac``) and end at the head the state row records."""
+    key, prev_mac, expected_seq = root_key, GENESIS_MAC, 1
+    for segment in segments:
+        if segment.first_seq is None:
+            continue
+        if segment.first_seq != expected_seq:
+            return ChainReport(expected_seq - 1, expected_seq, f"row {expected_seq} is missing")
+        if segment.first_prev != prev_mac:
+            return ChainReport(expected_seq - 1, expected_seq, f"row {expected_seq} was altered")
+        if segment.failure is not None:
+            return segment.failure
+        key, prev_mac, expected_seq = segment.key, segment.last_mac, segment.next_seq
     checked = expected_seq - 1
     state = session.execute(select(AuditState)).scalar_one()
     if state.next_seq != expected_seq or state.head_mac != prev_mac:
@@ -222,27 +214,6 @@ def _walk(
     if not hmac.compare_digest(state.current_key, key):
         return ChainReport(checked, expected_seq, "the chain's key was replaced")
     return ChainReport(checked, None, "ok")
-
-
-def _row_by_row(
-    block: Sequence[Any], key: bytes, prev_mac: bytes, expected_seq: int
-) -> ChainReport | tuple[bytes, bytes, int]:
-    """Walk a block that failed as a whole row by row: the first row that does not fit, or
-    (a time stamp stored in another form than usual, checked the slow, exact way) where the
-    chain stands after the block."""
-    for row in block:
-        seq, stored_at, actor, action, entity, entity_id, detail, row_prev, row_mac = row
-        if seq != expected_seq:
-            return ChainReport(expected_seq - 1, expected_seq, f"row {expected_seq} is missing")
-        mac = hmac.digest(key, _message(row, prev_mac), "sha256")
-        if mac != row_mac:
-            at = datetime.fromisoformat(stored_at)
-            mac = _mac(key, prev_mac, _canonical(seq, at, actor, action, entity, entity_id, detail))
-        # Plain comparisons: the verifier holds the key, there is no oracle to time.
-        if row_prev != prev_mac or row_mac != mac:
-            return ChainReport(expected_seq - 1, seq, f"row {seq} was altered")
-        prev_mac, key, expected_seq = mac, sha256(key).digest(), expected_seq + 1
-    return key, prev_mac, expected_seq
 
 
 def head(session: Session) -> tuple[int, bytes]:

@@ -9,6 +9,7 @@ import sqlcipher3
 
 from casework.errors import PermissionDenied, VaultDamaged
 from casework.services import audit
+from casework.services.audit_chain import Helper
 from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault
 
@@ -54,6 +55,7 @@ def verify_vault(
     if root_key is None:
         raise PermissionDenied("Checking the audit chain needs a supervisor or administrator.")
     database = check_database(vault)
-    with vault.session() as session:
-        chain = audit.verify(session, root_key, progress)
+    helper = Helper(vault.folder.database, vault.secrets.database_key, root_key)
+    with helper as in_other_process, vault.session() as session:
+        chain = audit.verify(session, root_key, progress, in_other_process)
     return IntegrityReport(database, chain)

@@ -51,10 +51,10 @@ def _copy_pages(
     database: Path, database_key: bytes, target: Path, backup_key: bytes, progress: Progress | None
 ) -> None:
     """SQLite's backup API between two encrypted files: each page decrypted under the vault's
-    key and encrypted under the backup's, with no table or index rebuilt (3.1 GB in 38 s where
-    ``sqlcipher_export`` took about 60). The copy is one snapshot: a read transaction held on the source
-    for the whole copy keeps caseworkers' saves meanwhile out of it (in WAL mode they go on
-    writing) and stops SQLite restarting the copy after each of them."""
+    key and encrypted under the backup's, with no table or index rebuilt (3.1 GB in 38 s
+    where ``sqlcipher_export`` took about 60). The copy is one snapshot: a read transaction
+    held on the source for the whole copy keeps caseworkers' saves meanwhile out of it (in
+    WAL mode they go on writing) and stops SQLite restarting the copy after each of them."""
     source = raw_connection(database, database_key)
     try:
         copy = raw_connection(target, backup_key)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 from sqlalchemy import text
 
 from casework.services import audit, cases
+from casework.services.audit_chain import Helper, Segment
 from casework.services.integrity import verify_vault
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
@@ -27,9 +29,35 @@ def busy_vault(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date)
     return staffed_vault
 
 
-def chain(vault: OpenVault) -> audit.ChainReport:
-    with vault.session() as session:
-        return audit.verify(session, vault.secrets.audit_root_key or b"")
+Check = Callable[[OpenVault], audit.ChainReport]
+
+
+@pytest.fixture(params=["in one process", "in two processes"])
+def chain(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> Check:
+    """Every test below runs twice: the chain checked whole, and in two halves, the second
+    in a helper process (as a long chain is), each naming the same first bad row."""
+    if request.param == "in one process":
+
+        def check(vault: OpenVault) -> audit.ChainReport:
+            with vault.session() as session:
+                return audit.verify(session, vault.secrets.audit_root_key or b"")
+
+        return check
+    monkeypatch.setattr(audit, "PARALLEL_MIN_ROWS", 0)
+
+    def check_in_halves(vault: OpenVault) -> audit.ChainReport:
+        root_key = vault.secrets.audit_root_key or b""
+        helper = Helper(vault.folder.database, vault.secrets.database_key, root_key)
+        with helper as in_other_process, vault.session() as session:
+            report = audit.verify(session, root_key, helper=in_other_process)
+        assert "helper process failed" not in caplog.text  # the helper did its half
+        return report
+
+    return check_in_halves
 
 
 def test_an_untouched_chain_verifies(busy_vault: OpenVault) -> None:
@@ -49,7 +77,7 @@ def test_rows_name_ids_never_people(busy_vault: OpenVault) -> None:
     assert {"case.view", "case.create", "survivor.create", "session.unlock", "user.add"} <= actions
 
 
-def test_an_edited_row_is_named(busy_vault: OpenVault) -> None:
+def test_an_edited_row_is_named(busy_vault: OpenVault, chain: Check) -> None:
     with busy_vault.engine.begin() as connection:
         connection.execute(text("UPDATE audit_events SET action = 'case.create' WHERE seq = 9"))
     report = chain(busy_vault)
@@ -57,7 +85,7 @@ def test_an_edited_row_is_named(busy_vault: OpenVault) -> None:
     assert "altered" in report.reason
 
 
-def test_a_rows_detail_is_covered_by_its_mac(busy_vault: OpenVault) -> None:
+def test_a_rows_detail_is_covered_by_its_mac(busy_vault: OpenVault, chain: Check) -> None:
     with busy_vault.transaction() as session:
         seq = audit.record(
             session,
@@ -81,14 +109,14 @@ def test_a_rows_detail_is_covered_by_its_mac(busy_vault: OpenVault) -> None:
     assert (report.first_bad_seq, report.ok) == (seq, False)
 
 
-def test_a_deleted_row_is_named(busy_vault: OpenVault) -> None:
+def test_a_deleted_row_is_named(busy_vault: OpenVault, chain: Check) -> None:
     with busy_vault.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_events WHERE seq = 6"))
     report = chain(busy_vault)
     assert report.first_bad_seq == 6 and "missing" in report.reason
 
 
-def test_rows_stored_out_of_sequence_still_verify(busy_vault: OpenVault) -> None:
+def test_rows_stored_out_of_sequence_still_verify(busy_vault: OpenVault, chain: Check) -> None:
     """The walk reads the table in its own order; rows stored in another order (as a sync
     peer might write them) are walked again in sequence instead of reported."""
     with busy_vault.engine.begin() as connection:
@@ -106,7 +134,7 @@ def test_rows_stored_out_of_sequence_still_verify(busy_vault: OpenVault) -> None
     assert report.first_bad_seq == 7 and "missing" in report.reason
 
 
-def test_a_truncated_tail_is_noticed(busy_vault: OpenVault) -> None:
+def test_a_truncated_tail_is_noticed(busy_vault: OpenVault, chain: Check) -> None:
     with busy_vault.engine.begin() as connection:
         last = connection.execute(text("SELECT max(seq) FROM audit_events")).scalar_one()
         connection.execute(text("DELETE FROM audit_events WHERE seq > :s"), {"s": last - 3})
@@ -114,7 +142,7 @@ def test_a_truncated_tail_is_noticed(busy_vault: OpenVault) -> None:
     assert report.first_bad_seq == last - 2 and "removed" in report.reason
 
 
-def test_a_truncation_that_rewinds_the_head_is_noticed(busy_vault: OpenVault) -> None:
+def test_a_truncation_that_rewinds_the_head_is_noticed(busy_vault: OpenVault, chain: Check) -> None:
     """Someone holding only the database key deletes the last rows and rewinds the head: they
     cannot rewind the key, because SHA-256 does not run backwards."""
     with busy_vault.engine.begin() as connection:
@@ -169,3 +197,75 @@ def test_the_trail_filters_by_user_case_action_and_date(
     with pytest.raises(PermissionDenied), amina.session() as session:
         trail(session, amina.actor, AuditFilter())
     amina.lock()
+
+
+def rowid_middle(vault: OpenVault) -> tuple[int, int]:
+    """The sequence numbers on either side of where the chain is cut in two."""
+    with vault.engine.begin() as connection:
+        low, high = connection.execute(
+            text("SELECT min(rowid), max(rowid) FROM audit_events")
+        ).one()
+        middle = (low + high) // 2
+        before = connection.execute(
+            text("SELECT seq FROM audit_events WHERE rowid = :r"), {"r": middle}
+        ).scalar_one()
+    return before, before + 1
+
+
+EDITS = {
+    "action": text("UPDATE audit_events SET action = :v WHERE seq = :s"),
+    "prev_mac": text("UPDATE audit_events SET prev_mac = :v WHERE seq = :s"),
+}
+
+
+def edit(vault: OpenVault, seq: int, column: str = "action", value: object = "case.close") -> None:
+    with vault.engine.begin() as connection:
+        connection.execute(EDITS[column], {"v": value, "s": seq})
+
+
+def test_two_halves_name_the_first_bad_row_wherever_it_is(
+    busy_vault: OpenVault, chain: Check
+) -> None:
+    last_of_first, first_of_second = rowid_middle(busy_vault)
+    assert chain(busy_vault).ok
+    edit(busy_vault, first_of_second + 2)  # in the helper's half only
+    assert chain(busy_vault).first_bad_seq == first_of_second + 2
+    edit(busy_vault, last_of_first - 1)  # now one in each half: the earlier one is named
+    assert chain(busy_vault).first_bad_seq == last_of_first - 1
+
+
+def test_the_row_where_the_halves_meet_is_checked_against_the_row_before(
+    busy_vault: OpenVault, chain: Check
+) -> None:
+    """The helper takes its first row's stored prev_mac as given; the join must not."""
+    _, first_of_second = rowid_middle(busy_vault)
+    edit(busy_vault, first_of_second, "prev_mac", bytes(32))
+    report = chain(busy_vault)
+    assert (report.first_bad_seq, report.reason) == (
+        first_of_second,
+        f"row {first_of_second} was altered",
+    )
+
+
+def test_without_a_helper_process_the_second_half_is_checked_here(
+    busy_vault: OpenVault, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(audit, "PARALLEL_MIN_ROWS", 0)
+    asked: list[tuple[int, int]] = []
+
+    class Broken:
+        def result(self) -> Segment:
+            raise OSError("the audit check's helper process failed")
+
+    def broken(first_rowid: int, last_rowid: int) -> Broken:
+        asked.append((first_rowid, last_rowid))
+        return Broken()
+
+    _, first_of_second = rowid_middle(busy_vault)
+    root_key = busy_vault.secrets.audit_root_key or b""
+    with busy_vault.session() as session:
+        assert audit.verify(session, root_key, helper=broken).ok
+    edit(busy_vault, first_of_second + 1)
+    with busy_vault.session() as session:
+        assert audit.verify(session, root_key, helper=broken).first_bad_seq == first_of_second + 1
+    assert len(asked) == 2 and "helper process failed" in caplog.text
