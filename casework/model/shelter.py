@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.model.base import Base, Replicated, text_enum
@@ -36,11 +36,16 @@ class Stay(Replicated, Base):
     """A night count runs from the admission date up to, not including, the discharge date."""
 
     __tablename__ = "stays"
+    # Stays overlapping a period (the reports, the exports, the shelter board) are read from
+    # this index alone: the ones still open, then the ones discharged after the period began.
+    __table_args__ = (
+        Index("ix_stays_open", "discharged_on", "admitted_on", "deleted_at", "case_id", "bed_id"),
+    )
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
     bed_id: Mapped[str] = mapped_column(ForeignKey("beds.id"), index=True)
     admitted_on: Mapped[date] = mapped_column(Date, index=True)
-    discharged_on: Mapped[date | None] = mapped_column(Date, index=True)
+    discharged_on: Mapped[date | None] = mapped_column(Date)
     discharge_reason: Mapped[DischargeReason | None] = mapped_column(text_enum(DischargeReason))
     note: Mapped[str] = mapped_column(Text, default="")
 

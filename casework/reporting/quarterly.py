@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -351,14 +351,18 @@ def _t1(
     session: Session, cases: list[CaseFacts], people: dict[str, Person], period: Period
 ) -> Table:
     counts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    # Instants are stored in UTC: the period's days are UTC days.
     reopened_in_period = {
         case_id
-        for case_id, at in session.execute(
-            select(StatusChange.case_id, StatusChange.created_at).where(
-                StatusChange.from_status.in_(CLOSED), StatusChange.to_status == CaseStatus.ACTIVE
-            )
-        ).all()
-        if period.holds(at.date())
+        for (case_id,) in scan(
+            session,
+            (StatusChange.case_id,),
+            StatusChange.from_status.in_(CLOSED),
+            StatusChange.to_status == CaseStatus.ACTIVE,
+            StatusChange.created_at >= datetime.combine(period.start, time(), UTC),
+            StatusChange.created_at < datetime.combine(period.end, time(), UTC),
+            named=False,
+        )
     }
     for case in cases:
         person = people[case.survivor_id]
@@ -444,26 +448,21 @@ def _t4(
         named=False,
         distinct=True,
     )
-    served: dict[str, set[str]] = {
-        "Shelter": {case_person[c] for c, _a, _d in stays if c in case_person},
-        "Counseling": {case_person[c] for (c,) in counseled if c in case_person},
-        "Legal aid": {case_person[c] for (c,) in legal if c in case_person},
-        "Referral out": {case_person[c] for c, _k, _s in referrals if c in case_person},
-    }
-    for category in ServiceCategory:
-        served[f"Referral: {category.value}"] = {
-            case_person[c] for c, kind, _s in referrals if kind == category and c in case_person
-        }
-    rows = [
-        "Shelter",
-        "Counseling",
-        "Legal aid",
-        "Referral out",
-        *[f"Referral: {c.value}" for c in ServiceCategory],
-    ]
+    served: dict[str, set[str]] = defaultdict(set)
+    served["Shelter"] = {case_person[c] for c, _a, _d in stays if c in case_person}
+    served["Counseling"] = {case_person[c] for (c,) in counseled if c in case_person}
+    served["Legal aid"] = {case_person[c] for (c,) in legal if c in case_person}
+    referral_rows = {category: f"Referral: {category.value}" for category in ServiceCategory}
+    referred = served["Referral out"]
+    for case_id, category, _status in referrals:
+        survivor_id = case_person.get(case_id)
+        if survivor_id is not None:
+            referred.add(survivor_id)
+            served[referral_rows[category]].add(survivor_id)
+    rows = ["Shelter", "Counseling", "Legal aid", "Referral out", *referral_rows.values()]
     counts: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row, survivor_ids in served.items():
-        for survivor_id in survivor_ids:
+    for row in rows:
+        for survivor_id in served[row]:
             counts[(row, people[survivor_id].minor)].add(survivor_id)
     # One person, several services: only the rows (minor, adult, unknown) add up.
     return _table("T4", rows, ["Minor", "Adult", "Unknown"], counts, column_totals=False)

@@ -6,14 +6,15 @@ import csv
 import hashlib
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from casework.model import AuditEvent
-from casework.model.vocab import Gender
+from casework.model import AuditEvent, Case, StatusChange
+from casework.model.base import new_id
+from casework.model.vocab import CaseStatus, Gender
 from casework.reporting import profiles, quarterly
 from casework.reporting.disclosure import Table, dominated, round_count, suppress
 from casework.vault.vault import OpenVault, VaultFolder
@@ -178,3 +179,32 @@ def test_disclosure_primitives() -> None:
     assert all(v % 5 == 0 for v in values)
     assert round_count(13, 5, b"s", "c") == round_count(13, 5, b"s", "c")  # deterministic
     assert round_count(13, 1, b"s", "c") == 13 and round_count(15, 5, b"s", "c") == 15
+
+
+def test_reopened_counts_reopenings_on_the_quarters_days_in_utc(officer: OpenVault) -> None:
+    def reopened_at(instant: datetime, types: list[str]) -> None:
+        survivor_id = add_person(officer, intakes=[date(2026, 5, 1)], types=types)
+        with officer.transaction() as session:
+            case_id = session.execute(
+                select(Case.id).where(Case.survivor_id == survivor_id)
+            ).scalar_one()
+            stamp = {"id": new_id(), "created_at": instant, "updated_at": instant}
+            session.execute(
+                insert(StatusChange),
+                [
+                    {
+                        **stamp,
+                        "case_id": case_id,
+                        "from_status": CaseStatus.CLOSED,
+                        "to_status": CaseStatus.ACTIVE,
+                    }
+                ],
+            )
+
+    reopened_at(datetime(2026, 7, 1, 0, 0, tzinfo=UTC), ["SexualExploitation"])  # first instant
+    reopened_at(datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC), ["SexualExploitation"])
+    reopened_at(datetime(2026, 6, 30, 23, 59, 59, tzinfo=UTC), ["ForcedLabour"])  # before
+    reopened_at(datetime(2026, 10, 1, 0, 0, tzinfo=UTC), ["ForcedLabour"])  # after
+    t1 = true_counts(release(officer), "T1")
+    assert t1.get("Reopened", "Sex only") == 2
+    assert t1.get("Reopened", "Labour only") == 0 and t1.get("Active", "Labour only") == 2
