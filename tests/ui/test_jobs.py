@@ -1,8 +1,10 @@
-"""Background jobs: results come back on the UI thread; the garbage collector pauses meanwhile."""
+"""Background jobs: results come back on the UI thread; the garbage collector pauses meanwhile
+and the UI thread gets the interpreter back more often."""
 
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 
 from pytestqt.qtbot import QtBot
@@ -13,6 +15,8 @@ from ui import jobs
 def test_a_job_hands_its_result_to_the_ui_thread_and_holds_the_collector(qtbot: QtBot) -> None:
     release = threading.Event()
     results: list[tuple[int, bool]] = []
+    default_interval = sys.getswitchinterval()
+    assert default_interval > jobs.JOB_SWITCH_INTERVAL_S
 
     def work(_job: jobs.Job) -> int:
         release.wait(10)
@@ -26,11 +30,12 @@ def test_a_job_hands_its_result_to_the_ui_thread_and_holds_the_collector(qtbot: 
         lambda e: None,
     )
     assert not gc.isenabled()  # no collection in a worker thread while the job runs
+    assert sys.getswitchinterval() == jobs.JOB_SWITCH_INTERVAL_S  # the UI thread's turns come often
     release.set()
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     qtbot.waitUntil(lambda: job not in jobs._running, timeout=5000)
     assert results == [(42, True)]
-    assert gc.isenabled()
+    assert gc.isenabled() and sys.getswitchinterval() == default_interval
 
 
 def test_a_failing_job_reports_its_error(qtbot: QtBot) -> None:
