@@ -14,6 +14,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
+from casework.reporting.scan import let_go
+
 WITHHELD = "*"
 
 
@@ -127,13 +129,15 @@ def generalise(
             kept.append(group)
         else:
             dropped.extend(i for u in group for i in u.members)
-    return Generalised(
+    result = Generalised(
         state.levels,
         sorted(i for group in kept for u in group for i in u.members),
         sorted(dropped),
         min((sum(len(u.members) for u in g) for g in kept), default=0),
         min((len({u.sensitive for u in g}) for g in kept), default=0),
     )
+    let_go(kept, state.groups, by_values, units)
+    return result
 
 
 def check(rows: Sequence[Sequence[str]], sensitive: Sequence[Hashable]) -> tuple[int, int]:

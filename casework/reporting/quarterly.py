@@ -54,7 +54,7 @@ from casework.reporting.disclosure import (
 )
 from casework.reporting.profiles import Profile
 from casework.reporting.regions import region_of
-from casework.reporting.scan import gc_paused, scan
+from casework.reporting.scan import gc_paused, let_go, scan
 from casework.reporting.summary_pdf import summary_pdf
 from casework.services import audit
 from casework.services.actor import Actor
@@ -234,13 +234,14 @@ def build_release(
         select(Organisation).where(Organisation.deleted_at.is_(None))
     ).scalar_one()
     last_day = date.fromordinal(period.end.toordinal() - 1)
-    cases = active_cases(session, period.start, last_day)
-    if not cases:
+    active = active_cases(session, period.start, last_day)
+    if not active:
         raise ExportRefused(f"No case was active in {period.label}: there is nothing to report.")
-    survivors_in = {c.survivor_id for c in cases}
+    survivors_in = {c.survivor_id for c in active}
     consented = consented_to(session, survivors_in, today, ConsentKind.AGGREGATE_REPORTING)
-    excluded = len(survivors_in - consented)
-    cases = [c for c in cases if c.survivor_id in consented]
+    excluded = len(survivors_in) - len(consented)  # consented is a subset
+    cases = [c for c in active if c.survivor_id in consented]
+    let_go(active)
     first_intake: dict[str, date] = {}
     for case in cases:
         earlier = first_intake.get(case.survivor_id)
@@ -310,6 +311,8 @@ def build_release(
         "summary_csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
         "software": f"Safehold {__version__}",
     }
+    # Freed a slice at a time, not in one cascade as the function returns (see let_go).
+    let_go(people, first_intake, case_person, cases, stays, referrals, consented, survivors_in)
     return Release(period, tables, excluded_rounded, csv_bytes, manifest)
 
 
@@ -464,6 +467,7 @@ def _t4(
     for row in rows:
         for survivor_id in served[row]:
             counts[(row, people[survivor_id].minor)].add(survivor_id)
+    let_go(counseled, legal)
     # One person, several services: only the rows (minor, adult, unknown) add up.
     return _table("T4", rows, ["Minor", "Adult", "Unknown"], counts, column_totals=False)
 

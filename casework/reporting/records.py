@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from casework.reporting.scan import gc_paused, scan
 from casework.services.actor import Actor
 
 RECORDS_SPEC_VERSION = "1"
+CSV_SLICE = 500
 UNKNOWN = "Unknown"
 
 METHODS_OF_CONTROL = [
@@ -247,22 +249,22 @@ def pid(key: bytes, survivor_id: str) -> str:
 
 def _people(session: Session, year: Year, today: date) -> tuple[dict[str, _Person], int]:
     last_day = date.fromordinal(year.end.toordinal() - 1)
-    # The whole table, read straight through and ordered here: faster than walking the
-    # intake index with a lookup per row when most cases qualify.
-    cases = sorted(
-        (
-            c
-            for c in scan(session, CASE_COLUMNS, Case.deleted_at.is_(None))
-            if c.intake_date <= last_day
-        ),
-        key=lambda c: (c.intake_date, c.id),
-    )
+    # The whole table, read straight through (faster than walking the intake index with a
+    # lookup per row when most cases qualify), in one pass, unsorted: sorting 100,000 cases is
+    # one C call that holds the interpreter lock, and the window with it, for 0.2 s.
     first_intake: dict[str, date] = {}
     active: dict[str, Any] = {}
-    for case in cases:
-        first_intake.setdefault(case.survivor_id, case.intake_date)
+    for case in scan(session, CASE_COLUMNS, Case.deleted_at.is_(None)):
+        if case.intake_date > last_day:
+            continue
+        sid = case.survivor_id
+        earliest = first_intake.get(sid)
+        if earliest is None or case.intake_date < earliest:
+            first_intake[sid] = case.intake_date
         if case.closed_date is None or case.closed_date >= year.start:
-            active[case.survivor_id] = case  # ordered by intake: the latest wins
+            latest = active.get(sid)  # a person's latest intake wins
+            if latest is None or (case.intake_date, case.id) > (latest.intake_date, latest.id):
+                active[sid] = case
     if not active:
         raise ExportRefused(f"No case was active in {year.label}: there is nothing to export.")
     allowed = consented_to(session, set(active), today, ConsentKind.RECORD_SHARING)
@@ -446,11 +448,15 @@ def build_records(
                 *_other_columns(person),
             ]
         )
-    rows.sort()
+    # In pid order (pids are unique), which tells nothing of intake order. Sorted on the pid
+    # alone and written a slice at a time: a sort comparing whole rows, or one call writing
+    # 40,000 rows, holds the interpreter lock (and freezes the window) for 0.1 to 0.3 s.
+    rows.sort(key=itemgetter(0))
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
-    writer.writerows(rows)
+    for start in range(0, len(rows), CSV_SLICE):
+        writer.writerows(rows[start : start + CSV_SLICE])
     csv_bytes = buffer.getvalue().encode("utf-8")
     context = f"{year.label}|records"
     base = max(profile.rounding_base, 1)

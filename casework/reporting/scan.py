@@ -53,6 +53,28 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+LET_GO_SLICE = 1000
+
+
+def let_go(*containers: list[Any] | dict[Any, Any] | set[Any]) -> None:
+    """Empty big lists, dicts and sets a slice at a time, in the order given (outer first).
+
+    Dropping the last reference to a structure of 100,000 small objects frees them all in one
+    C-level cascade, and no other thread runs until it ends (80 ms for the anonymiser's groups
+    at 100,000 cases: a frozen window while an export finishes). Emptied piecewise, the
+    interpreter hands its lock to the other threads between slices."""
+    for container in containers:
+        if isinstance(container, list):
+            while container:
+                del container[-LET_GO_SLICE:]
+        elif isinstance(container, dict):
+            while container:
+                container.popitem()
+        else:
+            while container:
+                container.pop()
+
+
 def _decoder(column: InstrumentedAttribute[Any]) -> Callable[[Any], Any] | None:
     kind = column.type
     if isinstance(kind, SqlEnum) and kind.enum_class is not None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from casework.demo import create_demo_vault
 from casework.model import Case, Referral, StatusChange, Stay, Survivor
 from casework.reporting.records import CASE_COLUMNS, SURVIVOR_COLUMNS
-from casework.reporting.scan import gc_paused, scan
+from casework.reporting.scan import LET_GO_SLICE, gc_paused, let_go, scan
 
 
 def plain(value: object) -> object:
@@ -50,3 +50,13 @@ def test_collection_pauses_nest_and_the_last_one_out_restores_it() -> None:
     with pytest.raises(RuntimeError), gc_paused():
         raise RuntimeError("an export that fails")
     assert gc.isenabled()
+
+
+def test_let_go_empties_lists_dicts_and_sets_and_spares_what_is_held_elsewhere() -> None:
+    kept = ["still", "needed"]
+    rows = [[index, kept] for index in range(2 * LET_GO_SLICE + 7)]  # more than two slices
+    by_id = {index: row for index, row in enumerate(rows)}
+    ids = set(by_id)
+    let_go(by_id, rows, ids)
+    assert (rows, by_id, ids) == ([], {}, set())
+    assert kept == ["still", "needed"]
