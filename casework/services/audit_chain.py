@@ -233,6 +233,7 @@ class Helper:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console on Windows
         )
         self._started.append(process)
         request = {**self._request, "first_rowid": first_rowid, "last_rowid": last_rowid}
