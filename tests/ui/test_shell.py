@@ -436,11 +436,11 @@ def test_an_administrator_backs_up_with_progress_and_can_cancel(
     admin = window.workspace_view.admin
     button = admin.findChild(QPushButton, "backupNow")
     seen: list[int] = []
-    admin.busy.valueChanged.connect(seen.append)
+    admin.backup_progress.valueChanged.connect(seen.append)
     qtbot.mouseClick(button, LEFT)
-    assert button.text() == "Cancel backup" and admin.busy.isVisible()
+    assert button.text() == "Cancel backup" and admin.backup_progress.isVisible()
     qtbot.waitUntil(lambda: admin.message.text().startswith("Backup saved"), timeout=20000)
-    assert button.text() == "Back up now" and not admin.busy.isVisible()
+    assert button.text() == "Back up now" and not admin.backup_progress.isVisible()
     assert any(0 < percent < 100 for percent in seen)  # the bar moved while the copy ran
     assert len(list((tmp_path / "drive").glob("*-manual.db"))) == 1
 

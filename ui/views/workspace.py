@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -287,6 +288,10 @@ class AdminView(QWidget):
         backup_row.addWidget(choose_folder)
         backup_row.addWidget(self.backup_now_button)
         form.addRow(tr("Backups"), backup_row)
+        self.backup_progress = QProgressBar()
+        self.backup_progress.setObjectName("backupProgress")
+        self.backup_progress.hide()
+        form.addRow("", self.backup_progress)
         retention_button = QPushButton(tr("Retention rules…"))
         retention_button.setObjectName("openRetention")
         retention_button.clicked.connect(lambda: self.open_retention())
@@ -341,11 +346,13 @@ class AdminView(QWidget):
             self.backup_job.cancel()
             return
         workspace = self.workspace
-        self.busy.setRange(0, 100)
-        self.busy.setValue(0)
-        self.busy.show()
+        bar = self.backup_progress
+        bar.setRange(0, 100)
+        bar.setValue(0)
+        bar.setFormat(tr("Copying the vault… %p%"))
+        bar.show()
         self.backup_now_button.setText(tr("Cancel backup"))
-        self.message.setText(tr("Copying the vault…"))
+        self.message.clear()
 
         def work(job: jobs.Job) -> Path:
             def progress(done: int, total: int) -> None:
@@ -356,15 +363,14 @@ class AdminView(QWidget):
 
         def moved(percent: int, _text: str) -> None:
             if percent < 100:
-                self.busy.setValue(percent)
+                bar.setValue(percent)
             else:  # copied; the check that every page reads back has no steps to count
-                self.busy.setRange(0, 0)
-                self.message.setText(tr("Checking the copy…"))
+                bar.setRange(0, 0)
+                bar.setFormat(tr("Checking the copy…"))
 
         def settle() -> None:
             self.backup_job = None
-            self.busy.hide()
-            self.busy.setRange(0, 0)
+            bar.hide()
             self.backup_now_button.setText(tr("Back up now"))
 
         def done(path: Path) -> None:
