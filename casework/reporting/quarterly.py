@@ -58,7 +58,6 @@ from casework.reporting.scan import gc_paused, let_go, scan
 from casework.reporting.summary_pdf import summary_pdf
 from casework.services import audit
 from casework.services.actor import Actor
-from casework.services.consent import valid_on
 from casework.services.shelter import nights
 from casework.vault.files import make_private_folder, write_private_file
 
@@ -168,24 +167,20 @@ def age_at(birth: date | None, estimated: int | None, on: date) -> int | None:
 def consented_to(
     session: Session, survivor_ids: set[str], today: date, kind: ConsentKind
 ) -> set[str]:
-    """Who, among ``survivor_ids``, holds a valid consent of ``kind`` today."""
+    """Who, among ``survivor_ids``, holds a valid consent of ``kind`` today: given by today,
+    not withdrawn by it, not expired before it (``consent.valid_on``, asked of the database,
+    which then hands over only the valid ones)."""
     rows = scan(
         session,
-        (
-            ConsentRecord.survivor_id,
-            ConsentRecord.given_on,
-            ConsentRecord.expires_on,
-            ConsentRecord.withdrawn_on,
-        ),
+        (ConsentRecord.survivor_id,),
         ConsentRecord.kind == kind,
         ConsentRecord.deleted_at.is_(None),
+        ConsentRecord.given_on <= today,
+        ConsentRecord.withdrawn_on.is_(None) | (ConsentRecord.withdrawn_on > today),
+        ConsentRecord.expires_on.is_(None) | (ConsentRecord.expires_on >= today),
         named=False,
     )
-    return {
-        survivor_id
-        for survivor_id, given, expires, withdrawn in rows
-        if survivor_id in survivor_ids and valid_on(given, expires, withdrawn, today)
-    }
+    return {survivor_id for (survivor_id,) in rows if survivor_id in survivor_ids}
 
 
 class CaseFacts(NamedTuple):

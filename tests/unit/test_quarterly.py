@@ -6,15 +6,15 @@ import csv
 import hashlib
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
-from casework.model import AuditEvent, Case, StatusChange
+from casework.model import AuditEvent, Case, ConsentRecord, StatusChange
 from casework.model.base import new_id
-from casework.model.vocab import CaseStatus, Gender
+from casework.model.vocab import CaseStatus, ConsentKind, Gender
 from casework.reporting import profiles, quarterly
 from casework.reporting.disclosure import Table, dominated, round_count, suppress
 from casework.vault.vault import OpenVault, VaultFolder
@@ -208,3 +208,31 @@ def test_reopened_counts_reopenings_on_the_quarters_days_in_utc(officer: OpenVau
     t1 = true_counts(release(officer), "T1")
     assert t1.get("Reopened", "Sex only") == 2
     assert t1.get("Reopened", "Labour only") == 0 and t1.get("Active", "Labour only") == 2
+
+
+def test_only_consent_valid_on_the_day_of_the_export_counts(officer: OpenVault) -> None:
+    """Given by today, not withdrawn by it, not expired before it (consent.valid_on)."""
+    day = timedelta(days=1)
+    cases = {
+        "given today": ({"given_on": TODAY}, True),
+        "given tomorrow": ({"given_on": TODAY + day}, False),
+        "withdrawn today": ({"withdrawn_on": TODAY}, False),
+        "withdrawn tomorrow": ({"withdrawn_on": TODAY + day}, True),
+        "expires today": ({"expires_on": TODAY}, True),
+        "expired yesterday": ({"expires_on": TODAY - day}, False),
+    }
+    people = {}
+    for name, (change, _counts) in cases.items():
+        survivor_id = add_person(officer, intakes=[date(2026, 7, 2)], types=["ForcedLabour"])
+        with officer.transaction() as session:
+            session.execute(
+                update(ConsentRecord).where(ConsentRecord.survivor_id == survivor_id), change
+            )
+        people[name] = survivor_id
+    with officer.session() as session:
+        valid = quarterly.consented_to(
+            session, set(people.values()), TODAY, ConsentKind.AGGREGATE_REPORTING
+        )
+    assert {name for name, survivor_id in people.items() if survivor_id in valid} == {
+        name for name, (_change, counts) in cases.items() if counts
+    }
