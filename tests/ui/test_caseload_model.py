@@ -69,9 +69,11 @@ def test_sorting_is_done_by_the_database_and_pages_load_in_the_background(
     assert model.data(model.index(0, 1)) == "Name249"
     target = model.data(model.index(0, 0), caseload.CASE_ID_ROLE)
     model.sort(1, Qt.SortOrder.AscendingOrder)
+    wait_loaded(qtbot, model)
+    before = len(offsets)
     model.reload(locate=target)  # after an edit: the page holding the open case
     wait_loaded(qtbot, model)
-    assert model.row_of(target) == 249 and offsets[-1] == 2 * caseload.PAGE
+    assert model.row_of(target) == 249 and offsets[before:] == [2 * caseload.PAGE]
     model.clear()
     assert model.rowCount() == 0
     sara.lock()
