@@ -307,7 +307,7 @@ def build_release(
         "software": f"Safehold {__version__}",
     }
     # Freed a slice at a time, not in one cascade as the function returns (see let_go).
-    let_go(people, first_intake, case_person, cases, stays, referrals, consented, survivors_in)
+    let_go(people, cases, stays, referrals)  # the holders of objects of their own
     return Release(period, tables, excluded_rounded, csv_bytes, manifest)
 
 
@@ -362,16 +362,18 @@ def _t1(
             named=False,
         )
     }
+    start, end = period.start, period.end  # period.holds, inlined: 70,000 cases a quarter
     for case in cases:
-        person = people[case.survivor_id]
-        kind = person.trafficking
-        counts[("Active", kind)].add(person.survivor_id)
-        if period.holds(case.intake_date):
-            counts[("New", kind)].add(person.survivor_id)
-        if period.holds(case.closed_date):
-            counts[("Closed", kind)].add(person.survivor_id)
+        survivor_id = case.survivor_id
+        kind = people[survivor_id].trafficking
+        counts[("Active", kind)].add(survivor_id)
+        if start <= case.intake_date < end:
+            counts[("New", kind)].add(survivor_id)
+        closed = case.closed_date
+        if closed is not None and start <= closed < end:
+            counts[("Closed", kind)].add(survivor_id)
         if case.id in reopened_in_period:
-            counts[("Reopened", kind)].add(person.survivor_id)
+            counts[("Reopened", kind)].add(survivor_id)
     # A person has one trafficking type, so each row adds up; the rows overlap (a new case is
     # also active), so the columns get no total.
     return _table(
@@ -500,8 +502,10 @@ def _t6(
         for name, kind in session.execute(select(Partner.name, Partner.org_type)).all()
     }
     incoming: dict[tuple[str, str], set[str]] = defaultdict(set)
+    start, end = period.start, period.end
     for case in cases:
-        if period.holds(case.incoming_referral_date):
+        referred = case.incoming_referral_date
+        if referred is not None and start <= referred < end:
             kind = partner_types.get(case.referring_organisation.casefold(), "Unknown")
             incoming[(kind, "count")].add(case.survivor_id)
     outgoing: dict[tuple[str, str], set[str]] = defaultdict(set)
