@@ -10,7 +10,6 @@ The module has no SQLAlchemy in it, so the helper starts in a fraction of a seco
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import subprocess
@@ -26,15 +25,13 @@ from typing import Any
 GENESIS_MAC = bytes(32)
 BLOCK_ROWS = 5000
 
-# The columns a check reads, in table order within a range of rowids.
-SEGMENT_SQL = (
-    "SELECT seq, at, actor_id, action, entity, entity_id, detail, prev_mac, mac "
-    "FROM audit_events WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
+# The columns a check reads, as stored: in table order within a range of rowids, or (when the
+# table's order is not the chain's) in sequence order.
+_READ = (
+    "SELECT seq, at, actor_id, action, entity, entity_id, detail, prev_mac, mac FROM audit_events"
 )
-BY_SEQUENCE_SQL = (
-    "SELECT seq, at, actor_id, action, entity, entity_id, detail, prev_mac, mac "
-    "FROM audit_events ORDER BY seq"
-)
+SEGMENT_SQL = f"{_READ} WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
+BY_SEQUENCE_SQL = f"{_READ} ORDER BY seq"
 
 
 def canonical(
@@ -48,11 +45,11 @@ def canonical(
 
 
 def mac(key: bytes, prev_mac: bytes, canonical_row: bytes) -> bytes:
-    return hmac.new(key, prev_mac + canonical_row, hashlib.sha256).digest()
+    return hmac.new(key, prev_mac + canonical_row, sha256).digest()
 
 
 def next_key(key: bytes) -> bytes:
-    return hashlib.sha256(key).digest()
+    return sha256(key).digest()
 
 
 def key_at(root_key: bytes, seq: int) -> bytes:
