@@ -60,6 +60,10 @@ class StatusChange(Replicated, Base):
     """A case's status history: one row per change, never edited."""
 
     __tablename__ = "case_status_changes"
+    __table_args__ = (
+        # The quarterly export's reopenings: changes to a status in a period, from the index.
+        Index("ix_case_status_changes_report", "to_status", "created_at", "from_status", "case_id"),
+    )
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
     from_status: Mapped[CaseStatus | None] = mapped_column(text_enum(CaseStatus))

@@ -93,6 +93,10 @@ def _as_tuple(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _named_row(names: list[str]) -> Callable[..., Any]:
+    return namedtuple("Row", names)
+
+
 def scan(
     session: Session,
     columns: Sequence[InstrumentedAttribute[Any]],
@@ -100,11 +104,13 @@ def scan(
     order_by: Sequence[Any] = (),
     named: bool = True,
     distinct: bool = False,
+    row_type: Callable[..., Any] | None = None,
 ) -> list[Any]:
     """Rows of ``columns`` matching ``where``: named tuples with the columns' names, or plain
-    tuples (a third faster to make) with ``named=False``."""
-    names = [column.key for column in columns]
-    row_type = namedtuple("Row", names)  # type: ignore[misc]
+    tuples (a third faster to make) with ``named=False``, or ``row_type(*columns)``."""
+    make = row_type
+    if make is None and named:
+        make = _named_row([column.key for column in columns])
     decoders = [_decoder(column) for column in columns]
     raw = [
         type_coerce(column, String) if decoder is not None else column
@@ -130,7 +136,7 @@ def scan(
                     for text in set(values[index]) - table.keys():
                         table[text] = decoder(text)
                     values[index] = list(map(table.__getitem__, values[index]))
-            rows.extend(map(row_type, *values) if named else zip(*values, strict=True))
+            rows.extend(zip(*values, strict=True) if make is None else map(make, *values))
     finally:
         result.close()
     return rows

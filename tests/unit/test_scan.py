@@ -14,6 +14,16 @@ from casework.reporting.records import CASE_COLUMNS, SURVIVOR_COLUMNS
 from casework.reporting.scan import LET_GO_SLICE, gc_paused, let_go, scan
 
 
+class Own:
+    """A row type of the caller's own, made from the columns in order."""
+
+    def __init__(self, *values: object) -> None:
+        self.values = values
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Own) and other.values == self.values
+
+
 def plain(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
@@ -33,6 +43,11 @@ def test_scan_reads_what_sqlalchemy_reads(tmp_path: Path) -> None:
             for mine, theirs in zip(found, expected, strict=True):
                 assert [plain(v) for v in mine] == list(theirs)
                 assert mine._fields == tuple(c.key for c in columns)
+            plain_rows = scan(session, columns, *where, order_by=(columns[0],), named=False)
+            assert plain_rows == [tuple(row) for row in found]
+            assert all(type(row) is tuple for row in plain_rows)
+            own = scan(session, columns, *where, order_by=(columns[0],), row_type=Own)
+            assert own == [Own(*row) for row in found]
         assert scan(session, CASE_COLUMNS, Case.reference == "none") == []
         with pytest.raises(TypeError):  # a type it does not know is refused, not misread
             scan(session, (StatusChange.created_at,))
