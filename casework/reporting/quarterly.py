@@ -55,7 +55,7 @@ from casework.reporting.disclosure import (
 )
 from casework.reporting.profiles import Profile
 from casework.reporting.regions import region_of
-from casework.reporting.scan import gc_paused, let_go, scan
+from casework.reporting.scan import gc_paused, let_go, scan, tally
 from casework.reporting.summary_pdf import summary_pdf
 from casework.services import audit
 from casework.services.actor import Actor
@@ -343,7 +343,7 @@ def _by_column(
     its total; the columns overlap and get none (see _table). Counted, not collected."""
     table = Table(table_id, list(row_people), [*cols, TOTAL])
     for row, ids in row_people.items():
-        for col, count in Counter(map(column_of.__getitem__, ids)).items():
+        for col, count in tally(column_of, ids).items():
             table.values[(row, col)] = count
         table.values[(row, TOTAL)] = len(ids)
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from casework.demo import create_demo_vault
 from casework.model import Case, Referral, StatusChange, Stay, Survivor
 from casework.reporting.records import CASE_COLUMNS, SURVIVOR_COLUMNS
-from casework.reporting.scan import LET_GO_SLICE, gc_paused, let_go, scan
+from casework.reporting.scan import LET_GO_SLICE, TALLY_SLICE, gc_paused, let_go, scan, tally
 
 
 class Own:
@@ -75,3 +76,13 @@ def test_let_go_empties_lists_dicts_and_sets_and_spares_what_is_held_elsewhere()
     let_go(by_id, rows, ids)
     assert (rows, by_id, ids) == ([], {}, set())
     assert kept == ["still", "needed"]
+
+
+def test_tally_counts_values_of_keys_across_slices() -> None:
+    value_of = {key: ("even", "odd")[key % 2] if key % 3 else "three" for key in range(12_001)}
+    keys = set(range(0, 12_001, 2)) | {5, 7, 9}  # a set, more keys than one slice
+    assert len(keys) > TALLY_SLICE
+    assert tally(value_of, keys) == Counter(value_of[key] for key in keys)
+    assert tally(value_of, []) == Counter()
+    with pytest.raises(KeyError):  # a key with no value is an error, not a silent miss
+        tally(value_of, [12_001])
