@@ -22,6 +22,8 @@ from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
+from casework.platform import helper_answer, helper_request, start_helper, stop_helper
+
 GENESIS_MAC = bytes(32)
 BLOCK_ROWS = 5000
 
@@ -193,12 +195,7 @@ class Pending:
         self._process = process
 
     def result(self) -> Segment:
-        assert self._process.stdout is not None
-        with self._process.stdout:
-            output = self._process.stdout.read()
-        if self._process.wait() != 0:
-            raise OSError("the audit check's helper process failed")
-        return _segment_from(json.loads(output))
+        return _segment_from(helper_answer(self._process))
 
 
 RangeChecker = Callable[[int, int], Pending]
@@ -223,27 +220,14 @@ class Helper:
         return self._check
 
     def _check(self, first_rowid: int, last_rowid: int) -> Pending:
-        root = Path(__file__).resolve().parents[2]  # where the casework package sits
-        process = subprocess.Popen(
-            [sys.executable, "-m", "casework.services.audit_chain"],
-            cwd=root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console on Windows
-        )
-        self._started.append(process)
         request = {**self._request, "first_rowid": first_rowid, "last_rowid": last_rowid}
-        assert process.stdin is not None
-        with process.stdin:
-            process.stdin.write(json.dumps(request).encode())
+        process = start_helper("casework.services.audit_chain", request)
+        self._started.append(process)
         return Pending(process)
 
     def __exit__(self, *_exc: object) -> None:
         for process in self._started:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
+            stop_helper(process)
         self._started.clear()
 
 
@@ -273,11 +257,9 @@ def _segment_from(answer: dict[str, Any]) -> Segment:
 
 def _serve() -> None:
     """The helper process: one request on standard input, one answer on standard output."""
-    from casework.platform import harden_process
     from casework.vault.engine import raw_connection
 
-    harden_process()
-    request = json.loads(sys.stdin.buffer.read())
+    request = helper_request()
     connection = raw_connection(Path(request["database"]), bytes.fromhex(request["database_key"]))
     try:
         connection.execute("BEGIN")

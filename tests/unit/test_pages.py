@@ -5,17 +5,20 @@ that keys them all) or a missing page is found, with the page's number."""
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from casework.errors import VaultDamaged
+from casework.platform import start_helper
 from casework.vault import pages
 from casework.vault.backup import verify_copy
 from casework.vault.engine import raw_connection
 from casework.vault.pages import MAC_BYTES, PAGE_SIZE, RESERVE, SALT_BYTES
 
-HEAD = {"seq": 4, "mac": "ab" * 32}
+HEAD_MAC = "ab" * 32
+HEAD = {"seq": 4, "mac": HEAD_MAC}
 
 
 def make_file(path: Path, key: bytes) -> int:
@@ -24,7 +27,7 @@ def make_file(path: Path, key: bytes) -> int:
     connection = raw_connection(path, key)
     try:
         connection.execute("CREATE TABLE audit_state (next_seq INTEGER, head_mac BLOB)")
-        connection.execute("INSERT INTO audit_state VALUES (5, ?)", (bytes.fromhex(HEAD["mac"]),))
+        connection.execute("INSERT INTO audit_state VALUES (5, ?)", (bytes.fromhex(HEAD_MAC),))
         connection.execute("CREATE TABLE t (x BLOB)")
         connection.executemany("INSERT INTO t VALUES (?)", [(os.urandom(300),) for _ in range(400)])
         connection.execute("PRAGMA journal_mode = DELETE").fetchall()  # all in the one file
@@ -55,20 +58,32 @@ def key() -> bytes:
     return os.urandom(32)
 
 
-def test_a_good_file_authenticates_as_sqlcipher_says(tmp_path: Path, key: bytes) -> None:
+@pytest.fixture(params=[False, True], ids=["one process", "two processes"])
+def helper(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every check runs both ways: alone, and with the second half in a helper process."""
+    monkeypatch.setattr(pages, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(pages, "BLOCK_PAGES", 4)  # many blocks, and a last short one
+    return bool(request.param)
+
+
+def test_a_good_file_authenticates_as_sqlcipher_says(
+    tmp_path: Path, key: bytes, helper: bool
+) -> None:
     path = tmp_path / "copy.db"
     count = make_file(path, key)
     assert count > 20
+    assert not sqlcipher_finds_damage(path, key)
     connection = raw_connection(path, key)
     try:
         assert pages.understood(connection)
-        assert connection.execute("PRAGMA cipher_integrity_check").fetchall() == []
     finally:
         connection.close()
-    assert pages.check_pages(path, key, count) is None
+    assert pages.check_pages(path, key, count, helper) is None
     assert verify_copy(path, key) == HEAD
     # Under another key, nothing authenticates.
-    assert pages.check_pages(path, os.urandom(32), count) == "page 1 does not authenticate"
+    assert pages.check_pages(path, os.urandom(32), count, helper) == (
+        "page 1 does not authenticate"
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,28 +93,36 @@ def test_a_good_file_authenticates_as_sqlcipher_says(tmp_path: Path, key: bytes)
         (7, 100),  # ciphertext
         (7, PAGE_SIZE - RESERVE + 3),  # IV
         (7, PAGE_SIZE - MAC_BYTES + 10),  # MAC
+        (-2, 2000),  # in the second half
         (-1, PAGE_SIZE - 1),  # the last page's MAC, its last byte
     ],
 )
 def test_a_changed_bit_is_found_on_its_page(
-    tmp_path: Path, key: bytes, page: int, where: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, key: bytes, helper: bool, page: int, where: int
 ) -> None:
-    monkeypatch.setattr(pages, "BLOCK_PAGES", 4)  # many blocks, several in flight
     path = tmp_path / "copy.db"
     count = make_file(path, key)
-    number = count if page == -1 else page
+    number = count + 1 + page if page < 0 else page
     flipped(path, (number - 1) * PAGE_SIZE + where)
-    assert pages.check_pages(path, key, count) == f"page {number} does not authenticate"
+    assert pages.check_pages(path, key, count, helper) == f"page {number} does not authenticate"
     assert sqlcipher_finds_damage(path, key)
     with pytest.raises(OSError, match="did not read back"):
         verify_copy(path, key)
 
 
-def test_the_salt_keys_every_page(tmp_path: Path, key: bytes) -> None:
+def test_the_first_bad_page_of_two_is_named(tmp_path: Path, key: bytes, helper: bool) -> None:
+    path = tmp_path / "copy.db"
+    count = make_file(path, key)
+    flipped(path, (count - 1) * PAGE_SIZE + 9)  # in the second half
+    flipped(path, 4 * PAGE_SIZE + 9)  # page 5, in the first
+    assert pages.check_pages(path, key, count, helper) == "page 5 does not authenticate"
+
+
+def test_the_salt_keys_every_page(tmp_path: Path, key: bytes, helper: bool) -> None:
     path = tmp_path / "copy.db"
     count = make_file(path, key)
     flipped(path, 3)
-    assert pages.check_pages(path, key, count) == "page 1 does not authenticate"
+    assert pages.check_pages(path, key, count, helper) == "page 1 does not authenticate"
 
 
 def test_a_missing_or_extra_page_is_found(tmp_path: Path, key: bytes) -> None:
@@ -113,17 +136,38 @@ def test_a_missing_or_extra_page_is_found(tmp_path: Path, key: bytes) -> None:
     )
 
 
-def test_progress_counts_every_page_once(
+def test_the_page_sqlite_never_uses_is_skipped(
     tmp_path: Path, key: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pages, "BLOCK_PAGES", 5)
+    """The page holding the byte at 1 GiB is never written: here, as if it were page 10."""
     path = tmp_path / "copy.db"
     count = make_file(path, key)
-    heard: list[tuple[int, int]] = []
-    assert pages.check_pages(path, key, count, lambda *done_total: heard.append(done_total)) is None
-    assert heard == sorted(heard) and heard[-1] == (count, count)
-    assert {total for _, total in heard} == {count}
-    assert len(heard) == -(-count // 5)
+    data = bytearray(path.read_bytes())
+    data[9 * PAGE_SIZE : 10 * PAGE_SIZE] = bytes(PAGE_SIZE)
+    path.write_bytes(bytes(data))
+    assert pages.check_pages(path, key, count, helper=False) == "page 10 does not authenticate"
+    monkeypatch.setattr(pages, "PENDING_BYTE", 9 * PAGE_SIZE + 7)
+    assert pages.check_pages(path, key, count, helper=False) is None
+
+
+def test_without_a_helper_process_the_second_half_is_checked_here(
+    tmp_path: Path, key: bytes, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(pages, "PARALLEL_MIN_PAGES", 1)
+    started: list[str] = []
+
+    def broken(module: str, request: dict[str, object]) -> subprocess.Popen[bytes]:
+        started.append(module)
+        return start_helper("casework.no_such_module", request)  # exits with an error
+
+    monkeypatch.setattr(pages, "start_helper", broken)
+    path = tmp_path / "copy.db"
+    count = make_file(path, key)
+    assert pages.check_pages(path, key, count) is None
+    flipped(path, (count - 1) * PAGE_SIZE + 9)
+    assert pages.check_pages(path, key, count) == f"page {count} does not authenticate"
+    assert started == ["casework.vault.pages"] * 2
+    assert "helper process failed" in caplog.text
 
 
 def test_another_page_format_is_left_to_sqlcipher(
