@@ -185,6 +185,7 @@ def consented_to(
         ConsentRecord.withdrawn_on.is_(None) | (ConsentRecord.withdrawn_on > today),
         ConsentRecord.expires_on.is_(None) | (ConsentRecord.expires_on >= today),
         named=False,
+        packed=True,
     )
     return set(chain.from_iterable(rows)) & survivor_ids
 
@@ -222,6 +223,7 @@ def active_cases(session: Session, start: date, last_day: date) -> list[CaseFact
         # be chosen for a bare comparison, and take twice as long).
         func.likely(Case.intake_date <= last_day),
         row_type=CaseFacts,
+        packed=True,
     )
 
 
@@ -269,6 +271,7 @@ def build_release(
             Survivor.citizenship,
         ),  # a plain scan, filtered here, beats an IN over most of the table
         named=False,
+        packed=True,
     ):
         if survivor_id not in consented:
             continue
@@ -378,6 +381,7 @@ def _t1(
             StatusChange.created_at >= datetime.combine(period.start, time(), UTC),
             StatusChange.created_at < datetime.combine(period.end, time(), UTC),
             named=False,
+            packed=True,
         )
     }
     new: set[str] = set()
@@ -418,6 +422,7 @@ def _period_stays(session: Session, period: Period) -> list[tuple[str, date, dat
         Stay.admitted_on < period.end,
         (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
         named=False,
+        packed=True,
     )
 
 
@@ -432,6 +437,7 @@ def _period_referrals(
         Referral.referred_on >= period.start,
         Referral.referred_on < period.end,
         named=False,
+        packed=True,
     )
 
 
@@ -453,6 +459,7 @@ def _t4(
         CounselingSession.held_on >= period.start,
         CounselingSession.held_on < period.end,
         named=False,
+        packed=True,
         distinct=True,
     )
     legal = scan(
@@ -460,6 +467,7 @@ def _t4(
         (LegalMatter.case_id,),
         LegalMatter.deleted_at.is_(None),
         named=False,
+        packed=True,
         distinct=True,
     )
     served: dict[str, set[str]] = defaultdict(set)

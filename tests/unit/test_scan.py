@@ -5,14 +5,24 @@ from __future__ import annotations
 import gc
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from casework.demo import create_demo_vault
 from casework.model import Case, Referral, StatusChange, Stay, Survivor
+from casework.reporting import scan as scan_module
 from casework.reporting.records import CASE_COLUMNS, SURVIVOR_COLUMNS
-from casework.reporting.scan import LET_GO_SLICE, TALLY_SLICE, gc_paused, let_go, scan, tally
+from casework.reporting.scan import (
+    LET_GO_SLICE,
+    SEPARATOR,
+    TALLY_SLICE,
+    gc_paused,
+    let_go,
+    scan,
+    tally,
+)
 
 
 class Own:
@@ -50,6 +60,7 @@ def test_scan_reads_what_sqlalchemy_reads(tmp_path: Path) -> None:
             own = scan(session, columns, *where, order_by=(columns[0],), row_type=Own)
             assert own == [Own(*row) for row in found]
         assert scan(session, CASE_COLUMNS, Case.reference == "none") == []
+        assert scan(session, CASE_COLUMNS, Case.reference == "none", packed=True) == []
         with pytest.raises(TypeError):  # a type it does not know is refused, not misread
             scan(session, (StatusChange.created_at,))
     vault.lock()
@@ -86,3 +97,64 @@ def test_tally_counts_values_of_keys_across_slices() -> None:
     assert tally(value_of, []) == Counter()
     with pytest.raises(KeyError):  # a key with no value is an error, not a silent miss
         tally(value_of, [12_001])
+
+
+def test_packed_reads_match_row_by_row_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packed (each column joined into one string by SQLite) or not, the same rows."""
+    vault = create_demo_vault(tmp_path / "vault", 80, seed=5).vault
+    row_blocks = scan_module._row_blocks
+    packing = [False]
+
+    def not_while_packing(*args: Any) -> Any:
+        assert not packing[0], "a packed read fell back to rows"
+        return row_blocks(*args)
+
+    monkeypatch.setattr(scan_module, "_row_blocks", not_while_packing)
+    with vault.session() as session:
+        for columns, where, distinct in (
+            (SURVIVOR_COLUMNS, (), False),  # NULL dates and numbers, JSON lists, enums
+            (CASE_COLUMNS, (Case.closed_date.is_not(None),), False),
+            ((Case.id, Case.referring_organisation, Case.incoming_referral_date), (), False),
+            ((Referral.case_id,), (), True),
+        ):
+            rows = scan(session, columns, *where, named=False, distinct=distinct)
+            packing[0] = True
+            packed = scan(session, columns, *where, named=False, distinct=distinct, packed=True)
+            packing[0] = False
+            assert len(rows) > 0 and sorted(packed, key=repr) == sorted(rows, key=repr)
+        nulls = scan(session, (Survivor.birth_date, Survivor.estimated_age), packed=True)
+        assert {None} < {value for row in nulls for value in row}  # NULLs read as None
+    vault.lock()
+
+
+def test_free_text_holding_the_separator_is_read_row_by_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = create_demo_vault(tmp_path / "vault", 20, seed=6).vault
+    odd = f"Harbour{SEPARATOR}Light{SEPARATOR}"
+    with vault.transaction() as session:
+        case = session.execute(select(Case).limit(1)).scalar_one()
+        case.referring_organisation = odd
+    read_row_by_row: list[bool] = []
+    row_blocks = scan_module._row_blocks
+
+    def spy(*args: Any) -> Any:
+        read_row_by_row.append(True)
+        return row_blocks(*args)
+
+    monkeypatch.setattr(scan_module, "_row_blocks", spy)
+    with vault.session() as session:
+        rows = scan(session, (Case.id, Case.referring_organisation), named=False, packed=True)
+    assert (case.id, odd) in rows and len(rows) == 20
+    assert read_row_by_row == [True]
+    vault.lock()
+
+
+def test_text_that_may_be_null_is_not_packed(tmp_path: Path) -> None:
+    """Its NULL and a text equal to the NULL marker would read the same."""
+    vault = create_demo_vault(tmp_path / "vault", 5, seed=7).vault
+    with vault.session() as session, pytest.raises(TypeError, match="may be NULL"):
+        scan(session, (Case.id, Case.assigned_caseworker_id), packed=True)
+    vault.lock()
