@@ -10,7 +10,8 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from itertools import chain
@@ -40,6 +41,7 @@ from casework.model.vocab import (
     ClosureReason,
     ConsentKind,
     Gender,
+    OrganisationType,
     ReferralStatus,
     Role,
     ServiceCategory,
@@ -55,7 +57,7 @@ from casework.reporting.disclosure import (
 )
 from casework.reporting.profiles import Profile
 from casework.reporting.regions import region_of
-from casework.reporting.scan import gc_paused, let_go, scan, tally
+from casework.reporting.scan import Reader, gc_paused, let_go, scan, snapshot_pair, tally
 from casework.reporting.summary_pdf import summary_pdf
 from casework.services import audit
 from casework.services.actor import Actor
@@ -171,13 +173,13 @@ def age_at(birth: date | None, estimated: int | None, on: date) -> int | None:
 
 
 def consented_to(
-    session: Session, survivor_ids: set[str], today: date, kind: ConsentKind
+    reader: Reader, survivor_ids: set[str], today: date, kind: ConsentKind
 ) -> set[str]:
     """Who, among ``survivor_ids``, holds a valid consent of ``kind`` today: given by today,
     not withdrawn by it, not expired before it (``consent.valid_on``, asked of the database,
     which then hands over only the valid ones)."""
     rows = scan(
-        session,
+        reader,
         (ConsentRecord.survivor_id,),
         ConsentRecord.kind == kind,
         ConsentRecord.deleted_at.is_(None),
@@ -202,10 +204,10 @@ class CaseFacts(NamedTuple):
     referring_organisation: str
 
 
-def active_cases(session: Session, start: date, last_day: date) -> list[CaseFacts]:
+def active_cases(reader: Reader, start: date, last_day: date) -> list[CaseFacts]:
     """Cases open on or before ``last_day`` and not closed before ``start``."""
     return scan(
-        session,
+        reader,
         (
             Case.id,
             Case.survivor_id,
@@ -231,19 +233,69 @@ def active_cases(session: Session, start: date, last_day: date) -> list[CaseFact
 def build_release(
     session: Session, actor: Actor, profile: Profile, period: Period, today: date
 ) -> Release:
-    """Compute every table for the period; nothing is written."""
+    """Compute every table for the period; nothing is written.
+
+    The services (ServiceReads) are read in a second thread on a connection of their own while
+    this one reads the people, both in one state of the database (scan.snapshot_pair); if the
+    database is too busy to pair them, everything is read here."""
     actor.require(Role.DATA_OFFICER, Role.ADMINISTRATOR)
     if period.start > today:
         raise ExportRefused(f"{period.label} has not started yet.")
     org = session.execute(
         select(Organisation).where(Organisation.deleted_at.is_(None))
     ).scalar_one()
+    with snapshot_pair(session) as pair, ThreadPoolExecutor(1, "export-reads") as pool:
+        reader: Reader = session
+        if pair is not None:
+            reader, other = pair
+            services_read = pool.submit(read_services, other, period)
+        cases, people, excluded = _population(reader, period, today, org.country)
+        partners = reader.execute(select(Partner.name, Partner.org_type)).all()
+        services = read_services(reader, period) if pair is None else services_read.result()
+    case_person = {c.id: c.survivor_id for c in cases}
+    tables = [
+        _t1(cases, people, period, services.reopened),
+        _t2(people),
+        _t3(people),
+        _t4(case_person, people, services),
+        *_t5(case_person, period, profile.threshold, services.stays),
+        *_t6(partners, cases, case_person, period, services.referrals),
+        _t7(cases, period),
+    ]
+    for table in tables:
+        if table.table_id != "T5-nights":
+            suppress(table, profile.threshold)
+    context = f"{period.label}|aggregate"
+    csv_bytes = _csv(tables, period, profile, org.reporting_secret, context)
+    excluded_rounded = round_count(excluded, profile.rounding_base, org.reporting_secret, context)
+    manifest: dict[str, object] = {
+        "spec_version": SPEC_VERSION,
+        "htcds_version": HTCDS_VERSION,
+        "period": period.label,
+        "profile": profile.name,
+        "hub_id": profile.hub_id,
+        "threshold": profile.threshold,
+        "rounding_base": profile.rounding_base,
+        "people_excluded_for_consent": excluded_rounded,
+        "summary_csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
+        "software": f"Safehold {__version__}",
+    }
+    # Freed a slice at a time, not in one cascade as the function returns (see let_go).
+    let_go(people, cases, services.stays, services.referrals)  # holders of objects of their own
+    return Release(period, tables, excluded_rounded, csv_bytes, manifest)
+
+
+def _population(
+    reader: Reader, period: Period, today: date, home: str
+) -> tuple[list[CaseFacts], dict[str, Person], int]:
+    """The cases active in the period of the people who consented to aggregate reporting,
+    those people, and how many were left out for want of consent."""
     last_day = date.fromordinal(period.end.toordinal() - 1)
-    active = active_cases(session, period.start, last_day)
+    active = active_cases(reader, period.start, last_day)
     if not active:
         raise ExportRefused(f"No case was active in {period.label}: there is nothing to report.")
     survivors_in = {c.survivor_id for c in active}
-    consented = consented_to(session, survivors_in, today, ConsentKind.AGGREGATE_REPORTING)
+    consented = consented_to(reader, survivors_in, today, ConsentKind.AGGREGATE_REPORTING)
     excluded = len(survivors_in) - len(consented)  # consented is a subset
     cases = [c for c in active if c.survivor_id in consented]
     let_go(active)
@@ -259,9 +311,8 @@ def build_release(
     classes: dict[int | None, tuple[str, str]] = {
         age: _age_classes(age) for age in (None, *range(120))
     }
-    home = org.country
     for survivor_id, birth, estimated, gender, types, citizenship in scan(
-        session,
+        reader,
         (
             Survivor.id,
             Survivor.birth_date,
@@ -287,39 +338,7 @@ def build_release(
         people[survivor_id] = Person(
             survivor_id, band, minor, GENDER_CLASSES.get(gender, "Unknown"), kind, region
         )
-    case_person = {c.id: c.survivor_id for c in cases}
-    stays = _period_stays(session, period)
-    referrals = _period_referrals(session, period)
-    tables = [
-        _t1(session, cases, people, period),
-        _t2(people),
-        _t3(people),
-        _t4(session, case_person, people, period, stays, referrals),
-        *_t5(case_person, period, profile.threshold, stays),
-        *_t6(session, cases, case_person, period, referrals),
-        _t7(cases, period),
-    ]
-    for table in tables:
-        if table.table_id != "T5-nights":
-            suppress(table, profile.threshold)
-    context = f"{period.label}|aggregate"
-    csv_bytes = _csv(tables, period, profile, org.reporting_secret, context)
-    excluded_rounded = round_count(excluded, profile.rounding_base, org.reporting_secret, context)
-    manifest: dict[str, object] = {
-        "spec_version": SPEC_VERSION,
-        "htcds_version": HTCDS_VERSION,
-        "period": period.label,
-        "profile": profile.name,
-        "hub_id": profile.hub_id,
-        "threshold": profile.threshold,
-        "rounding_base": profile.rounding_base,
-        "people_excluded_for_consent": excluded_rounded,
-        "summary_csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
-        "software": f"Safehold {__version__}",
-    }
-    # Freed a slice at a time, not in one cascade as the function returns (see let_go).
-    let_go(people, cases, stays, referrals)  # the holders of objects of their own
-    return Release(period, tables, excluded_rounded, csv_bytes, manifest)
+    return cases, people, excluded
 
 
 def _table(
@@ -368,22 +387,8 @@ def _crossed(
 
 
 def _t1(
-    session: Session, cases: list[CaseFacts], people: dict[str, Person], period: Period
+    cases: list[CaseFacts], people: dict[str, Person], period: Period, reopened_in_period: set[str]
 ) -> Table:
-    # Instants are stored in UTC: the period's days are UTC days.
-    reopened_in_period = {
-        case_id
-        for (case_id,) in scan(
-            session,
-            (StatusChange.case_id,),
-            StatusChange.from_status.in_(CLOSED),
-            StatusChange.to_status == CaseStatus.ACTIVE,
-            StatusChange.created_at >= datetime.combine(period.start, time(), UTC),
-            StatusChange.created_at < datetime.combine(period.end, time(), UTC),
-            named=False,
-            packed=True,
-        )
-    }
     new: set[str] = set()
     closed: set[str] = set()
     reopened: set[str] = set()
@@ -413,46 +418,32 @@ def _t3(people: dict[str, Person]) -> Table:
     return _crossed("T3", REGIONS, TRAFFICKING, cells)
 
 
-def _period_stays(session: Session, period: Period) -> list[tuple[str, date, date | None]]:
-    """Stays overlapping the period (read once for T4 and T5)."""
-    return scan(
-        session,
-        (Stay.case_id, Stay.admitted_on, Stay.discharged_on),
-        Stay.deleted_at.is_(None),
-        Stay.admitted_on < period.end,
-        (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
+class ServiceReads(NamedTuple):
+    """What the tables read of services, by case: done in a thread of its own (see
+    build_release). Each query is bounded by dates (and indexes), not by a list of 100,000
+    case ids; cases outside the population are skipped later."""
+
+    stays: list[tuple[str, date, date | None]]  # overlapping the period (T4, T5)
+    referrals: list[tuple[str, ServiceCategory, ReferralStatus]]  # made in it (T4, T6)
+    counseled: list[tuple[str]]  # cases with a session attended in it (T4)
+    legal: list[tuple[str]]  # cases with a legal matter (T4)
+    reopened: set[str]  # cases reopened in it (T1)
+
+
+def read_services(reader: Reader, period: Period) -> ServiceReads:
+    # Instants are stored in UTC: the period's days are UTC days.
+    reopened = scan(
+        reader,
+        (StatusChange.case_id,),
+        StatusChange.from_status.in_(CLOSED),
+        StatusChange.to_status == CaseStatus.ACTIVE,
+        StatusChange.created_at >= datetime.combine(period.start, time(), UTC),
+        StatusChange.created_at < datetime.combine(period.end, time(), UTC),
         named=False,
         packed=True,
     )
-
-
-def _period_referrals(
-    session: Session, period: Period
-) -> list[tuple[str, ServiceCategory, ReferralStatus]]:
-    """Referrals made in the period (read once for T4 and T6)."""
-    return scan(
-        session,
-        (Referral.case_id, Referral.category, Referral.status),
-        Referral.deleted_at.is_(None),
-        Referral.referred_on >= period.start,
-        Referral.referred_on < period.end,
-        named=False,
-        packed=True,
-    )
-
-
-def _t4(
-    session: Session,
-    case_person: dict[str, str],
-    people: dict[str, Person],
-    period: Period,
-    stays: list[tuple[str, date, date | None]],
-    referrals: list[tuple[str, ServiceCategory, ReferralStatus]],
-) -> Table:
-    # Each query is bounded by dates (and indexes), not by a list of 100,000 case ids; cases
-    # outside the population are skipped here.
     counseled = scan(
-        session,
+        reader,
         (CounselingSession.case_id,),
         CounselingSession.deleted_at.is_(None),
         CounselingSession.attendance == Attendance.ATTENDED,
@@ -463,13 +454,50 @@ def _t4(
         distinct=True,
     )
     legal = scan(
-        session,
+        reader,
         (LegalMatter.case_id,),
         LegalMatter.deleted_at.is_(None),
         named=False,
         packed=True,
         distinct=True,
     )
+    return ServiceReads(
+        _period_stays(reader, period),
+        _period_referrals(reader, period),
+        counseled,
+        legal,
+        {case_id for (case_id,) in reopened},
+    )
+
+
+def _period_stays(reader: Reader, period: Period) -> list[tuple[str, date, date | None]]:
+    return scan(
+        reader,
+        (Stay.case_id, Stay.admitted_on, Stay.discharged_on),
+        Stay.deleted_at.is_(None),
+        Stay.admitted_on < period.end,
+        (Stay.discharged_on.is_(None)) | (Stay.discharged_on > period.start),
+        named=False,
+        packed=True,
+    )
+
+
+def _period_referrals(
+    reader: Reader, period: Period
+) -> list[tuple[str, ServiceCategory, ReferralStatus]]:
+    return scan(
+        reader,
+        (Referral.case_id, Referral.category, Referral.status),
+        Referral.deleted_at.is_(None),
+        Referral.referred_on >= period.start,
+        Referral.referred_on < period.end,
+        named=False,
+        packed=True,
+    )
+
+
+def _t4(case_person: dict[str, str], people: dict[str, Person], services: ServiceReads) -> Table:
+    stays, referrals, counseled, legal = services[:4]
     served: dict[str, set[str]] = defaultdict(set)
     served["Shelter"] = {case_person[c] for c, _a, _d in stays if c in case_person}
     served["Counseling"] = {case_person[c] for (c,) in counseled if c in case_person}
@@ -512,16 +540,13 @@ def _t5(
 
 
 def _t6(
-    session: Session,
+    partners: Sequence[tuple[str, OrganisationType]],
     cases: list[CaseFacts],
     case_person: dict[str, str],
     period: Period,
     referrals: list[tuple[str, ServiceCategory, ReferralStatus]],
 ) -> list[Table]:
-    partner_types = {
-        name.casefold(): kind.value
-        for name, kind in session.execute(select(Partner.name, Partner.org_type)).all()
-    }
+    partner_types = {name.casefold(): kind.value for name, kind in partners}
     incoming: dict[tuple[str, str], set[str]] = defaultdict(set)
     start, end = period.start, period.end
     for case in cases:

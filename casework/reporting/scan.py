@@ -21,8 +21,10 @@ from enum import Enum
 from itertools import islice
 from typing import Any
 
+import sqlcipher3
 from sqlalchemy import JSON, Date, Integer, Select, String, Text, cast, func, select, type_coerce
 from sqlalchemy import Enum as SqlEnum
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
@@ -120,8 +122,11 @@ SEPARATOR = "\x1e"
 NULL = "\x01"
 
 
+Reader = Session | Connection
+
+
 def scan(
-    session: Session,
+    session: Reader,
     columns: Sequence[InstrumentedAttribute[Any]],
     *where: ColumnElement[bool],
     order_by: Sequence[Any] = (),
@@ -170,10 +175,10 @@ def scan(
     return rows
 
 
-def _row_blocks(session: Session, query: Select[Any]) -> Iterator[list[Sequence[Any]]]:
+def _row_blocks(session: Reader, query: Select[Any]) -> Iterator[list[Sequence[Any]]]:
     """The driver's tuples, as SQLite returns them (no per-row Row objects or processors: the
     coerced columns have none), turned into columns a block at a time."""
-    result = session.connection().execute(query)
+    result = _connection(session).execute(query)
     try:
         cursor = result.cursor
         while cursor is not None and (block := cursor.fetchmany(BLOCK)):
@@ -183,7 +188,7 @@ def _row_blocks(session: Session, query: Select[Any]) -> Iterator[list[Sequence[
 
 
 def _packed_blocks(
-    session: Session, columns: Sequence[InstrumentedAttribute[Any]], query: Select[Any]
+    session: Reader, columns: Sequence[InstrumentedAttribute[Any]], query: Select[Any]
 ) -> list[list[Sequence[Any]]] | None:
     """The columns of ``query``'s rows, each read as one joined string; None if a value held
     the separator (or the strings would be too long for SQLite)."""
@@ -195,7 +200,7 @@ def _packed_blocks(
             text = func.ifnull(text, NULL)
         joined.append(func.group_concat(text, SEPARATOR))
     try:
-        count, *texts = session.connection().execute(select(func.count(), *joined)).one()
+        count, *texts = _connection(session).execute(select(func.count(), *joined)).one()
     except DBAPIError:  # a string over SQLite's length limit, at millions of rows
         return None
     if not count:
@@ -220,3 +225,56 @@ def _nullable(column: InstrumentedAttribute[Any]) -> bool:
     if nullable and isinstance(column.type, String) and _decoder(column) is None:
         raise TypeError(f"scan cannot pack {column.key}: text that may be NULL")
     return nullable
+
+
+def _connection(reader: Reader) -> Connection:
+    return reader.connection() if isinstance(reader, Session) else reader
+
+
+# How long a pairing waits for a save to finish before the caller reads alone.
+PAIR_WAIT_MS = 500
+
+
+@contextmanager
+def snapshot_pair(session: Session) -> Iterator[tuple[Connection, Connection] | None]:
+    """Two new connections reading one and the same state of the database, so that two
+    threads can read at once (SQLite reads without the interpreter lock, and a packed read is
+    almost all SQLite) and still add up: a third connection holds the write lock while both
+    begin reading, so no save can land between them, then lets go (caseworkers' saves wait a
+    few milliseconds at most). None if a write holds the lock for longer than
+    ``PAIR_WAIT_MS``: the caller reads in one thread."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine):
+        yield None
+        return
+    lock = engine.connect()
+    readers: list[Connection] = []
+    try:
+        driver = lock.connection.dbapi_connection
+        assert driver is not None
+        (usual_wait,) = driver.execute("PRAGMA busy_timeout").fetchone()
+        driver.execute(f"PRAGMA busy_timeout = {PAIR_WAIT_MS}")
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+            locked = True
+        except sqlcipher3.OperationalError:  # a long write (an import, say) holds the lock
+            locked = False
+        finally:
+            driver.execute(f"PRAGMA busy_timeout = {int(usual_wait)}")
+        if not locked:
+            yield None
+            return
+        try:
+            for _ in range(2):
+                reader = engine.connect()
+                readers.append(reader)
+                reader.begin()
+                reader.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
+        finally:
+            driver.execute("ROLLBACK")
+        yield readers[0], readers[1]
+    finally:
+        for reader in readers:
+            reader.rollback()
+            reader.close()
+        lock.close()

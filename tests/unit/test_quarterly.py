@@ -17,6 +17,7 @@ from casework.model.base import new_id
 from casework.model.vocab import CaseStatus, ConsentKind, Gender
 from casework.reporting import profiles, quarterly
 from casework.reporting.disclosure import Table, dominated, round_count, suppress
+from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.unit.reporting_data import add_person
 
@@ -236,3 +237,22 @@ def test_only_consent_valid_on_the_day_of_the_export_counts(officer: OpenVault) 
     assert {name for name, survivor_id in people.items() if survivor_id in valid} == {
         name for name, (_change, counts) in cases.items() if counts
     }
+
+
+def test_the_same_tables_when_a_long_write_keeps_the_reads_in_one_thread(
+    officer: OpenVault,
+) -> None:
+    """The services are read beside the people on a second connection in the same state;
+    while another write holds the lock no pair can be made, and one thread reads it all."""
+    for day in (date(2026, 7, 2), date(2026, 8, 9), date(2026, 9, 1)):
+        add_person(officer, intakes=[day], types=["SexualExploitation"])
+    paired = release(officer)
+    writer = raw_connection(officer.folder.database, officer.secrets.database_key)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        alone = release(officer)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert alone.csv_bytes == paired.csv_bytes
+    assert [t.values for t in alone.tables] == [t.values for t in paired.tables]

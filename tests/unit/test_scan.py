@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,13 @@ from casework.reporting.scan import (
     gc_paused,
     let_go,
     scan,
+    snapshot_pair,
     tally,
 )
+from casework.services import cases
+from casework.vault.engine import raw_connection
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import WORKER_PASSWORD
 
 
 class Own:
@@ -158,3 +164,41 @@ def test_text_that_may_be_null_is_not_packed(tmp_path: Path) -> None:
     with vault.session() as session, pytest.raises(TypeError, match="may be NULL"):
         scan(session, (Case.id, Case.assigned_caseworker_id), packed=True)
     vault.lock()
+
+
+def test_a_snapshot_pair_reads_one_state_while_saves_go_on(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+
+    def add_case(name: str) -> None:
+        with amina.transaction() as session:
+            cases.record_survivor(
+                session,
+                amina.actor,
+                cases.SurvivorInput(first_name=name, intake_date=today),
+                today,
+            )
+
+    add_case("Before")
+    with staffed_vault.session() as session, snapshot_pair(session) as pair:
+        assert pair is not None
+        first, second = pair
+        add_case("After")  # committed once both readers have begun
+        seen = [len(scan(reader, (Case.id,), named=False)) for reader in (first, second)]
+        assert seen == [1, 1]  # neither sees the case saved after they began
+        assert len(scan(session, (Case.id,), named=False)) == 2  # a reader begun since does
+    amina.lock()
+
+
+def test_no_pair_while_a_long_write_holds_the_lock(staffed_vault: OpenVault) -> None:
+    writer = raw_connection(staffed_vault.folder.database, staffed_vault.secrets.database_key)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        with staffed_vault.session() as session, snapshot_pair(session) as pair:
+            assert pair is None
+        writer.execute("ROLLBACK")
+        with staffed_vault.session() as session, snapshot_pair(session) as pair:
+            assert pair is not None
+    finally:
+        writer.close()
