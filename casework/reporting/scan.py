@@ -140,9 +140,10 @@ def scan(
 
     ``packed`` (unordered reads of many rows) has SQLite join each column's values into one
     string, split here: no Python object per row and value until the rows themselves are made,
-    and the joining runs without the interpreter lock. Half the time of a row-by-row read of
-    100,000 rows. A column of free text that holds the separator is noticed (its count is off)
-    and the read is done again row by row."""
+    and the joining runs without the interpreter lock (100,000 survivors, six columns: about
+    130 ms against 220 read row by row; 7% of the whole quarterly export). A column of free text
+    that holds the separator is noticed (its count is off) and the read is done again row by
+    row."""
     make = row_type
     if make is None and named:
         make = _named_row([column.key for column in columns])
