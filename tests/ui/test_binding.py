@@ -111,7 +111,8 @@ def test_input_puts_the_idle_countdown_back_to_its_start(watched) -> None:
     clock.now += 20  # 70 s since the start, 20 s since the last input
     watcher._check()  # the timer's first expiry
     assert not fired and watcher.active
-    assert 39_000 <= watcher._timer.remainingTime() <= 40_001
+    # A coarse timer may fire up to 5% late: about 40 s are left, not 60.
+    assert 39_000 <= watcher._timer.remainingTime() <= 42_001
     clock.now += 40
     watcher._check()
     assert fired == [True] and not watcher.active
