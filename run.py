@@ -27,19 +27,24 @@ STAMP = VENV / ".safehold-installed"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
-# Debian/Ubuntu packages Qt needs at run time, by the shared library that is missing.
-QT_SYSTEM_LIBS = {
+# Debian/Ubuntu packages by the shared library they ship, where the name does not follow Debian's
+# rule (libfoo-bar.so.N is in libfoo-barN, or libfoo-bar-N when the name ends in a digit).
+DEBIAN_PACKAGE_OF = {
     "libEGL.so.1": "libegl1",
     "libGL.so.1": "libgl1",
-    "libxkbcommon.so.0": "libxkbcommon0",
-    "libfontconfig.so.1": "libfontconfig1",
-    "libdbus-1.so.3": "libdbus-1-3",
+    "libOpenGL.so.0": "libopengl0",
     "libglib-2.0.so.0": "libglib2.0-0",
-    "libfreetype.so.6": "libfreetype6",
+    "libgthread-2.0.so.0": "libglib2.0-0",
+    "libdbus-1.so.3": "libdbus-1-3",
+    "libX11.so.6": "libx11-6",
     "libX11-xcb.so.1": "libx11-xcb1",
-    "libxcb-cursor.so.0": "libxcb-cursor0",
     "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libwayland-client.so.0": "libwayland-client0",
+    "libwayland-cursor.so.0": "libwayland-cursor0",
+    "libwayland-egl.so.1": "libwayland-egl1",
 }
+# Qt's xcb plugin opens libxcb-cursor at run time, so ldd does not list it.
+LOADED_AT_RUN_TIME = {"xcb": ["libxcb-cursor.so.0"]}
 
 
 def say(message: str) -> None:
@@ -88,19 +93,100 @@ def ensure_venv() -> None:
     STAMP.write_text(fingerprint)
 
 
-def check_qt_libraries() -> None:
-    """Qt wheels need a few system libraries; name the apt packages rather than fail obscurely."""
+def debian_package(library: str) -> str:
+    """The Debian/Ubuntu package that ships a shared library, by Debian's naming rule."""
+    if library in DEBIAN_PACKAGE_OF:
+        return DEBIAN_PACKAGE_OF[library]
+    name, _, version = library.partition(".so.")
+    name = name.lower()
+    version = version.split(".")[0]
+    return f"{name}-{version}" if name[-1:].isdigit() else f"{name}{version}"
+
+
+def missing_libraries(binary: Path) -> list[str]:
+    """The shared libraries `binary` needs that the dynamic linker cannot find (by ldd)."""
+    try:
+        out = subprocess.run(
+            ["ldd", str(binary)], capture_output=True, text=True, check=False, timeout=60
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [line.split()[0] for line in out.splitlines() if "not found" in line]
+
+
+def library_present(library: str) -> bool:
+    try:
+        out = subprocess.run(
+            ["ldconfig", "-p"], capture_output=True, text=True, check=False, timeout=60
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return True  # cannot tell: let Qt say
+    return any(line.strip().startswith(library + " ") for line in out.splitlines())
+
+
+def qt_platform_plugins(env: dict[str, str]) -> list[str]:
+    """The platform plugins Qt will try here: the one asked for, else Wayland's and X11's."""
+    asked = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if asked:
+        return [asked]
+    found = []
+    if env.get("WAYLAND_DISPLAY"):
+        found.append("wayland")
+    if env.get("DISPLAY"):
+        found.append("xcb")
+    return found
+
+
+def install_line(libraries: list[str]) -> str:
+    packages = " ".join(sorted({debian_package(lib) for lib in libraries}))
+    return f"    sudo apt-get install -y {packages}"
+
+
+def check_qt_libraries(env: dict[str, str], for_app: bool) -> None:
+    """Qt needs system libraries a bare Debian/Ubuntu lacks: name the exact apt-get line rather
+    than let Qt abort naming a library that may not even be the missing one."""
+    plugins = qt_platform_plugins(env)
+    if for_app and not plugins and sys.platform.startswith("linux"):
+        raise SystemExit(
+            "safehold: there is no display here (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+            "Start Safehold from a desktop session; to try it without one, run it with "
+            "QT_QPA_PLATFORM=offscreen (nothing is shown)."
+        )
     probe = subprocess.run(
-        [str(PY), "-c", "import PySide6.QtWidgets"], capture_output=True, text=True, check=False
+        [str(PY), "-c", "import PySide6, PySide6.QtWidgets; print(PySide6.__file__)"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    if probe.returncode == 0:
-        return
-    missing = sorted({pkg for lib, pkg in QT_SYSTEM_LIBS.items() if lib in probe.stderr})
-    packages = " ".join(missing) or " ".join(sorted(set(QT_SYSTEM_LIBS.values())))
-    raise SystemExit(
-        "safehold: Qt cannot load a system library it needs. Install it with:\n"
-        f"    sudo apt-get install -y {packages}\n{probe.stderr.strip().splitlines()[-1]}"
-    )
+    qt = Path(probe.stdout.strip()).parent / "Qt" if probe.returncode == 0 else None
+    missing: list[str] = []
+    if probe.returncode != 0:
+        missing = sorted(
+            {
+                word.rstrip(":")
+                for word in probe.stderr.split()
+                if ".so." in word and word.startswith("lib")
+            }
+        )
+    elif sys.platform.startswith("linux") and qt is not None:
+        for plugin in plugins:
+            binary = qt / "plugins" / "platforms" / f"libq{plugin}.so"
+            if binary.exists():
+                missing += missing_libraries(binary)
+                missing += [
+                    lib for lib in LOADED_AT_RUN_TIME.get(plugin, []) if not library_present(lib)
+                ]
+    if probe.returncode != 0 and not missing:
+        raise SystemExit(
+            "safehold: Qt cannot start: " + (probe.stderr.strip().splitlines() or ["?"])[-1]
+        )
+    if missing:
+        raise SystemExit(
+            "safehold: Qt needs system libraries that are missing here ("
+            + ", ".join(sorted(set(missing)))
+            + "). Install them with:\n"
+            + install_line(missing)
+        )
 
 
 def main(argv: list[str]) -> int:
@@ -112,11 +198,12 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     if command == "admin":
         return subprocess.call([str(BIN / "safehold-admin"), *rest], env=env)
-    check_qt_libraries()
+    if command != "app":
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    check_qt_libraries(env, for_app=command == "app")
     if command == "app":
         return subprocess.call([str(PY), "-m", "ui.app", *rest], cwd=ROOT, env=env)
     if command == "test":
-        env.setdefault("QT_QPA_PLATFORM", "offscreen")
         return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env)
     steps = [
         [str(BIN / "ruff"), "check", "."],

@@ -59,7 +59,9 @@ def setup_logging(folder: Path | None) -> None:
         handlers=handlers,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # Alembic says "Context impl SQLiteImpl" and more at INFO on every sign-in: noise in a terminal.
+    for noisy in ("sqlalchemy", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def install_excepthook(show_dialogs: bool) -> None:

@@ -30,3 +30,16 @@ def test_the_preload_brings_them_in_and_waiting_for_it_is_safe() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "True"
+
+
+def test_the_app_s_log_on_the_terminal_carries_no_alembic_info_lines() -> None:
+    probe = (
+        "import logging; from ui.app import setup_logging; setup_logging(None); "
+        "logging.getLogger('alembic.runtime.migration').info('Context impl SQLiteImpl.'); "
+        "logging.getLogger('safehold').info('signed in')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "signed in" in done.stderr
+    assert "SQLiteImpl" not in done.stderr
