@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from ui import preload
 
@@ -28,13 +28,15 @@ class Cancelled(Exception):
     """Raised inside a job that saw its cancel flag."""
 
 
-class Job(QRunnable):
+class Job:
     """Run ``work(job)`` in a worker thread. ``work`` may call ``job.report(percent, text)`` and
-    should call ``job.check_cancelled()`` between steps."""
+    should call ``job.check_cancelled()`` between steps.
+
+    Not a QRunnable: one handed to the pool with auto-delete off kept a reference to its Python
+    object that nothing ever released, so every job, and all its closures held, stayed for the
+    life of the process. The pool is given the bound ``run`` instead, which it lets go."""
 
     def __init__(self, work: Callable[[Job], Any]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.signals = JobSignals()
         self._work = work
         self._cancel = threading.Event()
@@ -104,13 +106,20 @@ def start(
     job.signals.finished.connect(lambda: _finished(job))
     _hold_collector()
     _running.add(job)
-    QThreadPool.globalInstance().start(job)
+    QThreadPool.globalInstance().start(job.run)
     return job
 
 
 def _finished(job: Job) -> None:
-    """On the UI thread (the signal is queued there)."""
+    """On the UI thread (the signal is queued there).
+
+    A job's callbacks hold, in their closures, the job or what started it (a view, the
+    workspace, the open vault); Qt's connections hold the callbacks: a cycle through C++ that
+    Python's collector cannot see. The signals object is deleted once the job is over, which
+    lets the connections, the callbacks and the job go. Before, every job stayed, and with it
+    each locked vault of the day."""
     _running.discard(job)
+    job.signals.deleteLater()
     _release_collector()
 
 

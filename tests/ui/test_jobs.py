@@ -48,3 +48,28 @@ def test_a_failing_job_reports_its_error(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert isinstance(errors[0], ValueError)
     qtbot.waitUntil(gc.isenabled, timeout=5000)
+
+
+def test_a_finished_job_and_what_its_callbacks_hold_are_let_go(qtbot: QtBot) -> None:
+    """Every job of a day used to stay in memory, and with it each locked vault its callbacks
+    closed over: the pool kept the runnable, and Qt's connections the callbacks."""
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    class Held:
+        """Stands for what a callback closes over: a view, the workspace, the open vault."""
+
+    seen: list[int] = []
+
+    def start() -> tuple[weakref.ref, weakref.ref]:
+        held = Held()
+        job = jobs.start(lambda _job: 7, lambda value: seen.append(value) or held, lambda e: held)
+        return weakref.ref(job), weakref.ref(held)
+
+    job_ref, held_ref = start()
+    qtbot.waitUntil(lambda: bool(seen) and not jobs._running, timeout=5000)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert seen == [7]
+    assert job_ref() is None and held_ref() is None
