@@ -3,8 +3,8 @@ every page, page numbers, A4 or Letter, and metadata that names no user."""
 
 from __future__ import annotations
 
+import errno
 import io
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from casework import limits
+from casework.errors import CaseworkError, DiskFull
 from casework.vault.files import write_private_file
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -46,16 +48,51 @@ TITLE = ParagraphStyle(
 )
 
 
+# How much of one value is printed. Nothing Safehold stores today is longer than these (names
+# and the like are held to limits.NAME..ORGANISATION, a note to limits.LONG_TEXT), but an old
+# vault or an import may hold more; past the limit a value is cut, and a cut says so. Rows of
+# every table may also split across pages, so that no value can make a report fail to lay out.
+SHORT = 500  # a name, reference, partner, facility, label, title
+FIELD = 5_000  # one value beside its label (the aliases, a note on safe contact, a reason)
+LONG = limits.LONG_TEXT  # a note
+
+
+def printable(text: str, limit: int = LONG) -> str:
+    """``text`` fit to print: control characters (other than tab and line feed) as spaces,
+    broken characters as U+FFFD, and cut to ``limit`` characters with a note saying so."""
+    if len(text) > limit:
+        text = text[:limit] + f" … [cut: {len(text) - limit:,} more characters not printed]"
+    if limits.storable(text):
+        return text
+    return "".join(
+        "\ufffd"
+        if limits.is_surrogate(c)
+        else " "
+        if limits.is_control(c) and c not in "\t\n"
+        else c
+        for c in text
+    )
+
+
 def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
-    return Paragraph(escape(text), style)
+def para(text: str, style: ParagraphStyle = BODY, limit: int | None = None) -> Paragraph:
+    """A paragraph of ``text`` as given (no markup), cut to ``limit`` characters: by default a
+    title or heading to ``SHORT``, anything else to ``LONG``."""
+    if limit is None:
+        limit = SHORT if style in (TITLE, HEADING) else LONG
+    return Paragraph(escape(printable(text, limit)), style)
 
 
 def key_values(rows: Sequence[tuple[str, str]]) -> Table:
-    table = Table([[para(k), para(v)] for k, v in rows], colWidths=[50 * mm, None], hAlign="LEFT")
+    table = Table(
+        [[para(k, limit=SHORT), para(v, limit=FIELD)] for k, v in rows],
+        colWidths=[50 * mm, None],
+        hAlign="LEFT",
+        splitInRow=1,
+    )
     table.setStyle(
         TableStyle(
             [
@@ -74,6 +111,8 @@ def render(
     """Lay out ``story`` in the house style and return the PDF's bytes (nothing touches disk)."""
     buffer = io.BytesIO()
     page = LETTER if letter else A4
+    organisation = footer_text(organisation, page[0] / 2 - 18 * mm)
+    title = printable(title, SHORT)
 
     def decorate(canvas: Any, document: Any) -> None:
         canvas.saveState()
@@ -107,9 +146,67 @@ def render(
     return buffer.getvalue()
 
 
+def footer_text(text: str, width: float) -> str:
+    """``text`` cut to fit ``width`` points in the footer's font, with an ellipsis if cut."""
+    text = printable(text, SHORT)
+    if pdfmetrics.stringWidth(text, "SafeholdSans", 8.5) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", "SafeholdSans", 8.5) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+class CannotSave(CaseworkError):
+    """A file could not be written where the user chose. The message never names the place: a
+    file name may say whom the file is about."""
+
+    code = "cannot-save"
+    default_message = "The file could not be saved there; choose another place."
+
+
 def save(data: bytes, path: Path) -> None:
-    """Write a report where the user chose, atomically and user-only: a cancelled or failed save
-    leaves no partial file."""
-    if not path.parent.is_dir():
-        raise FileNotFoundError(os.strerror(2))
-    write_private_file(path, data)
+    """Write a report or a copy of an attachment where the user chose, atomically and user-only:
+    a cancelled or failed save leaves no partial file, and every way it can fail is one sentence
+    saying what to do (CannotSave, or DiskFull)."""
+    try:
+        if not path.parent.is_dir():
+            raise CannotSave("The folder to save in does not exist; choose an existing folder.")
+        if path.is_dir():
+            raise CannotSave("A folder already has that name; choose a name for the file.")
+        if path.exists() and not path.is_file():
+            raise CannotSave(
+                "That name belongs to something that is not an ordinary file; choose another name."
+            )
+        write_private_file(path, data)
+    except ValueError:  # a NUL in the path: no file system takes it
+        raise CannotSave(
+            "The file name holds a character that file names cannot contain; choose another name."
+        ) from None
+    except OSError as error:
+        raise _save_error(error) from None
+
+
+def _save_error(error: OSError) -> CaseworkError:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFull()
+    messages = {
+        errno.ENAMETOOLONG: "The file name is too long for the disk; choose a shorter name.",
+        errno.EISDIR: "A folder already has that name; choose a name for the file.",
+        errno.ENOTDIR: "The folder to save in does not exist; choose an existing folder.",
+        errno.EACCES: PLACE_REFUSED,
+        errno.EPERM: PLACE_REFUSED,
+        # the folder exists but takes no new files (/proc, /sys and the like)
+        errno.ENOENT: PLACE_REFUSED,
+        errno.EROFS: "That disk is read-only; choose another place to save.",
+    }
+    if error.errno in messages:
+        return CannotSave(messages[error.errno])
+    reason = (error.strerror or "").rstrip(".")
+    return CannotSave(
+        f"The file could not be saved there ({reason}); choose another place." if reason else None
+    )
+
+
+PLACE_REFUSED = (
+    "Files cannot be saved in that folder; choose another one, such as your Documents folder."
+)

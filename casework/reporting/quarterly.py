@@ -46,6 +46,7 @@ from casework.model.vocab import (
     Role,
     ServiceCategory,
 )
+from casework.reporting.csv_safety import safe_row
 from casework.reporting.disclosure import (
     ROUNDED,
     SUPPRESSED,
@@ -619,16 +620,18 @@ def _csv(
                     shown = str(round_count(value, base, secret, context))
                     flag = ROUNDED if value % base else ""
                 writer.writerow(
-                    [
-                        SPEC_VERSION,
-                        HTCDS_VERSION,
-                        period.label,
-                        table_id,
-                        prefix + row,
-                        col,
-                        shown,
-                        flag,
-                    ]
+                    safe_row(
+                        [
+                            SPEC_VERSION,
+                            HTCDS_VERSION,
+                            period.label,
+                            table_id,
+                            prefix + row,
+                            col,
+                            shown,
+                            flag,
+                        ]
+                    )
                 )
     return buffer.getvalue().encode("utf-8")
 

@@ -33,6 +33,7 @@ from casework.model import (
 )
 from casework.model.vocab import Attendance, ConsentKind, Exploitation, Gender, Role
 from casework.reporting.anonymity import WITHHELD, CannotAnonymise, generalise
+from casework.reporting.csv_safety import safe_row
 from casework.reporting.disclosure import round_count
 from casework.reporting.profiles import Profile
 from casework.reporting.quarterly import (
@@ -454,9 +455,10 @@ def build_records(
     rows.sort(key=itemgetter(0))
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
+    writer.writerow(safe_row(HEADER))
     for start in range(0, len(rows), CSV_SLICE):
-        writer.writerows(rows[start : start + CSV_SLICE])
+        # a province like "=HYPERLINK(...)" must reach a spreadsheet as text (csv_safety)
+        writer.writerows(map(safe_row, rows[start : start + CSV_SLICE]))
     csv_bytes = buffer.getvalue().encode("utf-8")
     context = f"{year.label}|records"
     base = max(profile.rounding_base, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from casework.model.vocab import ReleaseField
-from casework.reporting.pdf import HEADING, TITLE, key_values, para, render
+from casework.reporting.pdf import FIELD, HEADING, TITLE, key_values, para, printable, render
 from casework.services.referrals import ReferralPacket
 
 SECTION_TITLES = {
@@ -29,7 +29,7 @@ def referral_packet_pdf(packet: ReferralPacket, letter: bool = False) -> bytes:
         para("Consent", HEADING),
         para(
             "The survivor consented to this release of information for the purpose: "
-            f"{packet.release_purpose}. It is valid until "
+            f"{printable(packet.release_purpose, FIELD)}. It is valid until "
             f"{packet.release_expires.isoformat() if packet.release_expires else 'withdrawn'}. "
             "Only the information below is covered; use it for that purpose only."
         ),

@@ -12,14 +12,24 @@ from datetime import date, timedelta
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.errors import ValidationError
 from casework.model import Bed, Case, Facility, Organisation, Room, Stay, Survivor, Task, User
 from casework.model.vocab import Confidentiality, Role, TaskStatus
-from casework.reporting.pdf import BODY, HEADING, TITLE, key_values, para, render
+from casework.reporting.pdf import (
+    BODY,
+    HEADING,
+    LONG,
+    SHORT,
+    TITLE,
+    key_values,
+    para,
+    printable,
+    render,
+)
 from casework.services import (
     audit,
     cases,
@@ -54,12 +64,24 @@ def _grid(
     rows: list[list[str]],
     widths: list[float | None] | None = None,
     style: ParagraphStyle = SMALL,
+    free_text: int | None = None,
 ) -> Table:
-    # Short cells are plain strings (fast); only longer text becomes a wrapping paragraph.
+    """A table with a header row. Column ``free_text`` holds notes or details, printed whole (up
+    to a note's length); every other cell is cut at ``SHORT`` characters. Rows split across
+    pages, so no value can be too tall for a page. Give ``widths`` with at most one None: a
+    table sized by its content gives a column with a long word all the width and the others
+    none."""
+
+    def cell(column: int, text: str) -> str | Paragraph:
+        # Short cells are plain strings (fast); only longer text becomes a wrapping paragraph.
+        if len(text) <= 14:
+            return printable(text)
+        return para(text, style, limit=LONG if column == free_text else SHORT)
+
     data = [[para(h, style) for h in header]] + [
-        [c if len(c) <= 14 else para(c, style) for c in row] for row in rows
+        [cell(column, c) for column, c in enumerate(row)] for row in rows
     ]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     table.setStyle(GRID)
     return table
 
@@ -134,6 +156,8 @@ def case_summary_pdf(session: Session, actor: Actor, case_id: str, letter: bool 
                 ]
                 for c in consents
             ],
+            [35 * mm, 20 * mm, 20 * mm, 20 * mm, None],
+            free_text=4,
         )
         if consents
         else para("No consent recorded.")
@@ -175,7 +199,7 @@ def case_summary_pdf(session: Session, actor: Actor, case_id: str, letter: bool 
         for r in sent
     ]
     story.append(
-        _grid(["Service", "Details"], service_rows, [30 * mm, None])
+        _grid(["Service", "Details"], service_rows, [30 * mm, None], free_text=1)
         if service_rows
         else para("No services recorded.")
     )
@@ -191,6 +215,7 @@ def case_summary_pdf(session: Session, actor: Actor, case_id: str, letter: bool 
                         for r in reviews
                     ],
                     [22 * mm, 30 * mm, None, 22 * mm],
+                    free_text=2,
                 )
             )
     case_notes = notes.case_notes(session, actor, case_id)
@@ -208,6 +233,7 @@ def case_summary_pdf(session: Session, actor: Actor, case_id: str, letter: bool 
                 for n in case_notes
             ],
             [22 * mm, 30 * mm, None],
+            free_text=2,
         )
         if case_notes
         else para("No notes.")
@@ -219,6 +245,7 @@ def case_summary_pdf(session: Session, actor: Actor, case_id: str, letter: bool 
             ["Date", "What"],
             [[_day(e.on), e.text] for e in events],
             [22 * mm, None],
+            free_text=1,
         )
     )
     audit.record(session, actor.user_id, "report.case", "case", detail.case_id)
@@ -447,11 +474,14 @@ def occupancy_pdf(
         _grid(
             ["Facility", "Beds", "Bed-nights used", "Occupancy", "Admitted", "Discharged"],
             rows,
+            [None, 14 * mm, 28 * mm, 22 * mm, 20 * mm, 22 * mm],
         )
         if rows
         else para("No shelter facility is set up."),
         para("Discharges by reason", HEADING),
-        _grid(["Reason", "Stays"], [[r, str(n)] for r, n in reasons.most_common()])
+        _grid(
+            ["Reason", "Stays"], [[r, str(n)] for r, n in reasons.most_common()], [70 * mm, 20 * mm]
+        )
         if reasons
         else para("No discharge this month."),
         para("Beds occupied each night", HEADING),
@@ -469,6 +499,7 @@ def occupancy_pdf(
                 ]
                 for s, ref in stays
             ],
+            [30 * mm, None, 22 * mm, 22 * mm, 28 * mm],
         )
         if stays
         else para("Nobody stayed this month."),

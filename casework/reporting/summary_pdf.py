@@ -10,9 +10,9 @@ from collections import OrderedDict
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
 
-from casework.reporting.pdf import BODY, HEADING, TITLE, para, render
+from casework.reporting.pdf import BODY, HEADING, SHORT, TITLE, para, printable, render
 
 STATISTICS_BANNER = (
     "De-identified statistics — share only as the data-sharing agreement with the recipient allows."
@@ -48,6 +48,12 @@ def methods_note(threshold: int, base: int) -> str:
     )
 
 
+def _cell(text: str) -> str | Paragraph:
+    """A cell as read from the CSV: a short one as it is, a long one wrapped and cut (the CSV is
+    the app's own, but the PDF must lay out whatever it holds)."""
+    return printable(text) if len(text) <= 14 else para(text, CELL, limit=SHORT)
+
+
 def _grid(body: OrderedDict[str, OrderedDict[str, str]]) -> Table:
     single = all(len(cells) == 1 for cells in body.values())
     columns = (
@@ -55,14 +61,18 @@ def _grid(body: OrderedDict[str, OrderedDict[str, str]]) -> Table:
         if single
         else list(OrderedDict.fromkeys(c for cells in body.values() for c in cells))
     )
-    data = [["", *(para(c, HEAD) for c in columns)]] + [
-        [row, *(list(cells.values()) if single else [cells.get(c, "") for c in columns])]
+    data = [["", *(para(c, HEAD, limit=SHORT) for c in columns)]] + [
+        [
+            _cell(row),
+            *map(_cell, list(cells.values()) if single else [cells.get(c, "") for c in columns]),
+        ]
         for row, cells in body.items()
     ]
     grid = Table(
         data,
         hAlign="LEFT",
         repeatRows=1,
+        splitInRow=1,
         colWidths=[60 * mm] + [max(14 * mm, 110 * mm / max(len(columns), 1))] * len(columns),
     )
     grid.setStyle(
@@ -89,7 +99,10 @@ def summary_pdf(csv_bytes: bytes, period: str, profile: str, threshold: int, bas
         table.setdefault(row["row_key"], OrderedDict())[row["col_key"]] = row["value"]
     story: list[Flowable] = [
         para(f"Quarterly summary {period}", TITLE),
-        para(f"Prepared for: {profile}. De-identified figures; no person can be named from them."),
+        para(
+            f"Prepared for: {printable(profile, SHORT)}. De-identified figures; no person can be "
+            "named from them."
+        ),
         para("Method", HEADING),
         para(methods_note(threshold, base)),
     ]

@@ -6,13 +6,16 @@ audited act."""
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import limits
 from casework.errors import NotFound, ValidationError
 from casework.model import Attachment, AttachmentContent, Organisation
 from casework.model.vocab import Role
@@ -31,6 +34,35 @@ class AttachmentView:
     size: int
     description: str
     added_at: datetime
+
+
+DAMAGED_PDF = (
+    "This file starts like a PDF but is damaged or is not one, so it could not be opened; attach "
+    "the original document or a new scan of it."
+)
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """Why a file that starts like a PDF will not open as one (None if it opens with at least
+    one page). pypdf reads the cross-reference table and the page tree, as a viewer would: a
+    look at the bytes alone cannot see pages kept in compressed object streams (PDF 1.5 and
+    later), so it would refuse many real PDFs, or accept any file with ``%PDF-`` on top."""
+    from pypdf import PdfReader
+
+    # What pypdf says about a broken file may quote the file: it must not reach the log.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return (
+                "This PDF is protected by a password, so Safehold could not show it; save it "
+                "without the password and attach it again."
+            )
+        if len(reader.pages) > 0:
+            return None
+    except Exception:  # whatever stops pypdf reading it would stop a viewer too
+        return DAMAGED_PDF
+    return DAMAGED_PDF
 
 
 def sniff(data: bytes) -> str | None:
@@ -99,9 +131,13 @@ def add_attachment(
             "neither, whatever its name says.",
             field="file",
         )
+    if media_type == "application/pdf":
+        problem = pdf_problem(data)
+        if problem is not None:
+            raise ValidationError(problem, field="file")
     attachment = Attachment(
         case_id=case.id,
-        filename=Path(filename).name[:255] or "attachment",
+        filename=stored_name(filename),
         media_type=media_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -123,8 +159,18 @@ def add_attachment(
     return _view(attachment)
 
 
+def stored_name(filename: str) -> str:
+    """The name kept for a file: its last part only, without control or bidirectional characters
+    (which could disguise "report\u202efdp.exe" as "reportexe.pdf" or drive a terminal), and short
+    enough to save a copy under on any disk."""
+    return limits.clean_file_name(PurePosixPath(filename.replace("\\", "/")).name) or "attachment"
+
+
 def _view(a: Attachment) -> AttachmentView:
-    return AttachmentView(a.id, a.filename, a.media_type, a.size, a.description, a.created_at)
+    # cleaned again as shown: a vault from before the names were cleaned may hold any name
+    return AttachmentView(
+        a.id, stored_name(a.filename), a.media_type, a.size, a.description, a.created_at
+    )
 
 
 def case_attachments(session: Session, actor: Actor, case_id: str) -> list[AttachmentView]:
@@ -161,4 +207,4 @@ def export_attachment(session: Session, actor: Actor, attachment_id: str) -> tup
     """The bytes to save a copy outside the vault: an explicit act, audited as such."""
     attachment, data = _content(session, actor, attachment_id)
     audit.record(session, actor.user_id, "attachment.export", "attachment", attachment.id)
-    return attachment.filename, data
+    return stored_name(attachment.filename), data

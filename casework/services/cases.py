@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy import case as case_
 from sqlalchemy.orm import Session
 
+from casework import limits
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.folding import fold
 from casework.model import Assignment, Case, StatusChange, Survivor, Task, User, UserRole
@@ -192,7 +193,47 @@ def _clean_list(
     return cleaned
 
 
+def _check_texts(data: SurvivorInput) -> None:
+    """Every text field within its limit and storable (casework.limits), as it will be stored."""
+    short = [
+        (data.first_name, limits.NAME, "the first name", "first_name"),
+        (data.middle_name, limits.NAME, "the middle name", "middle_name"),
+        (data.last_name, limits.NAME, "the last name", "last_name"),
+        (data.phone, limits.PHONE, "the phone number", "phone"),
+        (data.email, limits.EMAIL, "the email address", "email"),
+        (data.province, limits.PROVINCE, "the province", "province"),
+        (
+            data.referring_organisation,
+            limits.ORGANISATION,
+            "the referring organisation",
+            "referring_organisation",
+        ),
+        (
+            data.recruitment_method,
+            limits.SHORT_TEXT,
+            "the recruitment method",
+            "recruitment_method",
+        ),
+        (
+            data.relationship_to_trafficker,
+            limits.SHORT_TEXT,
+            "the relationship to the trafficker",
+            "relationship_to_trafficker",
+        ),
+        (data.forced_labour_industry, limits.SHORT_TEXT, "the industry", "forced_labour_industry"),
+    ]
+    for value, limit, what, name in short:
+        limits.check_text(value.strip(), limit, what, name)
+    limits.check_aliases(data.aliases)
+    for value, what, name in (
+        (data.safe_contact_note, "the note on safe contact", "safe_contact_note"),
+        (data.immigration_notes, "the note on immigration", "immigration_notes"),
+    ):
+        limits.check_text(value.strip(), limits.LONG_TEXT, what, name, multiline=True)
+
+
 def validate(data: SurvivorInput, today: date) -> None:
+    _check_texts(data)
     if not data.first_name.strip():
         raise ValidationError(
             "Enter at least a first name or the name the person uses.", field="first_name"
@@ -223,6 +264,50 @@ def validate(data: SurvivorInput, today: date) -> None:
         raise ValidationError(
             "The referral date cannot be in the future.", field="incoming_referral_date"
         )
+    contradictions = date_contradictions(
+        data.intake_date, data.birth_date, data.incoming_referral_date
+    )
+    if contradictions:
+        raise contradictions[0]
+
+
+class DatesDisagree(ValidationError):
+    """Two dates of one person or case that cannot both be true."""
+
+    code = "dates-disagree"
+
+
+def date_contradictions(
+    intake_date: date,
+    birth_date: date | None = None,
+    incoming_referral_date: date | None = None,
+    closed_date: date | None = None,
+) -> list[DatesDisagree]:
+    """Every way these dates contradict the intake date (the intake form and the importer
+    apply the same rule): born after the intake, referred in after it, or closed before it."""
+    found = []
+    if birth_date is not None and birth_date > intake_date:
+        found.append(
+            DatesDisagree(
+                "The birth date is after the intake date; correct one of them.",
+                field="birth_date",
+            )
+        )
+    if incoming_referral_date is not None and incoming_referral_date > intake_date:
+        found.append(
+            DatesDisagree(
+                "The referral date is after the intake date; correct one of them.",
+                field="incoming_referral_date",
+            )
+        )
+    if closed_date is not None and closed_date < intake_date:
+        found.append(
+            DatesDisagree(
+                "The closing date is before the intake date; correct one of them.",
+                field="closed_date",
+            )
+        )
+    return found
 
 
 def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: date) -> CaseDetail:

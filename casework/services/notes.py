@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text, true
 from sqlalchemy.orm import Session
 
+from casework import limits
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.folding import fold
 from casework.model import Case, CaseNote, Survivor, User
@@ -73,6 +74,7 @@ def _check(body: str, noted_on: date, today: date) -> str:
         raise ValidationError("The note is empty.", field="body")
     if len(body) > MAX_NOTE_CHARS:
         raise ValidationError("The note is too long; split it into several notes.", field="body")
+    limits.check_text(body, MAX_NOTE_CHARS, "the note", "body", multiline=True)
     if noted_on > today:
         raise ValidationError("A note cannot be dated in the future.", field="noted_on")
     return body

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework import limits
 from casework.errors import NotFound, ValidationError
 from casework.model import Case, Partner, Referral, Survivor, Task
 from casework.model.vocab import (
@@ -98,6 +99,7 @@ def add_partner(
     actor.require(Role.SUPERVISOR, Role.ADMINISTRATOR)
     if not name.strip():
         raise ValidationError("Name the organisation.", field="name")
+    limits.check_text(name.strip(), limits.ORGANISATION, "the organisation's name", "name")
     taken = session.execute(
         select(Partner.id).where(func.lower(Partner.name) == name.strip().lower())
     ).first()

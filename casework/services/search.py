@@ -12,6 +12,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import Row, SQLColumnExpression, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from casework import limits
 from casework.folding import fold
 from casework.model import Case, Survivor, User
 from casework.services import people_index
@@ -58,7 +59,9 @@ def _phone_sql() -> SQLColumnExpression[str]:
 def search_people(session: Session, actor: Actor, query: str, limit: int = 50) -> list[PersonHit]:
     require_case_role(actor)
     text = query.strip()
-    if len(text) < 2:
+    if len(text) < 2 or len(text) > limits.SEARCH or not limits.storable(text):
+        # Nothing stored is longer, or holds a NUL or a broken character: nothing to find (and
+        # such text would upset the full-text query or the encoder, not match).
         return []
     pattern = _like(text)
     number = digits(text)
@@ -131,8 +134,13 @@ def possible_duplicates(
     birth_date: date | None = None,
     phone: str = "",
 ) -> list[PossibleDuplicate]:
-    """Likely matches across the whole organisation, so that a person is not entered twice."""
+    """Likely matches across the whole organisation, so that a person is not entered twice.
+    Text the intake would refuse (too long, or not storable) is refused here in the same words."""
     require_case_role(actor)
+    limits.check_text(first_name.strip(), limits.NAME, "the first name", "first_name")
+    limits.check_text(last_name.strip(), limits.NAME, "the last name", "last_name")
+    limits.check_text(phone.strip(), limits.PHONE, "the phone number", "phone")
+    limits.check_aliases(aliases)
     full = fold(f"{first_name} {last_name}")
     names = {full, *(fold(a) for a in aliases if a.strip())} - {""}
     number = digits(phone)

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
+from casework import limits
 from casework.errors import NotFound, ValidationError
 from casework.model import Bed, Case, Facility, Room, Stay, Survivor, WaitingListEntry
 from casework.model.vocab import DischargeReason, Role
@@ -69,6 +70,9 @@ def add_facility(session: Session, actor: Actor, name: str, rooms: dict[str, int
     actor.require(Role.ADMINISTRATOR)
     if not name.strip():
         raise ValidationError("Name the facility.", field="name")
+    limits.check_text(name.strip(), limits.ORGANISATION, "the facility's name", "name")
+    for room_name in rooms:
+        limits.check_text(room_name.strip(), limits.SHORT_TEXT, "a room's name", "rooms")
     if not rooms or any(count < 1 or count > 50 for count in rooms.values()):
         raise ValidationError("Give each room between 1 and 50 beds.", field="rooms")
     facility = Facility(name=name.strip(), **_stamp(actor))

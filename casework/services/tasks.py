@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from casework import limits
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.model import Case, ConsentRecord, Task, User
 from casework.model.base import utcnow
@@ -71,6 +72,7 @@ def add_task(
     case = visible_case(session, actor, case_id)
     if not title.strip():
         raise ValidationError("Describe the task.", field="title")
+    limits.check_text(title.strip(), limits.SHORT_TEXT * 3, "the task", "title")
     assignee_id = assignee_id or actor.user_id
     if (
         assignee_id != actor.user_id

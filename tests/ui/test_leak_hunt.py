@@ -21,6 +21,7 @@ from casework.vault.vault import OpenVault, VaultFolder
 from casework.workspace import Workspace
 from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import sign_in
+from tests.unit.test_attachments import pdf_with
 from ui import jobs
 from ui.views.case_view import CaseView
 from ui.views.intake import IntakeForm
@@ -28,7 +29,7 @@ from ui.views.intake import IntakeForm
 FIRST, LAST = "Zorbavelle", "Quintraxa"
 ALIAS, PHONE = "Mama Ploovy", "+254 733 918 274"
 NOTE = "Hid in the Vexmoor warehouse"
-ATTACHMENT = b"%PDF-1.4\n% Glimmerhast passport scan\n%%EOF\n"
+ATTACHMENT = pdf_with("Glimmerhast passport scan")  # a real PDF: a fake one is refused
 NEEDLES = [FIRST, LAST, ALIAS, PHONE, "Vexmoor", "Glimmerhast"]
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfWriter
 from reportlab import rl_config
 from reportlab.pdfgen import canvas
 from sqlalchemy import text
 
-from casework.errors import PermissionDenied, ValidationError
+from casework.errors import CaseworkError, PermissionDenied, ValidationError
 from casework.services import attachments, cases
 from casework.vault.vault import OpenVault, VaultFolder
 from casework.workspace import Workspace
@@ -114,3 +116,78 @@ def test_saving_a_copy_out_is_explicit_and_audited(setting, tmp_path: Path) -> N
     with amina.session() as session:
         actions = session.execute(text("SELECT action FROM audit_events")).scalars().all()
     assert "attachment.export" in actions
+
+
+# -- hostile files and names (issue 15) -------------------------------------------------------
+
+
+def test_a_file_that_only_starts_like_a_pdf_is_refused(setting, tmp_path: Path) -> None:
+    amina, case = setting
+    workspace = Workspace(amina)
+    fake = tmp_path / "statement.pdf"
+    fake.write_bytes(b"%PDF-1.7\n<html><body><script>alert(1)</script></body></html>\n")
+    with pytest.raises(ValidationError, match="damaged or is not one"):
+        workspace.attach_file(case.case_id, fake)
+    locked = io.BytesIO()
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_with(PHRASE)))
+    writer.encrypt(user_password="open sesame", owner_password="owner")
+    writer.write(locked)
+    protected = tmp_path / "protected.pdf"
+    protected.write_bytes(locked.getvalue())
+    with pytest.raises(ValidationError, match="protected by a password"):
+        workspace.attach_file(case.case_id, protected)
+    assert workspace.case_attachments(case.case_id) == []
+    real = tmp_path / "real.pdf"
+    real.write_bytes(pdf_with(PHRASE))
+    assert workspace.attach_file(case.case_id, real).media_type == "application/pdf"
+
+
+def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: Path) -> None:
+    amina, case = setting
+    hostile = "\x1b]0;owned\x07scan\x1b[2J\u202efdp.exe\u2066"
+    with amina.transaction() as session:
+        added = attachments.add_attachment(session, amina.actor, case.case_id, hostile, PNG)
+        long = attachments.add_attachment(
+            session, amina.actor, case.case_id, "Ж" * 300 + ".pdf.png", PNG
+        )
+        empty = attachments.add_attachment(session, amina.actor, case.case_id, "\u202e\x00", PNG)
+    assert added.filename == "]0;ownedscan[2Jfdp.exe"
+    assert long.filename.endswith(".png") and len(long.filename) <= 120
+    assert len(long.filename.encode()) <= 240 and empty.filename == "attachment"
+    with amina.transaction() as session:  # a vault from before the names were cleaned
+        session.execute(
+            text("UPDATE attachments SET filename = :name WHERE id = :id"),
+            {"name": hostile, "id": added.attachment_id},
+        )
+    shown = {a.attachment_id: a.filename for a in Workspace(amina).case_attachments(case.case_id)}
+    assert shown[added.attachment_id] == "]0;ownedscan[2Jfdp.exe"
+    with amina.transaction() as session:
+        name, _data = attachments.export_attachment(session, amina.actor, added.attachment_id)
+    assert name == "]0;ownedscan[2Jfdp.exe"
+
+
+def test_saving_a_copy_to_a_bad_place_says_what_to_do(setting, tmp_path: Path) -> None:
+    amina, case = setting
+    workspace = Workspace(amina)
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(PNG)
+    added = workspace.attach_file(case.case_id, photo)
+    out = tmp_path / "out"
+    out.mkdir()
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)  # like /dev/null: replacing it with a file would be a disaster
+    places = [
+        (out / "copy\x00.png", "cannot contain"),
+        (out / "no such folder" / "copy.png", "does not exist"),
+        (out, "A folder already has that name"),
+        (out / ("n" * 300 + ".png"), "too long"),
+        (pipe, "not an ordinary file"),
+    ]
+    if Path("/proc").is_dir():
+        places.append((Path("/proc/copy.png"), "cannot be saved in that folder"))
+    for target, says in places:
+        with pytest.raises(CaseworkError, match=says) as refused:
+            workspace.export_attachment(added.attachment_id, target)
+        assert "copy" not in refused.value.message and str(tmp_path) not in refused.value.message
+    assert list(out.iterdir()) == []  # nothing half-written left behind
+    assert pipe.is_fifo()

