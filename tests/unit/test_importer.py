@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import zipfile
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
@@ -12,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from casework.importer import ImportRefused, import_cases, looks_like_formula
+from casework import importer
+from casework.importer import ImportRefused, import_cases, looks_like_formula, read_file
 from casework.model import Case, ConsentRecord, Survivor
 from casework.model.vocab import CaseStatus, ConsentKind, Role
 from casework.vault.vault import OpenVault
@@ -231,3 +236,396 @@ def test_any_bytes_give_a_report_or_a_clean_refusal_never_a_partial_import(
     after = count(staffed_vault, Survivor), count(staffed_vault, Case)
     assert after == (before[0] + report.imported, before[1] + report.imported)
     assert report.valid == report.imported
+
+
+# -- bad files: every read bounded -------------------------------------------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def column_letter(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def sheet_xml(rows: list[list[object]]) -> bytes:
+    """Cells as inline strings; ("formula", text) is a formula cell, ("shared", i) points at
+    the i-th shared string."""
+    out = [f'<worksheet xmlns="{MAIN_NS}"><sheetData>']
+    for number, row in enumerate(rows, start=1):
+        out.append(f'<row r="{number}">')
+        for index, value in enumerate(row):
+            ref = f"{column_letter(index)}{number}"
+            if isinstance(value, tuple) and value[0] == "formula":
+                out.append(f'<c r="{ref}"><f>{escape(value[1])}</f><v>0</v></c>')
+            elif isinstance(value, tuple):
+                out.append(f'<c r="{ref}" t="s"><v>{value[1]}</v></c>')
+            elif value is not None:
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
+        out.append("</row>")
+    out.append("</sheetData></worksheet>")
+    return "".join(out).encode()
+
+
+def workbook(
+    sheets: dict[str, list[list[object]]], shared: Iterable[bytes] = (b"shared",)
+) -> bytes:
+    """A workbook written part by part (openpyxl writes no shared strings), its one shared
+    string streamed from ``shared`` so that a huge one costs no memory here."""
+    out = io.BytesIO()
+    names = list(sheets)
+    numbers = range(1, len(names) + 1)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{SHEETML}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" '
+            f'ContentType="{SHEETML}.sharedStrings+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                f'ContentType="{SHEETML}.worksheet+xml"/>'
+                for i in numbers
+            )
+            + "</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{RELS_NS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{MAIN_NS}" xmlns:r="{RELS_NS}"><sheets>'
+            + "".join(
+                f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+                for i, name in zip(numbers, names, strict=True)
+            )
+            + "</sheets></workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="{RELS_NS}/worksheet" '
+                f'Target="worksheets/sheet{i}.xml"/>'
+                for i in numbers
+            )
+            + f'<Relationship Id="rIdS" Type="{RELS_NS}/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>',
+        )
+        for i, name in zip(numbers, names, strict=True):
+            archive.writestr(f"xl/worksheets/sheet{i}.xml", sheet_xml(sheets[name]))
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            part.write(f'<sst xmlns="{MAIN_NS}"><si><t>'.encode())
+            for chunk in shared:
+                part.write(chunk)
+            part.write(b"</t></si></sst>")
+    return out.getvalue()
+
+
+@pytest.fixture
+def no_unbounded_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a whole file whatever its size would hang on /dev/zero or a pipe: fail fast."""
+
+    def refuse(_path: Path) -> bytes:
+        raise AssertionError("read_bytes() reads without a bound")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+
+
+def test_a_device_or_a_pipe_is_refused_without_being_read(
+    no_unbounded_reads: None, tmp_path: Path
+) -> None:
+    with pytest.raises(ImportRefused, match="not an ordinary file"):
+        read_file(Path("/dev/zero"))
+    pipe = tmp_path / "cases.csv"
+    os.mkfifo(pipe)
+    with pytest.raises(ImportRefused, match="not an ordinary file"):
+        read_file(pipe)  # no writer: a blocking open or read would wait for ever
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+def test_a_file_whose_size_lies_is_read_only_up_to_the_cap(
+    no_unbounded_reads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status = Path("/proc/self/status")  # an ordinary file that says it is empty
+    assert status.stat().st_size == 0 and len(status.read_text()) > 100
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ImportRefused, match="larger than"):
+        read_file(status)
+
+
+def test_an_ordinary_file_is_read_whole(tmp_path: Path) -> None:
+    file = tmp_path / "cases.csv"
+    file.write_bytes(GOOD.encode())
+    assert read_file(file) == GOOD.encode()
+
+
+def test_a_workbook_with_a_300_mb_shared_string_is_refused_before_it_is_unpacked(
+    staffed_vault: OpenVault,
+) -> None:
+    megabyte = b"x" * (1024 * 1024)
+    data = workbook(
+        {"Cases": [["prs_FirstName", "ext_IntakeDate"], [("shared", 0), "2026-01-01"]]},
+        shared=(megabyte for _ in range(300)),
+    )
+    assert len(data) < 1024 * 1024  # a small file...
+    with pytest.raises(ImportRefused, match="unpacks to more than") as refused:
+        run(staffed_vault, data, "cases.xlsx")  # ...that would unpack to 300 MB
+    assert len(refused.value.message) < 200
+    assert count(staffed_vault, Case) == 0
+
+
+def test_a_workbook_cell_too_long_to_be_a_cell_is_refused_while_streaming(
+    staffed_vault: OpenVault,
+) -> None:
+    long_text = b"x" * (6 * importer.MAX_CELL_CHARS)
+    data = workbook(
+        {
+            "Cases": [
+                ["prs_FirstName", "ext_IntakeDate", "Notes"],
+                ["Amani", "2026-01-01", ("shared", 0)],
+            ]
+        },
+        shared=[long_text],
+    )
+    with pytest.raises(ImportRefused, match="longer than 10000 characters") as refused:
+        run(staffed_vault, data, "cases.xlsx", commit=True)
+    assert "xxxxxxxxxx" not in refused.value.message
+    assert count(staffed_vault, Case) == 0
+
+
+def test_a_workbook_claiming_cells_far_to_the_right_is_refused(staffed_vault: OpenVault) -> None:
+    wide = workbook({"Cases": [["prs_FirstName", "ext_IntakeDate"], ["Amani", "2026-01-01"]]})
+    out = io.BytesIO()  # with one more cell in column XFD, the last one Excel has
+    with zipfile.ZipFile(io.BytesIO(wide)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(
+                    b"</row></sheetData>", b'<c r="XFD2"><v>1</v></c></row></sheetData>'
+                )
+            target.writestr(info.filename, part)
+    with pytest.raises(ImportRefused, match="beyond column ZZ"):
+        run(staffed_vault, out.getvalue(), "cases.xlsx")
+
+
+def test_problem_reports_quote_only_the_start_of_a_bad_value(staffed_vault: OpenVault) -> None:
+    long_date = "2" * 9_000
+    long_name = "N" * 5_000
+    data = f"prs_FirstName,prs_Birthdate,ext_IntakeDate\n{long_name},{long_date},2026-01-01\n"
+    report = run(staffed_vault, data.encode())
+    values = {p.column: p.value for p in report.problems}
+    assert set(values) == {"prs_FirstName", "prs_Birthdate"}
+    for column, full in (("prs_FirstName", long_name), ("prs_Birthdate", long_date)):
+        assert values[column] == full[:60] + "…"  # the first 60 characters
+
+
+def test_country_and_exploitation_reasons_quote_the_start_of_a_bad_code(
+    staffed_vault: OpenVault,
+) -> None:
+    data = (
+        "prs_FirstName,prs_Citizenship,vic_TypeOfExploitation,ext_IntakeDate\n"
+        f"Amani,{'Q' * 3000},{'W' * 3000},2026-01-01\n"
+    )
+    report = run(staffed_vault, data.encode())
+    assert len(report.problems) == 2
+    assert all(len(p.reason) < 100 and len(p.value) <= 61 for p in report.problems)
+
+
+def test_problems_beyond_the_limit_are_counted_not_kept(
+    staffed_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "MAX_PROBLEMS", 3)
+    data = "prs_FirstName,ext_IntakeDate\n" + "".join(f"P{i},2026-99-01\n" for i in range(5))
+    report = run(staffed_vault, data.encode())
+    assert len(report.problems) == 3 and report.unlisted_problems == 2
+    assert report.problem_count == 5 and report.rows_with_problems == 5
+
+
+# -- the row limit --------------------------------------------------------------------------
+
+
+def test_the_row_limit_counts_data_rows_not_the_header(
+    staffed_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    rows = "".join(f"P{i},2026-01-0{i + 1}\n" for i in range(3))
+    report = run(staffed_vault, f"prs_FirstName,ext_IntakeDate\n{rows}".encode())
+    assert report.rows_read == report.valid == 3
+    with pytest.raises(ImportRefused, match="more than 3 rows"):
+        run(staffed_vault, f"prs_FirstName,ext_IntakeDate\n{rows}Four,2026-01-09\n".encode())
+
+
+def test_the_templates_label_row_and_title_rows_do_not_count_either(
+    staffed_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "MAX_ROWS", 2)
+    data = workbook(
+        {
+            "Cases": [
+                ["Harbour Light cases"],
+                ["prs_FirstName", "ext_IntakeDate"],
+                ["First Name", "Intake Date"],
+                ["Amani", "2026-01-01"],
+                ["Baraka", "2026-01-02"],
+            ]
+        }
+    )
+    report = run(staffed_vault, data, "cases.xlsx")
+    assert (report.rows_read, report.valid, report.problems) == (2, 2, [])
+
+
+# -- formulas anywhere -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # in a column the import ignores
+        b"prs_FirstName,ext_IntakeDate,Notes\nAmani,2026-01-01,=1+1\n",
+        # in a row whose imported cells are all empty
+        b'prs_FirstName,ext_IntakeDate,Notes\n,,"=HYPERLINK(""http://x.example"")"\n',
+        # above the header
+        b"=cmd|' /C calc'!A0\nprs_FirstName,ext_IntakeDate\nAmani,2026-01-01\n",
+        # in the header itself
+        b"prs_FirstName,ext_IntakeDate,@SUM(A1)\nAmani,2026-01-01,\n",
+    ],
+    ids=["ignored-column", "empty-row", "above-header", "header"],
+)
+def test_a_formula_anywhere_in_a_csv_refuses_the_whole_file(
+    staffed_vault: OpenVault, data: bytes
+) -> None:
+    with pytest.raises(ImportRefused, match="formula") as refused:
+        run(staffed_vault, data, commit=True)
+    assert refused.value.report is not None
+    assert refused.value.report.problems[0].reason == "a spreadsheet formula"
+    assert count(staffed_vault, Case) == 0
+
+
+def test_a_formula_cell_in_any_sheet_of_a_workbook_refuses_it(staffed_vault: OpenVault) -> None:
+    cases = [["prs_FirstName", "ext_IntakeDate", "Notes"], ["Amani", "2026-01-01", "fine"]]
+    for sheets in (
+        {"Cases": [*cases[:1], ["Amani", "2026-01-01", ("formula", "1+1")]]},
+        {"Cases": cases, "Lists": [["a"], ["b", ("formula", "SUM(A1:A2)")]]},
+    ):
+        with pytest.raises(ImportRefused, match="formula") as refused:
+            run(staffed_vault, workbook(sheets), "cases.xlsx", commit=True)
+        assert refused.value.report is not None and refused.value.report.problems
+    assert "“Lists”" in refused.value.message and "B2" in refused.value.message
+    assert count(staffed_vault, Case) == 0
+    assert run(staffed_vault, workbook({"Cases": cases}), "cases.xlsx").valid == 1
+
+
+# -- dates that contradict each other ----------------------------------------------------------
+
+
+def test_contradictory_dates_are_named_like_every_other_problem(staffed_vault: OpenVault) -> None:
+    data = (
+        "prs_FirstName,prs_Birthdate,cas_Status,cas_IncomingReferralDate,ext_IntakeDate,"
+        "ext_ClosedDate,ext_ClosureReason\n"
+        "Closed,,Closed,,2026-03-01,2026-02-01,goals-met\n"
+        "Born,2026-04-01,Active,,2026-03-01,,\n"
+        "Referred,,Active,2026-03-02,2026-03-01,,\n"
+        "Sameday,2026-03-01,Closed,2026-03-01,2026-03-01,2026-03-01,goals-met\n"
+    )
+    report = run(staffed_vault, data.encode())
+    assert {(p.row, p.column, p.value) for p in report.problems} == {
+        (2, "ext_ClosedDate", "2026-02-01"),
+        (3, "prs_Birthdate", "2026-04-01"),
+        (4, "cas_IncomingReferralDate", "2026-03-02"),
+    }
+    reasons = {p.column: p.reason for p in report.problems}
+    assert reasons["ext_ClosedDate"] == "before the intake date (2026-03-01)"
+    assert reasons["prs_Birthdate"] == "after the intake date (2026-03-01)"
+    assert report.valid == 1  # the same day is no contradiction
+    assert run(staffed_vault, data.encode(), commit=True).imported == 1
+    assert count(staffed_vault, Case) == 1
+
+
+# -- committing a large file -----------------------------------------------------------------
+
+
+def many_rows(n: int) -> bytes:
+    lines = [
+        "ext_CaseReference,prs_FirstName,prs_MobilePhone,ext_IntakeDate,ext_Caseworker,"
+        "con_Consent,cas_Status,ext_ClosedDate"
+    ]
+    for i in range(n):
+        closed = i % 3 == 0
+        lines.append(
+            f"B-{i},Person{i},+254 700 {i:06d},2026-01-05,{'amina' if i % 2 else ''},yes,"
+            f"{'Closed,2026-02-01' if closed else 'Active,'}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_large_commit_is_written_in_batches_with_everything_the_services_write(
+    staffed_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import event
+
+    from casework.model import Assignment, AuditEvent, StatusChange
+    from casework.services import audit, people_index
+
+    monkeypatch.setattr(importer, "BATCH_ROWS", 20, raising=False)
+    rows = 100
+    statements: list[str] = []
+    engine = staffed_vault.engine
+
+    def counted(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    audit_before = count(staffed_vault, AuditEvent)
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        report = run(staffed_vault, many_rows(rows), commit=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    assert report.imported == rows and report.problems == []
+    # A statement per table per batch, not several per row.
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) <= 8 * (rows // 20)
+    assert count(staffed_vault, Survivor) == count(staffed_vault, Case) == rows
+    assert count(staffed_vault, StatusChange) == rows
+    assert count(staffed_vault, Assignment) == rows // 2
+    assert count(staffed_vault, ConsentRecord) == rows
+    assert count(staffed_vault, AuditEvent) == audit_before + rows
+    with staffed_vault.session() as session:
+        closed = session.execute(select(Case).where(Case.reference == "B-3")).scalar_one()
+        assert closed.status == CaseStatus.CLOSED and closed.sort_name == "person3"
+        actions = session.execute(
+            select(AuditEvent.action, func.count()).group_by(AuditEvent.action)
+        ).all()
+        assert dict(actions)["case.import"] == rows
+        assert audit.verify(session, staffed_vault.secrets.audit_root_key).ok
+        phrase = people_index.match_phrase("Person42")
+        assert phrase is not None
+        found = session.execute(
+            select(Case.reference).where(Case.id.in_(people_index.matching_cases(phrase)))
+        ).scalars()
+        assert list(found) == ["B-42"]
+
+
+def test_a_refusal_late_in_a_file_undoes_the_batches_already_written(
+    staffed_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BATCH_ROWS", 5, raising=False)
+    data = many_rows(30) + b"B-x,=1+1,,2026-01-05,,yes,Active,\n"
+    with pytest.raises(ImportRefused, match="formula"):
+        run(staffed_vault, data, commit=True)
+    assert count(staffed_vault, Case) == count(staffed_vault, Survivor) == 0
+    monkeypatch.setattr(importer, "MAX_ROWS", 12)
+    with pytest.raises(ImportRefused, match="more than 12 rows"):
+        run(staffed_vault, many_rows(30), commit=True)
+    assert count(staffed_vault, Case) == 0

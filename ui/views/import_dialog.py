@@ -18,11 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import CaseworkError
-from casework.importer import ImportRefused, ImportReport, Problem, read_file
+from casework.importer import ImportRefused, ImportReport, Problem, read_file, shown
 from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 from ui.widgets import busy_bar, message_label
+
+# A table of a million problems would freeze the window; the command line lists them all.
+MAX_SHOWN_PROBLEMS = 1_000
 
 
 def tr(text: str) -> str:
@@ -109,19 +112,31 @@ class ImportDialog(QDialog):
         )
 
     def _show_problems(self, problems: list[Problem]) -> None:
-        self.problems.setRowCount(len(problems))
-        for row, problem in enumerate(problems):
+        """Fill the table with the first problems (a value quoted by its start only)."""
+        listed = problems[:MAX_SHOWN_PROBLEMS]
+        self.problems.setRowCount(len(listed))
+        for row, problem in enumerate(listed):
             for column, text in enumerate(
-                (str(problem.row), problem.column, problem.value, problem.reason)
+                (str(problem.row), problem.column, shown(problem.value), problem.reason)
             ):
                 self.problems.setItem(row, column, QTableWidgetItem(text))
         self.problems.resizeColumnsToContents()
+
+    def _left_out(self, report: ImportReport) -> str:
+        """The sentence to add when the table does not list every problem."""
+        total = report.problem_count
+        if total <= MAX_SHOWN_PROBLEMS:
+            return ""
+        return " " + tr(
+            "The first {0} of {1} problems are listed; the command line "
+            "(safehold-admin import cases) lists them all."
+        ).format(MAX_SHOWN_PROBLEMS, total)
 
     def _done(self, report: ImportReport) -> None:
         self.busy.hide()
         self.choose.setEnabled(True)
         self._show_problems(report.problems)
-        bad_rows = len({p.row for p in report.problems})
+        bad_rows = report.rows_with_problems
         if report.committed:
             text = tr("Imported {0} cases. {1} rows with problems were not imported.").format(
                 report.imported, bad_rows
@@ -135,7 +150,7 @@ class ImportDialog(QDialog):
             self.import_button.setEnabled(report.valid > 0)
         if report.ignored_columns:
             text += " " + tr("Columns ignored: {0}.").format(", ".join(report.ignored_columns))
-        self.summary.setText(text)
+        self.summary.setText(text + self._left_out(report))
         self.summary.show()
 
     def _failed(self, error: BaseException) -> None:
@@ -145,5 +160,6 @@ class ImportDialog(QDialog):
         self.error.setText(error_text(error))
         if isinstance(error, ImportRefused) and error.report is not None:
             self._show_problems(error.report.problems)
+            self.error.setText(error_text(error) + self._left_out(error.report))
         else:
             self.problems.setRowCount(0)
