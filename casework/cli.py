@@ -21,7 +21,6 @@ from sqlalchemy.exc import DBAPIError
 from casework import __version__
 from casework.errors import (
     CaseworkError,
-    PermissionDenied,
     ValidationError,
     VaultNotFound,
     from_database_error,
@@ -175,7 +174,12 @@ def build_parser() -> Parser:
     restore.add_argument(
         "--recovery", action="store_true", help="authorise with the recovery code instead of --user"
     )
-    commands.add_parser("verify", help="check database integrity and the audit chain")
+    verify = commands.add_parser(
+        "verify", help="check database integrity and the audit chain, read-only"
+    )
+    verify.add_argument(
+        "--details", action="store_true", help="also print SQLite's full output on damage"
+    )
     return parser
 
 
@@ -189,13 +193,15 @@ class Context:
         self.passwords = Passwords(options["password_stdin"], stdin)
         self.stdout = stdout
 
-    def unlock(self) -> OpenVault:
+    def user_and_password(self) -> tuple[str, str]:
         if not self.user:
             raise UsageError("this command needs --user NAME")
         if not self.folder.exists():
             raise VaultNotFound(f"There is no Safehold vault in {self.folder.folder}.")
-        password = self.passwords.read(f"Password for {self.user}: ")
-        return self.folder.unlock(self.user, password)
+        return self.user, self.passwords.read(f"Password for {self.user}: ")
+
+    def unlock(self) -> OpenVault:
+        return self.folder.unlock(*self.user_and_password())
 
     def emit(self, data: Any, text: str) -> None:
         self.stdout.write((json.dumps(data, indent=1, default=str) if self.json else text) + "\n")
@@ -297,24 +303,33 @@ def cmd_users(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
-    def act(vault: OpenVault) -> int:
-        if vault.secrets.audit_root_key is None:
-            raise PermissionDenied("Checking the audit chain needs a supervisor or administrator.")
-        report = integrity.verify_vault(vault)
-        ctx.emit(
-            {
-                "database": report.database,
-                "audit_ok": report.chain.ok,
-                "audit_rows": report.chain.rows_checked,
-                "first_bad_row": report.chain.first_bad_seq,
-                "ok": report.ok,
-            },
-            f"Database: {report.database}\n"
-            f"Audit chain: {report.chain.rows_checked} rows checked, {report.chain.reason}",
-        )
-        return 0 if report.ok else 1
-
-    return with_vault(act)(ctx)
+    """Read-only: a damaged vault is checked without a byte written to it (no schema upgrade,
+    no audit row), and told about in a few lines; SQLite's full output with --details."""
+    user, password = ctx.user_and_password()
+    report = integrity.verify_folder(ctx.folder, user, password)
+    chain = report.chain
+    text = list(report.lines)
+    if not report.database.ok:
+        if args.details:
+            text += ["", "The checks' full output:", *report.database.details]
+        else:
+            text.append("Add --details for SQLite's full output.")
+    ctx.emit(
+        {
+            "database": report.database.summary,
+            "audit_ok": chain.ok if chain else None,
+            "audit_rows": chain.rows_checked if chain else None,
+            "first_bad_row": chain.first_bad_seq if chain else None,
+            "newest_backup": report.newest_backup,
+            "ok": report.ok,
+            **({"details": list(report.database.details)} if args.details else {}),
+        },
+        "\n".join(text),
+    )
+    if not report.ok:  # the contract's one sentence on standard error; the lines above say more
+        what = "the database is damaged" if not report.database.ok else "the audit chain is broken"
+        print(f"safehold-admin: the check failed: {what}.", file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
@@ -330,14 +345,14 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 )
         except ImportRefused as refused:
             if refused.report is not None:
-                print_problems(ctx, refused.report.problems)
+                print_problems(ctx, refused.report.problems, refused.report.unlisted_problems)
             raise
-        print_problems(ctx, report.problems)
+        print_problems(ctx, report.problems, report.unlisted_problems)
         summary = {
             "rows": report.rows_read,
             "valid": report.valid,
             "already_present": report.already_present,
-            "problems": len(report.problems),
+            "problems": report.problem_count,
             "imported": report.imported,
             "committed": report.committed,
             "ignored_columns": report.ignored_columns,
@@ -348,7 +363,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         ctx.emit(
             summary,
             f"{report.rows_read} rows read: {verb}, {report.already_present} already present, "
-            f"{len({p.row for p in report.problems})} with problems."
+            f"{report.rows_with_problems} with problems."
             + (
                 f"\nColumns ignored: {', '.join(report.ignored_columns)}"
                 if report.ignored_columns
@@ -360,16 +375,19 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 else "\nDry run: nothing was written. Add --commit to import."
             ),
         )
-        return 1 if report.problems else 0
+        return 1 if report.problem_count else 0
 
     return with_vault(act)(ctx)
 
 
-def print_problems(ctx: Context, problems: list[Any]) -> None:
+def print_problems(ctx: Context, problems: list[Any], unlisted: int = 0) -> None:
+    """Each problem on a line (the importer quotes only the start of a long value)."""
     if ctx.json:
         return
     for p in problems:
         ctx.stdout.write(f"row {p.row}, {p.column}, “{p.value}”: {p.reason}\n")
+    if unlisted:
+        ctx.stdout.write(f"... and {unlisted} more problems; correct these and run it again.\n")
 
 
 def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
@@ -430,7 +448,10 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     ).label
 
     def act(vault: OpenVault) -> int:
-        release = Workspace(vault).export(kind, args.profile, period, args.out)
+        try:
+            release = Workspace(vault).export(kind, args.profile, period, args.out)
+        except OSError as error:  # nothing was written, its audit row included
+            raise cannot_write(args.out, error, "Nothing was exported") from None
         written = "records.csv" if kind == "records" else "summary.csv, summary.pdf"
         ctx.emit(
             {"out": str(args.out), **release.manifest},
@@ -451,7 +472,12 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
         try:
             written = vault.backup("manual", out.parent.resolve(), out.name)
         except FileExistsError:
-            raise ValidationError(f"{out} already exists; choose a new file name.") from None
+            if out.exists() or out.with_suffix(".json").exists():
+                raise ValidationError(f"{out} already exists; choose a new file name.") from None
+            in_the_way = FileExistsError()
+            raise cannot_write(out.parent, in_the_way, "No backup was written") from None
+        except OSError as error:
+            raise cannot_write(out.parent, error, "No backup was written") from None
         ctx.emit(
             {"backup": str(written), "manifest": str(written.with_suffix(".json"))},
             f"Wrote {written} and its manifest {written.with_suffix('.json').name}; keep them "
@@ -460,6 +486,19 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
         return 0
 
     return with_vault(act)(ctx)
+
+
+def cannot_write(where: Path, error: OSError, what: str) -> CaseworkError:
+    """One sentence for a place the command cannot write to (a missing drive, a folder with
+    a file in the way, no permission): the operating system's reason, never a traceback."""
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        reason = "a file stands where a folder is needed"
+    else:
+        reason = (error.strerror or str(error) or type(error).__name__).rstrip(".").lower()
+    return CaseworkError(
+        f"{what}: {where} could not be created or written to ({reason}); "
+        "choose a folder you can write to."
+    )
 
 
 def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:

@@ -37,9 +37,9 @@ class UnlockThrottled(CaseworkError):
 
     def __init__(self, wait_seconds: float) -> None:
         self.wait_seconds = wait_seconds
-        super().__init__(
-            f"Too many failed attempts. Try again in {max(1, round(wait_seconds))} seconds."
-        )
+        seconds = max(1, round(wait_seconds))
+        unit = "second" if seconds == 1 else "seconds"
+        super().__init__(f"Too many failed attempts. Try again in {seconds} {unit}.")
 
 
 class AccountDisabled(CaseworkError):

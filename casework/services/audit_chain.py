@@ -119,12 +119,15 @@ def walk(
             keys.append(sha256(keys[-1]).digest())
         stored = [row[8] for row in block]
         chained = [prev_mac, *stored]
-        whole = (
-            [row[0] for row in block] == list(range(expected_seq, expected_seq + count))
-            and [row[7] for row in block] == chained[:-1]
-            and list(map(hmac.digest, keys, map(_message, block, chained), repeat("sha256")))
-            == stored
-        )
+        try:
+            whole = (
+                [row[0] for row in block] == list(range(expected_seq, expected_seq + count))
+                and [row[7] for row in block] == chained[:-1]
+                and list(map(hmac.digest, keys, map(_message, block, chained), repeat("sha256")))
+                == stored
+            )
+        except (TypeError, AttributeError):  # a value altered into another kind (a time into
+            whole = False  # a number, a MAC into text): the row walk below names the row
         if whole:
             key, prev_mac, expected_seq = keys[count], stored[-1], expected_seq + count
         else:
@@ -147,18 +150,39 @@ def _row_by_row(
         seq, stored_at, actor, action, entity, entity_id, detail, row_prev, row_mac = row
         if seq != expected_seq:
             return ChainReport(expected_seq - 1, expected_seq, f"row {expected_seq} is missing")
-        computed = hmac.digest(key, _message(row, prev_mac), "sha256")
-        if computed != row_mac:
-            at = datetime.fromisoformat(stored_at)
-            detail_text = detail or ""
-            computed = mac(
-                key, prev_mac, canonical(seq, at, actor, action, entity, entity_id, detail_text)
-            )
+        try:
+            computed: bytes | None = hmac.digest(key, _message(row, prev_mac), "sha256")
+        except (TypeError, AttributeError):  # the time is not text: see below
+            computed = None
+        if computed is None or computed != row_mac:
+            at = _stored_time(stored_at)
+            if at is None:  # not a time at all (text, a number): this row was altered
+                return ChainReport(expected_seq - 1, seq, f"row {seq} was altered")
+            detail_text = str(detail) if detail else ""
+            fields = (str(actor), str(action), str(entity), str(entity_id), detail_text)
+            computed = mac(key, prev_mac, canonical(seq, at, *fields))
         # Plain comparisons: the verifier holds the key, there is no oracle to time.
         if row_prev != prev_mac or row_mac != computed:
             return ChainReport(expected_seq - 1, seq, f"row {seq} was altered")
         prev_mac, key, expected_seq = computed, sha256(key).digest(), expected_seq + 1
     return key, prev_mac, expected_seq
+
+
+NOT_A_MAC = b"not a MAC"  # stands for a MAC altered into text or a number: matches nothing
+
+
+def _blob(value: object) -> bytes:
+    return bytes(value) if isinstance(value, bytes | bytearray | memoryview) else NOT_A_MAC
+
+
+def _stored_time(stored: object) -> datetime | None:
+    """A row's time as stored (ISO text), or None if it is not a time."""
+    if not isinstance(stored, str):
+        return None
+    try:
+        return datetime.fromisoformat(stored)
+    except ValueError:
+        return None
 
 
 def blocks_of(cursor: Any) -> Iterator[Sequence[tuple[Any, ...]]]:
@@ -181,7 +205,9 @@ def check_range(
         first = cursor.fetchmany(1)
         if not first:
             return Segment(None, b"", 0, b"", b"")
-        seq, prev_mac = int(first[0][0]), bytes(first[0][7])
+        # A sequence number altered into something else walks from 0, to be reported missing.
+        seq = first[0][0] if isinstance(first[0][0], int) else 0
+        prev_mac = _blob(first[0][7])
         rows = chain([first], blocks_of(cursor))
         return walk(rows, key_at(root_key, seq), prev_mac, seq, progress)
     finally:
@@ -260,7 +286,9 @@ def _serve() -> None:
     from casework.vault.engine import raw_connection
 
     request = helper_request()
-    connection = raw_connection(Path(request["database"]), bytes.fromhex(request["database_key"]))
+    connection = raw_connection(
+        Path(request["database"]), bytes.fromhex(request["database_key"]), read_only=True
+    )
     try:
         connection.execute("BEGIN")
         segment = check_range(

@@ -18,7 +18,6 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.hazmat.primitives import serialization
@@ -34,7 +33,12 @@ SALT_BYTES = 16
 # The floor security.md sets: never below t=3, m=64 MiB, whatever the calibration says.
 MIN_TIME_COST = 3
 MIN_MEMORY_KIB = 64 * 1024
-MAX_MEMORY_KIB = 1024 * 1024
+MAX_MEMORY_KIB = 1024 * 1024  # what calibration goes up to
+# What a slot may ask for at all: a keyring planted or damaged to ask for 4 TiB or a million
+# passes must be refused as damaged, not obeyed at sign-in.
+MAX_ACCEPTED_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
+MAX_TIME_COST = 64
+MAX_PARALLELISM = 16
 CALIBRATION_TARGET_SECONDS = 0.5
 
 
@@ -50,6 +54,20 @@ def unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+def unb64_exact(value: object, length: int | None = None) -> bytes:
+    """Base64 as stored in a keyring or manifest: ValueError unless it is a string of valid
+    base64 (of ``length`` bytes, if given)."""
+    if not isinstance(value, str):
+        raise ValueError("not base64 text")
+    try:
+        data = unb64(value)
+    except (ValueError, UnicodeEncodeError) as exc:  # binascii.Error is a ValueError
+        raise ValueError("not valid base64") from exc
+    if length is not None and len(data) != length:
+        raise ValueError(f"{len(data)} bytes where {length} were expected")
+    return data
+
+
 @dataclass(frozen=True)
 class KdfParams:
     """Argon2id cost parameters, stored in each slot so each can be opened as it was made."""
@@ -59,17 +77,29 @@ class KdfParams:
     parallelism: int = 1
 
     def __post_init__(self) -> None:
+        for value in (self.time_cost, self.memory_kib, self.parallelism):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError("Argon2 parameters are whole numbers")
         if self.time_cost < MIN_TIME_COST or self.memory_kib < MIN_MEMORY_KIB:
             raise ValueError("Argon2 parameters below the floor (t=3, m=64 MiB)")
-        if self.parallelism < 1:
-            raise ValueError("Argon2 parallelism must be at least 1")
+        if not 1 <= self.parallelism <= MAX_PARALLELISM:
+            raise ValueError(f"Argon2 parallelism must be 1 to {MAX_PARALLELISM}")
+        if self.time_cost > MAX_TIME_COST or self.memory_kib > MAX_ACCEPTED_MEMORY_KIB:
+            raise ValueError(f"Argon2 parameters above the ceiling (t={MAX_TIME_COST}, m=4 GiB)")
 
     def to_json(self) -> dict[str, int]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> KdfParams:
-        return cls(int(data["time_cost"]), int(data["memory_kib"]), int(data["parallelism"]))
+    def from_json(cls, data: object) -> KdfParams:
+        """Parameters as stored; ValueError for anything but whole numbers within the floor
+        and the ceiling (a string, a fraction or a missing field included)."""
+        if not isinstance(data, Mapping):
+            raise ValueError("Argon2 parameters are not a mapping")
+        try:
+            return cls(data["time_cost"], data["memory_kib"], data["parallelism"])
+        except KeyError as missing:
+            raise ValueError(f"Argon2 parameter {missing} missing") from None
 
 
 def derive_kek(secret: str, salt: bytes, params: KdfParams) -> bytes:
@@ -102,8 +132,11 @@ def calibrate(target_seconds: float = CALIBRATION_TARGET_SECONDS) -> KdfParams:
         if params.memory_kib < MAX_MEMORY_KIB:
             memory = min(MAX_MEMORY_KIB, int(params.memory_kib * factor) // 1024 * 1024)
             params = KdfParams(params.time_cost, max(memory, params.memory_kib + 1024))
+        elif params.time_cost < MAX_TIME_COST:
+            passes = min(MAX_TIME_COST, int(params.time_cost * factor) + 1)
+            params = KdfParams(passes, params.memory_kib)
         else:
-            params = KdfParams(int(params.time_cost * factor) + 1, params.memory_kib)
+            return params
 
 
 def aead_encrypt(key: bytes, plaintext: bytes, associated: bytes) -> dict[str, str]:

@@ -23,7 +23,26 @@ def key_pragma(database_key: bytes) -> str:
     return f"PRAGMA key = \"x'{database_key.hex()}'\""
 
 
-def configure_connection(dbapi_connection: Any, database_key: bytes) -> None:
+READ_WRITE_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA temp_store = MEMORY",
+    f"PRAGMA cache_size = -{CACHE_SIZE_KIB}",
+)
+# A read-only connection (checking a vault that may be damaged) sets nothing that writes: the
+# journal mode stays as the file has it, and SQLite refuses any write (query_only).
+READ_ONLY_PRAGMAS = (
+    "PRAGMA query_only = ON",
+    "PRAGMA temp_store = MEMORY",
+    f"PRAGMA cache_size = -{CACHE_SIZE_KIB}",
+)
+
+
+def configure_connection(
+    dbapi_connection: Any, database_key: bytes, *, read_only: bool = False
+) -> None:
     """Key first; a read of sqlite_master then fails cleanly on a wrong key or a foreign file.
 
     Only the log level precedes the key: it touches no database and keeps SQLCipher's
@@ -35,34 +54,39 @@ def configure_connection(dbapi_connection: Any, database_key: bytes) -> None:
         cursor.execute(key_pragma(database_key))
         cursor.execute("SELECT count(*) FROM sqlite_master")
         cursor.fetchall()
-        for pragma in (
-            "PRAGMA foreign_keys = ON",
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = FULL",
-            "PRAGMA secure_delete = ON",
-            "PRAGMA temp_store = MEMORY",
-            f"PRAGMA cache_size = -{CACHE_SIZE_KIB}",
-        ):
+        for pragma in READ_ONLY_PRAGMAS if read_only else READ_WRITE_PRAGMAS:
             cursor.execute(pragma)
             cursor.fetchall()
     finally:
         cursor.close()
 
 
-def open_engine(path: Path, database_key: bytes, *, create: bool = False) -> Engine:
+def read_only_uri(path: Path) -> str:
+    """SQLite's URI for ``path`` opened read-only: nothing can be written to the file."""
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
+def open_engine(
+    path: Path, database_key: bytes, *, create: bool = False, read_only: bool = False
+) -> Engine:
     """An engine over the encrypted file at ``path``; raises VaultDamaged if it cannot be read.
 
     Unless ``create`` is set, a missing file is an error: SQLite would otherwise create a new,
-    empty database where the vault's file should be.
+    empty database where the vault's file should be. With ``read_only``, SQLite opens the file
+    read-only and refuses every write (for checking a vault that may be damaged).
     """
     if not create and not path.is_file():
         raise VaultDamaged("The vault's database file is missing. Restore it from a backup.")
     from sqlalchemy import create_engine, event  # loaded when a vault opens, not at start-up
 
+    def connect() -> Any:
+        return sqlcipher3.connect(read_only_uri(path), uri=True, check_same_thread=False)
+
     engine = create_engine(
-        f"sqlite+pysqlite:///{path}",
+        "sqlite+pysqlite://" if read_only else f"sqlite+pysqlite:///{path}",
         module=sqlcipher3,
         connect_args={"check_same_thread": False},
+        **({"creator": connect} if read_only else {}),
         hide_parameters=True,
         json_serializer=lambda value: json.dumps(
             value, ensure_ascii=False
@@ -70,7 +94,7 @@ def open_engine(path: Path, database_key: bytes, *, create: bool = False) -> Eng
     )
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        configure_connection(dbapi_connection, database_key)
+        configure_connection(dbapi_connection, database_key, read_only=read_only)
         # The driver's own implicit transactions skip DDL; SQLAlchemy's BEGIN below makes every
         # transaction, schema migrations included, all-or-nothing.
         dbapi_connection.isolation_level = None
@@ -89,11 +113,20 @@ def open_engine(path: Path, database_key: bytes, *, create: bool = False) -> Eng
     return engine
 
 
-def raw_connection(path: Path, database_key: bytes) -> Any:
-    """A plain DB-API connection, keyed and configured, for rekey and export."""
-    connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+def raw_connection(path: Path, database_key: bytes, *, read_only: bool = False) -> Any:
+    """A plain DB-API connection, keyed and configured, for rekey and export; with
+    ``read_only``, one that cannot write (see ``open_engine``). A read-only connection to a
+    missing file raises VaultDamaged rather than creating one."""
+    if read_only:
+        if not Path(path).is_file():
+            raise VaultDamaged("The vault's database file is missing. Restore it from a backup.")
+        connection = sqlcipher3.connect(
+            read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
+        )
+    else:
+        connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
-        configure_connection(connection, database_key)
+        configure_connection(connection, database_key, read_only=read_only)
     except Exception as exc:
         connection.close()
         raise VaultDamaged() from exc

@@ -11,9 +11,26 @@ FOLDER_MODE = 0o700
 
 
 def make_private_folder(path: Path) -> None:
-    path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):  # not every file system keeps POSIX modes
-        os.chmod(path, FOLDER_MODE)
+    """Create ``path`` and any missing folders above it, each user-only (0700). A folder that
+    already exists keeps its permissions: it may be shared (an external drive, a team's
+    folder), and only what the app creates is the app's to restrict. OSError if it cannot be
+    made (FileExistsError or NotADirectoryError where a file stands in the way)."""
+    missing: list[Path] = []
+    folder = Path(path)
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=FOLDER_MODE)
+        except FileExistsError:
+            if created.is_dir():  # made meanwhile by someone else: theirs, left as it is
+                continue
+            raise
+        with contextlib.suppress(OSError):  # not every file system keeps POSIX modes
+            os.chmod(created, FOLDER_MODE)
 
 
 def write_private_file(path: Path, data: bytes) -> None:

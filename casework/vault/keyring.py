@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from casework.errors import VaultDamaged
 from casework.vault import crypto
 from casework.vault.crypto import CryptoError, KdfParams, b64, unb64
 from casework.vault.files import write_private_file
 
 FORMAT = 1
+KEYRING_LIMIT = 10_000_000  # bytes; a keyring of a thousand slots is about 1.5 MB
 RECOVERY_NAME = "\x00recovery"
 
 SlotKind = Literal["user", "recovery"]
@@ -71,8 +73,93 @@ class VaultSecrets:
         )
 
 
-class KeyringError(Exception):
-    """keyring.json is missing, unreadable or not ours."""
+class KeyringError(VaultDamaged):
+    """keyring.json (or the keyring a backup's manifest carries) is unreadable, malformed or
+    not ours. ``reason`` says what, for the log; it names no one (slots are hashes)."""
+
+    code = "keyring-damaged"
+    default_message = (
+        "The vault's keyring.json is damaged, so no one can sign in with it; it has been left "
+        "as it is, so restore the vault from a backup (“Restore from the latest backup…” on "
+        "the sign-in screen, or safehold-admin restore)."
+    )
+
+    def __init__(self, reason: str = "", message: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+SLOT_KINDS = ("user", "recovery")
+PUBLIC_KEY_BYTES = 32
+
+
+def _check(condition: bool, reason: str) -> None:
+    if not condition:
+        raise KeyringError(reason)
+
+
+def _check_box(box: object, where: str, *, sealed: bool) -> None:
+    """An AES-GCM box as stored: base64 nonce and ciphertext (and, sealed, the ephemeral
+    public key)."""
+    _check(isinstance(box, dict), f"{where} is not an object")
+    assert isinstance(box, dict)
+    try:
+        crypto.unb64_exact(box.get("nonce"), crypto.NONCE_BYTES)
+        crypto.unb64_exact(box.get("ct"))
+        if sealed:
+            crypto.unb64_exact(box.get("epk"), PUBLIC_KEY_BYTES)
+    except ValueError as exc:
+        raise KeyringError(f"{where}: {exc}") from None
+
+
+def _check_params(data: object, where: str) -> KdfParams:
+    try:
+        return KdfParams.from_json(data)
+    except ValueError as exc:
+        raise KeyringError(f"{where}: {exc}") from None
+
+
+def validate(data: object) -> dict[str, Any]:
+    """The whole structure of a keyring, checked before any of it is used: every value of the
+    type and size it must be, Argon2 costs between the floor and the ceiling (so a planted
+    keyring cannot make sign-in allocate 4 TiB). Raises KeyringError naming what is wrong."""
+    _check(isinstance(data, dict), "not an object")
+    assert isinstance(data, dict)
+    _check(data.get("format") == FORMAT, "format unknown")
+    keyring_id = data.get("keyring_id")
+    _check(isinstance(keyring_id, str) and 0 < len(keyring_id) <= 100, "keyring_id malformed")
+    for name, length in (("user_salt", crypto.SALT_BYTES), ("backup_public_key", 32)):
+        try:
+            crypto.unb64_exact(data.get(name), length)
+        except ValueError as exc:
+            raise KeyringError(f"{name}: {exc}") from None
+    _check_params(data.get("kdf_default"), "kdf_default")
+    slots = data.get("slots")
+    _check(isinstance(slots, dict), "slots is not an object")
+    assert isinstance(slots, dict)
+    for slot_id, slot in slots.items():
+        where = f"slot {str(slot_id)[:12]}"
+        _check(
+            isinstance(slot_id, str)
+            and len(slot_id) == 64
+            and all(c in "0123456789abcdef" for c in slot_id),
+            f"{where}: id malformed",
+        )
+        _check(isinstance(slot, dict), f"{where} is not an object")
+        _check(slot.get("kind") in SLOT_KINDS, f"{where}: kind unknown")
+        kdf = slot.get("kdf")
+        _check(isinstance(kdf, dict) and kdf.get("alg") == "argon2id", f"{where}: kdf unknown")
+        _check_params(kdf, f"{where} kdf")
+        try:
+            crypto.unb64_exact(kdf.get("salt"), crypto.SALT_BYTES)
+            crypto.unb64_exact(slot.get("public_key"), PUBLIC_KEY_BYTES)
+        except ValueError as exc:
+            raise KeyringError(f"{where}: {exc}") from None
+        _check_box(slot.get("private_key"), f"{where} private_key", sealed=False)
+        _check_box(slot.get("secrets"), f"{where} secrets", sealed=True)
+        for grant in ("audit", "backup"):
+            _check(isinstance(slot.get(grant), bool), f"{where}: {grant} is not true or false")
+    return data
 
 
 class Keyring:
@@ -104,19 +191,18 @@ class Keyring:
     @classmethod
     def load(cls, path: Path) -> Keyring:
         try:
+            if path.stat().st_size > KEYRING_LIMIT:
+                raise KeyringError("keyring too large")
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError included
             raise KeyringError("keyring unreadable") from exc
         return cls.from_dict(data)
 
     @classmethod
     def from_dict(cls, data: object) -> Keyring:
-        """A keyring from its JSON form (as saved, or as carried in a backup's manifest)."""
-        if not isinstance(data, dict) or not isinstance(data.get("slots"), dict):
-            raise KeyringError("keyring malformed")
-        if data.get("format") != FORMAT:
-            raise KeyringError("keyring format unknown")
-        return cls(data)
+        """A keyring from its JSON form (as saved, or as carried in a backup's manifest),
+        its whole structure checked (``validate``); KeyringError if anything is wrong."""
+        return cls(validate(data))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: sealed slots and public values only, nothing readable without a

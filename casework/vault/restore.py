@@ -5,6 +5,7 @@ manifest, which unseals the backup's key. An existing vault is never overwritten
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from casework.vault.backup import BACKUP_FORMAT, audit_head, backup_aad
 from casework.vault.engine import key_pragma, raw_connection
 from casework.vault.files import make_private_folder, restrict_vault_files
 from casework.vault.keyring import Keyring, KeyringError
+
+log = logging.getLogger(__name__)
 
 MANIFEST_LIMIT = 1_000_000  # bytes; a manifest is a few kilobytes
 
@@ -55,7 +58,7 @@ def read_manifest(backup: Path) -> dict[str, Any]:
         raise BackupUnusable(
             f"The backup's manifest {path.name} is missing; it must sit beside the backup file."
         ) from None
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise BackupUnusable(f"The backup's manifest {path.name} is damaged.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         raise BackupUnusable()
@@ -67,7 +70,32 @@ def read_manifest(backup: Path) -> dict[str, Any]:
                 if field == "keyring"
                 else None
             )
+    damaged = BackupUnusable(
+        f"The backup's manifest {path.name} is damaged, so nothing was restored; try another "
+        "backup."
+    )
+    if not all(isinstance(manifest[f], str) for f in ("file", "keyring_id", "created_at")):
+        raise damaged
+    if not isinstance(manifest["key"], dict):
+        raise damaged
+    try:
+        datetime.fromisoformat(manifest["created_at"])
+    except ValueError:
+        raise damaged from None
     return manifest
+
+
+def manifest_keyring(manifest: dict[str, Any]) -> Keyring:
+    """The keyring a backup's manifest carries, its whole structure checked before any slot
+    is opened (so a planted one cannot ask for 4 TiB of memory)."""
+    try:
+        return Keyring.from_dict(manifest["keyring"])
+    except KeyringError as exc:
+        log.warning("a backup's keyring refused: %s", exc.reason)
+        raise BackupUnusable(
+            "The keyring in the backup's manifest is damaged, so this backup cannot be opened "
+            "and nothing was restored; try another backup."
+        ) from None
 
 
 def restore_backup(
@@ -81,10 +109,7 @@ def restore_backup(
     target_folder = Path(target_folder)
     if (target_folder / DATABASE).exists() or (target_folder / KEYRING).exists():
         raise VaultExists()
-    try:
-        keyring = Keyring.from_dict(manifest["keyring"])
-    except KeyringError:
-        raise BackupUnusable("The keyring in the backup's manifest is damaged.") from None
+    keyring = manifest_keyring(manifest)
     if username:
         slot, secret = keyring.slot_id(username.strip().casefold()), password
     else:

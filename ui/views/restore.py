@@ -140,9 +140,10 @@ class RestoreDialog(QDialog):
 
         def work(_job: jobs.Job) -> RestoreReport:
             if replace:
-                from casework.vault.restore import read_manifest
+                from casework.vault.restore import manifest_keyring, read_manifest
 
-                read_manifest(source)  # refuse an unusable file before moving anything
+                # Refuse an unusable file (its keyring included) before moving anything.
+                manifest_keyring(read_manifest(source))
                 aside = folder.set_aside()
                 try:
                     return restore_backup(source, folder.folder, secret, user)

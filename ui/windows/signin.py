@@ -104,7 +104,13 @@ class SignInPage(QWidget):
         self.error.clear()
         self.info.hide()
         folder = self.folder
-        jobs.start(lambda _job: folder.unlock(username, password), self._succeeded, self._failed)
+        # The database is checked (read-only) before sign-in writes anything to it: a damaged
+        # vault is refused as it was found, with what is wrong and the way back.
+        jobs.start(
+            lambda _job: folder.unlock(username, password, check_first=True),
+            self._succeeded,
+            self._failed,
+        )
         self.password.clear()
 
     def _set_busy(self, busy: bool) -> None:
