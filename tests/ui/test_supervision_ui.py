@@ -226,3 +226,33 @@ def test_approving_an_erasure_closes_the_case_for_good(
     assert "erased" in window.workspace_view.empty.text()
     window.workspace_view.open_case(case_id)
     assert "does not exist" in window.workspace_view.empty.text()
+
+
+def test_a_closed_print_dialog_leaves_no_window_behind(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    """The case file's dialog kept its unshown caseload choices as windows of their own, and
+    itself with them, for the rest of the day (found by bench/soak.py)."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    def windows() -> int:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        return len(QApplication.topLevelWidgets())
+
+    [case_id] = amina_cases(vault_folder, date.today(), ["Faith"])
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    window.workspace_view.open_case(case_id)
+    case_view = window.workspace_view.detail.currentWidget()
+    before = windows()
+    for _ in range(2):
+        printing = case_view.overview.print_case_file()
+        assert not printing.caseworker.isVisibleTo(printing)
+        printing.close()
+        printing.deleteLater()
+        del printing
+    assert windows() == before

@@ -101,6 +101,20 @@ class ReportDialog(QDialog):
             month.addWidget(self.year)
             form.addRow(tr("Month"), month)
         else:
+            # The caseload's choices are not shown for a case file, but they must belong to the
+            # dialog: a widget without a parent whose signal reaches the dialog (the choice's
+            # toggled) kept it, and itself, alive for good, a cycle through Qt's connections.
+            for unused in (
+                self.caseload_choice,
+                self.occupancy_choice,
+                self.caseworker,
+                self.start,
+                self.end,
+                self.month,
+                self.year,
+            ):
+                unused.setParent(self)
+                unused.hide()
             self.setWindowTitle(tr("Print the case file"))
             form.addRow(
                 QLabel(
