@@ -446,6 +446,27 @@ def _actor_from_engine(engine: Engine, username: str) -> Actor:
         return Actor(user.id, user.username, user.display_name or user.username, user.role_set())
 
 
+def refuse_unstorable_text(session: Session, _context: object, _instances: object) -> None:
+    """The last guard before the driver: a text holding a lone surrogate (a broken paste or
+    file name) or a NUL cannot be stored, and reached SQLite's encoder as UnicodeEncodeError
+    ("Something went wrong") from any form whose service had no check of its own. Every row
+    written through a session is looked at here, so every form gets one clear sentence."""
+    from sqlalchemy import inspect as inspect_state
+
+    from casework.limits import text_problem
+
+    for row in (*session.new, *session.dirty):
+        state = inspect_state(row)
+        for attribute in state.mapper.column_attrs:
+            value = state.dict.get(attribute.key)
+            if isinstance(value, str) and text_problem(value, len(value), multiline=True):
+                raise ValidationError(
+                    "A text you entered holds a broken or invisible character (often from "
+                    "copying and pasting) that cannot be stored; retype it. Nothing was saved.",
+                    field=attribute.key,
+                )
+
+
 class OpenVault:
     """An unlocked vault: keys in memory, an engine, and the signed-in user."""
 
@@ -464,9 +485,11 @@ class OpenVault:
         self._secrets: VaultSecrets | None = secrets
         self.actor = actor
         self.slot_id = slot_id
+        from sqlalchemy import event
         from sqlalchemy.orm import sessionmaker
 
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", refuse_unstorable_text)
 
     @property
     def is_locked(self) -> bool:

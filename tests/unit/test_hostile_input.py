@@ -165,3 +165,28 @@ def test_notes_tasks_partners_and_facilities_refuse_broken_text(
             Workspace(supervisor).add_partner(f"Legal {SURROGATE}", OrganisationType.NGO, ())
     finally:
         supervisor.lock()
+
+
+def test_every_form_s_broken_text_is_refused_before_the_driver(
+    amina: OpenVault, staffed_vault: OpenVault, today: date
+) -> None:
+    """Fields with no check of their own (a consent's purpose, a closure comment, a partner's
+    contact) reached SQLite's encoder and raised UnicodeEncodeError."""
+    from casework.model.vocab import ConsentKind, OrganisationType
+
+    workspace = Workspace(amina)
+    [hit] = workspace.find("Mai")[0]
+    with pytest.raises(ValidationError, match="cannot be stored") as refused:
+        workspace.record_consent(
+            hit.case_id, ConsentKind.RELEASE, today, None, "Legal aid", SURROGATE, ()
+        )
+    assert refused.value.field == "purpose"
+    assert workspace.consents(hit.case_id) == []  # nothing was half-saved
+    supervisor = staffed_vault.folder.unlock("sara", SUPERVISOR_PASSWORD)
+    try:
+        with pytest.raises(ValidationError, match="cannot be stored"):
+            Workspace(supervisor).add_partner(
+                "Legal aid", OrganisationType.NGO, (), contact_person=NUL
+            )
+    finally:
+        supervisor.lock()
