@@ -539,7 +539,8 @@ def main(
     argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
     harden_process()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The contract is one sentence on standard error: log lines only for what is worse.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     parser = build_parser()

@@ -12,6 +12,8 @@ from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from casework.errors import VaultDamaged
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -29,6 +31,13 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+ALTERED_TIME = (
+    "A record in the vault holds a time that is not a time: it was changed outside Safehold. "
+    "Check the vault (safehold-admin verify, or the audit screen's check) and restore the "
+    "newest good backup."
+)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Instants are stored as naive UTC and always come back timezone-aware."""
 
@@ -41,6 +50,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetime given where a UTC instant is required")
         return value.astimezone(UTC).replace(tzinfo=None)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """A time that is not a time (a row altered outside the app) becomes VaultDamaged with
+        a sentence, not a ValueError that ends the screen reading it (the audit trail was
+        unreadable from one altered row)."""
+        inner = super().result_processor(dialect, coltype)
+        if inner is None:
+            return None
+
+        def process(value: Any) -> datetime | None:
+            try:
+                result: datetime | None = inner(value)
+            except (ValueError, TypeError, AssertionError):
+                raise VaultDamaged(ALTERED_TIME) from None
+            return result
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

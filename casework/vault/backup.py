@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlcipher3
 
-from casework.errors import VaultDamaged
+from casework.errors import DiskFull, VaultDamaged
 from casework.vault import crypto, pages
 from casework.vault.engine import raw_connection
 from casework.vault.files import make_private_folder, write_private_file
@@ -85,7 +85,12 @@ def _copy_pages(
                 if progress is not None:
                     progress(total - remaining, total)
 
-            source.backup(copy, pages=STEP_PAGES, progress=report)
+            try:
+                source.backup(copy, pages=STEP_PAGES, progress=report)
+            except sqlcipher3.OperationalError as error:
+                if "full" in str(error):  # SQLite's "database or disk is full": the target's
+                    raise DiskFull() from None
+                raise
         finally:
             copy.close()
     finally:

@@ -373,3 +373,44 @@ def test_a_damaged_first_page_is_told_the_same_way(
     code, told = run(["verify", *admin_args(vault_folder)], ADMIN_PASSWORD + "\n")
     assert code == 1 and str(backup) in told
     assert digest(vault_folder.database) == before
+
+
+def test_a_backup_onto_a_full_disk_says_so_and_leaves_no_file(
+    admin_vault: OpenVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It printed sqlcipher3's OperationalError as a traceback. The copy's file is held to a
+    few pages, so SQLite itself answers "database or disk is full", as on a full drive."""
+    from casework.errors import DiskFull
+    from casework.vault import backup as backup_module
+
+    real = backup_module.raw_connection
+    drive = tmp_path / "drive"
+
+    def small_drive(path: Path, key: bytes):  # type: ignore[no-untyped-def]
+        connection = real(path, key)
+        if Path(path).parent == drive:
+            connection.execute("PRAGMA max_page_count = 4").fetchall()
+        return connection
+
+    monkeypatch.setattr(backup_module, "raw_connection", small_drive)
+    with pytest.raises(DiskFull):
+        admin_vault.backup("manual", folder=drive)
+    assert not list(drive.glob("*.db"))
+    assert admin_vault.backup("manual", folder=tmp_path / "roomy").exists()
+
+
+@pytest.mark.parametrize("value", ["garbage", 20261123])
+def test_the_audit_screen_says_a_row_was_altered_rather_than_fail(
+    staffed_vault: OpenVault, value: object
+) -> None:
+    from casework.services.audit_review import AuditFilter
+    from casework.workspace import Workspace
+    from tests.conftest import SUPERVISOR_PASSWORD
+
+    alter_time(staffed_vault, 3, value)
+    supervisor = staffed_vault.folder.unlock("sara", SUPERVISOR_PASSWORD)
+    try:
+        with pytest.raises(VaultDamaged, match=r"time that is not a time.*verify"):
+            Workspace(supervisor).audit_trail(AuditFilter())
+    finally:
+        supervisor.lock()
