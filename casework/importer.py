@@ -278,13 +278,21 @@ class _WorkbookScan:
         self.formulas: list[tuple[str, str]] = []  # (part, cell reference), the first ones
         self.formula_count = 0
         self.names = {
-            f"{ns} {local}": local for ns in SPREADSHEET_NS for local in ("row", "c", "f")
+            f"{ns} {local}": local
+            for ns in SPREADSHEET_NS
+            for local in ("row", "c", "f", "si", "is")
         }
+        # The text of one shared string (si) or inline string (is), which may come in many
+        # runs (r/t), each short enough to pass the run check: one cell's worth at most.
+        self.in_string = False
+        self.string_chars = 0
 
     def parser(self, part: str) -> Any:
         self.part = part
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
         parser.StartDoctypeDeclHandler = self.declaration
         parser.EntityDeclHandler = self.declaration
         return parser
@@ -304,10 +312,25 @@ class _WorkbookScan:
                 )
         elif local == "row":
             self.cells_in_row = 0
+        elif local in ("si", "is"):
+            self.in_string, self.string_chars = True, 0
         elif local == "f":
             self.formula_count += 1
             if len(self.formulas) < MAX_PROBLEMS:
                 self.formulas.append((self.part, self.cell))
+
+    def end(self, name: str) -> None:
+        if self.names.get(name) in ("si", "is"):
+            self.in_string = False
+
+    def text(self, data: str) -> None:
+        if self.in_string:
+            self.string_chars += len(data)
+            if self.string_chars > MAX_TEXT_RUN_BYTES:
+                raise ImportRefused(
+                    f"The workbook holds a cell longer than {MAX_CELL_CHARS} characters; "
+                    "shorten it and try again."
+                )
 
 
 def _longest_text_run(chunk: bytes, carried: int) -> tuple[int, int]:

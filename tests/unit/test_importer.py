@@ -405,6 +405,31 @@ def test_a_workbook_cell_too_long_to_be_a_cell_is_refused_while_streaming(
     assert count(staffed_vault, Case) == 0
 
 
+def test_a_shared_string_of_many_short_runs_is_refused_while_streaming(
+    staffed_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run (r/t) under the run check, the string as a whole 20 times a cell: it was loaded,
+    then copied once per cell that refers to it (527 MB for 40 cells of a 14 KB file)."""
+    runs = [b"a</t>", *[b"<r><t>" + b"y" * 40_000 + b"</t></r>"] * 20, b"<t>z"]
+    data = workbook(
+        {
+            "Cases": [
+                ["prs_FirstName", "ext_IntakeDate", "Notes"],
+                ["Amani", "2026-01-01", ("shared", 0)],
+            ]
+        },
+        shared=runs,
+    )
+    import openpyxl
+
+    opened: list[bool] = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: opened.append(True))
+    with pytest.raises(ImportRefused, match="The workbook holds a cell longer than 10000"):
+        run(staffed_vault, data, "cases.xlsx", commit=True)
+    assert not opened  # refused before openpyxl unpacks it
+    assert count(staffed_vault, Case) == 0
+
+
 def test_a_workbook_claiming_cells_far_to_the_right_is_refused(staffed_vault: OpenVault) -> None:
     wide = workbook({"Cases": [["prs_FirstName", "ext_IntakeDate"], ["Amani", "2026-01-01"]]})
     out = io.BytesIO()  # with one more cell in column XFD, the last one Excel has
