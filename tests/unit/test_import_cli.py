@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
-from casework import cli
-from casework.vault import crypto
-from casework.vault.crypto import KdfParams
+from tests.unit.test_cli import ADMIN, fast_kdf, run
 
-ADMIN = "lantern harbour copper meadow\n"
-
-
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(crypto, "calibrate", lambda *a, **k: KdfParams())
-
-
-def run(args: list[str], stdin: str = "") -> tuple[int, str]:
-    out = io.StringIO()
-    code = cli.main(args, stdin=io.StringIO(stdin), stdout=out)
-    return code, out.getvalue()
+__all__ = ["fast_kdf"]  # test_cli's autouse fixture: the CLI skips the KDF calibration here too
 
 
 @pytest.fixture
