@@ -116,14 +116,14 @@ class ReportDialog(QDialog):
                 unused.setParent(self)
                 unused.hide()
             self.setWindowTitle(tr("Print the case file"))
-            form.addRow(
-                QLabel(
-                    tr(
-                        "The case file of {0}: profile, consent, services, reviews, notes and "
-                        "timeline, as you may see them. Printing is recorded in the audit trail."
-                    ).format(case_reference)
-                )
+            about = QLabel(
+                tr(
+                    "The case file of {0}: profile, consent, services, reviews, notes and "
+                    "timeline, as you may see them. Printing is recorded in the audit trail."
+                ).format(case_reference)
             )
+            about.setWordWrap(True)  # it ran off the dialog's edge, cut mid-word
+            form.addRow(about)
         self.page = QComboBox()
         self.page.setObjectName("pageSize")
         self.page.addItem("A4", False)
