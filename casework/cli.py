@@ -321,14 +321,14 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
             "audit_rows": chain.rows_checked if chain else None,
             "first_bad_row": chain.first_bad_seq if chain else None,
             "newest_backup": report.newest_backup,
+            "keyring_untrusted_slots": report.untrusted_slots,
             "ok": report.ok,
             **({"details": list(report.database.details)} if args.details else {}),
         },
         "\n".join(text),
     )
     if not report.ok:  # the contract's one sentence on standard error; the lines above say more
-        what = "the database is damaged" if not report.database.ok else "the audit chain is broken"
-        print(f"safehold-admin: the check failed: {what}.", file=sys.stderr)
+        print(f"safehold-admin: the check failed: {report.problem}.", file=sys.stderr)
     return 0 if report.ok else 1
 
 

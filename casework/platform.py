@@ -27,13 +27,45 @@ def log_folder() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+PR_SET_DUMPABLE = 4
+PR_GET_DUMPABLE = 3
+
+
 def harden_process() -> None:
-    """No core dumps (they would hold decrypted records), and user-only files by default."""
+    """No core dumps (they would hold decrypted records and keys), no other process of the same
+    user reading this one's memory, and user-only files by default.
+
+    - Linux: ``prctl(PR_SET_DUMPABLE, 0)``: no core file, and ``/proc/PID/mem``, ptrace and
+      gcore refused to other processes of the user (root can still read it).
+    - every POSIX system: the core-file limit set to zero.
+    - Windows: Windows Error Reporting told not to show or collect a crash of this process."""
     os.umask(0o077)
     with contextlib.suppress(ImportError, ValueError, OSError):
         import resource
 
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(OSError, AttributeError, ImportError):
+        import ctypes
+        import ctypes.util
+
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        elif sys.platform == "win32":
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            # SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX: no crash dialog or dump.
+            kernel32.SetErrorMode(0x0001 | 0x0002)
+
+
+def is_dumpable() -> bool:
+    """Whether this process could be dumped or read by another of the same user (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return bool(libc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))
 
 
 def start_helper(module: str, request: dict[str, Any]) -> subprocess.Popen[bytes]:

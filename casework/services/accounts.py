@@ -15,7 +15,13 @@ from casework.model.vocab import Role
 from casework.passwords import check_password
 from casework.services import audit
 from casework.vault.engine import open_engine
-from casework.vault.vault import OpenVault, VaultFolder, grants_for, normalise_username
+from casework.vault.vault import (
+    OpenVault,
+    VaultFolder,
+    grants_for,
+    normalise_username,
+    upgraded_keyring,
+)
 
 MIN_AUTO_LOCK_MINUTES = 1
 MAX_AUTO_LOCK_MINUTES = 60
@@ -196,12 +202,18 @@ def reset_password_with_recovery_code(
             user.disabled_at = None
             audit.record(session, user.id, "user.recovery-reset", "user", user.id)
             audit_key, backup_key = grants_for(roles)
+            if keyring.format < 2:
+                keyring, secrets = upgraded_keyring(keyring, secrets, session)
+            assert secrets.keyring_key is not None
+            # The recovery slot holds the keyring key: slots that do not verify go.
+            keyring.drop_slots(keyring.authenticate(secrets.keyring_key))
             keyring.set_slot(
                 keyring.slot_id(user.username),
                 "user",
                 new_password,
                 keyring.default_params,
                 secrets.restricted(audit=audit_key, backup=backup_key),
+                secrets.keyring_key,
             )
             keyring.save(folder.keyring_path)
     finally:

@@ -22,13 +22,16 @@ from casework.model import AuditEvent, AuditState
 from casework.model.base import new_id, utcnow
 from casework.services.audit_chain import (
     BY_SEQUENCE_SQL,
+    EPOCH_ACTION,
     GENESIS_MAC,
     ChainReport,
+    Epochs,
     RangeChecker,
     Segment,
     blocks_of,
     canonical,
     check_range,
+    epoch_detail,
     next_key,
     walk,
 )
@@ -127,6 +130,7 @@ def verify(
     root_key: bytes,
     progress: Callable[[int, int], None] | None = None,
     helper: RangeChecker | None = None,
+    epochs: Epochs | None = None,
 ) -> ChainReport:
     """Walk the chain from K_0; name the first row that does not fit. ``progress`` hears
     (rows checked, rows in all) now and then; ``helper`` (see ``audit_chain.Helper``), when
@@ -147,9 +151,11 @@ def verify(
         segments: list[Segment] = []
     elif helper is None or total < PARALLEL_MIN_ROWS:
         heard = _rows_heard(progress, total, 1.0)
-        segments = [check_range(connection, root_key, lowest, highest, heard)]
+        segments = [check_range(connection, root_key, lowest, highest, heard, epochs)]
     else:
-        segments = _in_two_halves(connection, root_key, lowest, highest, total, progress, helper)
+        segments = _in_two_halves(
+            connection, root_key, lowest, highest, total, progress, helper, epochs
+        )
     report = _joined(session, segments, root_key)
     if report.ok or not report.reason.endswith("is missing"):
         return report
@@ -157,7 +163,7 @@ def verify(
     try:
         cursor.execute(BY_SEQUENCE_SQL)
         heard = _rows_heard(progress, total, 1.0)
-        whole = walk(blocks_of(cursor), root_key, GENESIS_MAC, 1, heard)
+        whole = walk(blocks_of(cursor), root_key, GENESIS_MAC, 1, heard, epochs)
     finally:
         cursor.close()
     return _joined(session, [whole], root_key)
@@ -179,17 +185,18 @@ def _in_two_halves(
     total: int,
     progress: Callable[[int, int], None] | None,
     helper: RangeChecker,
+    epochs: Epochs | None = None,
 ) -> list[Segment]:
     middle = (lowest + highest) // 2
     second = helper(middle + 1, highest)
     # This half's progress stands for both halves'.
     heard = _rows_heard(progress, total, total / max(1, middle - lowest + 1))
-    first = check_range(connection, root_key, lowest, middle, heard)
+    first = check_range(connection, root_key, lowest, middle, heard, epochs)
     try:
         rest = second.result()
     except OSError:  # no helper process here: check the rest in this one
         log.warning("the audit check's helper process failed; checking in one process")
-        rest = check_range(connection, root_key, middle + 1, highest)
+        rest = check_range(connection, root_key, middle + 1, highest, None, epochs)
     return [first, rest]
 
 
@@ -214,6 +221,14 @@ def _joined(session: Session, segments: list[Segment], root_key: bytes) -> Chain
     if not hmac.compare_digest(state.current_key, key):
         return ChainReport(checked, expected_seq, "the chain's key was replaced")
     return ChainReport(checked, None, "ok")
+
+
+def start_epoch(session: Session, actor_id: str, new_root: bytes, entity_id: str) -> None:
+    """Start a new key epoch: a row, MACed under the current chain key, naming the new root by
+    fingerprint; the rows after it are MACed from the new root, which someone who held only
+    the old one (a removed supervisor or administrator) cannot compute."""
+    record_many(session, [(actor_id, EPOCH_ACTION, "keyring", entity_id, epoch_detail(new_root))])
+    session.execute(text("UPDATE audit_state SET current_key = :key"), {"key": new_root})
 
 
 def head(session: Session) -> tuple[int, bytes]:

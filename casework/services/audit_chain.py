@@ -14,7 +14,7 @@ import hmac
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -26,6 +26,33 @@ from casework.platform import helper_answer, helper_request, start_helper, stop_
 
 GENESIS_MAC = bytes(32)
 BLOCK_ROWS = 5000
+# The row that starts a new key epoch (a removed user's K_0 no longer reaches further rows):
+# MACed under the old chain key, its detail names the new root by fingerprint, and the row
+# after it is MACed under that root.
+EPOCH_ACTION = "audit.epoch"
+
+Epochs = Mapping[str, bytes]  # fingerprint -> root key, for every epoch a verifier holds
+
+
+def epoch_fingerprint(root: bytes) -> str:
+    return sha256(b"safehold/audit-epoch\x00" + root).hexdigest()
+
+
+def epoch_detail(root: bytes) -> str:
+    return json.dumps({"root": epoch_fingerprint(root)}, sort_keys=True, separators=(",", ":"))
+
+
+def _after(row: Sequence[Any], key: bytes, epochs: Epochs | None) -> bytes | None:
+    """The key for the row after ``row``: the next in the hash chain, or, after an epoch row,
+    the root it names (None if the verifier holds no such root)."""
+    if row[3] != EPOCH_ACTION:
+        return sha256(key).digest()
+    try:
+        named = json.loads(row[6])["root"]
+    except (TypeError, ValueError, KeyError):
+        return None
+    return (epochs or {}).get(named)
+
 
 # The columns a check reads, as stored: in table order within a range of rowids, or (when the
 # table's order is not the chain's) in sequence order.
@@ -54,10 +81,13 @@ def next_key(key: bytes) -> bytes:
     return sha256(key).digest()
 
 
-def key_at(root_key: bytes, seq: int) -> bytes:
-    """``K_{seq-1}``, the key row ``seq`` is MACed with."""
-    key = root_key
-    for _ in range(seq - 1):
+def key_at(root_key: bytes, seq: int, epoch_start: tuple[int, bytes] | None = None) -> bytes:
+    """``K_{seq-1}``, the key row ``seq`` is MACed with: from the genesis root, or from the
+    root of the last epoch started before ``seq`` (the epoch row's sequence number, its root)."""
+    key, first = root_key, 1
+    if epoch_start is not None:
+        key, first = epoch_start[1], epoch_start[0] + 1
+    for _ in range(seq - first):
         key = sha256(key).digest()
     return key
 
@@ -105,6 +135,7 @@ def walk(
     prev_mac: bytes,
     expected_seq: int,
     progress: Callable[[int], None] | None = None,
+    epochs: Epochs | None = None,
 ) -> Segment:
     """Check rows (a block at a time) that should continue the chain from ``expected_seq``.
 
@@ -115,8 +146,12 @@ def walk(
     for block in blocks:
         count = len(block)
         keys = [key]
-        for _ in range(count):
-            keys.append(sha256(keys[-1]).digest())
+        if any(row[3] == EPOCH_ACTION for row in block):
+            for row in block:  # a new epoch's root replaces the next key
+                keys.append(_after(row, keys[-1], epochs) or NOT_A_MAC)
+        else:
+            for _ in range(count):
+                keys.append(sha256(keys[-1]).digest())
         stored = [row[8] for row in block]
         chained = [prev_mac, *stored]
         try:
@@ -131,7 +166,7 @@ def walk(
         if whole:
             key, prev_mac, expected_seq = keys[count], stored[-1], expected_seq + count
         else:
-            walked = _row_by_row(block, key, prev_mac, expected_seq)
+            walked = _row_by_row(block, key, prev_mac, expected_seq, epochs)
             if isinstance(walked, ChainReport):
                 return Segment(first_seq, first_prev, expected_seq, prev_mac, key, walked)
             key, prev_mac, expected_seq = walked
@@ -141,7 +176,7 @@ def walk(
 
 
 def _row_by_row(
-    block: Sequence[Any], key: bytes, prev_mac: bytes, expected_seq: int
+    block: Sequence[Any], key: bytes, prev_mac: bytes, expected_seq: int, epochs: Epochs | None
 ) -> ChainReport | tuple[bytes, bytes, int]:
     """Walk a block that failed as a whole row by row: the first row that does not fit, or
     (a time stamp stored in another form than usual, checked the slow, exact way) where the
@@ -164,7 +199,12 @@ def _row_by_row(
         # Plain comparisons: the verifier holds the key, there is no oracle to time.
         if row_prev != prev_mac or row_mac != computed:
             return ChainReport(expected_seq - 1, seq, f"row {seq} was altered")
-        prev_mac, key, expected_seq = computed, sha256(key).digest(), expected_seq + 1
+        following = _after(row, key, epochs)
+        if following is None:
+            return ChainReport(
+                seq, seq + 1, f"row {seq} starts a key epoch whose key this slot does not hold"
+            )
+        prev_mac, key, expected_seq = computed, following, expected_seq + 1
     return key, prev_mac, expected_seq
 
 
@@ -196,6 +236,7 @@ def check_range(
     first_rowid: int,
     last_rowid: int,
     progress: Callable[[int], None] | None = None,
+    epochs: Epochs | None = None,
 ) -> Segment:
     """Check the rows between two rowids (a DB-API connection), taking the first row's stored
     ``prev_mac`` as given: whoever joins the stretches checks it against the row before."""
@@ -209,9 +250,25 @@ def check_range(
         seq = first[0][0] if isinstance(first[0][0], int) else 0
         prev_mac = _blob(first[0][7])
         rows = chain([first], blocks_of(cursor))
-        return walk(rows, key_at(root_key, seq), prev_mac, seq, progress)
+        start = _epoch_before(connection, seq, epochs) if epochs and len(epochs) > 1 else None
+        return walk(rows, key_at(root_key, seq, start), prev_mac, seq, progress, epochs)
     finally:
         cursor.close()
+
+
+def _epoch_before(connection: Any, seq: int, epochs: Epochs) -> tuple[int, bytes] | None:
+    """The last epoch row before ``seq`` whose root the verifier holds, as (its sequence
+    number, the root): where a stretch starting at ``seq`` takes its key from. Read as
+    stored; the walk of the stretch before checks that row."""
+    rows = connection.execute(
+        "SELECT seq, detail FROM audit_events WHERE action = ? AND seq < ? ORDER BY seq DESC",
+        (EPOCH_ACTION, seq),
+    ).fetchall()
+    for epoch_seq, _detail in rows:
+        root = _after((None, None, None, EPOCH_ACTION, None, None, _detail), b"", epochs)
+        if root is not None:
+            return int(epoch_seq), root
+    return None
 
 
 class Pending:
@@ -234,11 +291,14 @@ class Helper:
     command line or its environment), taking no core dumps, silent on standard error (an
     error's text stays out of any log), gone when its answer is read."""
 
-    def __init__(self, database: Path, database_key: bytes, root_key: bytes) -> None:
+    def __init__(
+        self, database: Path, database_key: bytes, root_key: bytes, epochs: Epochs | None = None
+    ) -> None:
         self._request = {
             "database": str(database),
             "database_key": database_key.hex(),
             "root_key": root_key.hex(),
+            "epochs": {name: root.hex() for name, root in (epochs or {}).items()},
         }
         self._started: list[subprocess.Popen[bytes]] = []
 
@@ -296,6 +356,8 @@ def _serve() -> None:
             bytes.fromhex(request["root_key"]),
             request["first_rowid"],
             request["last_rowid"],
+            None,
+            {name: bytes.fromhex(root) for name, root in request.get("epochs", {}).items()},
         )
     finally:
         connection.close()

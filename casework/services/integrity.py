@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from casework.errors import CaseworkError, PermissionDenied, VaultDamaged, VaultTooNew
 from casework.services import audit
-from casework.services.audit_chain import Helper
+from casework.services.audit_chain import Helper, epoch_fingerprint
 from casework.vault.checks import NOT_OPENED, DatabaseCheck, check_file
+from casework.vault.keyring import Keyring, VaultSecrets
 from casework.vault.vault import OpenVault, VaultFolder
 
 NEEDS_AUDIT_KEY = "Checking the audit chain needs a supervisor or administrator."
@@ -24,10 +25,11 @@ class IntegrityReport:
     database: str
     chain: audit.ChainReport
     details: tuple[str, ...] = ()
+    rollback: str | None = None  # the chain against its anchor and the backups' heads
 
     @property
     def ok(self) -> bool:
-        return self.database == "ok" and self.chain.ok
+        return self.database == "ok" and self.chain.ok and self.rollback is None
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,24 @@ class FolderReport:
     chain: audit.ChainReport | None
     lines: tuple[str, ...]
     newest_backup: str | None = None
+    untrusted_slots: int = 0  # keyring slots that do not verify (an administrator can tell)
+    rollback: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.database.ok and self.chain is not None and self.chain.ok
+        chain_ok = self.chain is not None and self.chain.ok and self.rollback is None
+        return self.database.ok and chain_ok and not self.untrusted_slots
+
+    @property
+    def problem(self) -> str:
+        """What failed, for the one sentence the CLI ends with."""
+        if not self.database.ok:
+            return "the database is damaged"
+        if self.chain is None or not self.chain.ok:
+            return "the audit chain is broken"
+        if self.rollback is not None:
+            return "the audit chain is behind its anchor"
+        return "slots in keyring.json do not verify"
 
 
 def check_database(vault: OpenVault) -> str:
@@ -58,22 +74,67 @@ def verify_vault(
     if root_key is None:
         raise PermissionDenied(NEEDS_AUDIT_KEY)
     found = check_file(vault.folder.database, vault.secrets.database_key)
-    return IntegrityReport(found.summary, _chain(vault, root_key, progress), found.details)
+    chain = _chain(vault, root_key, progress)
+    return IntegrityReport(found.summary, chain, found.details, rollback_problem(vault, root_key))
+
+
+def rollback_problem(vault: OpenVault, root_key: bytes) -> str | None:
+    """The chain against its anchor (``audit-anchor.json``) and against the heads recorded by
+    the authenticated backups of this vault (same keyring, manifest MAC under this database
+    key): a sentence if it ends before either, or no longer holds the anchored row."""
+    from casework.vault import anchor
+
+    with vault.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        told = anchor.check(vault.folder.folder, vault.keyring.keyring_id, vault.secrets, raw)
+        return told or anchor.behind_backups(backup_heads(vault), raw)
+
+
+def backup_heads(vault: OpenVault) -> list[int]:
+    """The audit heads of this vault's backups whose manifests authenticate under its current
+    database key (those taken since the last rekey)."""
+    import hmac
+    import json
+
+    from casework.vault import rotation
+    from casework.vault.backup import manifest_mac
+
+    heads = []
+    for folder in vault.folder.backup_folders_used():
+        for entry in rotation.backups_in(folder):
+            try:
+                manifest = json.loads(entry.path.with_suffix(".json").read_text(encoding="utf-8"))
+                seq = int(manifest["audit_head"]["seq"])
+                authentic = manifest.get(
+                    "keyring_id"
+                ) == vault.keyring.keyring_id and hmac.compare_digest(
+                    str(manifest.get("mac", "")), manifest_mac(vault.secrets.database_key, manifest)
+                )
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if authentic:
+                heads.append(seq)
+    return heads
 
 
 def _chain(
     vault: OpenVault, root_key: bytes, progress: Callable[[int, int], None] | None
 ) -> audit.ChainReport:
-    helper = Helper(vault.folder.database, vault.secrets.database_key, root_key)
+    roots = vault.secrets.all_audit_roots
+    epochs = {epoch_fingerprint(root): root for root in roots}
+    genesis = roots[0] if roots else root_key
+    helper = Helper(vault.folder.database, vault.secrets.database_key, genesis, epochs)
     with helper as in_other_process, vault.session() as session:
-        return audit.verify(session, root_key, progress, in_other_process)
+        return audit.verify(session, genesis, progress, in_other_process, epochs)
 
 
 def verify_folder(folder: VaultFolder, username: str, password: str) -> FolderReport:
     """Check a vault at rest without writing to it: the password opens the keyring, the
     database is checked read-only, and only if it is sound is it opened (read-only, with no
     schema upgrade and no audit row) for the audit chain."""
-    keyring, slot_id, secrets = folder.open_keys(username, password)
+    keyring, slot_id, opened = folder.open_keys(username, password)
+    secrets = opened.secrets
+    keyring_line, untrusted = keyring_state(keyring, secrets)
     root_key = secrets.audit_root_key
     if root_key is None:
         raise PermissionDenied(NEEDS_AUDIT_KEY)
@@ -95,10 +156,38 @@ def verify_folder(folder: VaultFolder, username: str, password: str) -> FolderRe
     try:
         _require_current_schema(vault)
         chain = _chain(vault, root_key, None)
+        rollback = rollback_problem(vault, root_key)
     finally:
         vault.lock()
-    lines = ("Database: ok", f"Audit chain: {chain.rows_checked} rows checked, {chain.reason}")
-    return FolderReport(found, chain, lines)
+    lines = (
+        "Database: ok",
+        f"Audit chain: {chain.rows_checked} rows checked, {chain.reason}",
+        *([f"Audit chain: {rollback}"] if rollback else []),
+        keyring_line,
+    )
+    return FolderReport(found, chain, lines, untrusted_slots=untrusted, rollback=rollback)
+
+
+def keyring_state(keyring: Keyring, secrets: VaultSecrets) -> tuple[str, int]:
+    """One line on the keyring's authenticity, as the signed-in slot can tell it, and how many
+    slots do not verify."""
+    if keyring.format < 2:
+        return (
+            "Keyring: format 1, not yet authenticated (an administrator's sign-in upgrades it)",
+            0,
+        )
+    if secrets.keyring_key is None:
+        return "Keyring: your own slot ok (only an administrator can check the others)", 0
+    untrusted = keyring.authenticate(secrets.keyring_key)
+    if untrusted:
+        told = (
+            f"Keyring: {len(untrusted)} slot(s) do not verify (added or changed outside "
+            "Safehold): they are never resealed, and the next change by an administrator "
+            "removes them"
+        )
+        return told, len(untrusted)
+    slots = len(keyring.slot_ids())
+    return f"Keyring: ok, {slots} slots authenticated (key epoch {keyring.epoch})", 0
 
 
 def _require_current_schema(vault: OpenVault) -> None:

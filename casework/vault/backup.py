@@ -4,6 +4,7 @@ the backup private key (administrators and the recovery code) can open it."""
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from collections.abc import Callable
@@ -12,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from casework.errors import DiskFull, VaultDamaged
 from casework.vault import crypto, pages
 from casework.vault.engine import raw_connection
 from casework.vault.files import make_private_folder, write_private_file
 
-BACKUP_FORMAT = 1
+BACKUP_FORMAT = 2
+BACKUP_FORMATS = (1, 2)  # 1: before manifests were authenticated (restored, dates unproven)
 # Pages copied between progress reports (and chances to cancel): 32 MiB, about half a second.
 STEP_PAGES = 8192
 
@@ -26,7 +30,21 @@ Progress = Callable[[int, int], None]
 
 
 def backup_aad(keyring_id: str, name: str) -> bytes:
-    return f"safehold/backup/v{BACKUP_FORMAT}/{keyring_id}/{name}".encode()
+    # "v1" whatever the manifest's format: the sealing itself has not changed since format 1.
+    return f"safehold/backup/v1/{keyring_id}/{name}".encode()
+
+
+def manifest_mac(database_key: bytes, manifest: dict[str, Any]) -> str:
+    """The MAC over every field of a manifest but ``mac``, under a key derived from the
+    database key of the vault it copies: only someone who held that key wrote it, so its date,
+    label, audit head, erasure ledger and keyring can be believed once the slot opened from
+    that keyring yields the key."""
+    key = HKDF(SHA256(), crypto.KEY_BYTES, None, b"safehold backup manifest v2").derive(
+        database_key
+    )
+    body = {name: value for name, value in manifest.items() if name != "mac"}
+    encoded = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(key, encoded.encode(), "sha256").hexdigest()
 
 
 def audit_head(connection: Any) -> dict[str, Any]:
@@ -148,5 +166,6 @@ def write_backup(
         "audit_head": head,
         **(extra or {}),
     }
+    manifest["mac"] = manifest_mac(database_key, manifest)
     write_private_file(target.with_suffix(".json"), json.dumps(manifest, indent=1).encode())
     return target

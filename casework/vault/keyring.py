@@ -6,10 +6,13 @@ in clear but public keys, salts and Argon2 costs. It is replaced atomically on e
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import logging
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,7 +21,10 @@ from casework.vault import crypto
 from casework.vault.crypto import CryptoError, KdfParams, b64, unb64
 from casework.vault.files import write_private_file
 
-FORMAT = 1
+log = logging.getLogger(__name__)
+
+FORMAT = 2
+FORMATS = (1, 2)
 KEYRING_LIMIT = 10_000_000  # bytes; a keyring of a thousand slots is about 1.5 MB
 RECOVERY_NAME = "\x00recovery"
 
@@ -29,24 +35,46 @@ SlotKind = Literal["user", "recovery"]
 class VaultSecrets:
     """What a slot unlocks.
 
-    - ``database_key``: every slot.
+    - ``database_key`` and ``backup_public_key``: every slot (any signed-in user takes
+      backups, sealed to the organisation's real backup key, never to one read from a file).
     - ``audit_root_key`` (K_0): supervisors, administrators and the recovery code, so that a
       caseworker holding only the database key cannot rewrite audit history.
-    - ``backup_private_key``: administrators and the recovery code, who restore backups.
+    - ``backup_private_key`` and ``keyring_key``: administrators and the recovery code, who
+      restore backups and change the keyring (the keyring key MACs every slot and grant).
+    - ``audit_lineage`` / ``admin_lineage``: fingerprints of the privileged secrets of earlier
+      key epochs, so a slot anchored to an earlier epoch (its holder has not signed in since a
+      rotation) can tell a real rotation from secrets sealed to it by someone else.
     """
 
     database_key: bytes
     audit_root_key: bytes | None = None
     backup_private_key: bytes | None = None
+    keyring_key: bytes | None = None
+    backup_public_key: bytes = b""
+    audit_lineage: tuple[str, ...] = ()
+    admin_lineage: tuple[str, ...] = ()
+    audit_roots: tuple[str, ...] = ()  # the K_0 of earlier epochs (hex), oldest first
+
+    @property
+    def all_audit_roots(self) -> list[bytes]:
+        """Every epoch's root this slot holds, oldest (the chain's genesis) first."""
+        current = [self.audit_root_key] if self.audit_root_key else []
+        return [bytes.fromhex(r) for r in self.audit_roots] + current
 
     def to_bytes(self) -> bytes:
+        def optional(value: bytes | None) -> str | None:
+            return value.hex() if value else None
+
         return json.dumps(
             {
                 "database_key": self.database_key.hex(),
-                "audit_root_key": self.audit_root_key.hex() if self.audit_root_key else None,
-                "backup_private_key": (
-                    self.backup_private_key.hex() if self.backup_private_key else None
-                ),
+                "audit_root_key": optional(self.audit_root_key),
+                "backup_private_key": optional(self.backup_private_key),
+                "keyring_key": optional(self.keyring_key),
+                "backup_public_key": optional(self.backup_public_key),
+                "audit_lineage": list(self.audit_lineage),
+                "admin_lineage": list(self.admin_lineage),
+                "audit_roots": list(self.audit_roots),
             }
         ).encode()
 
@@ -58,10 +86,23 @@ class VaultSecrets:
             value = parsed.get(name)
             return bytes.fromhex(value) if value else None
 
+        def lineage(name: str) -> tuple[str, ...]:
+            values = parsed.get(name) or []
+            if not isinstance(values, list) or not all(
+                isinstance(v, str) and len(v) == 64 for v in values
+            ):
+                raise CryptoError("lineage malformed")
+            return tuple(values)
+
         return cls(
             bytes.fromhex(parsed["database_key"]),
             optional("audit_root_key"),
             optional("backup_private_key"),
+            optional("keyring_key"),
+            optional("backup_public_key") or b"",
+            lineage("audit_lineage"),
+            lineage("admin_lineage"),
+            lineage("audit_roots"),
         )
 
     def restricted(self, *, audit: bool, backup: bool) -> VaultSecrets:
@@ -70,7 +111,47 @@ class VaultSecrets:
             self.database_key,
             self.audit_root_key if audit else None,
             self.backup_private_key if backup else None,
+            self.keyring_key if backup else None,
+            self.backup_public_key,
+            self.audit_lineage if audit else (),
+            self.admin_lineage if backup else (),
+            self.audit_roots if audit else (),
         )
+
+    @property
+    def is_administrator(self) -> bool:
+        """Holds what changing the keyring and restoring backups need."""
+        return bool(self.keyring_key and self.backup_private_key and self.audit_root_key)
+
+    def anchor(self) -> str:
+        """The fingerprint of the privileged secrets this slot holds ("" for none), kept in the
+        slot's password-wrapped box: someone who can seal to a slot (anyone holding the
+        database key) cannot make it accept privileged secrets with another fingerprint."""
+        if self.is_administrator:
+            assert self.audit_root_key and self.backup_private_key and self.keyring_key
+            return fingerprint(
+                "admin", self.audit_root_key + self.backup_private_key + self.keyring_key
+            )
+        if self.audit_root_key:
+            return fingerprint("audit", self.audit_root_key)
+        return ""
+
+    def lineage(self) -> tuple[str, ...]:
+        return self.admin_lineage if self.is_administrator else self.audit_lineage
+
+
+def fingerprint(level: str, secret: bytes) -> str:
+    return hashlib.sha256(f"safehold/anchor/{level}\x00".encode() + secret).hexdigest()
+
+
+@dataclass(frozen=True)
+class OpenedSlot:
+    """A slot opened with its password: what it holds, and what rewrapping it needs."""
+
+    secrets: VaultSecrets
+    private_key: bytes
+    anchor: str  # as found in the password-wrapped box ("" for a slot from before anchors)
+    kek: bytes = field(repr=False)
 
 
 class KeyringError(VaultDamaged):
@@ -122,13 +203,21 @@ def _check_params(data: object, where: str) -> KdfParams:
 def validate(data: object) -> dict[str, Any]:
     """The whole structure of a keyring, checked before any of it is used: every value of the
     type and size it must be, Argon2 costs between the floor and the ceiling (so a planted
-    keyring cannot make sign-in allocate 4 TiB). Raises KeyringError naming what is wrong."""
+    keyring cannot make sign-in allocate 4 TiB). Raises KeyringError naming what is wrong.
+    Structure is not authenticity: see ``Keyring.authenticate``."""
     _check(isinstance(data, dict), "not an object")
     assert isinstance(data, dict)
-    _check(data.get("format") == FORMAT, "format unknown")
+    _check(data.get("format") in FORMATS, "format unknown")
     keyring_id = data.get("keyring_id")
     _check(isinstance(keyring_id, str) and 0 < len(keyring_id) <= 100, "keyring_id malformed")
-    for name, length in (("user_salt", crypto.SALT_BYTES), ("backup_public_key", 32)):
+    fields = [("user_salt", crypto.SALT_BYTES)]
+    if data["format"] == 1:
+        fields.append(("backup_public_key", 32))
+    else:
+        epoch = data.get("epoch")
+        _check(isinstance(epoch, int) and not isinstance(epoch, bool) and epoch >= 0, "epoch")
+        _check(_is_mac(data.get("mac")), "mac malformed")
+    for name, length in fields:
         try:
             crypto.unb64_exact(data.get(name), length)
         except ValueError as exc:
@@ -159,25 +248,58 @@ def validate(data: object) -> dict[str, Any]:
         _check_box(slot.get("secrets"), f"{where} secrets", sealed=True)
         for grant in ("audit", "backup"):
             _check(isinstance(slot.get(grant), bool), f"{where}: {grant} is not true or false")
+        # A slot's MAC may be missing or wrong (planted by someone without the keyring key):
+        # that makes the slot untrusted, not the file unreadable.
+        _check(slot.get("mac") is None or _is_mac(slot.get("mac")), f"{where}: mac malformed")
     return data
 
 
+def _is_mac(value: object) -> bool:
+    return (
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+# The password-wrapped box of a format-2 slot: this prefix, the X25519 private key, the anchor.
+BOX_PREFIX = b"SH2"
+
+
 class Keyring:
+    """keyring.json in memory. Format 2 is authenticated: a header MAC and a MAC on every slot
+    (its public key, sealed secrets and grants) under the keyring key, which only
+    administrators and the recovery code hold. Format 1 (before Safehold 0.7) is read, and
+    upgraded at an administrator's next sign-in."""
+
     def __init__(self, data: dict[str, Any]) -> None:
         self._data = data
 
     @classmethod
-    def new(cls, default_params: KdfParams, backup_public_key: bytes) -> Keyring:
-        return cls(
+    def new(cls, default_params: KdfParams, keyring_key: bytes) -> Keyring:
+        keyring = cls(
             {
                 "format": FORMAT,
                 "keyring_id": str(uuid.uuid4()),
+                "epoch": 0,
                 "user_salt": b64(os.urandom(crypto.SALT_BYTES)),
                 "kdf_default": default_params.to_json(),
-                "backup_public_key": b64(backup_public_key),
                 "slots": {},
+                "mac": "0" * 64,
             }
         )
+        keyring.sign_header(keyring_key)
+        return keyring
+
+    @property
+    def format(self) -> int:
+        return int(self._data["format"])
+
+    @property
+    def epoch(self) -> int:
+        return int(self._data.get("epoch", 0))
 
     @property
     def default_params(self) -> KdfParams:
@@ -185,7 +307,8 @@ class Keyring:
         return KdfParams.from_json(self._data["kdf_default"])
 
     @property
-    def backup_public_key(self) -> bytes:
+    def legacy_backup_public_key(self) -> bytes:
+        """A format-1 keyring's backup public key (unauthenticated: used only until upgrade)."""
         return unb64(self._data["backup_public_key"])
 
     @classmethod
@@ -229,15 +352,59 @@ class Keyring:
         return sorted(self._data["slots"])
 
     def slot_grants(self, slot_id: str) -> tuple[bool, bool]:
-        """Whether a slot holds (the audit root key, the backup private key)."""
+        """Whether a slot holds (the audit root key, the backup private key): as the file says,
+        so trust it only for a slot that ``authenticate`` passed."""
         slot = self._data["slots"][slot_id]
         return bool(slot.get("audit")), bool(slot.get("backup"))
 
     def slot_kind(self, slot_id: str) -> str:
         return str(self._data["slots"][slot_id]["kind"])
 
+    # -- authentication ---------------------------------------------------------------------
+
+    def _header_mac(self, keyring_key: bytes) -> str:
+        header = {k: self._data[k] for k in ("format", "keyring_id", "epoch", "user_salt")}
+        header["kdf_default"] = self._data["kdf_default"]
+        return _mac(keyring_key, b"header", header)
+
+    def _slot_mac(self, keyring_key: bytes, slot_id: str) -> str:
+        slot = self._data["slots"][slot_id]
+        covered = {k: slot[k] for k in ("kind", "public_key", "secrets", "audit", "backup")}
+        covered |= {"keyring_id": self.keyring_id, "epoch": self.epoch, "slot_id": slot_id}
+        return _mac(keyring_key, b"slot", covered)
+
+    def sign_header(self, keyring_key: bytes) -> None:
+        self._data["mac"] = self._header_mac(keyring_key)
+
+    def authenticate(self, keyring_key: bytes) -> list[str]:
+        """Check the keyring under the keyring key: KeyringError if its header does not verify
+        (it is not this vault's, is from an earlier key epoch, or was edited); otherwise the
+        ids of the slots that do not verify (planted, or a grant or key changed by someone who
+        is not an administrator). Such a slot is never resealed or trusted."""
+        if self.format < 2:
+            raise KeyringError("keyring not authenticated (format 1)", UNTRUSTED)
+        if not hmac.compare_digest(self._data["mac"], self._header_mac(keyring_key)):
+            raise KeyringError("keyring header does not verify", UNTRUSTED)
+        return [
+            slot_id
+            for slot_id, slot in self._data["slots"].items()
+            if not hmac.compare_digest(
+                str(slot.get("mac") or ""), self._slot_mac(keyring_key, slot_id)
+            )
+        ]
+
+    def drop_slots(self, slot_ids: list[str]) -> None:
+        for slot_id in slot_ids:
+            self._data["slots"].pop(slot_id, None)
+
+    # -- slots ------------------------------------------------------------------------------
+
     def _aad(self, slot_id: str, part: str) -> bytes:
-        return f"safehold/keyring/v{FORMAT}/{self.keyring_id}/{slot_id}/{part}".encode()
+        return f"safehold/keyring/v1/{self.keyring_id}/{slot_id}/{part}".encode()
+
+    def _wrap(self, slot_id: str, kek: bytes, private: bytes, anchor: str) -> dict[str, str]:
+        plain = BOX_PREFIX + private + (bytes.fromhex(anchor) if anchor else b"")
+        return crypto.aead_encrypt(kek, plain, self._aad(slot_id, "private"))
 
     def set_slot(
         self,
@@ -246,8 +413,10 @@ class Keyring:
         password: str,
         params: KdfParams,
         secrets: VaultSecrets,
+        keyring_key: bytes,
     ) -> None:
-        """Create or replace a slot with a fresh key pair under ``password``."""
+        """Create or replace a slot with a fresh key pair under ``password``, anchored to the
+        privileged secrets it is given and MACed under the keyring key."""
         private, public = crypto.new_key_pair()
         salt = os.urandom(crypto.SALT_BYTES)
         kek = crypto.derive_kek(password, salt, params)
@@ -255,13 +424,11 @@ class Keyring:
             "kind": kind,
             "kdf": {"alg": "argon2id", **params.to_json(), "salt": b64(salt)},
             "public_key": b64(public),
-            "private_key": crypto.aead_encrypt(kek, private, self._aad(slot_id, "private")),
-            "secrets": crypto.seal(public, secrets.to_bytes(), self._aad(slot_id, "secrets")),
-            "audit": secrets.audit_root_key is not None,
-            "backup": secrets.backup_private_key is not None,
+            "private_key": self._wrap(slot_id, kek, private, secrets.anchor()),
         }
+        self.reseal(slot_id, secrets, keyring_key)
 
-    def open_slot(self, slot_id: str, password: str) -> tuple[VaultSecrets, bytes]:
+    def open_slot(self, slot_id: str, password: str) -> OpenedSlot:
         """Unwrap a slot: the slow Argon2 step, then AES-GCM. Raises CryptoError if wrong."""
         slot = self._data["slots"].get(slot_id)
         if slot is None:
@@ -270,31 +437,108 @@ class Keyring:
             raise CryptoError("no slot")
         kdf = slot["kdf"]
         kek = crypto.derive_kek(password, unb64(kdf["salt"]), KdfParams.from_json(kdf))
-        private = crypto.aead_decrypt(kek, slot["private_key"], self._aad(slot_id, "private"))
-        secrets = crypto.unseal(private, slot["secrets"], self._aad(slot_id, "secrets"))
-        return VaultSecrets.from_bytes(secrets), private
+        box = crypto.aead_decrypt(kek, slot["private_key"], self._aad(slot_id, "private"))
+        if box.startswith(BOX_PREFIX) and len(box) in (35, 67):
+            private, anchor = box[3:35], box[35:].hex()
+        elif len(box) == 32:  # format 1: the private key alone
+            private, anchor = box, ""
+        else:
+            raise CryptoError("slot box malformed")
+        sealed = crypto.unseal(private, slot["secrets"], self._aad(slot_id, "secrets"))
+        try:
+            secrets = VaultSecrets.from_bytes(sealed)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CryptoError("slot secrets malformed") from exc
+        return OpenedSlot(secrets, private, anchor, kek)
+
+    def check_anchor(self, opened: OpenedSlot) -> bool:
+        """Whether the privileged secrets sealed to a slot are the ones its holder last had, or
+        come after them by rotations of this vault (then True: the box's anchor is out of date
+        and ``refresh_anchor`` moves it on). KeyringError if neither: someone holding only the
+        database key sealed other secrets to the slot."""
+        now = opened.secrets.anchor()
+        if opened.anchor == now:
+            return False
+        if not opened.anchor or opened.anchor in opened.secrets.lineage():
+            return True  # a slot from before anchors, or one a rotation moved on
+        raise KeyringError("slot secrets do not match the slot's anchor", UNTRUSTED)
+
+    def refresh_anchor(self, slot_id: str, opened: OpenedSlot) -> None:
+        """Rewrap a slot's box (same password, same key) with its current anchor."""
+        slot = self._data["slots"][slot_id]
+        slot["private_key"] = self._wrap(
+            slot_id, opened.kek, opened.private_key, opened.secrets.anchor()
+        )
 
     def change_password(
-        self, slot_id: str, private: bytes, password: str, params: KdfParams
+        self, slot_id: str, opened: OpenedSlot, password: str, params: KdfParams
     ) -> None:
         """Rewrap one slot's private key under a new password; its secrets stay as they are."""
         slot = self._data["slots"][slot_id]
         salt = os.urandom(crypto.SALT_BYTES)
         kek = crypto.derive_kek(password, salt, params)
         slot["kdf"] = {"alg": "argon2id", **params.to_json(), "salt": b64(salt)}
-        slot["private_key"] = crypto.aead_encrypt(kek, private, self._aad(slot_id, "private"))
+        slot["private_key"] = self._wrap(slot_id, kek, opened.private_key, opened.secrets.anchor())
 
-    def reseal(self, slot_id: str, secrets: VaultSecrets) -> None:
-        """Seal new secrets to a slot's public key: no password is needed to do this."""
+    def reseal(self, slot_id: str, secrets: VaultSecrets, keyring_key: bytes) -> None:
+        """Seal secrets to a slot's public key (no password is needed to do this) and MAC the
+        slot under the keyring key."""
         slot = self._data["slots"][slot_id]
         slot["secrets"] = crypto.seal(
             unb64(slot["public_key"]), secrets.to_bytes(), self._aad(slot_id, "secrets")
         )
         slot["audit"] = secrets.audit_root_key is not None
         slot["backup"] = secrets.backup_private_key is not None
+        slot["mac"] = self._slot_mac(keyring_key, slot_id)
+
+    def next_epoch(self, keyring_key: bytes) -> None:
+        """Start a new key epoch under a new keyring key: every slot must then be resealed
+        (``reseal``), or it no longer verifies."""
+        self._data["epoch"] = self.epoch + 1
+        self.sign_header(keyring_key)
+
+    def upgrade(self, keyring_key: bytes) -> None:
+        """Format 1 to 2: the caller (an administrator's sign-in) then reseals every slot it
+        keeps, which MACs it."""
+        self._data["format"] = FORMAT
+        self._data.pop("backup_public_key", None)
+        self._data["epoch"] = 0
+        self.sign_header(keyring_key)
 
     def remove_slot(self, slot_id: str) -> None:
         self._data["slots"].pop(slot_id, None)
 
     def copy(self) -> Keyring:
         return Keyring(json.loads(json.dumps(self._data)))
+
+
+UNTRUSTED = (
+    "The vault's keyring.json does not verify: a sign-in slot or a grant in it was added or "
+    "changed by someone who is not an administrator of this vault, or it is an old copy. It "
+    "has been left as it is and nothing was changed; restore keyring.json from a backup "
+    "(safehold-admin restore), and have an administrator check who can write the vault folder."
+)
+
+
+def trust_slot(keyring: Keyring, slot_id: str, opened: OpenedSlot) -> list[str]:
+    """What an opened slot may be trusted for. Its privileged secrets must match the anchor in
+    its password-wrapped box (or follow it by this vault's rotations); an administrator's
+    slot also checks the whole keyring under the keyring key: the header and its own slot must
+    verify (KeyringError otherwise, naming no one), and the ids of other slots that do not are
+    returned, to be reported and never resealed."""
+    keyring.check_anchor(opened)
+    key = opened.secrets.keyring_key
+    if key is None or keyring.format < 2:
+        return []
+    untrusted = keyring.authenticate(key)
+    if slot_id in untrusted:
+        raise KeyringError("the signed-in slot does not verify", UNTRUSTED)
+    if untrusted:
+        log.warning("keyring.json: %d slot(s) do not verify", len(untrusted))
+    return untrusted
+
+
+def _mac(key: bytes, part: bytes, value: object) -> str:
+    return hmac.new(
+        key, b"safehold/keyring/v2/" + part + b"\x00" + _canonical(value), "sha256"
+    ).hexdigest()

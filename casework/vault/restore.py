@@ -4,6 +4,7 @@ manifest, which unseals the backup's key. An existing vault is never overwritten
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from dataclasses import dataclass
@@ -13,10 +14,10 @@ from typing import Any
 
 from casework.errors import CaseworkError, VaultDamaged, VaultExists, WrongCredentials
 from casework.vault import crypto
-from casework.vault.backup import BACKUP_FORMAT, audit_head, backup_aad
+from casework.vault.backup import BACKUP_FORMATS, audit_head, backup_aad, manifest_mac
 from casework.vault.engine import key_pragma, raw_connection
 from casework.vault.files import make_private_folder, restrict_vault_files
-from casework.vault.keyring import Keyring, KeyringError
+from casework.vault.keyring import Keyring, KeyringError, trust_slot
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def read_manifest(backup: Path) -> dict[str, Any]:
         ) from None
     except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise BackupUnusable(f"The backup's manifest {path.name} is damaged.") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in BACKUP_FORMATS:
         raise BackupUnusable()
     for field in ("file", "keyring_id", "created_at", "key", "keyring"):
         if field not in manifest:
@@ -98,6 +99,96 @@ def manifest_keyring(manifest: dict[str, Any]) -> Keyring:
         ) from None
 
 
+def _credentials(keyring: Keyring, password: str, username: str | None) -> tuple[str, str]:
+    if username:
+        return keyring.slot_id(username.strip().casefold()), password
+    return keyring.recovery_slot_id(), crypto.normalise_recovery_code(password)
+
+
+def refuse_expired(backup: Path, manifest: dict[str, Any]) -> None:
+    """A backup its folder lists as expired (it holds someone since erased: by name, or by its
+    manifest's MAC, so a renamed copy too) is refused, naming the newest one that is not."""
+    from casework.vault import rotation
+
+    expired = rotation.expired_names(backup.parent)
+    if backup.name not in expired and f"mac:{manifest.get('mac')}" not in expired:
+        return
+    newer = [e for e in rotation.backups_in(backup.parent) if e.path.name not in expired]
+    instead = f" Restore {newer[-1].path} instead." if newer else ""
+    raise BackupUnusable(
+        "This backup holds a person who has since asked to be erased, so it cannot be "
+        f"restored; nothing was restored.{instead}"
+    )
+
+
+# How many newer manifests restore tries for the erasure ledger (each costs one key derivation).
+LEDGER_TRIES = 3
+
+
+def newer_ledger(
+    backup: Path, manifest: dict[str, Any], password: str, username: str | None
+) -> set[str]:
+    """The erasure ledger to apply: the ids erased before this backup (in its own manifest)
+    and those in the newest later backup of the same vault beside it whose manifest
+    authenticates under the same credentials. A manifest that does not authenticate is
+    skipped: its ledger might be forged."""
+    from casework.vault import rotation
+
+    ledger = {str(i) for i in manifest.get("erased", []) if isinstance(i, str)}
+    claimed = datetime.fromisoformat(str(manifest["created_at"]))
+    later = [
+        e
+        for e in reversed(rotation.backups_in(backup.parent))
+        if e.path != backup and e.created_at > claimed
+    ]
+    for entry in later[:LEDGER_TRIES]:
+        try:
+            other = read_manifest(entry.path)
+            if other.get("keyring_id") != manifest["keyring_id"] or other.get("format", 1) < 2:
+                continue
+            keyring = manifest_keyring(other)
+            slot, secret = _credentials(keyring, password, username)
+            opened = keyring.open_slot(slot, secret)
+            trust_slot(keyring, slot, opened)
+        except (CaseworkError, crypto.CryptoError):
+            continue
+        if hmac.compare_digest(
+            str(other.get("mac", "")), manifest_mac(opened.secrets.database_key, other)
+        ):
+            return ledger | {str(i) for i in other.get("erased", []) if isinstance(i, str)}
+    return ledger
+
+
+def apply_ledger(database: Path, key: bytes, erased: set[str]) -> int:
+    """Erase again, in the restored database, every person of the ledger it still holds;
+    returns how many."""
+    if not erased:
+        return 0
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from casework.model import Case
+    from casework.services.actor import Actor
+    from casework.services.erasure import erase_person
+    from casework.vault.engine import open_engine
+
+    engine = open_engine(database, key)
+    try:
+        with Session(engine) as session, session.begin():
+            present = session.execute(
+                select(Case.survivor_id, Case.id).where(Case.survivor_id.in_(sorted(erased)))
+            ).all()
+            first_case = {survivor: case for survivor, case in reversed(present)}
+            restorer = Actor("restore", "restore", "restore", frozenset())
+            for case_id in first_case.values():
+                erase_person(session, restorer, case_id, "ledger", by_rule=True)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        engine.dispose()
+    return len(first_case)
+
+
 def restore_backup(
     backup: Path, target_folder: Path, password: str, username: str | None = None
 ) -> RestoreReport:
@@ -109,17 +200,24 @@ def restore_backup(
     target_folder = Path(target_folder)
     if (target_folder / DATABASE).exists() or (target_folder / KEYRING).exists():
         raise VaultExists()
+    refuse_expired(backup, manifest)
     keyring = manifest_keyring(manifest)
-    if username:
-        slot, secret = keyring.slot_id(username.strip().casefold()), password
-    else:
-        slot, secret = keyring.recovery_slot_id(), crypto.normalise_recovery_code(password)
+    slot, secret = _credentials(keyring, password, username)
     try:
-        secrets, _ = keyring.open_slot(slot, secret)
+        opened = keyring.open_slot(slot, secret)
     except crypto.CryptoError:
         raise WrongCredentials(
             "That name and password (or recovery code) do not open this backup."
         ) from None
+    try:
+        untrusted = trust_slot(keyring, slot, opened)
+    except KeyringError as exc:
+        log.warning("a backup's keyring does not verify: %s", exc.reason)
+        raise BackupUnusable(
+            "The keyring in the backup's manifest does not verify (it was changed after the "
+            "backup was taken), so nothing was restored; try another backup."
+        ) from None
+    secrets = opened.secrets
     if secrets.backup_private_key is None:
         raise WrongCredentials(
             "Only an administrator's password or the recovery code can restore a backup."
@@ -132,6 +230,14 @@ def restore_backup(
         )
     except (crypto.CryptoError, KeyError, TypeError, ValueError):
         raise BackupUnusable("The backup's key does not open: the manifest is damaged.") from None
+    if manifest["format"] >= 2 and not hmac.compare_digest(
+        str(manifest.get("mac", "")), manifest_mac(secrets.database_key, manifest)
+    ):
+        raise BackupUnusable(
+            "The backup's manifest was changed after the backup was taken (its date, label, "
+            "keyring or audit head are not what Safehold wrote), so nothing was restored; try "
+            "another backup."
+        )
     try:
         source = raw_connection(backup, backup_key)
     except VaultDamaged:
@@ -161,6 +267,18 @@ def restore_backup(
         raise BackupUnusable("The backup could not be read; nothing was restored.") from exc
     finally:
         source.close()
+    try:
+        erased = apply_ledger(
+            target_folder / DATABASE,
+            secrets.database_key,
+            newer_ledger(backup, manifest, password, username),
+        )
+    except BaseException:
+        (target_folder / DATABASE).unlink(missing_ok=True)
+        raise
+    if erased:
+        log.warning("restore: %d person(s) erased since this backup were erased again", erased)
+    keyring.drop_slots(untrusted)  # never trusted, so never carried into the restored vault
     keyring.save(target_folder / KEYRING)
     restrict_vault_files(target_folder)
     created = datetime.fromisoformat(str(manifest["created_at"]))

@@ -43,6 +43,34 @@ def expired_names(folder: Path) -> set[str]:
     return set(data) if isinstance(data, dict) else set()
 
 
+def mark_expired(folder: Path, reason: str) -> list[str]:
+    """List every backup in ``folder`` in its ``expired.json``, by file name and by its
+    manifest's MAC (so a renamed copy is still known), for rotation to delete and restore to
+    refuse; returns the names marked."""
+    if not folder.is_dir():
+        return []
+    from casework.vault.files import write_private_file
+
+    marker = folder / EXPIRED
+    try:
+        expired = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
+    except (OSError, ValueError):
+        expired = {}
+    if not isinstance(expired, dict):
+        expired = {}
+    names = sorted(p.name for p in folder.glob("safehold-*.db"))
+    for name in names:
+        expired.setdefault(name, reason)
+        try:
+            mac = json.loads((folder / name).with_suffix(".json").read_text()).get("mac")
+        except (OSError, ValueError, AttributeError):
+            mac = None
+        if isinstance(mac, str):
+            expired.setdefault(f"mac:{mac}", reason)
+    write_private_file(marker, json.dumps(expired, indent=1, sort_keys=True).encode())
+    return names
+
+
 def last_daily(folder: Path) -> datetime | None:
     dailies = [e.created_at for e in backups_in(folder) if e.label == DAILY]
     return max(dailies) if dailies else None

@@ -35,7 +35,15 @@ from casework.vault.backup import Progress, write_backup
 from casework.vault.crypto import CryptoError, KdfParams
 from casework.vault.engine import key_pragma, open_engine, raw_connection
 from casework.vault.files import make_private_folder, restrict_vault_files, write_private_file
-from casework.vault.keyring import Keyring, KeyringError, VaultSecrets
+from casework.vault.keyring import (
+    UNTRUSTED,
+    Keyring,
+    KeyringError,
+    OpenedSlot,
+    VaultSecrets,
+    fingerprint,
+    trust_slot,
+)
 from casework.vault.throttle import UnlockThrottle
 
 if TYPE_CHECKING:  # SQLAlchemy and the model load when a vault opens, not at start-up
@@ -133,8 +141,13 @@ class VaultFolder:
         params = kdf or crypto.calibrate()
         backup_private, backup_public = crypto.new_key_pair()
         secrets = VaultSecrets(
-            os.urandom(crypto.KEY_BYTES), os.urandom(crypto.KEY_BYTES), backup_private
+            database_key=os.urandom(crypto.KEY_BYTES),
+            audit_root_key=os.urandom(crypto.KEY_BYTES),
+            backup_private_key=backup_private,
+            keyring_key=os.urandom(crypto.KEY_BYTES),
+            backup_public_key=backup_public,
         )
+        assert secrets.keyring_key is not None
         engine: Engine | None = None
         try:
             engine = open_engine(self.database, secrets.database_key, create=True)
@@ -158,10 +171,24 @@ class VaultFolder:
                 session.flush()
                 audit.initialise(session, secrets.audit_root_key or b"", admin.id)
                 audit.record(session, admin.id, "vault.create", "organisation", org.id)
-            keyring = Keyring.new(params, backup_public)
-            keyring.set_slot(keyring.slot_id(username), "user", admin_password, params, secrets)
+            keyring = Keyring.new(params, secrets.keyring_key)
+            keyring.set_slot(
+                keyring.slot_id(username),
+                "user",
+                admin_password,
+                params,
+                secrets,
+                secrets.keyring_key,
+            )
             recovery_code = crypto.new_recovery_code()
-            keyring.set_slot(keyring.recovery_slot_id(), "recovery", recovery_code, params, secrets)
+            keyring.set_slot(
+                keyring.recovery_slot_id(),
+                "recovery",
+                recovery_code,
+                params,
+                secrets,
+                secrets.keyring_key,
+            )
             keyring.save(self.keyring_path)
         except BaseException:
             if engine is not None:
@@ -191,6 +218,19 @@ class VaultFolder:
         except (OSError, ValueError, AttributeError):
             chosen = None
         return Path(chosen) if isinstance(chosen, str) and chosen else self.folder / BACKUPS
+
+    def backup_folders_used(self) -> list[Path]:
+        """Every folder this vault's backups have gone to on this machine: its own, the one
+        chosen now, and those chosen before (``settings.json`` keeps them), so an erasure
+        marks the backups in all of them."""
+        folders = [self.folder / BACKUPS, self.chosen_backup_folder]
+        try:
+            used = json.loads((self.folder / SETTINGS).read_text(encoding="utf-8")).get("used")
+        except (OSError, ValueError, AttributeError):
+            used = None
+        if isinstance(used, list):
+            folders += [Path(p) for p in used if isinstance(p, str) and p]
+        return list(dict.fromkeys(folders))
 
     def newest_backup(self) -> rotation.BackupEntry | None:
         """The newest good backup: in the vault's backups folder or the one chosen for it, not
@@ -242,19 +282,21 @@ class VaultFolder:
             log.warning("keyring.json refused: %s", exc.reason)  # what, never whose
             raise
 
-    def open_keys(self, username: str, password: str) -> tuple[Keyring, str, VaultSecrets]:
+    def open_keys(self, username: str, password: str) -> tuple[Keyring, str, OpenedSlot]:
         """Check the password at the keyring (slow on purpose): the keyring, the slot and
-        the secrets it holds. Touches nothing but the failed-attempts count."""
+        what it holds, authenticated (``trust_slot``). Touches nothing but the
+        failed-attempts count."""
         throttle = self.throttle()
         throttle.check()
         keyring = self.load_keyring()
         slot_id = keyring.slot_id(username.strip().casefold())
         try:
-            secrets, _private = keyring.open_slot(slot_id, password)
+            opened = keyring.open_slot(slot_id, password)
         except CryptoError:
             throttle.failed()
             raise WrongCredentials() from None
-        return keyring, slot_id, secrets
+        trust_slot(keyring, slot_id, opened)
+        return keyring, slot_id, opened
 
     def _size(self) -> int:
         try:
@@ -276,7 +318,8 @@ class VaultFolder:
 
         throttle = self.throttle()
         name = username.strip().casefold()
-        keyring, slot_id, secrets = self.open_keys(name, password)
+        keyring, slot_id, opened = self.open_keys(name, password)
+        secrets = opened.secrets
         if check_first and self._size() <= CHECK_AT_SIGN_IN_BYTES:
             from casework.vault.checks import NOT_OPENED, check_file
 
@@ -310,10 +353,20 @@ class VaultFolder:
             engine.dispose()
             raise
         throttle.succeeded()
-        opened = OpenVault(self, keyring, engine, secrets, actor, slot_id)
-        with opened.transaction() as session:
-            audit.record(session, actor.user_id, "session.unlock", "user", actor.user_id)
-        return opened
+        vault = OpenVault(self, keyring, engine, secrets, actor, slot_id)
+        try:
+            if keyring.format < 2 and secrets.backup_private_key is not None and not pending:
+                vault.upgrade_keyring(opened)
+            elif not pending and keyring.check_anchor(opened):
+                keyring.refresh_anchor(slot_id, opened)
+                keyring.save(self.keyring_path)
+            with vault.transaction() as session:
+                audit.record(session, actor.user_id, "session.unlock", "user", actor.user_id)
+            vault.refresh_anchor()
+        except BaseException:
+            vault.lock()
+            raise
+        return vault
 
     def readable_key(
         self, keyring: Keyring, slot_id: str, password: str, secrets: VaultSecrets
@@ -331,9 +384,11 @@ class VaultFolder:
                 raise
             pending = Keyring.load(pending_path)
             try:
-                pending_secrets, _ = pending.open_slot(slot_id, password)
+                pending_opened = pending.open_slot(slot_id, password)
             except CryptoError:
                 raise VaultDamaged() from None
+            trust_slot(pending, slot_id, pending_opened)
+            pending_secrets = pending_opened.secrets
             raw_connection(self.database, pending_secrets.database_key, read_only=True).close()
             return pending, pending_secrets, True
 
@@ -349,7 +404,9 @@ class VaultFolder:
         except BaseException:
             engine.dispose()
             raise
-        return OpenVault(self, keyring, engine, secrets, actor, slot_id)
+        vault = OpenVault(self, keyring, engine, secrets, actor, slot_id)
+        vault.read_only = True
+        return vault
 
     def damage_lines(self, problem: str, *, for_app: bool, username: str = "NAME") -> list[str]:
         """What to tell about a damaged database, in a few lines: what is wrong, that nothing
@@ -391,7 +448,7 @@ class VaultFolder:
                 self.folder / BACKUPS,
                 label,
                 keyring.keyring_id,
-                keyring.backup_public_key,
+                backup_public_key(keyring, secrets),
                 {"keyring": keyring.to_dict()},
             )
 
@@ -402,15 +459,58 @@ class VaultFolder:
         throttle = self.throttle()
         throttle.check()
         keyring = self.load_keyring()
+        slot_id = keyring.recovery_slot_id()
         try:
-            secrets, _ = keyring.open_slot(
-                keyring.recovery_slot_id(), crypto.normalise_recovery_code(code)
-            )
+            opened = keyring.open_slot(slot_id, crypto.normalise_recovery_code(code))
         except CryptoError:
             throttle.failed()
             raise WrongCredentials("The recovery code is not correct.") from None
+        trust_slot(keyring, slot_id, opened)
         throttle.succeeded()
-        return keyring, secrets
+        return keyring, opened.secrets
+
+
+def upgraded_keyring(
+    keyring: Keyring, secrets: VaultSecrets, session: Session
+) -> tuple[Keyring, VaultSecrets]:
+    """A format-1 keyring (unauthenticated) as format 2, made by an administrator's or the
+    recovery code's secrets: a keyring key is made, and only the slots of accounts that exist
+    and are enabled in the database (and the recovery slot) are kept, each resealed with the
+    grants its roles carry, whatever the file said. This one step trusts the database's
+    accounts; from then on the keyring is authenticated. Returns it (not saved) and the full
+    secrets."""
+    from sqlalchemy import select
+
+    from casework.model import User
+
+    if secrets.backup_private_key is None or secrets.audit_root_key is None:
+        raise PermissionDenied("Only an administrator can upgrade the keyring.")
+    upgraded = keyring.copy()
+    key = os.urandom(crypto.KEY_BYTES)
+    full = VaultSecrets(
+        secrets.database_key,
+        secrets.audit_root_key,
+        secrets.backup_private_key,
+        key,
+        upgraded.legacy_backup_public_key,
+    )
+    users = session.execute(
+        select(User).where(User.deleted_at.is_(None), User.disabled_at.is_(None))
+    ).scalars()
+    wanted = {upgraded.slot_id(u.username): grants_for(u.role_set()) for u in users}
+    wanted[upgraded.recovery_slot_id()] = (True, True)
+    upgraded.upgrade(key)
+    upgraded.drop_slots([s for s in upgraded.slot_ids() if s not in wanted])
+    for slot_id in upgraded.slot_ids():
+        audit_key, backup_key = wanted[slot_id]
+        upgraded.reseal(slot_id, full.restricted(audit=audit_key, backup=backup_key), key)
+    return upgraded, full
+
+
+def backup_public_key(keyring: Keyring, secrets: VaultSecrets) -> bytes:
+    """The key backups are sealed to: from the signed-in slot's sealed secrets, never from a
+    file anyone could edit (a format-1 keyring's, until an administrator upgrades it)."""
+    return secrets.backup_public_key or keyring.legacy_backup_public_key
 
 
 @contextlib.contextmanager
@@ -485,6 +585,8 @@ class OpenVault:
         self._secrets: VaultSecrets | None = secrets
         self.actor = actor
         self.slot_id = slot_id
+        self.dropped_slots = 0  # by the last keyring change: slots that did not verify
+        self.read_only = False  # opened to be checked: nothing is written, the anchor included
         from sqlalchemy import event
         from sqlalchemy.orm import sessionmaker
 
@@ -517,12 +619,29 @@ class OpenVault:
             yield session
 
     def lock(self) -> None:
-        """Dispose of the engine and forget the keys."""
+        """Move the audit anchor up to the head (a supervisor's or administrator's session),
+        dispose of the engine and forget the keys."""
         if self._engine is not None:
+            self.refresh_anchor()
             self._engine.dispose()
         self._engine = None
         self._secrets = None
         self._sessions = type(self._sessions)()  # unbound: holds no engine
+
+    def refresh_anchor(self) -> None:
+        """Record the audit chain's head in ``audit-anchor.json`` (see anchor), if this session
+        holds K_0; a failure to write it is logged, never in the way of signing in or out."""
+        secrets = self._secrets
+        if self.read_only or secrets is None or secrets.audit_root_key is None:
+            return
+        from casework.vault import anchor
+
+        try:
+            with self.engine.connect() as connection:
+                raw = connection.connection.dbapi_connection
+                anchor.refresh(self.folder.folder, self.keyring.keyring_id, secrets, raw)
+        except Exception:
+            log.warning("the audit anchor could not be written", exc_info=False)
 
     # -- key management (the account services decide who may call these) -------------------
 
@@ -542,11 +661,21 @@ class OpenVault:
             folder or self.folder.folder / BACKUPS,
             label,
             self.keyring.keyring_id,
-            self.keyring.backup_public_key,
-            {"keyring": self.keyring.to_dict()},
+            backup_public_key(self.keyring, self.secrets),
+            {"keyring": self.keyring.to_dict(), "erased": self.erased_survivors()},
             name,
             progress,
         )
+
+    def erased_survivors(self) -> list[str]:
+        """The erasure ledger: the ids (never names) of every person erased from this vault,
+        carried in each backup's authenticated manifest so that restoring an older backup
+        erases them again (see restore)."""
+        with self.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT DISTINCT survivor_id FROM erasures WHERE deleted_at IS NULL"
+            ).fetchall()
+        return sorted(str(row[0]) for row in rows)
 
     @property
     def backup_folder(self) -> Path:
@@ -558,9 +687,14 @@ class OpenVault:
         self.actor.require(Role.ADMINISTRATOR)
         if folder is not None:
             make_private_folder(folder)
+        used = [str(p) for p in self.folder.backup_folders_used()]
+        if folder is not None:
+            used.append(str(folder))
         write_private_file(
             self.folder.folder / SETTINGS,
-            json.dumps({"backup_folder": str(folder) if folder else ""}).encode(),
+            json.dumps(
+                {"backup_folder": str(folder) if folder else "", "used": sorted(set(used))}
+            ).encode(),
         )
 
     def daily_backup_due(self) -> bool:
@@ -581,80 +715,145 @@ class OpenVault:
     def expire_backups(self, reason: str) -> list[str]:
         """Mark every backup taken so far as expired (it holds someone since erased): listed in
         ``backups/expired.json`` by file name, for rotation to delete and restore to refuse."""
-        folder = self.backup_folder
-        if not folder.is_dir():
-            return []
-        names = sorted(p.name for p in folder.glob("safehold-*.db"))
-        marker = folder / EXPIRED
-        try:
-            expired: dict[str, str] = json.loads(marker.read_text()) if marker.exists() else {}
-        except (OSError, ValueError):
-            expired = {}
-        for name in names:
-            expired.setdefault(name, reason)
-        write_private_file(marker, json.dumps(expired, indent=1, sort_keys=True).encode())
-        return names
+        marked: list[str] = []
+        for folder in self.folder.backup_folders_used():
+            marked += rotation.mark_expired(folder, reason)
+        return marked
 
     def change_own_password(self, old_password: str, new_password: str) -> None:
+        """Rewrap the signed-in slot under a new password. An administrator's change also moves
+        the backup key pair and the keyring key on (``rotate``), so that backups taken from now
+        on do not open with the old password and a copy of the old keyring."""
         keyring = Keyring.load(self.folder.keyring_path)
         try:
-            _, private = keyring.open_slot(self.slot_id, old_password)
+            opened = keyring.open_slot(self.slot_id, old_password)
         except CryptoError:
             raise WrongCredentials("The current password is not correct.") from None
-        keyring.change_password(self.slot_id, private, new_password, keyring.default_params)
+        trust_slot(keyring, self.slot_id, opened)
+        keyring.change_password(self.slot_id, opened, new_password, keyring.default_params)
         keyring.save(self.folder.keyring_path)
         self.keyring = keyring
+        if self.secrets.is_administrator and keyring.format >= 2:
+            self.rotate(new_database_key=False)
+
+    def _keyring_to_change(self) -> tuple[Keyring, bytes]:
+        """keyring.json as an administrator changes it: authenticated under the keyring key,
+        the slots that do not verify dropped (never resealed, never trusted; logged by count).
+        PermissionDenied for anyone else."""
+        key = self.secrets.keyring_key
+        if key is None or not self.secrets.is_administrator:
+            raise PermissionDenied("Only an administrator can change who may open the vault.")
+        keyring = Keyring.load(self.folder.keyring_path)
+        untrusted = keyring.authenticate(key)
+        if self.slot_id in untrusted:
+            raise KeyringError("the signed-in slot does not verify", UNTRUSTED)
+        if untrusted:
+            log.warning("keyring.json: dropped %d slot(s) that do not verify", len(untrusted))
+            keyring.drop_slots(untrusted)
+        self.dropped_slots = len(untrusted)
+        return keyring, key
 
     def set_user_slot(self, username: str, password: str, roles: frozenset[Role]) -> None:
         """Give a user a fresh slot (a new account, or an administrator's reset)."""
         audit_key, backup_key = grants_for(roles)
-        keyring = Keyring.load(self.folder.keyring_path)
+        keyring, key = self._keyring_to_change()
         secrets = self.secrets.restricted(audit=audit_key, backup=backup_key)
         keyring.set_slot(
-            keyring.slot_id(username), "user", password, keyring.default_params, secrets
+            keyring.slot_id(username), "user", password, keyring.default_params, secrets, key
         )
         keyring.save(self.folder.keyring_path)
         self.keyring = keyring
 
-    def regrant_slot(self, username: str, roles: frozenset[Role]) -> None:
-        """After a role change, reseal the user's slot with the secrets the new roles carry."""
-        keyring = Keyring.load(self.folder.keyring_path)
-        slot_id = keyring.slot_id(username)
-        if keyring.has_slot(slot_id):
-            audit_key, backup_key = grants_for(roles)
-            keyring.reseal(slot_id, self.secrets.restricted(audit=audit_key, backup=backup_key))
-            keyring.save(self.folder.keyring_path)
-            self.keyring = keyring
+    def upgrade_keyring(self, opened: OpenedSlot) -> None:
+        """A format-1 keyring becomes format 2 at an administrator's first sign-in with this
+        version (see ``upgraded_keyring``); the signed-in slot is anchored at once."""
+        with self.session() as session:
+            keyring, upgraded = upgraded_keyring(self.keyring, self.secrets, session)
+        mine = keyring.slot_grants(self.slot_id) if keyring.has_slot(self.slot_id) else None
+        if mine is None:
+            raise WrongCredentials()
+        self._secrets = upgraded.restricted(audit=mine[0], backup=mine[1])
+        refreshed = OpenedSlot(self._secrets, opened.private_key, opened.anchor, opened.kek)
+        keyring.refresh_anchor(self.slot_id, refreshed)
+        keyring.save(self.folder.keyring_path)
+        self.keyring = keyring
+        log.warning("keyring.json upgraded to format 2 (authenticated)")
 
-    def remove_slot_and_rekey(self, username: str) -> None:
-        """Delete a user's slot and move the database to a new key, so that a copy of the old
-        keyring no longer opens it. Remaining slots are resealed without their passwords."""
+    def rotate(self, *, new_database_key: bool, remove: str | None = None) -> None:
+        """Move every secret the vault's administrators share on to a new epoch: a new backup
+        key pair and keyring key (and, with ``new_database_key``, a new database key, the
+        file rekeyed), resealed only to the slots that verify (``remove``, a slot id, dropped
+        first). The old administrators' fingerprint joins the lineage, so other
+        administrators' slots, anchored to it, accept the new secrets at their next sign-in."""
         current = self.secrets
-        if current.audit_root_key is None or current.backup_private_key is None:
-            raise PermissionDenied("Only an administrator can remove a user's access.")
-        keyring = Keyring.load(self.folder.keyring_path)
-        keyring.remove_slot(keyring.slot_id(username))
+        assert current.audit_root_key is not None  # an administrator's (_keyring_to_change)
+        keyring, _old_key = self._keyring_to_change()
+        if remove is not None:
+            keyring.remove_slot(remove)
+        backup_private, backup_public = crypto.new_key_pair()
+        key = os.urandom(crypto.KEY_BYTES)
+        # Removing someone also starts a new audit epoch: a new K_0 that the removed user never
+        # held; the old roots stay with those who verify the chain's earlier rows.
+        audit_root = os.urandom(crypto.KEY_BYTES) if new_database_key else current.audit_root_key
+        new_epoch = audit_root != current.audit_root_key
         new_secrets = VaultSecrets(
-            os.urandom(crypto.KEY_BYTES), current.audit_root_key, current.backup_private_key
+            os.urandom(crypto.KEY_BYTES) if new_database_key else current.database_key,
+            audit_root,
+            backup_private,
+            key,
+            backup_public,
+            (*current.audit_lineage, fingerprint("audit", current.audit_root_key))
+            if new_epoch
+            else current.audit_lineage,
+            (*current.admin_lineage, current.anchor()),
+            (*current.audit_roots, current.audit_root_key.hex())
+            if new_epoch
+            else current.audit_roots,
         )
+        keyring.next_epoch(key)
         for slot_id in keyring.slot_ids():
             audit_key, backup_key = keyring.slot_grants(slot_id)
-            keyring.reseal(slot_id, new_secrets.restricted(audit=audit_key, backup=backup_key))
+            keyring.reseal(slot_id, new_secrets.restricted(audit=audit_key, backup=backup_key), key)
+        if new_database_key:
+            self._rekey_database(keyring, current.database_key, new_secrets.database_key)
+        else:
+            keyring.save(self.folder.keyring_path)
+        self.keyring = keyring
+        mine = keyring.slot_grants(self.slot_id) if keyring.has_slot(self.slot_id) else (True, True)
+        self._secrets = new_secrets.restricted(audit=mine[0], backup=mine[1])
+        if new_epoch:
+            # After the keyring holding the new root is in place: if this is interrupted, the
+            # chain simply goes on in the old epoch, and every slot still verifies it.
+            from casework.services import audit
+
+            with self.transaction() as session:
+                audit.start_epoch(session, self.actor.user_id, audit_root, keyring.keyring_id)
+        self.refresh_anchor()
+        restrict_vault_files(self.folder.folder)
+
+    def _rekey_database(self, keyring: Keyring, old_key: bytes, new_key: bytes) -> None:
+        """The database to a new key, with the keyring that holds it written first as pending,
+        so a crash between the two is completed at the next sign-in (``readable_key``)."""
         pending_path = self.folder.folder / PENDING_KEYRING
         keyring.save(pending_path)
         self.engine.dispose()
-        connection = raw_connection(self.folder.database, current.database_key)
+        connection = raw_connection(self.folder.database, old_key)
         try:
-            connection.execute(
-                key_pragma(new_secrets.database_key).replace("PRAGMA key", "PRAGMA rekey")
-            )
+            connection.execute(key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey"))
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         finally:
             connection.close()
         os.replace(pending_path, self.folder.keyring_path)
-        self.keyring = keyring
-        mine = keyring.slot_grants(self.slot_id) if keyring.has_slot(self.slot_id) else (True, True)
-        self._secrets = new_secrets.restricted(audit=mine[0], backup=mine[1])
-        self._engine = open_engine(self.folder.database, new_secrets.database_key)
+        self._engine = open_engine(self.folder.database, new_key)
         self._sessions = type(self._sessions)(self._engine, expire_on_commit=False)
-        restrict_vault_files(self.folder.folder)
+        from sqlalchemy import event
+
+        event.listen(self._sessions, "before_flush", refuse_unstorable_text)
+
+    def remove_slot_and_rekey(self, username: str) -> None:
+        """Delete a user's slot and rotate every secret the vault's slots share (database key,
+        backup key pair, keyring key), so that a copy of the old keyring opens neither the
+        database nor any later backup. Remaining slots are resealed without their passwords,
+        only those that verify."""
+        keyring = Keyring.load(self.folder.keyring_path)
+        self.rotate(new_database_key=True, remove=keyring.slot_id(username))

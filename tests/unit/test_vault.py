@@ -154,7 +154,7 @@ def test_removing_a_user_rekeys_so_their_old_slot_opens_nothing(
     old_keyring = tmp_path / "stolen-keyring.json"
     shutil.copy(vault_folder.keyring_path, old_keyring)
     stolen = Keyring.load(old_keyring)
-    old_secrets, _ = stolen.open_slot(stolen.slot_id("amina"), WORKER_PASSWORD)
+    old_secrets = stolen.open_slot(stolen.slot_id("amina"), WORKER_PASSWORD).secrets
 
     accounts.disable_user(staffed_vault, "amina")
 

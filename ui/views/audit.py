@@ -225,6 +225,10 @@ class AuditView(QWidget):
                     report.chain.first_bad_seq, report.chain.reason
                 )
             )
+        if report.rollback is not None:
+            problems.append(
+                tr("The audit chain is behind its anchor: {0}.").format(report.rollback)
+            )
         if report.database != "ok":
             problems.append(tr("The database check failed: {0}").format(report.database))
         self.result.setText(" ".join(problems))

@@ -1,0 +1,129 @@
+"""Issue 16, attack 6: no restore brings back a person who was erased, while the app can know
+of the erasure: every backup folder the vault has used is marked, a marked backup is refused
+(renamed or not), and the erasure ledger of a later backup is applied to an older one."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from casework.services import cases
+from casework.vault.engine import open_engine
+from casework.vault.restore import BackupUnusable, restore_backup
+from casework.vault.vault import OpenVault, VaultFolder
+from casework.workspace import Workspace
+from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+
+ERASED, KEPT = "Qzxwvera", "Imani"
+
+
+def record(vault: OpenVault, first: str) -> str:
+    with vault.transaction() as session:
+        return cases.record_survivor(
+            session,
+            vault.actor,
+            cases.SurvivorInput(first_name=first, last_name="Test", intake_date=date(2026, 11, 2)),
+            date(2026, 11, 2),
+        ).case_id
+
+
+def names_in(database: Path, key: bytes) -> set[str]:
+    engine = open_engine(database, key)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT first_name FROM survivors")).scalars()
+            return set(rows)
+    finally:
+        engine.dispose()
+
+
+def restored_names(backup: Path, target: Path) -> set[str]:
+    """The first names in the vault restored from ``backup`` by the administrator."""
+    restore_backup(backup, target, ADMIN_PASSWORD, "admin")
+    restored = VaultFolder(target).unlock("admin", ADMIN_PASSWORD)
+    key = restored.secrets.database_key
+    restored.lock()
+    return names_in(target / "safehold.db", key)
+
+
+@pytest.fixture
+def erased_after_backups(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+) -> tuple[Path, Path]:
+    """A backup in the vault's own folder, then the backup folder moved to an external drive,
+    then an erasure approved: returns (the old in-vault backup, the external folder)."""
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    gone = record(amina, ERASED)
+    record(amina, KEPT)
+    Workspace(amina).request_erasure(gone, "Asked in person")
+    amina.lock()
+    older = staffed_vault.backup("manual")  # in vault/backups: holds the person
+    external = tmp_path / "usb-drive"
+    staffed_vault.set_backup_folder(external)
+    staffed_vault.backup("manual", external)
+    staffed_vault.lock()
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    desk = Workspace(sara)
+    (request,) = desk.erasure_requests()
+    desk.decide_erasure(request.request_id, True, "")
+    sara.lock()
+    return older, external
+
+
+def test_every_backup_folder_the_vault_used_is_marked(
+    erased_after_backups: tuple[Path, Path], vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    older, external = erased_after_backups
+    for backup in (older, *external.glob("safehold-*.db")):
+        with pytest.raises(BackupUnusable, match="since asked to be erased"):
+            restore_backup(backup, tmp_path / f"r-{backup.name}", ADMIN_PASSWORD, "admin")
+    assert vault_folder.newest_backup() is None or vault_folder.newest_backup().path != older
+
+
+def test_a_renamed_expired_backup_is_still_refused(
+    erased_after_backups: tuple[Path, Path], tmp_path: Path
+) -> None:
+    older, _ = erased_after_backups
+    renamed = older.with_name("safehold-20261231T000000000000Z-manual.db")
+    shutil.copy(older, renamed)
+    shutil.copy(older.with_suffix(".json"), renamed.with_suffix(".json"))
+    with pytest.raises(BackupUnusable, match="since asked to be erased"):
+        restore_backup(renamed, tmp_path / "restored", ADMIN_PASSWORD, "admin")
+
+
+def test_a_later_backups_ledger_erases_the_person_from_an_older_one(
+    erased_after_backups: tuple[Path, Path], vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    older, _ = erased_after_backups
+    admin = vault_folder.unlock("admin", ADMIN_PASSWORD)
+    later = admin.backup("manual", older.parent)  # carries the ledger
+    admin.lock()
+    # Only the older backup and the later one survive, the expiry list lost.
+    (older.parent / "expired.json").unlink()
+    assert restored_names(older, tmp_path / "restored") == {KEPT}
+    assert later.exists()
+
+
+def test_a_forged_ledger_is_not_applied(
+    erased_after_backups: tuple[Path, Path], vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    """A later manifest whose ledger was edited does not authenticate, so it erases nobody."""
+    import json
+
+    older, _ = erased_after_backups
+    admin = vault_folder.unlock("admin", ADMIN_PASSWORD)
+    later = admin.backup("manual", older.parent)
+    with admin.session() as session:
+        kept_id = session.execute(
+            text("SELECT id FROM survivors WHERE first_name = :n"), {"n": KEPT}
+        ).scalar_one()
+    admin.lock()
+    manifest = json.loads(later.with_suffix(".json").read_text())
+    manifest["erased"] = [*manifest["erased"], kept_id]
+    later.with_suffix(".json").write_text(json.dumps(manifest))
+    (older.parent / "expired.json").unlink()
+    assert KEPT in restored_names(older, tmp_path / "restored")
