@@ -189,6 +189,31 @@ def apply_ledger(database: Path, key: bytes, erased: set[str]) -> int:
     return len(first_case)
 
 
+# How many backups restore_newest opens before giving up (each costs one key derivation).
+NEWEST_TRIES = 5
+
+
+def restore_newest(
+    candidates: list[Path], target_folder: Path, password: str, username: str | None = None
+) -> RestoreReport:
+    """Restore the newest of ``candidates`` (newest first, by the dates their manifests claim)
+    that authenticates: one whose manifest was changed, whose keyring does not verify or that
+    is expired is passed over for the next. Raises what the last one tried raised."""
+    if not candidates:
+        raise BackupUnusable("No backup of this vault was found; choose a backup file.")
+    failure: CaseworkError | None = None
+    for backup in candidates[:NEWEST_TRIES]:
+        try:
+            return restore_backup(backup, target_folder, password, username)
+        except WrongCredentials:
+            raise  # the same credentials will not open the others either
+        except BackupUnusable as error:
+            log.warning("restore: passed over a backup that does not authenticate")
+            failure = error
+    assert failure is not None
+    raise failure
+
+
 def restore_backup(
     backup: Path, target_folder: Path, password: str, username: str | None = None
 ) -> RestoreReport:

@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +62,8 @@ THROTTLE = "unlock-state.json"
 # The app's sign-in reads a database this small whole, to authenticate every page before it
 # writes (0.3 s here, about 4,000 cases); a larger one is left to verify and the audit screen.
 CHECK_AT_SIGN_IN_BYTES = 128 * 2**20
+# A manifest dated further ahead than this is not believed (a clock a day off is).
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def grants_for(roles: frozenset[Role]) -> tuple[bool, bool]:
@@ -232,23 +234,37 @@ class VaultFolder:
             folders += [Path(p) for p in used if isinstance(p, str) and p]
         return list(dict.fromkeys(folders))
 
-    def newest_backup(self) -> rotation.BackupEntry | None:
-        """The newest good backup: in the vault's backups folder or the one chosen for it, not
-        expired, its manifest and the keyring in it sound (see restore.read_manifest)."""
+    def backup_candidates(self) -> list[rotation.BackupEntry]:
+        """The backups of this vault found in every folder it has used, newest first by the
+        date their manifests claim: not expired, the manifest and its keyring sound in shape
+        (see restore.read_manifest), the date not in the future. Before anyone signs in none
+        of this is authenticated: restore_newest opens them in this order and takes the first
+        whose manifest authenticates."""
         from casework.errors import CaseworkError
         from casework.vault.restore import manifest_keyring, read_manifest
 
+        soon = datetime.now(UTC) + FUTURE_TOLERANCE
         found: list[rotation.BackupEntry] = []
-        for folder in dict.fromkeys([self.folder / BACKUPS, self.chosen_backup_folder]):
+        for folder in self.backup_folders_used():
             expired = rotation.expired_names(folder)
             found += [e for e in rotation.backups_in(folder) if e.path.name not in expired]
+        candidates = []
         for entry in sorted(found, key=lambda e: e.created_at, reverse=True):
+            if entry.created_at > soon:
+                log.warning("a backup dated in the future is not believed")
+                continue
             try:
                 manifest_keyring(read_manifest(entry.path))
             except CaseworkError:
                 continue
-            return entry
-        return None
+            candidates.append(entry)
+        return candidates
+
+    def newest_backup(self) -> rotation.BackupEntry | None:
+        """The newest good backup, as far as can be told before signing in (see
+        ``backup_candidates``)."""
+        candidates = self.backup_candidates()
+        return candidates[0] if candidates else None
 
     def latest_backup(self) -> Path | None:
         """The newest good backup's file (see ``newest_backup``)."""

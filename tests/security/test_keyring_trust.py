@@ -5,6 +5,7 @@ and so the database key; (C) is a removed administrator with a copy of the old k
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,28 @@ def test_removing_an_administrator_starts_an_audit_epoch_his_old_key_cannot_reac
     admin_vault.lock()
     code, told = admin_cli(vault_folder, "verify")
     assert code == 0, told
+
+
+def test_the_latest_backup_offered_is_never_one_with_a_forged_date(
+    admin_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from casework.vault.restore import restore_newest
+
+    real = admin_vault.backup("manual")
+    admin_vault.lock()
+    _, manifest = newest_manifest(real.parent)
+    soon = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    for name, when in (("2030", "2030-01-01T00:00:00+00:00"), ("soon", soon)):
+        forged = real.with_name(f"safehold-forged-{name}.db")
+        shutil.copy(real, forged)
+        write_json(
+            forged.with_suffix(".json"), {**manifest, "file": forged.name, "created_at": when}
+        )
+
+    candidates = [e.path for e in vault_folder.backup_candidates()]
+    assert candidates[0].name == "safehold-forged-soon.db"  # not believed yet: only claimed
+    assert all("2030" not in p.name for p in candidates)  # a date years ahead is not believed
+    report = restore_newest(candidates, tmp_path / "restored", ADMIN_PASSWORD, "admin")
+    assert report.created_at.isoformat() == manifest["created_at"]  # the real one

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.vault.restore import RestoreReport, restore_backup
+from casework.vault.restore import BackupUnusable, RestoreReport, restore_newest
 from casework.vault.vault import VaultFolder
 from ui import jobs
 from ui.messages import error_text
@@ -45,6 +45,7 @@ class RestoreDialog(QDialog):
         super().__init__(parent)
         self.folder = folder
         self.replace_damaged = replace_damaged
+        self.suggested = suggested
         self.job: jobs.Job | None = None
         self.setWindowTitle(tr("Restore from a backup"))
         self.setMinimumWidth(520)
@@ -133,6 +134,12 @@ class RestoreDialog(QDialog):
             self.error.setText(tr("Enter the administrator's user name."))
             return
         secret, folder, replace = self.secret.text(), self.folder, self.replace_damaged
+        # The suggested "latest" backup: the newest that authenticates once opened.
+        newest = (
+            [e.path for e in folder.backup_candidates()]
+            if self.suggested is not None and source == self.suggested
+            else [source]
+        )
         self.secret.clear()
         self.error.clear()
         self.busy.show()
@@ -143,16 +150,18 @@ class RestoreDialog(QDialog):
                 from casework.vault.restore import manifest_keyring, read_manifest
 
                 # Refuse an unusable file (its keyring included) before moving anything.
-                manifest_keyring(read_manifest(source))
+                if not newest:
+                    raise BackupUnusable("No backup of this vault was found; choose a backup file.")
+                manifest_keyring(read_manifest(newest[0]))
                 aside = folder.set_aside()
                 try:
-                    return restore_backup(source, folder.folder, secret, user)
+                    return restore_newest(newest, folder.folder, secret, user)
                 except BaseException:
                     for moved in aside.iterdir():  # put the damaged vault back as it was
                         moved.replace(folder.folder / moved.name)
                     aside.rmdir()
                     raise
-            return restore_backup(source, folder.folder, secret, user)
+            return restore_newest(newest, folder.folder, secret, user)
 
         self.job = jobs.start(work, self._done, self._failed)
 
