@@ -478,10 +478,26 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
             raise cannot_write(out.parent, in_the_way, "No backup was written") from None
         except OSError as error:
             raise cannot_write(out.parent, error, "No backup was written") from None
+        # Expiry marks backups named as Safehold names them, in the folders it has used.
+        tracked = written.name.startswith("safehold-") and written.parent.resolve() in {
+            p.resolve() for p in vault.folder.backup_folders_used()
+        }
+        untracked = (
+            ""
+            if tracked
+            else " Safehold does not track this file (only safehold-*.db in the vault's backup "
+            "folders): if someone in this backup is erased "
+            "later, it cannot be marked expired here, so an erased person could come back from "
+            "it; keep it in the vault's backup folder, or delete it after any erasure."
+        )
         ctx.emit(
-            {"backup": str(written), "manifest": str(written.with_suffix(".json"))},
+            {
+                "backup": str(written),
+                "manifest": str(written.with_suffix(".json")),
+                "tracked": tracked,
+            },
             f"Wrote {written} and its manifest {written.with_suffix('.json').name}; keep them "
-            "together. An administrator's password or the recovery code restores them.",
+            "together. An administrator's password or the recovery code restores them." + untracked,
         )
         return 0
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from casework import __version__
 from casework.platform import default_vault_folder, harden_process, log_folder
 from casework.vault.vault import VaultFolder
-from ui import preload
+from ui import preload, restart
 from ui.messages import error_text, log_unexpected
 from ui.windows.main_window import MainWindow
 
@@ -97,6 +97,32 @@ def prepare_demo(cases: int) -> tuple[VaultFolder, str, Path]:
     return VaultFolder(root / "vault"), hint, root
 
 
+def build_window(
+    args: argparse.Namespace, resume: dict[str, object] | None
+) -> tuple[MainWindow, Path | None]:
+    """The main window on the vault the arguments name (a new demo vault, or the demo vault a
+    locked process handed on), set to replace the process on lock; and the demo's folder, to
+    delete when the app closes."""
+    demo_root: Path | None = None
+    hint = ""
+    handed = resume.get("demo_root") if resume else None
+    if isinstance(handed, str) and resume is not None:
+        demo_root = Path(handed)
+        folder, hint = VaultFolder(demo_root / "vault"), str(resume.get("hint", ""))
+    elif args.demo:
+        folder, hint, demo_root = prepare_demo(args.demo_cases)
+    else:
+        folder = VaultFolder(args.vault or default_vault_folder())
+    window = MainWindow(folder, hint)
+    flags = ["--no-err-windows"] if args.no_err_windows else []
+    window.restart_command = restart.app_command(folder.folder, flags)
+    if demo_root is not None:
+        window.restart_state = {"demo_root": str(demo_root), "hint": hint}
+    if resume is not None:
+        window.resume(resume)
+    return window, demo_root
+
+
 def main(argv: list[str] | None = None) -> int:
     harden_process()
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -112,13 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         app.setStyleSheet(style.read_text(encoding="utf-8"))
     install_excepthook(not args.no_err_windows)
 
-    demo_root: Path | None = None
-    hint = ""
-    if args.demo:
-        folder, hint, demo_root = prepare_demo(args.demo_cases)
-    else:
-        folder = VaultFolder(args.vault or default_vault_folder())
-    window = MainWindow(folder, hint)
+    window, demo_root = build_window(args, restart.take_resume())
     window.show()
     if args.print_shown_at:
         QTimer.singleShot(0, lambda: print(f"shown-at {time.time():.6f}", flush=True))
@@ -128,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        window.lock()
+        window.lock(restart=False)
         preload.wait()  # let a background import finish rather than cut it off at exit
         if demo_root is not None:
             shutil.rmtree(demo_root, ignore_errors=True)

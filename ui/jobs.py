@@ -123,5 +123,11 @@ def _finished(job: Job) -> None:
     _release_collector()
 
 
+def cancel_all() -> None:
+    """Ask every running job to stop at its next check (a lock, before the process ends)."""
+    for job in list(_running):
+        job.cancel()
+
+
 def wait_for_all(timeout_ms: int = 30000) -> bool:
     return QThreadPool.globalInstance().waitForDone(timeout_ms)

@@ -283,7 +283,13 @@ def test_backup_and_restore_from_the_command_line(vault: str, tmp_path: Path) ->
     out.parent.mkdir()
     code, printed = run(["backup", "--out", str(out), "--json", *base], ADMIN)
     assert code == 0 and json.loads(printed)["backup"] == str(out)
+    assert json.loads(printed)["tracked"] is False  # a stick: an erasure cannot mark it
     assert out.exists() and out.with_suffix(".json").exists()
+    tracked = Path(vault) / "backups" / "safehold-by-hand.db"
+    code, printed = run(["backup", "--out", str(tracked), *base], ADMIN)
+    assert code == 0 and "does not track" not in printed
+    code, printed = run(["backup", "--out", str(tmp_path / "stick" / "two.db"), *base], ADMIN)
+    assert code == 0 and "does not track this file" in printed
     assert run(["backup", "--out", str(out), *base], ADMIN)[0] == 1  # never overwritten
     elsewhere = str(tmp_path / "new-laptop")
     wrong = ["restore", "--from", str(out), "--vault", elsewhere, "--user", "boss"]

@@ -62,6 +62,10 @@ class MainWindow(QMainWindow):
         self.workspace_view: WorkspaceView | None = None
         self._pending_vault: OpenVault | None = None
         self._last_place: tuple[str, Place] | None = None
+        # Set by the app: the command that replaces this process on lock, and what it is
+        # handed besides the place (the demo's folder, say). None in tests: lock stays here.
+        self.restart_command: list[str] | None = None
+        self.restart_state: dict[str, object] = {}
 
         self.toolbar = QToolBar(tr("Main"))
         self.toolbar.setObjectName("mainToolbar")
@@ -143,10 +147,10 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
-        self.idle.idle.connect(self.lock)
+        self.idle.idle.connect(lambda: self.lock())  # not the signal's argument as restart
         self.session_watch = SessionWatcher(self)
         self.session_watch.lock_requested.connect(self._lock_for)
-        self.lock_action.triggered.connect(self.lock)
+        self.lock_action.triggered.connect(lambda: self.lock())
         self.new_action.triggered.connect(self._new_survivor)
         self.tasks_action.triggered.connect(lambda: self._view_call("show_my_tasks"))
         self.approvals_action.triggered.connect(lambda: self._view_call("show_approvals"))
@@ -289,8 +293,10 @@ class MainWindow(QMainWindow):
         if self.workspace_view is not None:
             self.workspace_view.new_survivor()
 
-    def lock(self) -> None:
-        """Close everything holding case data, forget the key, and ask for the password."""
+    def lock(self, restart: bool = True) -> None:
+        """Close everything holding case data, forget the key, and ask for the password. With
+        ``restart_command`` set (the app, not its tests), the process then replaces itself with
+        a fresh one (see ui.restart), so nothing of the open vault stays in memory."""
         self.idle.stop()
         if self.vault is None:
             return
@@ -311,10 +317,66 @@ class MainWindow(QMainWindow):
         self.vault.lock()
         self.vault = None
         log.info("vault locked")
+        if restart and self.restart_command is not None:
+            self._restart(username)
         self.show_sign_in(username, tr("Safehold is locked. Sign in to go on where you were."))
 
+    def _restart(self, username: str) -> None:
+        """Hand on where to go back to (ids) and become a fresh process. Background work is
+        asked to stop and given two seconds; what is still running then ends with the process
+        (every write is a transaction, and a backup's partial file has no manifest)."""
+        from ui import jobs, restart
+
+        jobs.cancel_all()
+        jobs.wait_for_all(2000)
+        state: dict[str, object] = {
+            "username": username,
+            "geometry": bytes(self.saveGeometry().toHex().data()).decode("ascii"),
+            **self.restart_state,
+        }
+        if self._last_place is not None:
+            user_id, place = self._last_place
+            state["place"] = {
+                "user_id": user_id,
+                "view": place.view,
+                "case_id": place.case_id,
+                "sort_column": place.sort_column,
+                "sort_order": place.sort_order.value,
+            }
+        assert self.restart_command is not None
+        restart.replace_process(self.restart_command, state)
+
+    def resume(self, state: dict[str, object]) -> None:
+        """Come back as a locked process left things: its sign-in, its window, its place."""
+        from PySide6.QtCore import QByteArray
+
+        from ui.views.workspace import Place
+
+        geometry = state.get("geometry")
+        if isinstance(geometry, str):
+            self.restoreGeometry(QByteArray.fromHex(geometry.encode("ascii")))
+        place = state.get("place")
+        if isinstance(place, dict):
+            try:
+                self._last_place = (
+                    str(place["user_id"]),
+                    Place(
+                        str(place["view"]),
+                        str(place["case_id"]) if place.get("case_id") else None,
+                        int(place["sort_column"]),
+                        Qt.SortOrder(int(place["sort_order"])),
+                    ),
+                )
+            except (KeyError, TypeError, ValueError):
+                self._last_place = None
+        username = state.get("username")
+        self.show_sign_in(
+            username if isinstance(username, str) else "",
+            tr("Safehold is locked. Sign in to go on where you were."),
+        )
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.lock()
+        self.lock(restart=False)
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
