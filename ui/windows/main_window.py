@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         # Set by the app: the command that replaces this process on lock, and what it is
         # handed besides the place (the demo's folder, say). None in tests: lock stays here.
         self.restart_command: list[str] | None = None
+        self._handed_place: dict[str, object] | None = None
         self.restart_state: dict[str, object] = {}
 
         self.toolbar = QToolBar(tr("Main"))
@@ -238,6 +239,9 @@ class MainWindow(QMainWindow):
             return workspace.daily_backup_if_due()
 
         jobs.start(daily, self._daily_backup_done, self._daily_backup_failed)
+        if self._handed_place is not None:
+            self._last_place = _place_from(self._handed_place)
+            self._handed_place = None
         if self._last_place and self._last_place[0] == actor.user_id:
             view.restore(self._last_place[1])
         self._last_place = None
@@ -347,28 +351,16 @@ class MainWindow(QMainWindow):
         restart.replace_process(self.restart_command, state)
 
     def resume(self, state: dict[str, object]) -> None:
-        """Come back as a locked process left things: its sign-in, its window, its place."""
+        """Come back as a locked process left things: its sign-in, its window, its place (read
+        at sign-in, when the workspace's modules load anyway: not now, on the way to the
+        sign-in)."""
         from PySide6.QtCore import QByteArray
-
-        from ui.views.workspace import Place
 
         geometry = state.get("geometry")
         if isinstance(geometry, str):
             self.restoreGeometry(QByteArray.fromHex(geometry.encode("ascii")))
         place = state.get("place")
-        if isinstance(place, dict):
-            try:
-                self._last_place = (
-                    str(place["user_id"]),
-                    Place(
-                        str(place["view"]),
-                        str(place["case_id"]) if place.get("case_id") else None,
-                        int(place["sort_column"]),
-                        Qt.SortOrder(int(place["sort_order"])),
-                    ),
-                )
-            except (KeyError, TypeError, ValueError):
-                self._last_place = None
+        self._handed_place = place if isinstance(place, dict) else None
         username = state.get("username")
         self.show_sign_in(
             username if isinstance(username, str) else "",
@@ -383,3 +375,21 @@ class MainWindow(QMainWindow):
         if self._pending_vault is not None:
             self._pending_vault.lock()
         super().closeEvent(event)
+
+
+def _place_from(handed: dict[str, object]) -> tuple[str, Place] | None:
+    """A place handed on by a locked process (ids only), or None if it does not read."""
+    from ui.views.workspace import Place
+
+    try:
+        return (
+            str(handed["user_id"]),
+            Place(
+                str(handed["view"]),
+                str(handed["case_id"]) if handed.get("case_id") else None,
+                int(str(handed["sort_column"])),
+                Qt.SortOrder(int(str(handed["sort_order"]))),
+            ),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
