@@ -26,10 +26,13 @@ class IntegrityReport:
     chain: audit.ChainReport
     details: tuple[str, ...] = ()
     rollback: str | None = None  # the chain against its anchor and the backups' heads
+    keyring: str = ""  # one line on keyring.json, as the signed-in slot can tell
+    untrusted_slots: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.database == "ok" and self.chain.ok and self.rollback is None
+        clean = self.rollback is None and not self.untrusted_slots
+        return self.database == "ok" and self.chain.ok and clean
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,10 @@ def verify_vault(
         raise PermissionDenied(NEEDS_AUDIT_KEY)
     found = check_file(vault.folder.database, vault.secrets.database_key)
     chain = _chain(vault, root_key, progress)
-    return IntegrityReport(found.summary, chain, found.details, rollback_problem(vault, root_key))
+    line, untrusted = keyring_state(vault.folder.load_keyring(), vault.secrets)
+    return IntegrityReport(
+        found.summary, chain, found.details, rollback_problem(vault, root_key), line, untrusted
+    )
 
 
 def rollback_problem(vault: OpenVault, root_key: bytes) -> str | None:

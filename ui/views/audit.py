@@ -229,6 +229,14 @@ class AuditView(QWidget):
             problems.append(
                 tr("The audit chain is behind its anchor: {0}.").format(report.rollback)
             )
+        if report.untrusted_slots:
+            problems.append(
+                tr(
+                    "{0} sign-in slot(s) in keyring.json do not verify: they were added or "
+                    "changed outside Safehold. They are never given the vault's keys, and the "
+                    "next change to accounts removes them; check who can write the vault folder."
+                ).format(report.untrusted_slots)
+            )
         if report.database != "ok":
             problems.append(tr("The database check failed: {0}").format(report.database))
         self.result.setText(" ".join(problems))
