@@ -526,7 +526,14 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
         if not ctx.user:
             raise UsageError("restore needs --user NAME (an administrator) or --recovery")
         secret, user = ctx.passwords.read(f"Password for {ctx.user}: "), ctx.user
-    report = restore_backup(args.source, ctx.folder.folder, secret, user)
+    # On a machine that has the vault (its usual place): its backup folders' expiry lists and
+    # its audit anchor (with the erasure ledger) apply to what is restored, wherever from.
+    home = VaultFolder(default_vault_folder())
+    known = home.exists() and home.folder.resolve() != ctx.folder.folder.resolve()
+    folders = home.backup_folders_used() if known else []
+    report = restore_backup(
+        args.source, ctx.folder.folder, secret, user, folders, [home.folder] if known else []
+    )
     ctx.emit(
         {
             "vault": str(ctx.folder.folder),

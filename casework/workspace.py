@@ -213,6 +213,9 @@ class Workspace:
     def _after_erasing(self) -> None:
         self.vault.checkpoint()
         self.vault.expire_backups("holds records since removed")
+        # The erasure ledger (in the audit anchor, which backups carry) at once, where this
+        # session can sign it; a caseworker's session leaves it to the next supervisor's.
+        self.vault.refresh_anchor()
 
     # -- backups -------------------------------------------------------------------------------
 

@@ -75,10 +75,31 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+class _TextEnum(SqlEnum):
+    """An enum column whose stored text this version does not know reads as damage (one
+    sentence: someone with the database key wrote it, or a newer version did), not as
+    SQLAlchemy's LookupError and a traceback."""
+
+    cache_ok = True
+
+    def _object_value_for_elem(self, elem: str) -> str | Enum:
+        try:
+            return super()._object_value_for_elem(elem)
+        except LookupError:
+            from casework.errors import VaultDamaged
+
+            raise VaultDamaged(
+                "A value in the vault's database is not one this version of Safehold knows: it "
+                "was changed outside Safehold, or written by a newer version. Nothing was "
+                "changed; run safehold-admin verify, and restore from a backup if it was not "
+                "a newer version."
+            ) from None
+
+
 def text_enum(enum: type[Enum], length: int = 40) -> SqlEnum:
     """A controlled vocabulary stored as its value text, without a CHECK constraint, so that
     adding a value later needs no table rebuild (and sync peers on older versions still load)."""
-    return SqlEnum(
+    return _TextEnum(
         enum,
         native_enum=False,
         create_constraint=False,

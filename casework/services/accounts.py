@@ -133,8 +133,10 @@ def disable_user(vault: OpenVault, username: str) -> UserSummary:
         user = _find_user(session, username)
         if user.id == actor.user_id:
             raise ValidationError("You cannot disable your own account.")
-        if user.disabled_at is not None:
-            return _summary(user)
+        if user.disabled_at is not None and not vault.has_slot(user.username):
+            return _summary(user)  # already removed
+        # A slot still there for an account marked disabled (in the database, by anyone who
+        # holds its key) is removed now, with the rotation.
         user.disabled_at = utcnow()
         user.updated_by = actor.user_id
         audit.record(session, actor.user_id, "user.disable", "user", user.id)
@@ -157,7 +159,9 @@ def reset_password(vault: OpenVault, username: str, new_password: str) -> UserSu
         user.disabled_at = None
         user.updated_by = actor.user_id
         audit.record(session, actor.user_id, "user.reset-password", "user", user.id)
-        vault.set_user_slot(user.username, new_password, user.role_set())
+        vault.set_user_slot(
+            user.username, new_password, user.role_set(), vault.slot_grants(user.username)
+        )
         return _summary(user)
 
 
@@ -207,6 +211,10 @@ def reset_password_with_recovery_code(
             assert secrets.keyring_key is not None
             # The recovery slot holds the keyring key: slots that do not verify go.
             keyring.drop_slots(keyring.authenticate(secrets.keyring_key))
+            slot_id = keyring.slot_id(user.username)
+            if keyring.has_slot(slot_id):  # never more than the slot's authenticated grants
+                had_audit, had_backup = keyring.slot_grants(slot_id)
+                audit_key, backup_key = audit_key and had_audit, backup_key and had_backup
             keyring.set_slot(
                 keyring.slot_id(user.username),
                 "user",

@@ -229,6 +229,10 @@ def start_epoch(session: Session, actor_id: str, new_root: bytes, entity_id: str
     the old one (a removed supervisor or administrator) cannot compute."""
     record_many(session, [(actor_id, EPOCH_ACTION, "keyring", entity_id, epoch_detail(new_root))])
     session.execute(text("UPDATE audit_state SET current_key = :key"), {"key": new_root})
+    # The first row of the epoch, in the same transaction: the state row then holds the next
+    # key, SHA-256 of the root, so the root itself is never stored where every database-key
+    # holder could read it (and forge the new epoch's rows with it).
+    record_many(session, [(actor_id, "audit.epoch-start", "keyring", entity_id, "")])
 
 
 def head(session: Session) -> tuple[int, bytes]:

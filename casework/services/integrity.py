@@ -60,7 +60,7 @@ class FolderReport:
         if self.chain is None or not self.chain.ok:
             return "the audit chain is broken"
         if self.rollback is not None:
-            return "the audit chain is behind its anchor"
+            return self.rollback
         return "slots in keyring.json do not verify"
 
 
@@ -92,8 +92,13 @@ def rollback_problem(vault: OpenVault, root_key: bytes) -> str | None:
 
     with vault.engine.connect() as connection:
         raw = connection.connection.dbapi_connection
-        told = anchor.check(vault.folder.folder, vault.keyring.keyring_id, vault.secrets, raw)
-        return told or anchor.behind_backups(backup_heads(vault), raw)
+        carried = vault.carried_anchors()
+        told = anchor.check(
+            vault.folder.folder, vault.keyring.keyring_id, vault.secrets, raw, carried
+        )
+        behind = anchor.behind_backups(backup_heads(vault), raw)
+        found = [problem for problem in (behind, told) if problem]
+        return "; ".join(found) if found else None
 
 
 def backup_heads(vault: OpenVault) -> list[int]:

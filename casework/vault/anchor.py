@@ -32,7 +32,7 @@ from casework.vault.keyring import VaultSecrets
 log = logging.getLogger(__name__)
 
 ANCHOR = "audit-anchor.json"
-ANCHOR_LIMIT = 10_000  # bytes
+ANCHOR_LIMIT = 20_000_000  # bytes: the erasure ledger is 40 bytes a person erased
 
 
 def _key(root_key: bytes) -> bytes:
@@ -49,6 +49,47 @@ class Anchor:
     seq: int
     mac: str  # hex
     at: str
+    erased: tuple[str, ...] = ()  # the erasure ledger: ids of everyone erased, never names
+
+
+def erased_ids(connection: Any) -> list[str]:
+    rows = connection.execute(
+        "SELECT DISTINCT survivor_id FROM erasures WHERE deleted_at IS NULL"
+    ).fetchall()
+    return sorted(str(row[0]) for row in rows)
+
+
+def parse(data: object, keyring_id: str, roots: list[bytes]) -> Anchor | None:
+    """An anchor as stored (the file's content, or the copy a backup's manifest carries) if
+    it verifies under one of ``roots``; None otherwise."""
+    if not isinstance(data, dict):
+        return None
+    body = {k: v for k, v in data.items() if k != "tag"}
+    tag = data.get("tag")
+    if body.get("keyring_id") != keyring_id or not isinstance(tag, str):
+        return None
+    if not any(hmac.compare_digest(tag, _tag(root, body)) for root in roots):
+        return None
+    seq, mac, at, erased = body.get("seq"), body.get("mac"), body.get("at"), body.get("erased", [])
+    if type(seq) is not int or not isinstance(mac, str) or not isinstance(at, str):
+        return None
+    if not isinstance(erased, list) or not all(isinstance(e, str) for e in erased):
+        return None
+    return Anchor(seq, mac, at, tuple(erased))
+
+
+def load(folder: Path) -> object:
+    """The anchor file's content as stored: None if there is none, "unreadable" if it cannot
+    be read as JSON."""
+    path = folder / ANCHOR
+    try:
+        if path.stat().st_size > ANCHOR_LIMIT:
+            return "unreadable"
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError):
+        return "unreadable"
 
 
 def head_of(connection: Any) -> tuple[int, str]:
@@ -61,55 +102,79 @@ def read(folder: Path, keyring_id: str, secrets: VaultSecrets) -> Anchor | str |
     """The anchor if it verifies (under the current K_0, or an earlier epoch's: it was written
     before a rotation); None if there is none; "untrusted" if there is one that does not
     verify (edited, or not this vault's)."""
-    path = folder / ANCHOR
-    try:
-        if path.stat().st_size > ANCHOR_LIMIT:
-            return "untrusted"
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    data = load(folder)
+    if data is None:
         return None
-    except (OSError, ValueError):
-        return "untrusted"
-    if not isinstance(data, dict):
-        return "untrusted"
-    body = {k: v for k, v in data.items() if k != "tag"}
-    tag = str(data.get("tag", ""))
-    if body.get("keyring_id") != keyring_id or not any(
-        hmac.compare_digest(tag, _tag(root, body)) for root in secrets.all_audit_roots
-    ):
-        return "untrusted"
-    seq, mac, at = body.get("seq"), body.get("mac"), body.get("at")
-    if not isinstance(seq, int) or not isinstance(mac, str) or not isinstance(at, str):
-        return "untrusted"
-    return Anchor(seq, mac, at)
+    found = parse(data, keyring_id, secrets.all_audit_roots)
+    return found if found is not None else "untrusted"
 
 
-def refresh(folder: Path, keyring_id: str, secrets: VaultSecrets, connection: Any) -> None:
-    """Move the anchor up to the chain's head (never back: a head behind the anchor is left
-    for ``check`` to report), MACed under the current epoch's K_0."""
+def refresh(
+    folder: Path,
+    keyring_id: str,
+    secrets: VaultSecrets,
+    connection: Any,
+    carried: list[Anchor] = [],  # noqa: B006 - read only
+) -> None:
+    """Move the anchor up to the chain's head, with the erasure ledger, MACed under the current
+    epoch's K_0. Never back: if the head is behind the anchor (or behind an anchor a backup
+    carries, ``carried``), the highest anchor is kept for ``check`` to report; and an anchor
+    file that does not verify is left as it is (evidence, for verify to report) unless a
+    backup's anchor says more."""
     root_key = secrets.audit_root_key
     if root_key is None:
         return
     seq, mac = head_of(connection)
     found = read(folder, keyring_id, secrets)
-    if isinstance(found, Anchor) and found.seq > seq:
+    known = [a for a in (found, *carried) if isinstance(a, Anchor)]
+    highest = max(known, key=lambda a: a.seq, default=None)
+    if highest is not None and highest.seq > seq:
         log.warning("the audit chain is behind its anchor; the anchor is kept")
+        if highest is not found:
+            _write(folder, keyring_id, root_key, highest.seq, highest.mac, highest.at,
+                   list(highest.erased))  # fmt: skip
         return
-    body = {
-        "format": 1,
-        "keyring_id": keyring_id,
-        "seq": seq,
-        "mac": mac,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    if found == "untrusted" and highest is None:
+        log.warning("the audit anchor does not verify; it is left for verify to report")
+        return
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    _write(folder, keyring_id, root_key, seq, mac, at, erased_ids(connection))
+
+
+def _write(
+    folder: Path, keyring_id: str, root_key: bytes, seq: int, mac: str, at: str, erased: list[str]
+) -> None:
+    body = {"format": 1, "keyring_id": keyring_id, "seq": seq, "mac": mac, "at": at}
+    body["erased"] = erased
     write_private_file(folder / ANCHOR, json.dumps({**body, "tag": _tag(root_key, body)}).encode())
 
 
-def check(folder: Path, keyring_id: str, secrets: VaultSecrets, connection: Any) -> str | None:
-    """What is wrong with the chain against its anchor, in a sentence; None if nothing (or no
-    anchor yet)."""
+def check(
+    folder: Path,
+    keyring_id: str,
+    secrets: VaultSecrets,
+    connection: Any,
+    carried: list[Anchor] = [],  # noqa: B006 - read only
+) -> str | None:
+    """What is wrong with the chain against its anchor (or the highest anchor a backup carries,
+    ``carried``, when the file is missing), in a sentence; None if nothing (or no anchor
+    yet)."""
     found = read(folder, keyring_id, secrets)
     if found is None:
+        highest = max(carried, key=lambda a: a.seq, default=None)
+        seq, _mac = head_of(connection)
+        if highest is not None and highest.seq > seq:
+            return (
+                f"the audit anchor is missing, and the chain ends at row {seq}, before the "
+                f"anchor a backup carries (row {highest.seq}, recorded {highest.at}): rows were "
+                "removed or the database was rolled back to an older copy"
+            )
+        if seq > 0:
+            return (
+                "the audit anchor (audit-anchor.json) is missing: every vault has one from its "
+                "creation or restore on, so it was deleted, perhaps to hide a rollback; a "
+                "supervisor's or administrator's next sign-in starts a new one"
+            )
         return None
     if found == "untrusted":
         return (
@@ -143,3 +208,30 @@ def behind_backups(heads: list[int], connection: Any) -> str | None:
             "recorded: the database was rolled back to an older copy"
         )
     return None
+
+
+# How many backups' manifests are read for their anchors (the newest by file name).
+CARRIED_LIMIT = 200
+
+
+def carried(folders: list[Path], keyring_id: str, roots: list[bytes]) -> list[Anchor]:
+    """The anchors carried by the manifests of the backups in ``folders`` that verify under
+    ``roots``. A manifest that cannot be read, or a folder that cannot be listed, is passed."""
+    found: list[Anchor] = []
+    for folder in folders:
+        try:
+            manifests = sorted(folder.glob("safehold-*.json"), reverse=True)[:CARRIED_LIMIT]
+        except OSError:
+            continue
+        for path in manifests:
+            try:
+                if path.stat().st_size > ANCHOR_LIMIT:
+                    continue
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, RecursionError):
+                continue
+            if isinstance(manifest, dict):
+                one = parse(manifest.get("anchor"), keyring_id, roots)
+                if one is not None:
+                    found.append(one)
+    return found

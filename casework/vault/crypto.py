@@ -166,6 +166,15 @@ def new_key_pair() -> tuple[bytes, bytes]:
     )
 
 
+def public_key_of(private: bytes) -> bytes:
+    """The X25519 public key of a raw private key."""
+    return (
+        X25519PrivateKey.from_private_bytes(private)
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+
+
 def _sealing_key(shared: bytes, ephemeral_public: bytes, recipient_public: bytes) -> bytes:
     return HKDF(
         algorithm=SHA256(),

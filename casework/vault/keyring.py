@@ -152,6 +152,20 @@ class OpenedSlot:
     private_key: bytes
     anchor: str  # as found in the password-wrapped box ("" for a slot from before anchors)
     kek: bytes = field(repr=False)
+    box_format: int = 2  # 1: a slot written before format 2 (the private key alone)
+
+    @property
+    def made_by_format_1(self) -> bool:
+        """Whether everything in this slot is as format 1 wrote it: its box, and secrets
+        without what format 2 adds. A keyring that says it is format 1 is believed only for
+        such a slot (a format-2 keyring edited to say 1 would otherwise be "upgraded")."""
+        secrets = self.secrets
+        return (
+            self.box_format == 1
+            and secrets.keyring_key is None
+            and not secrets.backup_public_key
+            and not secrets.audit_roots
+        )
 
 
 class KeyringError(VaultDamaged):
@@ -207,7 +221,7 @@ def validate(data: object) -> dict[str, Any]:
     Structure is not authenticity: see ``Keyring.authenticate``."""
     _check(isinstance(data, dict), "not an object")
     assert isinstance(data, dict)
-    _check(data.get("format") in FORMATS, "format unknown")
+    _check(type(data.get("format")) is int and data["format"] in FORMATS, "format unknown")
     keyring_id = data.get("keyring_id")
     _check(isinstance(keyring_id, str) and 0 < len(keyring_id) <= 100, "keyring_id malformed")
     fields = [("user_salt", crypto.SALT_BYTES)]
@@ -428,20 +442,30 @@ class Keyring:
         }
         self.reseal(slot_id, secrets, keyring_key)
 
-    def open_slot(self, slot_id: str, password: str) -> OpenedSlot:
-        """Unwrap a slot: the slow Argon2 step, then AES-GCM. Raises CryptoError if wrong."""
+    def open_slot(
+        self, slot_id: str, password: str, cache: dict[tuple[str, str], bytes] | None = None
+    ) -> OpenedSlot:
+        """Unwrap a slot: the slow Argon2 step, then AES-GCM. Raises CryptoError if wrong.
+        ``cache`` keeps derived keys by salt and costs, for one password opening the same slot
+        as carried by several backups' keyrings."""
         slot = self._data["slots"].get(slot_id)
         if slot is None:
             # Spend the same time as a real slot would, so timing does not tell who has one.
             crypto.derive_kek(password, os.urandom(crypto.SALT_BYTES), self.default_params)
             raise CryptoError("no slot")
         kdf = slot["kdf"]
-        kek = crypto.derive_kek(password, unb64(kdf["salt"]), KdfParams.from_json(kdf))
+        params = KdfParams.from_json(kdf)
+        remembered = (kdf["salt"], json.dumps(params.to_json(), sort_keys=True))
+        kek = cache.get(remembered) if cache is not None else None
+        if kek is None:
+            kek = crypto.derive_kek(password, unb64(kdf["salt"]), params)
+            if cache is not None:
+                cache[remembered] = kek
         box = crypto.aead_decrypt(kek, slot["private_key"], self._aad(slot_id, "private"))
         if box.startswith(BOX_PREFIX) and len(box) in (35, 67):
-            private, anchor = box[3:35], box[35:].hex()
+            private, anchor, box_format = box[3:35], box[35:].hex(), 2
         elif len(box) == 32:  # format 1: the private key alone
-            private, anchor = box, ""
+            private, anchor, box_format = box, "", 1
         else:
             raise CryptoError("slot box malformed")
         sealed = crypto.unseal(private, slot["secrets"], self._aad(slot_id, "secrets"))
@@ -449,7 +473,7 @@ class Keyring:
             secrets = VaultSecrets.from_bytes(sealed)
         except (ValueError, KeyError, TypeError) as exc:
             raise CryptoError("slot secrets malformed") from exc
-        return OpenedSlot(secrets, private, anchor, kek)
+        return OpenedSlot(secrets, private, anchor, kek, box_format)
 
     def check_anchor(self, opened: OpenedSlot) -> bool:
         """Whether the privileged secrets sealed to a slot are the ones its holder last had, or
@@ -527,8 +551,12 @@ def trust_slot(keyring: Keyring, slot_id: str, opened: OpenedSlot) -> list[str]:
     verify (KeyringError otherwise, naming no one), and the ids of other slots that do not are
     returned, to be reported and never resealed."""
     keyring.check_anchor(opened)
+    if keyring.format < 2:
+        if not opened.made_by_format_1:
+            raise KeyringError("a format-2 keyring edited to say format 1", UNTRUSTED)
+        return []
     key = opened.secrets.keyring_key
-    if key is None or keyring.format < 2:
+    if key is None:
         return []
     untrusted = keyring.authenticate(key)
     if slot_id in untrusted:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +18,15 @@ from casework.vault import crypto
 from casework.vault.backup import BACKUP_FORMATS, audit_head, backup_aad, manifest_mac
 from casework.vault.engine import key_pragma, raw_connection
 from casework.vault.files import make_private_folder, restrict_vault_files
-from casework.vault.keyring import Keyring, KeyringError, trust_slot
+from casework.vault.keyring import Keyring, KeyringError, VaultSecrets, trust_slot
 
 log = logging.getLogger(__name__)
 
 MANIFEST_LIMIT = 1_000_000  # bytes; a manifest is a few kilobytes
+CHANGED = (
+    "The backup's manifest was changed after the backup was taken (its date, label, keyring "
+    "or audit head are not what Safehold wrote), so nothing was restored; try another backup."
+)
 
 
 class BackupUnusable(CaseworkError):
@@ -61,7 +66,11 @@ def read_manifest(backup: Path) -> dict[str, Any]:
         ) from None
     except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise BackupUnusable(f"The backup's manifest {path.name} is damaged.") from None
-    if not isinstance(manifest, dict) or manifest.get("format") not in BACKUP_FORMATS:
+    if (
+        not isinstance(manifest, dict)
+        or type(manifest.get("format")) is not int
+        or manifest["format"] not in BACKUP_FORMATS
+    ):
         raise BackupUnusable()
     for field in ("file", "keyring_id", "created_at", "key", "keyring"):
         if field not in manifest:
@@ -80,9 +89,11 @@ def read_manifest(backup: Path) -> dict[str, Any]:
     if not isinstance(manifest["key"], dict):
         raise damaged
     try:
-        datetime.fromisoformat(manifest["created_at"])
+        created = datetime.fromisoformat(manifest["created_at"])
     except ValueError:
         raise damaged from None
+    if created.tzinfo is None:  # Safehold writes UTC with its offset
+        raise damaged
     return manifest
 
 
@@ -105,12 +116,14 @@ def _credentials(keyring: Keyring, password: str, username: str | None) -> tuple
     return keyring.recovery_slot_id(), crypto.normalise_recovery_code(password)
 
 
-def refuse_expired(backup: Path, manifest: dict[str, Any]) -> None:
+def refuse_expired(backup: Path, manifest: dict[str, Any], folders: Sequence[Path] = ()) -> None:
     """A backup its folder lists as expired (it holds someone since erased: by name, or by its
     manifest's MAC, so a renamed copy too) is refused, naming the newest one that is not."""
     from casework.vault import rotation
 
-    expired = rotation.expired_names(backup.parent)
+    expired: set[str] = set()
+    for folder in dict.fromkeys([backup.parent, *folders]):
+        expired |= rotation.expired_names(folder)
     if backup.name not in expired and f"mac:{manifest.get('mac')}" not in expired:
         return
     newer = [e for e in rotation.backups_in(backup.parent) if e.path.name not in expired]
@@ -121,42 +134,76 @@ def refuse_expired(backup: Path, manifest: dict[str, Any]) -> None:
     )
 
 
-# How many newer manifests restore tries for the erasure ledger (each costs one key derivation).
-LEDGER_TRIES = 3
+# How many distinct slots (one key derivation each) restore opens in later backups' keyrings,
+# to read anchors of key epochs after the backup's own.
+LEDGER_DERIVATIONS = 8
 
 
 def newer_ledger(
-    backup: Path, manifest: dict[str, Any], password: str, username: str | None
+    backup: Path,
+    manifest: dict[str, Any],
+    secrets: VaultSecrets,
+    credentials: tuple[str, str | None],
+    folders: Sequence[Path] = (),
+    anchor_folders: Sequence[Path] = (),
 ) -> set[str]:
-    """The erasure ledger to apply: the ids erased before this backup (in its own manifest)
-    and those in the newest later backup of the same vault beside it whose manifest
-    authenticates under the same credentials. A manifest that does not authenticate is
-    skipped: its ledger might be forged."""
-    from casework.vault import rotation
+    """The erasure ledger to apply: the ids in every audit anchor found (carried by the backups
+    beside this one and in ``folders``, or in the anchor files of ``anchor_folders``) that
+    verifies under an audit root of this vault. Anchors are MACed under K_0, which only
+    supervisors, administrators and the recovery code hold: someone with the database key
+    alone can neither add a person to a ledger nor take one out. Anchors of a later key epoch
+    are read with the roots that the same credentials open in that backup's keyring."""
+    from casework.vault import anchor
 
-    ledger = {str(i) for i in manifest.get("erased", []) if isinstance(i, str)}
-    claimed = datetime.fromisoformat(str(manifest["created_at"]))
-    later = [
-        e
-        for e in reversed(rotation.backups_in(backup.parent))
-        if e.path != backup and e.created_at > claimed
-    ]
-    for entry in later[:LEDGER_TRIES]:
+    keyring_id = str(manifest["keyring_id"])
+    roots = list(secrets.all_audit_roots)
+    places = list(dict.fromkeys([backup.parent, *folders]))
+    erased: set[str] = set()
+    for one in anchor.carried(places, keyring_id, roots):
+        erased |= set(one.erased)
+    for folder in anchor_folders:
+        found = anchor.parse(anchor.load(folder), keyring_id, roots)
+        if found is not None:
+            erased |= set(found.erased)
+    cache: dict[tuple[str, str], bytes] = {}
+    password, username = credentials
+    for entry in _later_epochs(places, keyring_id, roots):
+        if len(cache) >= LEDGER_DERIVATIONS:
+            break
         try:
-            other = read_manifest(entry.path)
-            if other.get("keyring_id") != manifest["keyring_id"] or other.get("format", 1) < 2:
-                continue
-            keyring = manifest_keyring(other)
+            keyring = manifest_keyring(entry)
             slot, secret = _credentials(keyring, password, username)
-            opened = keyring.open_slot(slot, secret)
+            opened = keyring.open_slot(slot, secret, cache)
             trust_slot(keyring, slot, opened)
         except (CaseworkError, crypto.CryptoError):
             continue
-        if hmac.compare_digest(
-            str(other.get("mac", "")), manifest_mac(opened.secrets.database_key, other)
-        ):
-            return ledger | {str(i) for i in other.get("erased", []) if isinstance(i, str)}
-    return ledger
+        found = anchor.parse(entry.get("anchor"), keyring_id, opened.secrets.all_audit_roots)
+        if found is not None:
+            erased |= set(found.erased)
+    return erased
+
+
+def _later_epochs(places: list[Path], keyring_id: str, roots: list[bytes]) -> list[dict[str, Any]]:
+    """Manifests of this vault whose anchor does not verify under ``roots`` (a later key
+    epoch's, or forged), newest file name first."""
+    from casework.vault import anchor
+
+    found = []
+    for folder in places:
+        try:
+            paths = sorted(folder.glob("safehold-*.json"), reverse=True)[: anchor.CARRIED_LIMIT]
+        except OSError:
+            continue
+        for path in paths:
+            try:
+                other = read_manifest(path.with_suffix(".db"))
+            except CaseworkError:
+                continue
+            carried = other.get("anchor")
+            ours = other.get("keyring_id") == keyring_id and isinstance(carried, dict)
+            if ours and anchor.parse(carried, keyring_id, roots) is None:
+                found.append(other)
+    return found
 
 
 def apply_ledger(database: Path, key: bytes, erased: set[str]) -> int:
@@ -194,7 +241,12 @@ NEWEST_TRIES = 5
 
 
 def restore_newest(
-    candidates: list[Path], target_folder: Path, password: str, username: str | None = None
+    candidates: list[Path],
+    target_folder: Path,
+    password: str,
+    username: str | None = None,
+    folders: Sequence[Path] = (),
+    anchor_folders: Sequence[Path] = (),
 ) -> RestoreReport:
     """Restore the newest of ``candidates`` (newest first, by the dates their manifests claim)
     that authenticates: one whose manifest was changed, whose keyring does not verify or that
@@ -204,7 +256,9 @@ def restore_newest(
     failure: CaseworkError | None = None
     for backup in candidates[:NEWEST_TRIES]:
         try:
-            return restore_backup(backup, target_folder, password, username)
+            return restore_backup(
+                backup, target_folder, password, username, folders, anchor_folders
+            )
         except WrongCredentials:
             raise  # the same credentials will not open the others either
         except BackupUnusable as error:
@@ -214,18 +268,44 @@ def restore_newest(
     raise failure
 
 
+def _anchor_restored(folder: Path, keyring_id: str, secrets: VaultSecrets) -> None:
+    """The restored vault's audit anchor, at its head: restorers hold K_0."""
+    from casework.vault import anchor
+    from casework.vault.vault import DATABASE
+
+    if secrets.audit_root_key is None:
+        return
+    connection = raw_connection(folder / DATABASE, secrets.database_key)
+    try:
+        anchor.refresh(folder, keyring_id, secrets, connection)
+    finally:
+        connection.close()
+
+
 def restore_backup(
-    backup: Path, target_folder: Path, password: str, username: str | None = None
+    backup: Path,
+    target_folder: Path,
+    password: str,
+    username: str | None = None,
+    folders: Sequence[Path] = (),
+    anchor_folders: Sequence[Path] = (),
 ) -> RestoreReport:
     """Restore ``backup`` as a new vault in ``target_folder`` (which must not hold one). With
-    ``username``, ``password`` is that administrator's; without, it is the recovery code."""
+    ``username``, ``password`` is that administrator's; without, it is the recovery code.
+    ``folders``: the vault's other backup folders, whose expiry lists and anchors apply too;
+    ``anchor_folders``: folders whose audit-anchor.json applies (a vault set aside)."""
     from casework.vault.vault import DATABASE, KEYRING  # the folder layout
 
     manifest = read_manifest(backup)
     target_folder = Path(target_folder)
+    if target_folder.exists() and not target_folder.is_dir():
+        raise BackupUnusable(
+            f"{target_folder} is a file, not a folder: choose a folder for the restored vault "
+            "(a new one is made if it does not exist). Nothing was restored."
+        )
     if (target_folder / DATABASE).exists() or (target_folder / KEYRING).exists():
         raise VaultExists()
-    refuse_expired(backup, manifest)
+    refuse_expired(backup, manifest, folders)
     keyring = manifest_keyring(manifest)
     slot, secret = _credentials(keyring, password, username)
     try:
@@ -243,6 +323,10 @@ def restore_backup(
             "backup was taken), so nothing was restored; try another backup."
         ) from None
     secrets = opened.secrets
+    if manifest["format"] < 2 and keyring.format >= 2:
+        # Backups with a format-2 keyring always carry a MAC: one that says format 1 was
+        # edited, to pass for an older backup whose manifest is not authenticated.
+        raise BackupUnusable(CHANGED)
     if secrets.backup_private_key is None:
         raise WrongCredentials(
             "Only an administrator's password or the recovery code can restore a backup."
@@ -258,11 +342,7 @@ def restore_backup(
     if manifest["format"] >= 2 and not hmac.compare_digest(
         str(manifest.get("mac", "")), manifest_mac(secrets.database_key, manifest)
     ):
-        raise BackupUnusable(
-            "The backup's manifest was changed after the backup was taken (its date, label, "
-            "keyring or audit head are not what Safehold wrote), so nothing was restored; try "
-            "another backup."
-        )
+        raise BackupUnusable(CHANGED)
     try:
         source = raw_connection(backup, backup_key)
     except VaultDamaged:
@@ -293,11 +373,10 @@ def restore_backup(
     finally:
         source.close()
     try:
-        erased = apply_ledger(
-            target_folder / DATABASE,
-            secrets.database_key,
-            newer_ledger(backup, manifest, password, username),
+        ledger = newer_ledger(
+            backup, manifest, secrets, (password, username), folders, anchor_folders
         )
+        erased = apply_ledger(target_folder / DATABASE, secrets.database_key, ledger)
     except BaseException:
         (target_folder / DATABASE).unlink(missing_ok=True)
         raise
@@ -305,6 +384,7 @@ def restore_backup(
         log.warning("restore: %d person(s) erased since this backup were erased again", erased)
     keyring.drop_slots(untrusted)  # never trusted, so never carried into the restored vault
     keyring.save(target_folder / KEYRING)
+    _anchor_restored(target_folder, keyring.keyring_id, secrets)
     restrict_vault_files(target_folder)
     created = datetime.fromisoformat(str(manifest["created_at"]))
     return RestoreReport(created, str(manifest.get("label", "")), int(head["seq"]))

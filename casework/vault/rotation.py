@@ -23,12 +23,18 @@ class BackupEntry:
 def backups_in(folder: Path) -> list[BackupEntry]:
     """The backups in ``folder`` whose manifests read, oldest first."""
     entries = []
-    for manifest in folder.glob("safehold-*.json"):
+    try:
+        manifests = list(folder.glob("safehold-*.json"))
+    except OSError:  # a folder that cannot be listed (a drive gone, no permission)
+        return []
+    for manifest in manifests:
         database = manifest.with_suffix(".db")
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
             created = datetime.fromisoformat(str(data["created_at"]))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError, AttributeError):
+            continue
+        if created.tzinfo is None:  # Safehold writes UTC with its offset: not one of ours
             continue
         if database.exists():
             entries.append(BackupEntry(database, created, str(data.get("label", ""))))
@@ -38,7 +44,7 @@ def backups_in(folder: Path) -> list[BackupEntry]:
 def expired_names(folder: Path) -> set[str]:
     try:
         data = json.loads((folder / EXPIRED).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return set()
     return set(data) if isinstance(data, dict) else set()
 
@@ -47,7 +53,10 @@ def mark_expired(folder: Path, reason: str) -> list[str]:
     """List every backup in ``folder`` in its ``expired.json``, by file name and by its
     manifest's MAC (so a renamed copy is still known), for rotation to delete and restore to
     refuse; returns the names marked."""
-    if not folder.is_dir():
+    try:
+        if not folder.is_dir():
+            return []
+    except OSError:
         return []
     from casework.vault.files import write_private_file
 
@@ -58,7 +67,10 @@ def mark_expired(folder: Path, reason: str) -> list[str]:
         expired = {}
     if not isinstance(expired, dict):
         expired = {}
-    names = sorted(p.name for p in folder.glob("safehold-*.db"))
+    try:
+        names = sorted(p.name for p in folder.glob("safehold-*.db"))
+    except OSError:
+        return []
     for name in names:
         expired.setdefault(name, reason)
         try:

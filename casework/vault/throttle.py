@@ -7,6 +7,7 @@ guesses offline (Argon2's cost is what protects against that).
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -24,9 +25,14 @@ class UnlockThrottle:
     def _read(self) -> tuple[int, float]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return int(data["failures"]), float(data["last_failure"])
-        except (OSError, ValueError, KeyError, TypeError):
+            failures, last = int(data["failures"]), float(data["last_failure"])
+        except (OSError, ValueError, KeyError, TypeError, OverflowError):
             return 0, 0.0
+        # A file anyone can write: no count beyond what the longest delay needs, no failure
+        # in the future (which would lock everyone out for good).
+        if math.isnan(last):
+            last = 0.0
+        return max(0, min(failures, 64)), min(last, time.time())
 
     @staticmethod
     def delay_after(failures: int) -> float:

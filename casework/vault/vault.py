@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # SQLAlchemy and the model load when a vault opens, not at st
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from casework.vault.anchor import Anchor
+
 log = logging.getLogger(__name__)
 
 DATABASE = "safehold.db"
@@ -207,6 +209,7 @@ class VaultFolder:
             _actor_from_engine(engine, username),
             keyring.slot_id(username),
         )
+        opened.refresh_anchor()  # every vault has an anchor from its first moment
         return NewVault(opened, recovery_code)
 
     @property
@@ -228,7 +231,7 @@ class VaultFolder:
         folders = [self.folder / BACKUPS, self.chosen_backup_folder]
         try:
             used = json.loads((self.folder / SETTINGS).read_text(encoding="utf-8")).get("used")
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             used = None
         if isinstance(used, list):
             folders += [Path(p) for p in used if isinstance(p, str) and p]
@@ -277,7 +280,9 @@ class VaultFolder:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         aside = self.folder.parent / f"{self.folder.name}-damaged-{stamp}"
         make_private_folder(aside)
-        for path in (self.database, self.keyring_path, *self._sidecars()):
+        from casework.vault.anchor import ANCHOR
+
+        for path in (self.database, self.keyring_path, self.folder / ANCHOR, *self._sidecars()):
             if path.exists():
                 os.replace(path, aside / path.name)
         return aside
@@ -399,6 +404,11 @@ class VaultFolder:
             if not pending_path.exists():
                 raise
             pending = Keyring.load(pending_path)
+            if pending.format < 2 or (keyring.format >= 2 and pending.epoch <= keyring.epoch):
+                # A rekey's pending keyring is always the next epoch: an older one put there
+                # (a removed user's, with an old copy of the database) would undo a removal.
+                log.warning("a pending keyring that is not newer was refused")
+                raise
             try:
                 pending_opened = pending.open_slot(slot_id, password)
             except CryptoError:
@@ -508,7 +518,8 @@ def upgraded_keyring(
         secrets.audit_root_key,
         secrets.backup_private_key,
         key,
-        upgraded.legacy_backup_public_key,
+        # From the private key the slot holds, never from the file, which anyone could edit.
+        crypto.public_key_of(secrets.backup_private_key),
     )
     users = session.execute(
         select(User).where(User.deleted_at.is_(None), User.disabled_at.is_(None))
@@ -655,7 +666,13 @@ class OpenVault:
         try:
             with self.engine.connect() as connection:
                 raw = connection.connection.dbapi_connection
-                anchor.refresh(self.folder.folder, self.keyring.keyring_id, secrets, raw)
+                anchor.refresh(
+                    self.folder.folder,
+                    self.keyring.keyring_id,
+                    secrets,
+                    raw,
+                    self.carried_anchors(),
+                )
         except Exception:
             log.warning("the audit anchor could not be written", exc_info=False)
 
@@ -678,20 +695,30 @@ class OpenVault:
             label,
             self.keyring.keyring_id,
             backup_public_key(self.keyring, self.secrets),
-            {"keyring": self.keyring.to_dict(), "erased": self.erased_survivors()},
+            {"keyring": self.keyring.to_dict(), "anchor": self.anchor_to_carry()},
             name,
             progress,
         )
 
-    def erased_survivors(self) -> list[str]:
-        """The erasure ledger: the ids (never names) of every person erased from this vault,
-        carried in each backup's authenticated manifest so that restoring an older backup
-        erases them again (see restore)."""
-        with self.engine.connect() as connection:
-            rows = connection.exec_driver_sql(
-                "SELECT DISTINCT survivor_id FROM erasures WHERE deleted_at IS NULL"
-            ).fetchall()
-        return sorted(str(row[0]) for row in rows)
+    def anchor_to_carry(self) -> object:
+        """The audit anchor as it stands in the vault folder (its chain head and the erasure
+        ledger, MACed under K_0), for a backup's manifest to carry as it is: any signed-in user
+        copies it, only a supervisor or an administrator can have written it. Restoring an
+        older backup applies the ledger of the later anchors it finds (see restore); verify
+        compares the chain with them even if the vault's own anchor file is deleted."""
+        from casework.vault import anchor
+
+        found = anchor.load(self.folder.folder)
+        return found if isinstance(found, dict) else None
+
+    def carried_anchors(self) -> list[Anchor]:
+        """The anchors this vault's backups carry that verify under the roots this slot holds."""
+        from casework.vault import anchor
+
+        secrets = self.secrets
+        return anchor.carried(
+            self.folder.backup_folders_used(), self.keyring.keyring_id, secrets.all_audit_roots
+        )
 
     @property
     def backup_folder(self) -> Path:
@@ -769,9 +796,19 @@ class OpenVault:
         self.dropped_slots = len(untrusted)
         return keyring, key
 
-    def set_user_slot(self, username: str, password: str, roles: frozenset[Role]) -> None:
-        """Give a user a fresh slot (a new account, or an administrator's reset)."""
+    def set_user_slot(
+        self,
+        username: str,
+        password: str,
+        roles: frozenset[Role],
+        at_most: tuple[bool, bool] | None = None,
+    ) -> None:
+        """Give a user a fresh slot (a new account, or an administrator's reset). ``at_most``:
+        the grants the slot had, as authenticated: a reset never gives more than that, whatever
+        roles the database now says (anyone with the database key can write those)."""
         audit_key, backup_key = grants_for(roles)
+        if at_most is not None:
+            audit_key, backup_key = audit_key and at_most[0], backup_key and at_most[1]
         keyring, key = self._keyring_to_change()
         secrets = self.secrets.restricted(audit=audit_key, backup=backup_key)
         keyring.set_slot(
@@ -806,6 +843,14 @@ class OpenVault:
         keyring, _old_key = self._keyring_to_change()
         if remove is not None:
             keyring.remove_slot(remove)
+        # Only the slots of accounts that are enabled now, and the recovery code's: a slot
+        # whose account was renamed, disabled or deleted in the database (by someone holding
+        # the database key) gets nothing more.
+        active = self.active_slot_ids(keyring)
+        strays = [slot for slot in keyring.slot_ids() if slot not in active]
+        if strays:
+            log.warning("rotation: %d slot(s) without an enabled account dropped", len(strays))
+            keyring.drop_slots(strays)
         backup_private, backup_public = crypto.new_key_pair()
         key = os.urandom(crypto.KEY_BYTES)
         # Removing someone also starts a new audit epoch: a new K_0 that the removed user never
@@ -846,6 +891,35 @@ class OpenVault:
                 audit.start_epoch(session, self.actor.user_id, audit_root, keyring.keyring_id)
         self.refresh_anchor()
         restrict_vault_files(self.folder.folder)
+
+    def active_slot_ids(self, keyring: Keyring) -> set[str]:
+        """The slot ids of the enabled accounts, and the recovery slot's."""
+        from sqlalchemy import select
+
+        from casework.model import User
+
+        with self.session() as session:
+            names = session.execute(
+                select(User.username).where(User.deleted_at.is_(None), User.disabled_at.is_(None))
+            ).scalars()
+            active = {keyring.slot_id(name.strip().casefold()) for name in names}
+        return active | {keyring.recovery_slot_id()}
+
+    def slot_grants(self, username: str) -> tuple[bool, bool] | None:
+        """The authenticated grants of a user's slot now, or None if there is none that
+        verifies (as an administrator sees keyring.json)."""
+        key = self.secrets.keyring_key
+        keyring = Keyring.load(self.folder.keyring_path)
+        slot_id = keyring.slot_id(username)
+        if key is None or keyring.format < 2 or not keyring.has_slot(slot_id):
+            return None
+        if slot_id in keyring.authenticate(key):
+            return None
+        return keyring.slot_grants(slot_id)
+
+    def has_slot(self, username: str) -> bool:
+        keyring = Keyring.load(self.folder.keyring_path)
+        return keyring.has_slot(keyring.slot_id(username))
 
     def _rekey_database(self, keyring: Keyring, old_key: bytes, new_key: bytes) -> None:
         """The database to a new key, with the keyring that holds it written first as pending,

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from casework.services import cases
+from casework.vault.backup import manifest_mac
 from casework.vault.engine import open_engine
 from casework.vault.restore import BackupUnusable, restore_backup
 from casework.vault.vault import OpenVault, VaultFolder
@@ -111,19 +112,24 @@ def test_a_later_backups_ledger_erases_the_person_from_an_older_one(
 def test_a_forged_ledger_is_not_applied(
     erased_after_backups: tuple[Path, Path], vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
-    """A later manifest whose ledger was edited does not authenticate, so it erases nobody."""
+    """A later manifest whose ledger was edited, and re-MACed with the database key, does not
+    authenticate (its anchor does not), so it erases nobody."""
     import json
 
     older, _ = erased_after_backups
     admin = vault_folder.unlock("admin", ADMIN_PASSWORD)
     later = admin.backup("manual", older.parent)
+    key = admin.secrets.database_key
     with admin.session() as session:
         kept_id = session.execute(
             text("SELECT id FROM survivors WHERE first_name = :n"), {"n": KEPT}
         ).scalar_one()
     admin.lock()
+    # As a caseworker would: she holds the database key, so she can re-MAC the manifest; the
+    # anchor inside it is MACed under K_0, which she does not hold.
     manifest = json.loads(later.with_suffix(".json").read_text())
-    manifest["erased"] = [*manifest["erased"], kept_id]
+    manifest["anchor"]["erased"] = [*manifest["anchor"]["erased"], kept_id]
+    manifest["mac"] = manifest_mac(key, manifest)
     later.with_suffix(".json").write_text(json.dumps(manifest))
     (older.parent / "expired.json").unlink()
     assert KEPT in restored_names(older, tmp_path / "restored")

@@ -145,6 +145,8 @@ class RestoreDialog(QDialog):
         self.busy.show()
         self.restore_button.setEnabled(False)
 
+        used = folder.backup_folders_used()
+
         def work(_job: jobs.Job) -> RestoreReport:
             if replace:
                 from casework.vault.restore import manifest_keyring, read_manifest
@@ -155,13 +157,15 @@ class RestoreDialog(QDialog):
                 manifest_keyring(read_manifest(newest[0]))
                 aside = folder.set_aside()
                 try:
-                    return restore_newest(newest, folder.folder, secret, user)
+                    # The damaged vault's anchor (set aside with it) and every backup folder it
+                    # used: their expiry lists and erasure ledgers apply to what is restored.
+                    return restore_newest(newest, folder.folder, secret, user, used, [aside])
                 except BaseException:
                     for moved in aside.iterdir():  # put the damaged vault back as it was
                         moved.replace(folder.folder / moved.name)
                     aside.rmdir()
                     raise
-            return restore_newest(newest, folder.folder, secret, user)
+            return restore_newest(newest, folder.folder, secret, user, used)
 
         self.job = jobs.start(work, self._done, self._failed)
 
