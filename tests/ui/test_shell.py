@@ -449,3 +449,27 @@ def test_an_administrator_backs_up_with_progress_and_can_cancel(
     left = sorted(path.suffix for path in (tmp_path / "drive").iterdir())
     assert len(list((tmp_path / "drive").glob("*-manual.db"))) == 1
     assert left == [".db", ".db", ".json", ".json"]
+
+
+def test_a_fresh_process_after_a_lock_signs_in_where_the_locked_one_was(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    """The lock replaces the process (ui.restart); the fresh one is handed ids only and, once
+    the same person signs in, opens the case that was open."""
+    from tests.ui.test_supervision_ui import amina_cases
+
+    [case_id] = amina_cases(vault_folder, date.today(), ["Faith"])
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    user_id = amina.actor.user_id
+    amina.lock()
+    place = {"user_id": user_id, "view": "case", "case_id": case_id}
+    handed = {"username": "amina", "place": {**place, "sort_column": 2, "sort_order": 1}}
+    window = make_window(vault_folder)
+    window.resume(handed)
+    assert window.sign_in.username.text() == "amina"
+    assert "locked" in window.sign_in.info.text()
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    qtbot.waitUntil(
+        lambda: isinstance(window.workspace_view.detail.currentWidget(), CaseView), timeout=10000
+    )
+    assert window.workspace_view.detail.currentWidget().case_id == case_id
