@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import shutil
 import sys
 import tempfile
@@ -84,17 +85,50 @@ def load_translations(app: QApplication) -> None:
 
 
 def prepare_demo(cases: int) -> tuple[VaultFolder, str, Path]:
-    from casework.demo import DEMO_PASSWORD, DEMO_USERS, create_demo_vault
+    from casework.demo import create_demo_vault
 
-    root = Path(tempfile.mkdtemp(prefix="safehold-demo-"))
+    root = Path(tempfile.mkdtemp(prefix=DEMO_PREFIX))
+    (root / DEMO_MARKER).write_text(f"{cases}\n", encoding="utf-8")
     demo = create_demo_vault(root / "vault", cases)
     demo.vault.lock()
+    return VaultFolder(root / "vault"), demo_hint(cases), root
+
+
+DEMO_PREFIX = "safehold-demo-"
+DEMO_MARKER = "safehold-demo"  # in the demo's folder: this app made it, and may delete it
+
+
+def demo_hint(cases: int) -> str:
+    from casework.demo import DEMO_PASSWORD, DEMO_USERS
+
     names = ", ".join(name for name, _d, _r in DEMO_USERS)
-    hint = (
+    return (
         f"Demo vault with {cases} synthetic cases (deleted when Safehold closes).\n"
         f"Accounts: {names}. Password for each: “{DEMO_PASSWORD}”"
     )
-    return VaultFolder(root / "vault"), hint, root
+
+
+def handed_demo(handed: object) -> tuple[Path, str] | None:
+    """The demo folder a locked process handed on, if it is one this app made: in the temporary
+    folder, named as prepare_demo names them, holding its marker. Anything else (a folder named
+    in the environment by someone else, the real vault's parent) is never opened as the demo
+    and never deleted at exit. The hint is made here again, never taken from outside."""
+    if not isinstance(handed, str):
+        return None
+    root = Path(handed)
+    try:
+        temp = Path(tempfile.gettempdir()).resolve()
+        ours = (
+            root.resolve().parent == temp
+            and root.name.startswith(DEMO_PREFIX)
+            and not root.is_symlink()
+            and (root / DEMO_MARKER).is_file()
+            and root.stat().st_uid == os.getuid()
+        )
+        cases = int((root / DEMO_MARKER).read_text(encoding="utf-8").strip()) if ours else 0
+    except (OSError, ValueError):
+        return None
+    return (root, demo_hint(cases)) if ours else None
 
 
 def build_window(
@@ -105,10 +139,10 @@ def build_window(
     delete when the app closes."""
     demo_root: Path | None = None
     hint = ""
-    handed = resume.get("demo_root") if resume else None
-    if isinstance(handed, str) and resume is not None:
-        demo_root = Path(handed)
-        folder, hint = VaultFolder(demo_root / "vault"), str(resume.get("hint", ""))
+    handed = handed_demo(resume.get("demo_root")) if resume else None
+    if handed is not None:
+        demo_root, hint = handed
+        folder = VaultFolder(demo_root / "vault")
     elif args.demo:
         folder, hint, demo_root = prepare_demo(args.demo_cases)
     else:
@@ -117,7 +151,7 @@ def build_window(
     flags = ["--no-err-windows"] if args.no_err_windows else []
     window.restart_command = restart.app_command(folder.folder, flags)
     if demo_root is not None:
-        window.restart_state = {"demo_root": str(demo_root), "hint": hint}
+        window.restart_state = {"demo_root": str(demo_root)}
     if resume is not None:
         window.resume(resume)
     return window, demo_root

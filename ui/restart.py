@@ -31,14 +31,17 @@ def app_command(folder: Path, flags: list[str]) -> list[str]:
     executable)."""
     if getattr(sys, "frozen", False):
         return [sys.executable, "--vault", str(folder), *flags]
-    return [sys.executable, "-m", "ui.app", "--vault", str(folder), *flags]
+    # -P: the folder it was started from is not put on the module path.
+    return [sys.executable, "-P", "-m", "ui.app", "--vault", str(folder), *flags]
 
 
 def replace_process(command: list[str], state: dict[str, Any]) -> NoReturn:
     """Become ``command``, handing it ``state`` (ids only) in the environment."""
     env = dict(os.environ)
     env[RESUME_ENV] = json.dumps(state, separators=(",", ":"))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(ROOT) not in paths:  # once, however many times the app is locked
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *paths])
     log.info("locked: starting a fresh process for the sign-in")
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):

@@ -182,6 +182,13 @@ def check(
         )
     assert isinstance(found, Anchor)
     seq, _mac = head_of(connection)
+    newest = max(carried, key=lambda a: a.seq, default=None)
+    if newest is not None and newest.seq > found.seq:
+        return (
+            f"the audit anchor (row {found.seq}) is older than the anchor a backup carries "
+            f"(row {newest.seq}, recorded {newest.at}): it was put back from an older copy, "
+            "perhaps with the database, to hide a rollback"
+        )
     if seq < found.seq:
         return (
             f"the audit chain ends at row {seq}, before its anchor (row {found.seq}, recorded "

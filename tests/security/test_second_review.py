@@ -250,3 +250,38 @@ def test_hostile_small_files_get_one_sentence(
     afile.write_text("x")
     with pytest.raises(BackupUnusable, match="is a file"):
         restore_backup(backup, afile, ADMIN_PASSWORD, "admin")
+
+
+def test_an_older_genuine_anchor_put_back_is_caught_by_the_one_a_backup_carries(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    staffed_vault.checkpoint()
+    staffed_vault.lock()
+    for name in ("safehold.db", "audit-anchor.json"):
+        shutil.copy(vault_folder.folder / name, tmp_path / name)
+    for _ in range(2):
+        vault_folder.unlock("sara", SUPERVISOR_PASSWORD).lock()
+    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara.backup("manual")  # carries the anchor as it stands
+    sara.lock()
+    for name in ("safehold.db", "audit-anchor.json"):
+        shutil.copy(tmp_path / name, vault_folder.folder / name)
+    for sidecar in ("-wal", "-shm"):
+        Path(f"{vault_folder.database}{sidecar}").unlink(missing_ok=True)
+    code, told = as_admin(vault_folder, "verify")
+    assert code == 1, told
+    assert "older than the anchor a backup carries" in told or "a later backup" in told, told
+
+
+def test_a_resume_handed_in_the_environment_cannot_name_a_folder_to_delete(
+    tmp_path: Path,
+) -> None:
+    """SAFEHOLD_RESUME is set by whoever starts the app: a demo folder it names is believed
+    only if the app made it (in the temporary folder, with its marker)."""
+    from ui.app import handed_demo
+
+    victim = tmp_path / "victim"
+    (victim / "vault").mkdir(parents=True)
+    assert handed_demo(str(victim)) is None
+    assert handed_demo(str(Path.home() / ".local" / "share" / "Safehold")) is None
+    assert handed_demo(["not", "a", "path"]) is None

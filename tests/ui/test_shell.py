@@ -473,3 +473,18 @@ def test_a_fresh_process_after_a_lock_signs_in_where_the_locked_one_was(
         lambda: isinstance(window.workspace_view.detail.currentWidget(), CaseView), timeout=10000
     )
     assert window.workspace_view.detail.currentWidget().case_id == case_id
+
+
+def test_a_place_handed_on_that_does_not_read_leaves_the_idle_lock_armed(
+    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    """Whoever starts the app sets what a locked process hands on: a sort column of 2**40 or a
+    geometry that is not hex is passed over, and the idle lock is armed all the same."""
+    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    user_id = amina.actor.user_id
+    amina.lock()
+    window = make_window(vault_folder)
+    place = {"user_id": user_id, "view": "empty", "case_id": None, "sort_column": 2**40}
+    window.resume({"username": "amina", "geometry": "é", "place": {**place, "sort_order": 1}})
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.idle.active

@@ -239,13 +239,16 @@ class MainWindow(QMainWindow):
             return workspace.daily_backup_if_due()
 
         jobs.start(daily, self._daily_backup_done, self._daily_backup_failed)
+        self._arm_idle_lock(workspace.organisation().auto_lock_minutes)  # first, whatever else
         if self._handed_place is not None:
             self._last_place = _place_from(self._handed_place)
             self._handed_place = None
         if self._last_place and self._last_place[0] == actor.user_id:
-            view.restore(self._last_place[1])
+            try:
+                view.restore(self._last_place[1])
+            except Exception as error:
+                log.warning("the place before the lock was not restored: %s", type(error).__name__)
         self._last_place = None
-        self._arm_idle_lock(workspace.organisation().auto_lock_minutes)
         # Keyboard users land in the caseload (or the administration view), ready to go.
         self.activateWindow()
         if view.caseload is not None:
@@ -304,6 +307,12 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         if self.vault is None:
             return
+        if restart and self.restart_command is not None:
+            # Background work (a backup, an export, a rotation) is asked to stop and given two
+            # seconds to end cleanly while the vault is still open; what still runs then ends
+            # with the process (every write is a transaction).
+            jobs.cancel_all()
+            jobs.wait_for_all(2000)
         self.statusBar().clearMessage()
         username = self.vault.actor.username
         if self.workspace_view is not None:
@@ -326,13 +335,9 @@ class MainWindow(QMainWindow):
         self.show_sign_in(username, tr("Safehold is locked. Sign in to go on where you were."))
 
     def _restart(self, username: str) -> None:
-        """Hand on where to go back to (ids) and become a fresh process. Background work is
-        asked to stop and given two seconds; what is still running then ends with the process
-        (every write is a transaction, and a backup's partial file has no manifest)."""
-        from ui import jobs, restart
+        """Hand on where to go back to (ids) and become a fresh process."""
+        from ui import restart
 
-        jobs.cancel_all()
-        jobs.wait_for_all(2000)
         state: dict[str, object] = {
             "username": username,
             "geometry": bytes(self.saveGeometry().toHex().data()).decode("ascii"),
@@ -357,7 +362,11 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import QByteArray
 
         geometry = state.get("geometry")
-        if isinstance(geometry, str):
+        if (
+            isinstance(geometry, str)
+            and len(geometry) < 2000
+            and all(c in "0123456789abcdefABCDEF" for c in geometry)
+        ):
             self.restoreGeometry(QByteArray.fromHex(geometry.encode("ascii")))
         place = state.get("place")
         self._handed_place = place if isinstance(place, dict) else None
@@ -382,14 +391,16 @@ def _place_from(handed: dict[str, object]) -> tuple[str, Place] | None:
     from ui.views.workspace import Place
 
     try:
-        return (
-            str(handed["user_id"]),
-            Place(
-                str(handed["view"]),
-                str(handed["case_id"]) if handed.get("case_id") else None,
-                int(str(handed["sort_column"])),
-                Qt.SortOrder(int(str(handed["sort_order"]))),
-            ),
-        )
-    except (KeyError, TypeError, ValueError):
+        column, order = int(str(handed["sort_column"])), int(str(handed["sort_order"]))
+        view = str(handed["view"])
+        if not 0 <= column < 64 or order not in (0, 1) or view not in PLACE_VIEWS:
+            return None
+        case_id = str(handed["case_id"]) if handed.get("case_id") else None
+        if case_id is not None and len(case_id) > 64:
+            return None
+        return (str(handed["user_id"]), Place(view, case_id, column, Qt.SortOrder(order)))
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
+
+
+PLACE_VIEWS = ("empty", "case", "intake", "tasks", "admin")
