@@ -53,9 +53,12 @@ class Anchor:
 
 
 def erased_ids(connection: Any) -> list[str]:
-    rows = connection.execute(
-        "SELECT DISTINCT survivor_id FROM erasures WHERE deleted_at IS NULL"
-    ).fetchall()
+    try:
+        rows = connection.execute(
+            "SELECT DISTINCT survivor_id FROM erasures WHERE deleted_at IS NULL"
+        ).fetchall()
+    except Exception:  # a database from before erasures had a table of their own
+        return []
     return sorted(str(row[0]) for row in rows)
 
 
