@@ -129,18 +129,18 @@ class VaultSecrets:
         database key) cannot make it accept privileged secrets with another fingerprint."""
         if self.is_administrator:
             assert self.audit_root_key and self.backup_private_key and self.keyring_key
-            return fingerprint(
+            return anchor_digest(
                 "admin", self.audit_root_key + self.backup_private_key + self.keyring_key
             )
         if self.audit_root_key:
-            return fingerprint("audit", self.audit_root_key)
+            return anchor_digest("audit", self.audit_root_key)
         return ""
 
     def lineage(self) -> tuple[str, ...]:
         return self.admin_lineage if self.is_administrator else self.audit_lineage
 
 
-def fingerprint(level: str, secret: bytes) -> str:
+def anchor_digest(level: str, secret: bytes) -> str:
     return hashlib.sha256(f"safehold/anchor/{level}\x00".encode() + secret).hexdigest()
 
 

@@ -41,7 +41,7 @@ from casework.vault.keyring import (
     KeyringError,
     OpenedSlot,
     VaultSecrets,
-    fingerprint,
+    anchor_digest,
     trust_slot,
 )
 from casework.vault.throttle import UnlockThrottle
@@ -863,7 +863,7 @@ class OpenVault:
             backup_private,
             key,
             backup_public,
-            (*current.audit_lineage, fingerprint("audit", current.audit_root_key))
+            (*current.audit_lineage, anchor_digest("audit", current.audit_root_key))
             if new_epoch
             else current.audit_lineage,
             (*current.admin_lineage, current.anchor()),
