@@ -116,15 +116,64 @@ class VaultBusy(CaseworkError):
     )
 
 
-def from_database_error(error: BaseException) -> CaseworkError | None:
-    """Sort a database error: problems of the environment that a user can act on become a
-    domain error (with no SQL and no data in its text); anything else is a bug (None)."""
-    text = str(getattr(error, "orig", None) or error).lower()
-    if "disk is full" in text or "database or disk is full" in text:
+# SQLite's primary result codes (the low byte of the extended code a driver error carries).
+SQLITE_PERM = 3
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_NOMEM = 7
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+
+
+def sqlite_code(error: BaseException) -> int | None:
+    """The primary SQLite result code behind ``error`` (a driver error, or SQLAlchemy's
+    wrapper of one, or any error chained to one), or None if no driver error is behind it."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = getattr(current, "sqlite_errorcode", None)
+        if isinstance(code, int):
+            return code & 0xFF
+        orig = getattr(current, "orig", None)
+        current = orig if isinstance(orig, BaseException) else current.__cause__
+    return None
+
+
+class VaultUnreadable(CaseworkError):
+    code = "vault-unreadable"
+    default_message = (
+        "The vault's files cannot be opened: this account may not read or write them, or the "
+        "folder is on a disk that is read-only. Nothing was changed."
+    )
+
+
+def from_database_error(error: BaseException, *, opening: bool = False) -> CaseworkError | None:
+    """Sort a database error by SQLite's result code: problems of the environment that a user
+    can act on become a domain error (with no SQL and no data in its text); anything else is a
+    bug (None), or, while ``opening`` a vault, damage.
+
+    A vault merely in use (busy, locked) or unreadable for want of permission is never called
+    damaged: damage offers to replace the vault from a backup."""
+    code = sqlite_code(error)
+    if code == SQLITE_FULL:
         return DiskFull()
-    if "database is locked" in text or "database is busy" in text:
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return VaultBusy()
-    damaged = ("malformed", "not a database", "disk i/o error", "hmac check", "corrupt")
-    if any(marker in text for marker in damaged):
+    if code in (SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN):
+        return VaultUnreadable()
+    if code == SQLITE_NOTADB:
+        return VaultDamaged(
+            "The vault's database does not open with the key its keyring holds: it is damaged, "
+            "is not a Safehold database, or was put back from another date than the keyring. "
+            "It has been left exactly as it is; restore it from a backup."
+        )
+    if code in (SQLITE_CORRUPT, SQLITE_IOERR):
+        return VaultDamaged()
+    if opening and code is not None and code != SQLITE_NOMEM:
         return VaultDamaged()
     return None

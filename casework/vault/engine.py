@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
-from casework.errors import VaultDamaged
+from casework.errors import VaultDamaged, from_database_error
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -22,6 +22,10 @@ def key_pragma(database_key: bytes) -> str:
         raise ValueError("the database key must be 32 bytes")
     return f"PRAGMA key = \"x'{database_key.hex()}'\""
 
+
+# How long a statement waits for another connection's write (another Safehold process on the
+# same vault; within one process the vault's writer lock serialises writes) before VaultBusy.
+BUSY_TIMEOUT_MS = 10_000
 
 READ_WRITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
@@ -52,6 +56,7 @@ def configure_connection(
     try:
         cursor.execute("PRAGMA cipher_log_level = NONE")
         cursor.execute(key_pragma(database_key))
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # before the first read
         cursor.execute("SELECT count(*) FROM sqlite_master")
         cursor.fetchall()
         for pragma in READ_ONLY_PRAGMAS if read_only else READ_WRITE_PRAGMAS:
@@ -64,6 +69,10 @@ def configure_connection(
 def read_only_uri(path: Path) -> str:
     """SQLite's URI for ``path`` opened read-only: nothing can be written to the file."""
     return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
+# The execution option that marks a connection as the writer's (see OpenVault.transaction).
+WRITE_OPTION = "safehold_write"
 
 
 def open_engine(
@@ -100,7 +109,11 @@ def open_engine(
         dbapi_connection.isolation_level = None
 
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A write transaction takes SQLite's write lock at once (waiting up to the busy timeout):
+        # a deferred one that had read first could not wait for it, and failed at its first
+        # write whenever another connection was writing.
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     event.listen(engine, "connect", on_connect, insert=True)
     event.listen(engine, "begin", on_begin)
@@ -109,8 +122,15 @@ def open_engine(
             connection.exec_driver_sql("SELECT 1")
     except Exception as exc:
         engine.dispose()
-        raise VaultDamaged() from exc
+        raise opening_error(exc) from exc
     return engine
+
+
+def opening_error(error: Exception) -> Exception:
+    """What a failure to open the database means, by SQLite's result code: in use, not
+    readable, full, or damaged (a wrong key reads as "not a database"). A vault merely in use
+    must never be called damaged: damage offers to replace it from a backup."""
+    return from_database_error(error, opening=True) or VaultDamaged()
 
 
 def raw_connection(path: Path, database_key: bytes, *, read_only: bool = False) -> Any:
@@ -129,5 +149,5 @@ def raw_connection(path: Path, database_key: bytes, *, read_only: bool = False) 
         configure_connection(connection, database_key, read_only=read_only)
     except Exception as exc:
         connection.close()
-        raise VaultDamaged() from exc
+        raise opening_error(exc) from exc
     return connection

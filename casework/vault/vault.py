@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from casework.errors import (
     AccountDisabled,
     PermissionDenied,
     ValidationError,
+    VaultBusy,
     VaultDamaged,
     VaultExists,
     VaultLocked,
@@ -33,7 +35,13 @@ from casework.services.actor import Actor
 from casework.vault import crypto, rotation
 from casework.vault.backup import Progress, write_backup
 from casework.vault.crypto import CryptoError, KdfParams
-from casework.vault.engine import key_pragma, open_engine, raw_connection
+from casework.vault.engine import (
+    BUSY_TIMEOUT_MS,
+    WRITE_OPTION,
+    key_pragma,
+    open_engine,
+    raw_connection,
+)
 from casework.vault.files import make_private_folder, restrict_vault_files, write_private_file
 from casework.vault.keyring import (
     UNTRUSTED,
@@ -48,7 +56,7 @@ from casework.vault.throttle import UnlockThrottle
 
 if TYPE_CHECKING:  # SQLAlchemy and the model load when a vault opens, not at start-up
     from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     from casework.vault.anchor import Anchor
 
@@ -594,6 +602,10 @@ def refuse_unstorable_text(session: Session, _context: object, _instances: objec
                 )
 
 
+# How long lock waits for a running write to commit before interrupting it.
+LOCK_WAIT_SECONDS = 5.0
+
+
 class OpenVault:
     """An unlocked vault: keys in memory, an engine, and the signed-in user."""
 
@@ -608,17 +620,21 @@ class OpenVault:
     ) -> None:
         self.folder = folder
         self.keyring = keyring
-        self._engine: Engine | None = engine
+        self._engine: Engine | None = None
+        self._writing_engine: Engine | None = None
         self._secrets: VaultSecrets | None = secrets
         self.actor = actor
         self.slot_id = slot_id
         self.dropped_slots = 0  # by the last keyring change: slots that did not verify
         self.read_only = False  # opened to be checked: nothing is written, the anchor included
-        from sqlalchemy import event
-        from sqlalchemy.orm import sessionmaker
-
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        event.listen(self._sessions, "before_flush", refuse_unstorable_text)
+        # One writer at a time in this process: a write waits here for the one before it (a
+        # background job's, say) rather than fail, and takes SQLite's write lock at its BEGIN.
+        self._writer = threading.RLock()
+        self._sessions: sessionmaker[Session]
+        self._bind(engine)
+        self._writer_connection: object | None = None  # the DB-API connection writing now
+        self._closing = False
+        self._abandoned = False  # lock stopped waiting for the running write
 
     @property
     def is_locked(self) -> bool:
@@ -642,18 +658,62 @@ class OpenVault:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        with database_errors(), self.session() as session, session.begin():
-            yield session
+        """A write transaction: serialised with every other write this process makes, and
+        holding SQLite's write lock from its first statement (so it never fails half-way
+        because another connection wrote). Waits up to the busy timeout for the writer."""
+        if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise VaultBusy(
+                "Another task is still saving to the vault. Try again in a moment; nothing "
+                "was saved."
+            )
+        try:
+            if self._closing:
+                raise VaultLocked()
+            self.engine  # noqa: B018 - raises VaultLocked once locked
+            with (
+                database_errors(),
+                self._sessions(bind=self._writing_engine) as session,
+                session.begin(),
+            ):
+                self._writer_connection = session.connection().connection.dbapi_connection
+                yield session
+                if self._abandoned:  # lock gave up waiting: this write must not land after it
+                    raise VaultLocked()
+        finally:
+            self._writer_connection = None
+            self._writer.release()
 
-    def lock(self) -> None:
-        """Move the audit anchor up to the head (a supervisor's or administrator's session),
-        dispose of the engine and forget the keys."""
+    def lock(self, wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
+        """Refuse new writes, let a running one finish (for ``wait_seconds`` at most, then
+        interrupt it: it rolls back), move the audit anchor up to the head (a supervisor's or
+        administrator's session), dispose of the engine and forget the keys. Nothing this
+        vault's sessions write can reach the file after it returns."""
+        self._closing = True
+        held = self._writer.acquire(timeout=wait_seconds)
+        if not held:
+            self._abandoned = True
+            writing = self._writer_connection
+            if writing is not None:
+                log.warning("a write still running at lock was interrupted")
+                with contextlib.suppress(Exception):
+                    writing.interrupt()  # type: ignore[attr-defined]
+            held = self._writer.acquire(timeout=wait_seconds)
+        try:
+            self._forget()
+        finally:
+            if held:
+                self._writer.release()
+
+    def _forget(self) -> None:
         if self._engine is not None:
             self.refresh_anchor()
             self._engine.dispose()
         self._engine = None
+        self._writing_engine = None
         self._secrets = None
-        self._sessions = type(self._sessions)()  # unbound: holds no engine
+        from sqlalchemy.orm import sessionmaker
+
+        self._sessions = sessionmaker()  # unbound: holds no engine
 
     def refresh_anchor(self) -> None:
         """Record the audit chain's head in ``audit-anchor.json`` (see anchor), if this session
@@ -925,19 +985,26 @@ class OpenVault:
         """The database to a new key, with the keyring that holds it written first as pending,
         so a crash between the two is completed at the next sign-in (``readable_key``)."""
         pending_path = self.folder.folder / PENDING_KEYRING
-        keyring.save(pending_path)
-        self.engine.dispose()
-        connection = raw_connection(self.folder.database, old_key)
-        try:
-            connection.execute(key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey"))
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        finally:
-            connection.close()
-        os.replace(pending_path, self.folder.keyring_path)
-        self._engine = open_engine(self.folder.database, new_key)
-        self._sessions = type(self._sessions)(self._engine, expire_on_commit=False)
-        from sqlalchemy import event
+        with self._writer:  # no write of this process runs through the rekey
+            keyring.save(pending_path)
+            self.engine.dispose()
+            connection = raw_connection(self.folder.database, old_key)
+            try:
+                connection.execute(key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey"))
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                connection.close()
+            os.replace(pending_path, self.folder.keyring_path)
+            self._bind(open_engine(self.folder.database, new_key))
 
+    def _bind(self, engine: Engine) -> None:
+        """Sessions, and the writer's sessions, over ``engine``."""
+        from sqlalchemy import event
+        from sqlalchemy.orm import sessionmaker
+
+        self._engine = engine
+        self._writing_engine = engine.execution_options(**{WRITE_OPTION: True})
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", refuse_unstorable_text)
 
     def remove_slot_and_rekey(self, username: str) -> None:

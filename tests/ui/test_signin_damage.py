@@ -61,3 +61,26 @@ def test_a_damaged_keyring_is_said_plainly_and_offers_the_restore(
     assert shown.startswith("The vault's keyring.json is damaged")
     assert "Reference" not in shown  # a known error, not "something went wrong"
     assert window.sign_in.restore_button.isVisibleTo(window)
+
+
+def test_a_vault_in_use_says_so_and_never_offers_its_replacement(
+    qtbot: QtBot, make_window, admin_vault: OpenVault, vault_folder: VaultFolder, monkeypatch
+) -> None:
+    """Another program holds the database: that is "in use", not damage, and replacing the vault
+    from a backup would throw away everything since."""
+    from casework.vault import engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    other = engine.raw_connection(vault_folder.database, admin_vault.secrets.database_key)
+    admin_vault.lock()
+    window = make_window(vault_folder)
+    try:
+        other.execute("PRAGMA locking_mode = EXCLUSIVE")
+        other.execute("BEGIN EXCLUSIVE")
+        shown = attempt(qtbot, window, "admin", ADMIN_PASSWORD)
+    finally:
+        other.rollback()
+        other.close()
+    assert shown.startswith("The vault is in use by another Safehold window or program")
+    assert window.vault is None
+    assert not window.sign_in.restore_button.isVisibleTo(window)
