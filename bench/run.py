@@ -28,6 +28,7 @@ import platformdirs
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from casework.application.desk import Desk  # noqa: E402
 from casework.demo import DEMO_PASSWORD, DEMO_VERSION, create_demo_vault  # noqa: E402
 from casework.model.vocab import CaseStatus, Confidentiality, RiskLevel, Role  # noqa: E402
 from casework.reporting.records import RecordRelease  # noqa: E402
@@ -37,7 +38,6 @@ from casework.services.cases import CaseFilter, CaseSort  # noqa: E402
 from casework.vault import schema  # noqa: E402
 from casework.vault.engine import raw_connection  # noqa: E402
 from casework.vault.vault import OpenVault, VaultFolder  # noqa: E402
-from casework.workspace import Workspace  # noqa: E402
 
 
 def measure(action: Callable[[], object], repeat: int) -> float:
@@ -81,7 +81,7 @@ def cached_vault(cases: int, seed: int) -> VaultFolder:
             "Bench Caseworker",
         )
         demo.vault.lock()
-        supervisor = Workspace(VaultFolder(folder / "vault").unlock("supervisor", DEMO_PASSWORD))
+        supervisor = Desk(VaultFolder(folder / "vault").unlock("supervisor", DEMO_PASSWORD))
         active = supervisor.caseload_ids(
             CaseSort.REFERENCE, False, CaseFilter(statuses=(CaseStatus.ACTIVE,))
         )
@@ -107,7 +107,7 @@ def plain_copy(vault: OpenVault, folder: Path) -> Path:
     return target
 
 
-def plain_workspace(vault: OpenVault, path: Path) -> Workspace:
+def plain_workspace(vault: OpenVault, path: Path) -> Desk:
     """The same services over the plain copy (same actor, no key)."""
     import sqlcipher3
     from sqlalchemy import create_engine
@@ -118,7 +118,7 @@ def plain_workspace(vault: OpenVault, path: Path) -> Workspace:
     clone.__dict__.update(vault.__dict__)
     clone._engine = engine
     clone._sessions = sessionmaker(engine, expire_on_commit=False)
-    return Workspace(clone)
+    return Desk(clone)
 
 
 def startup_to_signin(folder: VaultFolder, repeat: int) -> float:
@@ -174,7 +174,7 @@ def sign_in_to_caseload(folder: VaultFolder, username: str) -> tuple[float, floa
     kdf = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     vault = folder.unlock(username, DEMO_PASSWORD)  # derives the key again: subtracted below
-    view = WorkspaceView(Workspace(vault))
+    view = WorkspaceView(Desk(vault))
     view.resize(1280, 800)
     view.show()
     model = view.caseload.model
@@ -193,9 +193,7 @@ def sign_in_to_caseload(folder: VaultFolder, username: str) -> tuple[float, floa
     return kdf, total - kdf, vault
 
 
-def ui_max_stall(
-    admin_desk: Workspace, reader: Workspace, worker_id: str, out: Path, period: str
-) -> float:
+def ui_max_stall(admin_desk: Desk, reader: Desk, worker_id: str, out: Path, period: str) -> float:
     """The longest gap between ticks of a 5 ms timer on the UI thread while an export, a report
     and a backup run in the background, as the app runs them."""
     from PySide6.QtCore import QTimer
@@ -269,15 +267,15 @@ def main() -> None:
     record("kdf_ms", statistics.median(kdfs))
     record("unlock_to_caseload", statistics.median(opens))
     vault = folder.unlock("supervisor", DEMO_PASSWORD)
-    workspace = Workspace(vault)
+    workspace = Desk(vault)
 
-    def worst_sort(ws: Workspace) -> float:
+    def worst_sort(ws: Desk) -> float:
         return max(
             measure(lambda s=sort: ws.caseload_window(s, True, None, 0, 100), repeat)
             for sort in CaseSort
         )
 
-    def worst_scroll(ws: Workspace) -> float:
+    def worst_scroll(ws: Desk) -> float:
         """A page from the middle of the caseload, as when the scroll bar is dragged."""
         middle = ws.caseload_window(CaseSort.REFERENCE, False).total // 2
         return max(
@@ -293,13 +291,13 @@ def main() -> None:
         CaseFilter(no_contact_since=date.today() - timedelta(days=30)),
     ]
 
-    def worst_filter(ws: Workspace) -> float:
+    def worst_filter(ws: Desk) -> float:
         return max(
             measure(lambda f=f: ws.caseload_window(CaseSort.INTAKE_DATE, True, f, 0, 100), repeat)
             for f in filters
         )
 
-    def people(ws: Workspace) -> float:
+    def people(ws: Desk) -> float:
         from casework.services import search
 
         def run() -> None:
@@ -309,7 +307,7 @@ def main() -> None:
 
         return measure(run, repeat) / 4
 
-    def notes(ws: Workspace) -> float:
+    def notes(ws: Desk) -> float:
         from casework.services import notes as note_service
 
         def run() -> None:
@@ -388,7 +386,7 @@ def main() -> None:
         f"{date.today().year}-Q{last_quarter}" if last_quarter else f"{date.today().year - 1}-Q4"
     )
     counter = iter(range(1_000_000))
-    admin_desk = Workspace(admin)
+    admin_desk = Desk(admin)
     profile = "National quarterly return"
     record(
         "export_quarterly",

@@ -79,7 +79,7 @@ class Day:
         from PySide6.QtCore import QtMsgType, qInstallMessageHandler
         from PySide6.QtWidgets import QApplication
 
-        from casework.vault.vault import VaultFolder
+        from casework.application.entrance import Entrance
         from ui import app as app_module
         from ui.windows.main_window import MainWindow
 
@@ -114,7 +114,7 @@ class Day:
                     print(f"soak: Qt {levels[kind]}: {text[:200]}", file=sys.stderr)
 
         qInstallMessageHandler(on_qt_message)
-        self.window = MainWindow(VaultFolder(vault_path))
+        self.window = MainWindow(Entrance(vault_path))
         self.window.resize(1280, 800)
         self.window.show()
         self.pump(50)

@@ -168,11 +168,25 @@ def build_parser() -> Parser:
     backup = commands.add_parser("backup", help="write an encrypted, verified backup")
     backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
     restore = commands.add_parser(
-        "restore", help="restore a backup into a new vault (--vault DIR, which must not hold one)"
+        "restore",
+        help="restore a backup into a new vault (--vault DIR, which must not hold one), or "
+        "replace a damaged vault (--replace-damaged)",
     )
-    restore.add_argument("--from", dest="source", required=True, type=Path)
+    source = restore.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from", dest="source", type=Path, help="the backup file")
+    source.add_argument(
+        "--latest",
+        action="store_true",
+        help="the vault's newest backup that authenticates (in every folder it has used)",
+    )
     restore.add_argument(
         "--recovery", action="store_true", help="authorise with the recovery code instead of --user"
+    )
+    restore.add_argument(
+        "--replace-damaged",
+        action="store_true",
+        help="the vault in --vault is damaged: set its files aside, unchanged, in a folder "
+        "beside it, and restore in its place (the files are put back if the restore fails)",
     )
     verify = commands.add_parser(
         "verify", help="check database integrity and the audit chain, read-only"
@@ -438,8 +452,8 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    from casework.application.desk import Desk
     from casework.reporting import quarterly, records
-    from casework.workspace import Workspace
 
     kind = args.export_command
     # A malformed period is refused before the password is asked for.
@@ -449,7 +463,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
 
     def act(vault: OpenVault) -> int:
         try:
-            release = Workspace(vault).export(kind, args.profile, period, args.out)
+            release = Desk(vault).export(kind, args.profile, period, args.out)
         except OSError as error:  # nothing was written, its audit row included
             raise cannot_write(args.out, error, "Nothing was exported") from None
         written = "records.csv" if kind == "records" else "summary.csv, summary.pdf"
@@ -518,7 +532,7 @@ def cannot_write(where: Path, error: OSError, what: str) -> CaseworkError:
 
 
 def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
-    from casework.vault.restore import restore_backup
+    from casework.application.entrance import Entrance
 
     if args.recovery:
         secret, user = ctx.passwords.read("Recovery code: "), None
@@ -526,21 +540,25 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
         if not ctx.user:
             raise UsageError("restore needs --user NAME (an administrator) or --recovery")
         secret, user = ctx.passwords.read(f"Password for {ctx.user}: "), ctx.user
-    # On a machine that has the vault (its usual place): its backup folders' expiry lists and
-    # its audit anchor (with the erasure ledger) apply to what is restored, wherever from.
-    home = VaultFolder(default_vault_folder())
-    known = home.exists() and home.folder.resolve() != ctx.folder.folder.resolve()
-    folders = home.backup_folders_used() if known else []
-    report = restore_backup(
-        args.source, ctx.folder.folder, secret, user, folders, [home.folder] if known else []
-    )
+    entrance = Entrance(ctx.folder.folder)
+    backup = None if args.latest else args.source
+    if args.replace_damaged:
+        if not entrance.exists():
+            raise UsageError(f"there is no vault in {ctx.folder.folder} to replace")
+        replaced = entrance.replace_damaged(backup, secret, user)
+        report, told = replaced.report, replaced.describe()
+    else:
+        # On a machine that has the vault (its usual place): its backup folders' expiry lists
+        # and its audit anchor (with the erasure ledger) apply to what is restored.
+        report = entrance.restore(backup, secret, user, homes=[default_vault_folder()])
+        told = report.describe()
     ctx.emit(
         {
             "vault": str(ctx.folder.folder),
             "backup_created_at": report.created_at.isoformat(),
             "audit_seq": report.audit_seq,
         },
-        f"{report.describe()} The vault is in {ctx.folder.folder}.",
+        f"{told} The vault is in {ctx.folder.folder}.",
     )
     return 0
 

@@ -104,6 +104,13 @@ class AuditChainBroken(CaseworkError):
     code = "audit-broken"
 
 
+class Cancelled(CaseworkError):
+    """Raised inside running work that saw its cancel flag (the user's cancel, or a lock)."""
+
+    code = "cancelled"
+    default_message = "Cancelled; nothing was written."
+
+
 class DiskFull(CaseworkError):
     code = "disk-full"
     default_message = "The disk is full, so nothing was saved. Free some space and try again."

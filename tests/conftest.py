@@ -11,11 +11,24 @@ import pytest
 
 from casework.model.vocab import Role
 from casework.services import accounts
+from casework.vault import crypto
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
+from tests.kdf_floor import PRODUCTION_KDF_FLOOR, TEST_KDF_FLOOR, use_test_kdf_floor
 
-# The floor security.md allows (t=3, m=64 MiB): tests skip the half-second calibration.
-FAST_KDF = KdfParams()
+# The tests' Argon2 floor, lowered in this process only (see tests/kdf_floor.py).
+use_test_kdf_floor()
+FAST_KDF = KdfParams(*TEST_KDF_FLOOR)
+PRODUCTION_KDF = KdfParams(*PRODUCTION_KDF_FLOOR)
+
+
+@pytest.fixture
+def production_kdf_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """security.md's floor, as the app has it, for a test of the floor itself."""
+    monkeypatch.setattr(crypto, "MIN_TIME_COST", PRODUCTION_KDF_FLOOR[0])
+    monkeypatch.setattr(crypto, "MIN_MEMORY_KIB", PRODUCTION_KDF_FLOOR[1])
+
+
 ADMIN_PASSWORD = "lantern harbour copper meadow"
 WORKER_PASSWORD = "purple tangerine mountain river"
 SUPERVISOR_PASSWORD = "seven quiet lanterns glowing"

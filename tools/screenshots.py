@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from casework.application.entrance import Entrance
 from casework.demo import DEMO_PASSWORD, create_demo_vault
-from casework.vault.vault import VaultFolder
 from ui import app as app_module
 from ui import jobs
 from ui.windows.main_window import MainWindow
@@ -33,7 +33,7 @@ def main(out: Path) -> None:
     qapp.setStyleSheet((app_module.RESOURCES / "styles" / "safehold.qss").read_text())
     root = Path(tempfile.mkdtemp())
 
-    setup_window = MainWindow(VaultFolder(root / "new"))
+    setup_window = MainWindow(Entrance(root / "new"))
     setup_window.show()
     page = setup_window.setup
     page.org_name.setText("Harbour Light Shelter")
@@ -53,7 +53,7 @@ def main(out: Path) -> None:
     demo = create_demo_vault(root / "demo", 10_000)
     demo.vault.lock()
     window = MainWindow(
-        VaultFolder(root / "demo"),
+        Entrance(root / "demo"),
         f"Demo accounts: caseworker, supervisor, admin. Password: {DEMO_PASSWORD}",
     )
     window.show()

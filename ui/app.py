@@ -17,8 +17,8 @@ from PySide6.QtCore import QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from casework import __version__
+from casework.application.entrance import Entrance
 from casework.platform import default_vault_folder, harden_process, log_folder
-from casework.vault.vault import VaultFolder
 from ui import preload, restart
 from ui.messages import error_text, log_unexpected
 from ui.windows.main_window import MainWindow
@@ -84,14 +84,14 @@ def load_translations(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
-def prepare_demo(cases: int) -> tuple[VaultFolder, str, Path]:
+def prepare_demo(cases: int) -> tuple[Entrance, str, Path]:
     from casework.demo import create_demo_vault
 
     root = Path(tempfile.mkdtemp(prefix=DEMO_PREFIX))
     (root / DEMO_MARKER).write_text(f"{cases}\n", encoding="utf-8")
     demo = create_demo_vault(root / "vault", cases)
     demo.vault.lock()
-    return VaultFolder(root / "vault"), demo_hint(cases), root
+    return Entrance(root / "vault"), demo_hint(cases), root
 
 
 DEMO_PREFIX = "safehold-demo-"
@@ -142,11 +142,11 @@ def build_window(
     handed = handed_demo(resume.get("demo_root")) if resume else None
     if handed is not None:
         demo_root, hint = handed
-        folder = VaultFolder(demo_root / "vault")
+        folder = Entrance(demo_root / "vault")
     elif args.demo:
         folder, hint, demo_root = prepare_demo(args.demo_cases)
     else:
-        folder = VaultFolder(args.vault or default_vault_folder())
+        folder = Entrance(args.vault or default_vault_folder())
     window = MainWindow(folder, hint)
     flags = ["--no-err-windows"] if args.no_err_windows else []
     window.restart_command = restart.app_command(folder.folder, flags)

@@ -1,18 +1,27 @@
 """Background work off the UI thread: a job runs in the thread pool and hands its result (or
-its error) back to the UI thread through a signal."""
+its error) back to the UI thread through a signal.
+
+A job started while a desk is served (``serve``, from sign-in to lock) is the desk's work: the
+desk's ``close`` cancels it and waits for it before the vault locks. A job's callbacks are
+dropped, not called, once the widget they belong to (``parent``, or the object of a bound
+method) has been deleted: a lock deletes the views whose work it stopped."""
 
 from __future__ import annotations
 
 import gc
 import logging
 import sys
-import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from casework.errors import Cancelled
 from ui import preload
+
+if TYPE_CHECKING:
+    from casework.application.desk import Desk, Work
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +33,7 @@ class JobSignals(QObject):
     finished = Signal()
 
 
-class Cancelled(Exception):
-    """Raised inside a job that saw its cancel flag."""
+__all__ = ["Cancelled", "Job", "cancel_all", "serve", "start", "wait_for_all"]
 
 
 class Job:
@@ -36,21 +44,25 @@ class Job:
     object that nothing ever released, so every job, and all its closures held, stayed for the
     life of the process. The pool is given the bound ``run`` instead, which it lets go."""
 
-    def __init__(self, work: Callable[[Job], Any]) -> None:
+    def __init__(self, work: Callable[[Job], Any], desk: Desk | None = None) -> None:
+        from casework.application.desk import Work
+
         self.signals = JobSignals()
         self._work = work
-        self._cancel = threading.Event()
+        self._desk = desk
+        self.token: Work = Work()
+        if desk is not None:
+            desk.begin(self.token)  # VaultLocked once the desk has closed
 
     def cancel(self) -> None:
-        self._cancel.set()
+        self.token.cancel()
 
     @property
     def cancelled(self) -> bool:
-        return self._cancel.is_set()
+        return self.token.cancelled
 
     def check_cancelled(self) -> None:
-        if self._cancel.is_set():
-            raise Cancelled()
+        self.token.check()
 
     def report(self, percent: int, text: str = "") -> None:
         self.signals.progress.emit(percent, text)
@@ -58,12 +70,15 @@ class Job:
     def run(self) -> None:
         try:
             preload.wait()  # never import alongside the start-up preload
+            self.check_cancelled()  # cancelled (a lock) while it waited for a thread
             result = self._work(self)
         except BaseException as exc:  # handed to the UI thread, which decides what to show
             self.signals.failed.emit(exc)
         else:
             self.signals.succeeded.emit(result)
         finally:
+            if self._desk is not None:
+                self._desk.end(self.token)
             self.signals.finished.emit()
 
 
@@ -94,15 +109,50 @@ def _release_collector() -> None:
         gc.collect()
 
 
+_served: Desk | None = None
+
+
+def serve(desk: Desk | None) -> None:
+    """Jobs started from now on are ``desk``'s work (None: no desk, before sign-in)."""
+    global _served
+    _served = desk
+
+
+def _owner(callback: Callable[..., None], parent: QObject | None) -> QObject | None:
+    if parent is not None:
+        return parent
+    bound = getattr(callback, "__self__", None)
+    return bound if isinstance(bound, QObject) else None
+
+
+def _delivered(callback: Callable[[Any], None], parent: QObject | None) -> Callable[[Any], None]:
+    """``callback``, called only while the widget it belongs to still exists."""
+    owner = _owner(callback, parent)
+    if owner is None:
+        return callback
+
+    def deliver(value: Any) -> None:
+        if shiboken6.isValid(owner):
+            callback(value)
+        else:
+            log.info("a job ended after its window closed; its result was dropped")
+
+    return deliver
+
+
 def start(
     work: Callable[[Job], Any],
     on_success: Callable[[Any], None],
     on_failure: Callable[[BaseException], None],
+    *,
+    parent: QObject | None = None,
 ) -> Job:
-    """Start a job; the callbacks run on the UI thread. The job is kept alive until it ends."""
-    job = Job(work)
-    job.signals.succeeded.connect(on_success)
-    job.signals.failed.connect(on_failure)
+    """Start a job; the callbacks run on the UI thread, and only while ``parent`` (by default
+    the object of a bound-method callback) exists. The job is kept alive until it ends, and is
+    the served desk's work (see ``serve``)."""
+    job = Job(work, _served)
+    job.signals.succeeded.connect(_delivered(on_success, parent))
+    job.signals.failed.connect(_delivered(on_failure, parent))
     job.signals.finished.connect(lambda: _finished(job))
     _hold_collector()
     _running.add(job)

@@ -19,7 +19,7 @@ MODULES = (
     "sqlalchemy.orm",
     "casework.model",
     "casework.vault.schema",
-    "casework.workspace",
+    "casework.application.desk",
     "ui.views.workspace",
 )
 

@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from itertools import chain
@@ -636,6 +637,11 @@ def _csv(
     return buffer.getvalue().encode("utf-8")
 
 
+# A write transaction to open (OpenVault.transaction): exports read in a plain session and write
+# only their audit row, briefly, in one of these.
+Writer = Callable[[], AbstractContextManager[Session]]
+
+
 def export_quarterly(
     session: Session,
     actor: Actor,
@@ -645,10 +651,13 @@ def export_quarterly(
     today: date,
     progress: Callable[[int], None] | None = None,
     check: Callable[[], None] | None = None,
+    writer: Writer | None = None,
 ) -> Release:
     """Build the release and write summary.csv, manifest.json and summary.pdf into ``out``
     (which must be new or empty); audited. Nothing is written if anything is refused, and
-    ``check`` (which raises to cancel) is called between steps."""
+    ``check`` (which raises to cancel) is called between steps. With ``writer``, the release
+    is read in ``session`` and only the audit row and the files are written, in a transaction
+    of the writer's (so the long reading never holds the vault's writer)."""
     refuse_unless_empty(out)
     release = build_release(session, actor, profile, period, today)
     if progress:
@@ -665,7 +674,9 @@ def export_quarterly(
     }
     if progress:
         progress(90)
-    write_export(session, actor, out, files, "export.quarterly", profile, period.label, check)
+    write_export(
+        session, actor, out, files, "export.quarterly", profile, period.label, check, writer
+    )
     return release
 
 
@@ -687,10 +698,16 @@ def write_export(
     profile: Profile,
     period: str,
     check: Callable[[], None] | None = None,
+    writer: Writer | None = None,
 ) -> None:
     """Audit who exported what (profile, period, each file's SHA-256), then write the files
-    user-only into ``out``. The audit row is in the caller's transaction, so a failed write
-    (which removes whatever it had written) leaves no row either."""
+    user-only into ``out``. The audit row is in the caller's transaction (or, with ``writer``,
+    in one of its own around the writing), so a failed write (which removes whatever it had
+    written) leaves no row either."""
+    if writer is not None:
+        with writer() as written_in:
+            write_export(written_in, actor, out, files, action, profile, period, check)
+        return
     refuse_unless_empty(out)
     if check:
         check()

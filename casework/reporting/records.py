@@ -39,6 +39,7 @@ from casework.reporting.profiles import Profile
 from casework.reporting.quarterly import (
     HTCDS_VERSION,
     ExportRefused,
+    Writer,
     age_at,
     consented_to,
     gender_class,
@@ -494,6 +495,7 @@ def export_records(
     today: date,
     progress: Callable[[int], None] | None = None,
     check: Callable[[], None] | None = None,
+    writer: Writer | None = None,
 ) -> RecordRelease:
     """Build the release and write records.csv and manifest.json into ``out`` (new or empty);
     audited. Nothing is written if anything is refused, and ``check`` (which raises to cancel)
@@ -501,5 +503,5 @@ def export_records(
     refuse_unless_empty(out)
     release = build_records(session, actor, profile, year, today, progress)
     files = {"records.csv": release.csv_bytes, "manifest.json": manifest_bytes(release.manifest)}
-    write_export(session, actor, out, files, "export.records", profile, year.label, check)
+    write_export(session, actor, out, files, "export.records", profile, year.label, check, writer)
     return release

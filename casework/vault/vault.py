@@ -466,11 +466,11 @@ class VaultFolder:
                 "aside, unchanged."
             )
         else:
-            restored = self.folder.parent / f"{self.folder.name}-restored"
             lines.append(
-                f"Restore it with: safehold-admin restore --from {source} --vault {restored} "
-                f"--user {username} (or --recovery), or with “Restore from the latest "
-                "backup…” on Safehold's sign-in screen, which sets the damaged files aside."
+                f"Replace it with: safehold-admin restore --from {source} --replace-damaged "
+                f"--vault {self.folder} --user {username} (or --recovery), which sets the "
+                "damaged files aside, unchanged; or with “Restore from the latest backup…” on "
+                "Safehold's sign-in screen."
             )
         return lines
 
@@ -744,10 +744,12 @@ class OpenVault:
         folder: Path | None = None,
         name: str | None = None,
         progress: Progress | None = None,
+        check: Callable[[], None] | None = None,
     ) -> Path:
         """An encrypted, verified copy in the vault's backups folder (or ``folder``), with the
         keyring in its manifest so an administrator or the recovery code can restore it on a
-        machine that never had the vault. ``progress(done, total)`` hears as it goes."""
+        machine that never had the vault. ``progress(done, total)`` hears as it goes; ``check()``
+        raises to cancel (between steps, up to the last one)."""
         return write_backup(
             self.folder.database,
             self.secrets.database_key,
@@ -758,6 +760,7 @@ class OpenVault:
             {"keyring": self.keyring.to_dict(), "anchor": self.anchor_to_carry()},
             name,
             progress,
+            check,
         )
 
     def anchor_to_carry(self) -> object:
@@ -803,9 +806,9 @@ class OpenVault:
     def daily_backup_due(self) -> bool:
         return rotation.daily_due(self.backup_folder, datetime.now(UTC))
 
-    def daily_backup(self) -> Path:
+    def daily_backup(self, check: Callable[[], None] | None = None) -> Path:
         """The automatic daily backup, then rotation (7 daily, 4 weekly, expired ones gone)."""
-        written = self.backup(rotation.DAILY, self.backup_folder)
+        written = self.backup(rotation.DAILY, self.backup_folder, check=check)
         rotation.rotate(self.backup_folder)
         return written
 

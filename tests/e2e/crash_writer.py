@@ -1,8 +1,9 @@
 """A writer for the crash-safety tests, run as its own process and killed at random moments.
 
 ``python -m tests.e2e.crash_writer VAULT notes CASE_ID RUN`` saves notes one by one and prints
-``saved RUN-N`` after each commit; ``... VAULT migrate`` unlocks (upgrading the schema) and
-prints ``migrated``. The password comes on standard input.
+``saved RUN-N`` after each commit; ``... VAULT migrate`` unlocks (upgrading the schema),
+printing ``upgrading`` when the upgrade itself begins (after the backup taken before it) and
+``migrated`` once the vault is open. The password comes on standard input.
 """
 
 from __future__ import annotations
@@ -12,11 +13,26 @@ from datetime import date
 from pathlib import Path
 
 from casework.services import notes
+from casework.vault import schema
 from casework.vault.vault import VaultFolder
+from tests.kdf_floor import use_test_kdf_floor
+
+
+def announce_upgrade() -> None:
+    upgrade = schema.upgrade_to_head
+
+    def announced(engine: object) -> None:
+        print("upgrading", flush=True)
+        upgrade(engine)  # type: ignore[arg-type]
+
+    schema.upgrade_to_head = announced  # type: ignore[assignment]
 
 
 def main() -> None:
+    use_test_kdf_floor()  # the vault was made by the test, at the tests' floor
     folder, mode = Path(sys.argv[1]), sys.argv[2]
+    if mode == "migrate":
+        announce_upgrade()
     password = sys.stdin.readline().rstrip("\n")
     vault = VaultFolder(folder).unlock("amina", password)
     if mode == "migrate":

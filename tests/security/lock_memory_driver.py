@@ -72,6 +72,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from casework.platform import harden_process
+    from tests.kdf_floor import use_test_kdf_floor
+
+    use_test_kdf_floor()  # the vault was made by the test, at the tests' floor
     from ui import app as safehold
     from ui import restart
 

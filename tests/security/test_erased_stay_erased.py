@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from casework.application.desk import Desk
 from casework.services import cases
 from casework.vault.backup import manifest_mac
 from casework.vault.engine import open_engine
 from casework.vault.restore import BackupUnusable, restore_backup
 from casework.vault.vault import OpenVault, VaultFolder
-from casework.workspace import Workspace
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 
 ERASED, KEPT = "Qzxwvera", "Imani"
@@ -60,7 +60,7 @@ def erased_after_backups(
     amina = vault_folder.unlock("amina", WORKER_PASSWORD)
     gone = record(amina, ERASED)
     record(amina, KEPT)
-    Workspace(amina).request_erasure(gone, "Asked in person")
+    Desk(amina).request_erasure(gone, "Asked in person")
     amina.lock()
     older = staffed_vault.backup("manual")  # in vault/backups: holds the person
     external = tmp_path / "usb-drive"
@@ -68,7 +68,7 @@ def erased_after_backups(
     staffed_vault.backup("manual", external)
     staffed_vault.lock()
     sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
-    desk = Workspace(sara)
+    desk = Desk(sara)
     (request,) = desk.erasure_requests()
     desk.decide_erasure(request.request_id, True, "")
     sara.lock()

@@ -192,18 +192,18 @@ def test_an_anchor_deleted_or_garbled_after_a_rollback_is_reported(
 def test_junk_backups_do_not_crowd_out_the_erasure_ledger(
     staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
-    from casework.workspace import Workspace
+    from casework.application.desk import Desk
     from tests.security.test_erased_stay_erased import ERASED, KEPT, record, restored_names
 
     amina = vault_folder.unlock("amina", WORKER_PASSWORD)
     gone = record(amina, ERASED)
     record(amina, KEPT)
-    Workspace(amina).request_erasure(gone, "Asked in person")
+    Desk(amina).request_erasure(gone, "Asked in person")
     amina.lock()
     older = staffed_vault.backup("manual")
     staffed_vault.lock()
     sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
-    desk = Workspace(sara)
+    desk = Desk(sara)
     (request,) = desk.erasure_requests()
     desk.decide_erasure(request.request_id, True, "")
     sara.backup("manual")  # carries the ledger

@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from casework.application.entrance import Entrance
 from casework.vault.vault import OpenVault, VaultFolder
 from ui import jobs
 from ui.models.caseload import CaseloadModel
@@ -19,7 +21,7 @@ def make_window(qtbot: QtBot) -> Iterator[Callable[[VaultFolder], MainWindow]]:
     windows: list[MainWindow] = []
 
     def make(folder: VaultFolder) -> MainWindow:
-        window = MainWindow(folder)
+        window = MainWindow(Entrance(folder.folder))
         qtbot.addWidget(window)
         window.show()
         windows.append(window)
@@ -28,7 +30,40 @@ def make_window(qtbot: QtBot) -> Iterator[Callable[[VaultFolder], MainWindow]]:
     yield make
     for window in windows:
         window.close()
-    jobs.wait_for_all()
+
+
+# How long a test's background work may still run after the test before it is a failure.
+LEFTOVER_WORK_MS = 15000
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_behind(qapp: QApplication) -> Iterator[None]:
+    """Fail a test that leaves background work running, or a window open, once its own
+    fixtures have closed what they opened: neither may leak into the next test."""
+    yield
+    if not jobs.wait_for_all(LEFTOVER_WORK_MS):
+        pytest.fail(f"background work was still running {LEFTOVER_WORK_MS} ms after the test")
+    qapp.processEvents()
+    left = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    for window in left:
+        window.close()
+    if left:
+        names = ", ".join(sorted(type(w).__name__ for w in left))
+        pytest.fail(f"the test left windows open: {names}")
+
+
+@pytest.fixture(autouse=True)
+def _clicks_a_user_could_make(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every mouse click in the UI tests lands on a widget a user could click: on screen and
+    enabled. (The Approvals page's buttons were clicked by the tests while never on screen.)"""
+    real = QtBot.mouseClick
+
+    def click(widget: QWidget, *args: object, **kwargs: object) -> None:
+        assert widget.isVisible(), f"clicked {widget.objectName() or widget!r}, not on screen"
+        assert widget.isEnabled(), f"clicked {widget.objectName() or widget!r}, disabled"
+        real(widget, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QtBot, "mouseClick", staticmethod(click))
 
 
 def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> OpenVault:

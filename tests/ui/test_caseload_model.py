@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 
+from casework.application.desk import Desk
 from casework.services import cases
 from casework.vault.vault import OpenVault, VaultFolder
-from casework.workspace import Workspace
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import wait_loaded
 from ui.models import caseload
@@ -27,13 +27,21 @@ def fill(vault: OpenVault, names: list[str], today: date) -> None:
 
 
 def test_the_model_keeps_qts_contract(
-    qtmodeltester, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot, qtmodeltester, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
+    """Checked once the rows have loaded (checked while it was still loading, the model had no
+    row for the tester to look at), and checked again while it reloads."""
     amina = vault_folder.unlock("amina", WORKER_PASSWORD)
     fill(amina, ["Ana", "Bea", "Cy"], today)
-    model = CaseloadModel(Workspace(amina))
+    model = CaseloadModel(Desk(amina))
+    model.reload()
+    wait_loaded(qtbot, model)
+    qtbot.waitUntil(lambda: model.data(model.index(2, 0)) is not None, timeout=15000)
+    assert model.rowCount() == 3
+    qtmodeltester.check(model)
     model.reload()
     qtmodeltester.check(model)
+    wait_loaded(qtbot, model)
     amina.lock()
 
 
@@ -43,7 +51,7 @@ def test_sorting_is_done_by_the_database_and_pages_load_in_the_background(
     sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
     names = [f"Name{i:03d}" for i in range(250)]
     fill(sara, names, today)
-    workspace = Workspace(sara)
+    workspace = Desk(sara)
     offsets: list[int] = []
     real = workspace.caseload_window
 

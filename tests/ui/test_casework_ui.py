@@ -126,6 +126,7 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
 
+    view.tabs.setCurrentWidget(view.notes)  # as a click on its tab would
     qtbot.mouseClick(view.notes.findChild(QPushButton, "addNote"), LEFT)
     assert view.notes.message.text() == "The note is empty."
     view.notes.body.setPlainText("Accompanied to the clinic; follow-up booked")
@@ -310,6 +311,7 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
     tab = view.referrals
+    view.tabs.setCurrentWidget(tab)
     tab.reason.setText("Medical check")
     tab.send()
     assert "no valid release of information to City Health Centre" in tab.message.text()

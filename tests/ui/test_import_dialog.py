@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
+from casework.application.desk import Desk
 from casework.model.vocab import Role
 from casework.services.cases import CaseSort
 from casework.vault.vault import OpenVault, VaultFolder
-from casework.workspace import Workspace
 from tests.conftest import WORKER_PASSWORD
 from ui import jobs
 from ui.views.import_dialog import MAX_SHOWN_PROBLEMS, ImportDialog
@@ -24,7 +24,7 @@ from ui.views.intake import IntakeForm
 @pytest.fixture
 def dialog(qtbot: QtBot, staffed_vault: OpenVault) -> Iterator[ImportDialog]:
     assert Role.ADMINISTRATOR in staffed_vault.actor.roles
-    shown = ImportDialog(Workspace(staffed_vault))
+    shown = ImportDialog(Desk(staffed_vault))
     qtbot.addWidget(shown)
     shown.show()
     yield shown
@@ -89,7 +89,7 @@ def test_the_intake_form_shows_why_contradictory_dates_are_refused(
     qtbot: QtBot, staffed_vault: OpenVault, vault_folder: VaultFolder, set_dates, message: str
 ) -> None:
     amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     form = IntakeForm(workspace)
     qtbot.addWidget(form)
     today = date.today()

@@ -14,11 +14,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
+from casework.application.desk import Desk
 from casework.model.vocab import ConsentKind, Role
 from casework.platform import log_folder
 from casework.services import accounts
 from casework.vault.vault import OpenVault, VaultFolder
-from casework.workspace import Workspace
 from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import sign_in
 from tests.unit.test_attachments import pdf_with
@@ -89,7 +89,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         upload.parent.mkdir()
         upload.write_bytes(ATTACHMENT)
         assert case_view.attachments.attach(str(upload))
-        desk = Workspace(window.vault)
+        desk = Desk(window.vault)
         desk.record_consent(
             case_id, ConsentKind.AGGREGATE_REPORTING, date.today() - timedelta(days=200)
         )
@@ -103,7 +103,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         settings.sync()
 
         sign_in(qtbot, window, "dora", "orchid basalt ferry lamp")
-        officer = Workspace(window.vault)
+        officer = Desk(window.vault)
         officer.add_reporting_profile("National", "KE-NRM", "", 5, 5, False, 11, 2)
         quarter = date.today().month - 1
         period = f"{date.today().year}-Q{quarter // 3 + 1}"
@@ -114,7 +114,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
             assert "nothing" in str(refused).lower() or not export.exists()
         window.lock()
         sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
-        backup = Workspace(window.vault).backup_now()
+        backup = Desk(window.vault).backup_now()
         window.lock()
     finally:
         root.removeHandler(handler)

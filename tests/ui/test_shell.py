@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -17,10 +18,10 @@ from casework.model.vocab import Role
 from casework.services import cases
 from casework.vault import backup as backup_module
 from casework.vault import crypto
-from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
-from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, FAST_KDF, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import sign_in, wait_loaded
+from ui import jobs
 from ui.models.caseload import CASE_ID_ROLE
 from ui.views.case_view import CaseView
 from ui.views.intake import IntakeForm
@@ -31,7 +32,7 @@ LEFT = Qt.MouseButton.LeftButton
 def test_first_run_sets_up_the_vault_and_shows_the_recovery_code_once(
     qtbot: QtBot, make_window, vault_folder: VaultFolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(crypto, "calibrate", lambda *a, **k: KdfParams())
+    monkeypatch.setattr(crypto, "calibrate", lambda *a, **k: FAST_KDF)
     window = make_window(vault_folder)
     page = window.setup
     assert window.pages.currentWidget() is page
@@ -434,9 +435,9 @@ def test_an_administrator_backs_up_with_progress_and_can_cancel(
     pressed = threading.Event()
     real_backup_now = workspace.backup_now
 
-    def held_backup_now(progress):  # type: ignore[no-untyped-def]
+    def held_backup_now(progress, check):  # type: ignore[no-untyped-def]
         pressed.wait(10)
-        return real_backup_now(progress)
+        return real_backup_now(progress, check)
 
     monkeypatch.setattr(workspace, "backup_now", held_backup_now)
     qtbot.mouseClick(button, LEFT)
@@ -488,3 +489,39 @@ def test_a_place_handed_on_that_does_not_read_leaves_the_idle_lock_armed(
     window.resume({"username": "amina", "geometry": "é", "place": {**place, "sort_order": 1}})
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     assert window.idle.active
+
+
+def test_locking_while_a_backup_runs_stops_it_and_writes_nothing_after(
+    qtbot: QtBot,
+    make_window,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "Back up now", then Ctrl+L while the copy is being checked: the backup used to finish
+    and write its file after the key was forgotten, and its callbacks then raised on deleted
+    widgets. Now the lock cancels it, waits for it, and only then locks."""
+    staffed_vault.set_backup_folder(tmp_path / "drive")
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    jobs.wait_for_all()  # the daily backup taken at sign-in
+    drive = tmp_path / "drive"
+    before = set(drive.glob("*"))
+    checking = threading.Event()
+    real_verify = backup_module.verify_copy
+
+    def slow_verify(path, key):  # type: ignore[no-untyped-def]
+        checking.set()
+        time.sleep(1.0)
+        return real_verify(path, key)
+
+    monkeypatch.setattr(backup_module, "verify_copy", slow_verify)
+    admin = window.workspace_view.admin
+    qtbot.mouseClick(admin.findChild(QPushButton, "backupNow"), LEFT)
+    assert checking.wait(10)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.vault is None and window.pages.currentWidget() is window.sign_in
+    jobs.wait_for_all()
+    qtbot.wait(50)  # the job's queued callbacks reach a view that no longer exists
+    assert set(drive.glob("*")) == before

@@ -14,10 +14,10 @@ from reportlab import rl_config
 from reportlab.pdfgen import canvas
 from sqlalchemy import text
 
+from casework.application.desk import Desk
 from casework.errors import CaseworkError, PermissionDenied, ValidationError
 from casework.services import attachments, cases
 from casework.vault.vault import OpenVault, VaultFolder
-from casework.workspace import Workspace
 from tests.conftest import WORKER_PASSWORD
 
 PHRASE = "Kestrelwood passport page"
@@ -49,7 +49,7 @@ def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
 
 def test_types_are_checked_by_content_not_by_name(setting, tmp_path: Path) -> None:
     amina, case = setting
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     disguised = tmp_path / "scan.pdf"
     disguised.write_text("not a pdf at all")
     with pytest.raises(ValidationError, match="whatever its name says"):
@@ -74,15 +74,15 @@ def test_the_size_limit_refuses_a_huge_file_without_reading_it(
     with huge.open("wb") as handle:
         handle.truncate(2 * 1024**3)  # a sparse 2 GB file: reading it would take the memory
     with pytest.raises(ValidationError, match="at most 1 MB"):
-        Workspace(amina).attach_file(case.case_id, huge)
-    assert Workspace(amina).case_attachments(case.case_id) == []
+        Desk(amina).attach_file(case.case_id, huge)
+    assert Desk(amina).case_attachments(case.case_id) == []
 
 
 def test_an_attachment_never_reaches_disk_in_clear(
     setting, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
     amina, case = setting
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     source = tmp_path / "outside" / "passport.pdf"
     source.parent.mkdir()
     source.write_bytes(pdf_with(PHRASE))
@@ -106,7 +106,7 @@ def test_an_attachment_never_reaches_disk_in_clear(
 
 def test_saving_a_copy_out_is_explicit_and_audited(setting, tmp_path: Path) -> None:
     amina, case = setting
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     photo = tmp_path / "photo.png"
     photo.write_bytes(PNG)
     added = workspace.attach_file(case.case_id, photo)
@@ -123,7 +123,7 @@ def test_saving_a_copy_out_is_explicit_and_audited(setting, tmp_path: Path) -> N
 
 def test_a_file_that_only_starts_like_a_pdf_is_refused(setting, tmp_path: Path) -> None:
     amina, case = setting
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     fake = tmp_path / "statement.pdf"
     fake.write_bytes(b"%PDF-1.7\n<html><body><script>alert(1)</script></body></html>\n")
     with pytest.raises(ValidationError, match="damaged or is not one"):
@@ -159,7 +159,7 @@ def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: P
             text("UPDATE attachments SET filename = :name WHERE id = :id"),
             {"name": hostile, "id": added.attachment_id},
         )
-    shown = {a.attachment_id: a.filename for a in Workspace(amina).case_attachments(case.case_id)}
+    shown = {a.attachment_id: a.filename for a in Desk(amina).case_attachments(case.case_id)}
     assert shown[added.attachment_id] == "]0;ownedscan[2Jfdp.exe"
     with amina.transaction() as session:
         name, _data = attachments.export_attachment(session, amina.actor, added.attachment_id)
@@ -168,7 +168,7 @@ def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: P
 
 def test_saving_a_copy_to_a_bad_place_says_what_to_do(setting, tmp_path: Path) -> None:
     amina, case = setting
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     photo = tmp_path / "photo.png"
     photo.write_bytes(PNG)
     added = workspace.attach_file(case.case_id, photo)

@@ -10,13 +10,13 @@ import pytest
 
 from casework import cli
 from casework.vault import crypto
-from casework.vault.crypto import KdfParams
 from casework.vault.schema import head_revision
+from tests.conftest import FAST_KDF
 
 
 @pytest.fixture(autouse=True)
 def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(crypto, "calibrate", lambda *a, **k: KdfParams())
+    monkeypatch.setattr(crypto, "calibrate", lambda *a, **k: FAST_KDF)
 
 
 def run(args: list[str], stdin: str = "") -> tuple[int, str]:
@@ -301,3 +301,28 @@ def test_backup_and_restore_from_the_command_line(vault: str, tmp_path: Path) ->
         run(["verify", "--vault", elsewhere, "--user", "boss", "--password-stdin"], ADMIN)[0] == 0
     )
     assert run([*wrong, "--password-stdin"], ADMIN)[0] == 1  # the folder now holds a vault
+
+
+def test_a_damaged_vault_is_replaced_from_the_command_line(vault: str) -> None:
+    """The same use case as the sign-in screen's "Restore from the latest backup…": the
+    damaged files are set aside, unchanged, and the newest good backup restored in place."""
+    import hashlib
+    import os
+
+    base = ["--vault", vault, "--user", "boss", "--password-stdin"]
+    assert (
+        run(["backup", "--out", str(Path(vault) / "backups" / "safehold-x.db"), *base], ADMIN)[0]
+        == 0
+    )
+    database = Path(vault) / "safehold.db"
+    for sidecar in Path(vault).glob("safehold.db-*"):
+        sidecar.unlink()
+    database.write_bytes(os.urandom(16384))
+    damaged = hashlib.sha256(database.read_bytes()).hexdigest()
+    code, _ = run(["verify", *base], ADMIN)
+    assert code == 1
+    code, printed = run(["restore", "--latest", "--replace-damaged", *base], ADMIN)
+    assert code == 0 and "The damaged files are kept, unchanged, in" in printed
+    [aside] = Path(vault).parent.glob(f"{Path(vault).name}-damaged-*")
+    assert hashlib.sha256((aside / "safehold.db").read_bytes()).hexdigest() == damaged
+    assert run(["verify", *base], ADMIN)[0] == 0

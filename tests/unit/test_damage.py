@@ -155,7 +155,7 @@ def test_a_manifest_carrying_a_planted_keyring_is_refused(
     assert guarded_kdf == []
 
 
-def test_kdf_costs_have_a_floor_and_a_ceiling() -> None:
+def test_kdf_costs_have_a_floor_and_a_ceiling(production_kdf_floor: None) -> None:
     for bad in (
         {"time_cost": 2, "memory_kib": 65536, "parallelism": 1},
         {"time_cost": 3, "memory_kib": 65535, "parallelism": 1},
@@ -306,7 +306,7 @@ def test_verify_on_a_damaged_vault_writes_nothing_and_says_how_to_restore(
     assert lines[0].startswith("The vault's database is damaged: page 3")
     created = json.loads(manifest_path(damaged).read_text())["created_at"][:16].replace("T", " ")
     assert f"The newest good backup is from {created} UTC: {damaged}" in told
-    assert f"safehold-admin restore --from {damaged}" in told
+    assert f"safehold-admin restore --from {damaged} --replace-damaged" in told
     code, detailed = run(["verify", "--details", *admin_args(vault_folder)], ADMIN_PASSWORD + "\n")
     assert code == 1
     assert len(detailed.strip().splitlines()) > len(lines)
@@ -403,14 +403,14 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_no_file(
 def test_the_audit_screen_says_a_row_was_altered_rather_than_fail(
     staffed_vault: OpenVault, value: object
 ) -> None:
+    from casework.application.desk import Desk
     from casework.services.audit_review import AuditFilter
-    from casework.workspace import Workspace
     from tests.conftest import SUPERVISOR_PASSWORD
 
     alter_time(staffed_vault, 3, value)
     supervisor = staffed_vault.folder.unlock("sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(VaultDamaged, match=r"time that is not a time.*verify"):
-            Workspace(supervisor).audit_trail(AuditFilter())
+            Desk(supervisor).audit_trail(AuditFilter())
     finally:
         supervisor.lock()

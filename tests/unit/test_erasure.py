@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from casework.application.desk import Desk
 from casework.errors import CaseworkError
 from casework.model.vocab import (
     Attendance,
@@ -21,7 +22,6 @@ from casework.model.vocab import (
 from casework.services import attachments, cases, consent, counseling, legal, notes, search
 from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault, VaultFolder
-from casework.workspace import Workspace
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 
 TRACES = ["Qzxwvera", "Vyxqorn", "+254 799 111 222", "plumvault", "Kestrelgrove", "ochrequill"]
@@ -125,12 +125,12 @@ def test_an_approved_erasure_leaves_no_trace(
         )
     before, indexed = dump(vault_folder, staffed_vault.secrets.database_key)
     assert all(trace in before for trace in TRACES) and indexed  # the dump would see them
-    Workspace(amina).request_erasure(gone, "Asked in person; plumvault")
+    Desk(amina).request_erasure(gone, "Asked in person; plumvault")
     amina.lock()
 
     sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
     older = sara.backup("before-erasure")  # still holds the person
-    desk = Workspace(sara)
+    desk = Desk(sara)
     (request,) = desk.erasure_requests()
     desk.decide_erasure(request.request_id, True, "")
     with sara.session() as session:

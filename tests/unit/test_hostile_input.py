@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 
 from casework import limits
+from casework.application.desk import Desk
 from casework.errors import ValidationError
 from casework.reporting.csv_safety import neutralise
 from casework.services import cases, search
 from casework.vault.vault import OpenVault, VaultFolder
-from casework.workspace import Workspace
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 
 NUL = "Ma\x00i"
@@ -39,7 +39,7 @@ def amina(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
 
 
 def test_search_finds_nothing_for_text_nothing_stored_can_hold(amina: OpenVault) -> None:
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     for query in (NUL, SURROGATE, "Ma\x1b[2J", HUGE, "M\x00", "Tr\udcff"):
         people, notes = workspace.find(query)  # the search box: people and notes
         assert people == [] and notes == []
@@ -145,7 +145,7 @@ def test_notes_tasks_partners_and_facilities_refuse_broken_text(
     """A lone surrogate reached the database driver and raised UnicodeEncodeError."""
     from casework.model.vocab import Confidentiality, OrganisationType
 
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     [hit] = workspace.find("Mai")[0]
     with pytest.raises(ValidationError, match="broken character") as refused:
         workspace.add_note(hit.case_id, f"Called {SURROGATE}", today, Confidentiality.ORDINARY)
@@ -154,7 +154,7 @@ def test_notes_tasks_partners_and_facilities_refuse_broken_text(
         workspace.add_task(hit.case_id, f"Phone {SURROGATE}", today)
     with pytest.raises(ValidationError, match="control character"):
         workspace.add_task(hit.case_id, "Phone \x1b[2J", today)
-    admin = Workspace(staffed_vault)
+    admin = Desk(staffed_vault)
     with pytest.raises(ValidationError, match="broken character"):
         admin.add_facility(f"House {SURROGATE}", {"A": 2})
     with pytest.raises(ValidationError, match="longer than"):
@@ -162,7 +162,7 @@ def test_notes_tasks_partners_and_facilities_refuse_broken_text(
     supervisor = staffed_vault.folder.unlock("sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(ValidationError, match="broken character"):
-            Workspace(supervisor).add_partner(f"Legal {SURROGATE}", OrganisationType.NGO, ())
+            Desk(supervisor).add_partner(f"Legal {SURROGATE}", OrganisationType.NGO, ())
     finally:
         supervisor.lock()
 
@@ -174,7 +174,7 @@ def test_every_form_s_broken_text_is_refused_before_the_driver(
     contact) reached SQLite's encoder and raised UnicodeEncodeError."""
     from casework.model.vocab import ConsentKind, OrganisationType
 
-    workspace = Workspace(amina)
+    workspace = Desk(amina)
     [hit] = workspace.find("Mai")[0]
     with pytest.raises(ValidationError, match="cannot be stored") as refused:
         workspace.record_consent(
@@ -185,8 +185,6 @@ def test_every_form_s_broken_text_is_refused_before_the_driver(
     supervisor = staffed_vault.folder.unlock("sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(ValidationError, match="cannot be stored"):
-            Workspace(supervisor).add_partner(
-                "Legal aid", OrganisationType.NGO, (), contact_person=NUL
-            )
+            Desk(supervisor).add_partner("Legal aid", OrganisationType.NGO, (), contact_person=NUL)
     finally:
         supervisor.lock()

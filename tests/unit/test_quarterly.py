@@ -26,7 +26,7 @@ TODAY = date(2026, 11, 23)
 
 
 def release(vault: OpenVault) -> quarterly.Release:
-    with vault.transaction() as session:
+    with vault.session() as session:  # a release only reads
         profile = profiles.get_profile(session, vault.actor, "National")
         return quarterly.build_release(session, vault.actor, profile, Q3, TODAY)
 

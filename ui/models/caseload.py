@@ -19,8 +19,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from casework.application.desk import Desk
 from casework.services.cases import CaseFilter, CaseloadWindow, CaseRow, CaseSort
-from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 
@@ -46,9 +46,9 @@ class CaseloadModel(QAbstractTableModel):
         (CaseSort.LAST_CONTACT, "Last contact"),
     )
 
-    def __init__(self, workspace: Workspace, parent: Any = None) -> None:
+    def __init__(self, workspace: Desk, parent: Any = None) -> None:
         super().__init__(parent)
-        self._workspace: Workspace | None = workspace
+        self._workspace: Desk | None = workspace
         self._total = 0
         self._pages: dict[int, list[CaseRow]] = {}
         self._fetching: set[int] = set()

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.services.audit_review import LIMIT, AuditFilter, AuditRow
 from casework.services.integrity import IntegrityReport
-from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 from ui.widgets import busy_bar, date_edit, message_label, progress_bar, to_date
@@ -35,7 +35,7 @@ def tr(text: str) -> str:
 class AuditView(QWidget):
     def __init__(
         self,
-        workspace: Workspace,
+        workspace: Desk,
         case_id: str | None = None,
         case_reference: str = "",
         action: str | None = None,

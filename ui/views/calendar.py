@@ -8,8 +8,8 @@ from PySide6.QtCore import QCoreApplication, QDate, Signal
 from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import QCalendarWidget, QLabel, QVBoxLayout, QWidget
 
+from casework.application.desk import Desk
 from casework.services.legal import HearingView
-from casework.workspace import Workspace
 from ui.views.lists import CaseList
 from ui.widgets import vocab
 
@@ -22,7 +22,7 @@ class HearingsCalendar(QWidget):
     open_case = Signal(str)
     WEEKS = 8
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         title = QLabel(tr("Hearings"))

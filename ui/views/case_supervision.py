@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.workspace import Workspace
+from casework.application.desk import Desk
 from ui.views.tab import Tab
 from ui.widgets import date_edit, to_date
 
@@ -35,7 +35,7 @@ def tr(text: str) -> str:
 class ReviewsTab(Tab):
     """Reviews of the case, newest first; supervisors record a new one."""
 
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.list = QTextBrowser()
         self.list.setObjectName("reviews")

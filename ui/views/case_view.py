@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.errors import CaseworkError
 from casework.model.vocab import (
     Attendance,
@@ -53,7 +54,6 @@ from casework.model.vocab import (
 from casework.services.cases import CaseDetail
 from casework.services.consent import ConsentMissing
 from casework.services.timeline import EventKind
-from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import attempt, error_text
 from ui.views.attachment_viewer import AttachmentViewer
@@ -97,7 +97,7 @@ def selected_key(widget: QTableWidget) -> str | None:
 class OverviewTab(Tab):
     erased = Signal()  # the person was forgotten: this case no longer exists
 
-    def __init__(self, workspace: Workspace, detail: CaseDetail) -> None:
+    def __init__(self, workspace: Desk, detail: CaseDetail) -> None:
         super().__init__(workspace, detail.case_id)
         self.detail = detail
         self.layout_ = QVBoxLayout(self)
@@ -364,7 +364,7 @@ class ClosureDialog(QDialog):
 
 
 class NotesTab(Tab):
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.noted_on = date_edit()
         self.noted_on.setMaximumDate(QDate.currentDate())
@@ -446,7 +446,7 @@ class NotesTab(Tab):
 
 
 class TasksTab(Tab):
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.title = QLineEdit()
         self.title.setObjectName("taskTitle")
@@ -493,7 +493,7 @@ class TasksTab(Tab):
 
 
 class ConsentTab(Tab):
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.kind = QComboBox()
         self.kind.setObjectName("consentKind")
@@ -595,7 +595,7 @@ class ConsentTab(Tab):
 class ReferralsTab(Tab):
     consent_needed = Signal(str)  # the partner's name
 
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.partner = QComboBox()
         self.partner.setObjectName("referralPartner")
@@ -733,7 +733,7 @@ class ReferralsTab(Tab):
 
 
 class CounselingTab(Tab):
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.held_on = date_edit(latest=date.today())
         self.minutes = QSpinBox()
@@ -802,7 +802,7 @@ class CounselingTab(Tab):
 
 
 class LegalTab(Tab):
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.kind = QComboBox()
         for kind in LegalMatterKind:
@@ -906,7 +906,7 @@ class LegalTab(Tab):
 
 
 class TimelineTab(Tab):
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.kind = QComboBox()
         self.kind.setObjectName("timelineKind")
@@ -928,7 +928,7 @@ class TimelineTab(Tab):
 
 
 class AttachmentsTab(Tab):
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.description = QLineEdit()
         self.description.setPlaceholderText(tr("What it is: consent form, identity document…"))
@@ -1022,7 +1022,7 @@ class AttachmentsTab(Tab):
 class HistoryTab(Tab):
     show_access = Signal()  # "who opened this case", for supervisors
 
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
         self.view = QTextBrowser()
         layout = QVBoxLayout(self)
@@ -1075,9 +1075,7 @@ class CaseView(QWidget):
     changed = Signal()
     erased = Signal()
 
-    def __init__(
-        self, workspace: Workspace, detail: CaseDetail, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, workspace: Desk, detail: CaseDetail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.case_id = detail.case_id
         title = QLabel(detail.full_name)

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.services.supervision import DEFAULT_NO_CONTACT_DAYS, Dashboard, Figure
-from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 from ui.views.lists import CaseList
@@ -55,7 +55,7 @@ def tr(text: str) -> str:
 class DashboardView(QWidget):
     show_cases = Signal(str, list)  # a title and the case ids behind a figure
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.board: Dashboard | None = None
@@ -293,7 +293,7 @@ class CasesView(CaseList):
     """The cases behind a dashboard figure, loaded a page at a time in the background."""
 
     def __init__(
-        self, workspace: Workspace, title: str, case_ids: list[str], parent: QWidget | None = None
+        self, workspace: Desk, title: str, case_ids: list[str], parent: QWidget | None = None
     ) -> None:
         super().__init__(tr("{0} · {1} cases").format(title, len(case_ids)), parent)
         self.workspace = workspace
@@ -339,9 +339,7 @@ class CasesView(CaseList):
 class ReassignDialog(QDialog):
     """Move one case or many from one caseworker to another, with a reason."""
 
-    def __init__(
-        self, workspace: Workspace, board: Dashboard, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, workspace: Desk, board: Dashboard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.setWindowTitle(tr("Move cases between caseworkers"))

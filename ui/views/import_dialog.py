@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.errors import CaseworkError
 from casework.importer import ImportRefused, ImportReport, Problem, read_file, shown
-from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 from ui.widgets import busy_bar, message_label
@@ -33,7 +33,7 @@ def tr(text: str) -> str:
 
 
 class ImportDialog(QDialog):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.setWindowTitle(tr("Import cases"))

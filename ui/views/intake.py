@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.errors import CaseworkError, ValidationError
 from casework.model.vocab import Exploitation, Gender, RiskLevel, TraffickingStatus
 from casework.services.cases import CaseDetail, SurvivorInput
 from casework.services.search import PossibleDuplicate
-from casework.workspace import Workspace
 from ui.messages import error_text
 from ui.widgets import message_label, to_date, vocab
 
@@ -103,7 +103,7 @@ class IntakeForm(QWidget):
     cancelled = Signal()
     open_existing = Signal(str)
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         title = QLabel(tr("New survivor"))

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.errors import CaseworkError
 from casework.services.notes import NOTE_HITS, NoteHit
 from casework.services.search import PersonHit
 from casework.services.tasks import MyTasks, TaskView
-from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import attempt, error_text
 from ui.views.case_supervision import confirm_erasure
@@ -46,10 +46,10 @@ class CaseList(QWidget):
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
         self.message = message_label("errorText")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.message)
-        layout.addWidget(self.list, 1)
+        self.box = QVBoxLayout(self)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.message)
+        self.box.addWidget(self.list, 1)
         self.list.itemActivated.connect(self._activated)
         self.list.itemDoubleClicked.connect(self._activated)
 
@@ -76,12 +76,12 @@ class CaseList(QWidget):
 
 
 class MyTasksView(CaseList):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(tr("My tasks"), parent)
         self.workspace = workspace
         done = QPushButton(tr("Mark the selected task done"))
         done.setObjectName("completeMyTask")
-        self.layout().addWidget(done)
+        self.box.addWidget(done)
         done.clicked.connect(self.complete)
         self.reload()
 
@@ -164,7 +164,7 @@ class ApprovalsView(CaseList):
     """Closure and erasure requests waiting for a supervisor: approve, or reject with a comment
     the caseworker will read. Double-click opens the case."""
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(tr("Waiting for approval"), parent)
         self.workspace = workspace
         self.comment = QLineEdit()
@@ -178,7 +178,7 @@ class ApprovalsView(CaseList):
         row.addWidget(self.comment, 1)
         row.addWidget(self.approve_button)
         row.addWidget(self.reject_button)
-        self.layout().addItem(row)
+        self.box.addLayout(row)  # addItem left the buttons without a parent: never on screen
         self.approve_button.clicked.connect(lambda: self.decide(True))
         self.reject_button.clicked.connect(lambda: self.decide(False))
         self.list.currentItemChanged.connect(lambda *_: self._selection_changed())

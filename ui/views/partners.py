@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.model.vocab import OrganisationType, Role, ServiceCategory
-from casework.workspace import Workspace
 from ui.messages import attempt
 from ui.widgets import message_label, vocab
 
@@ -29,7 +29,7 @@ def tr(text: str) -> str:
 
 
 class PartnersView(QWidget):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         title = QLabel(tr("Partner organisations"))

@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.reporting import quarterly, records
 from casework.reporting.disclosure import SUPPRESSED
-from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import error_text
 from ui.widgets import message_label, progress_bar
@@ -77,7 +77,7 @@ def published_tables(csv_bytes: bytes) -> dict[str, dict[tuple[str, str], tuple[
 
 
 class ReportingView(QWidget):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         title = QLabel(tr("De-identified reporting"))
@@ -158,7 +158,7 @@ class ReportingView(QWidget):
 
 
 class ProfileDialog(QDialog):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.setWindowTitle(tr("Add a reporting profile"))
@@ -230,7 +230,7 @@ class ProfileDialog(QDialog):
 class ExportWizard(QDialog):
     """Three steps: what to export, a preview of exactly what will be published, the export."""
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.setWindowTitle(tr("De-identified export"))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.workspace import Workspace
+from casework.application.desk import Desk
 from ui import jobs
 from ui.messages import error_text
 from ui.widgets import date_edit, message_label, progress_bar, to_date
@@ -49,7 +49,7 @@ class ReportDialog(QDialog):
 
     def __init__(
         self,
-        workspace: Workspace,
+        workspace: Desk,
         case_id: str | None = None,
         case_reference: str = "",
         parent: QWidget | None = None,

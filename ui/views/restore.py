@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.vault.restore import BackupUnusable, RestoreReport, restore_newest
-from casework.vault.vault import VaultFolder
+from casework.application.entrance import Entrance, Replaced
+from casework.vault.restore import RestoreReport
 from ui import jobs
 from ui.messages import error_text
 from ui.widgets import busy_bar, message_label
@@ -37,13 +37,13 @@ class RestoreDialog(QDialog):
 
     def __init__(
         self,
-        folder: VaultFolder,
+        entrance: Entrance,
         parent: QWidget | None = None,
         replace_damaged: bool = False,
         suggested: Path | None = None,
     ) -> None:
         super().__init__(parent)
-        self.folder = folder
+        self.entrance = entrance
         self.replace_damaged = replace_damaged
         self.suggested = suggested
         self.job: jobs.Job | None = None
@@ -54,7 +54,7 @@ class RestoreDialog(QDialog):
                 "Choose the backup file (its manifest, the .json file of the same name, must be "
                 "beside it). An administrator's password at the time of the backup, or the "
                 "recovery code, opens it. The vault is restored into {0}."
-            ).format(folder.folder)
+            ).format(entrance.folder)
         )
         intro.setWordWrap(True)
         if replace_damaged:
@@ -133,43 +133,22 @@ class RestoreDialog(QDialog):
         if self.as_admin.isChecked() and not user:
             self.error.setText(tr("Enter the administrator's user name."))
             return
-        secret, folder, replace = self.secret.text(), self.folder, self.replace_damaged
+        secret, entrance, replace = self.secret.text(), self.entrance, self.replace_damaged
         # The suggested "latest" backup: the newest that authenticates once opened.
-        newest = (
-            [e.path for e in folder.backup_candidates()]
-            if self.suggested is not None and source == self.suggested
-            else [source]
-        )
+        backup = None if self.suggested is not None and source == self.suggested else source
         self.secret.clear()
         self.error.clear()
         self.busy.show()
         self.restore_button.setEnabled(False)
 
-        used = folder.backup_folders_used()
-
-        def work(_job: jobs.Job) -> RestoreReport:
+        def work(_job: jobs.Job) -> object:
             if replace:
-                from casework.vault.restore import manifest_keyring, read_manifest
-
-                # Refuse an unusable file (its keyring included) before moving anything.
-                if not newest:
-                    raise BackupUnusable("No backup of this vault was found; choose a backup file.")
-                manifest_keyring(read_manifest(newest[0]))
-                aside = folder.set_aside()
-                try:
-                    # The damaged vault's anchor (set aside with it) and every backup folder it
-                    # used: their expiry lists and erasure ledgers apply to what is restored.
-                    return restore_newest(newest, folder.folder, secret, user, used, [aside])
-                except BaseException:
-                    for moved in aside.iterdir():  # put the damaged vault back as it was
-                        moved.replace(folder.folder / moved.name)
-                    aside.rmdir()
-                    raise
-            return restore_newest(newest, folder.folder, secret, user, used)
+                return entrance.replace_damaged(backup, secret, user)
+            return entrance.restore(backup, secret, user)
 
         self.job = jobs.start(work, self._done, self._failed)
 
-    def _done(self, report: RestoreReport) -> None:
+    def _done(self, report: RestoreReport | Replaced) -> None:
         self.job = None
         self.busy.hide()
         self.restored.emit(report.describe())

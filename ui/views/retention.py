@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.services.retention import ERASE_CASES, PURGE_NOTES, Preview
-from casework.workspace import Workspace
 from ui.messages import attempt
 from ui.widgets import message_label
 
@@ -30,7 +30,7 @@ def tr(text: str) -> str:
 
 
 class RetentionDialog(QDialog):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.setWindowTitle(tr("Retention rules"))

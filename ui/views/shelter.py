@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.model.vocab import DischargeReason
 from casework.services.shelter import BedState
-from casework.workspace import Workspace
 from ui.messages import attempt
 from ui.widgets import message_label, vocab
 
@@ -36,7 +36,7 @@ def tr(text: str) -> str:
 class ShelterBoard(QWidget):
     open_case = Signal(str)
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.beds: list[BedState] = []

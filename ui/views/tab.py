@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from casework.workspace import Workspace
+from casework.application.desk import Desk
 from ui.messages import attempt
 from ui.widgets import message_label
 
@@ -17,7 +17,7 @@ class Tab(QWidget):
 
     changed = Signal()
 
-    def __init__(self, workspace: Workspace, case_id: str) -> None:
+    def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__()
         self.workspace = workspace
         self.case_id = case_id

@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.desk import Desk
 from casework.errors import CaseworkError
 from casework.model.vocab import CaseStatus, RiskLevel
 from casework.services.accounts import MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINUTES
 from casework.services.cases import CaseDetail, CaseFilter
-from casework.workspace import Workspace
 from ui import jobs
 from ui.messages import attempt, error_text
 from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("Workspace", text)
+    return QCoreApplication.translate("Desk", text)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Place:
 
 
 class CaseloadView(QWidget):
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.heading = QLabel()
@@ -206,7 +206,7 @@ class AdminView(QWidget):
 
     auto_lock_changed = Signal(int)
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         title = QLabel(tr("Administration"))
@@ -356,10 +356,9 @@ class AdminView(QWidget):
 
         def work(job: jobs.Job) -> Path:
             def progress(done: int, total: int) -> None:
-                job.check_cancelled()
                 job.report(done * 100 // max(total, 1))
 
-            return workspace.backup_now(progress)
+            return workspace.backup_now(progress, job.check_cancelled)
 
         def moved(percent: int, _text: str) -> None:
             if percent < 100:
@@ -384,7 +383,7 @@ class AdminView(QWidget):
             else:
                 self.message.setText(error_text(error))
 
-        self.backup_job = jobs.start(work, done, failed)
+        self.backup_job = jobs.start(work, done, failed, parent=self)
         self.backup_job.signals.progress.connect(moved)
 
     def open_partners(self) -> QDialog:
@@ -527,7 +526,7 @@ class AdminView(QWidget):
 class WorkspaceView(QWidget):
     auto_lock_changed = Signal(int)
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.caseload: CaseloadView | None = None

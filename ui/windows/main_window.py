@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.vault.vault import NewVault, OpenVault, VaultFolder
+from casework.application.entrance import Created, Entrance
 from ui import jobs, preload
 from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
@@ -32,6 +32,8 @@ from ui.windows.setup import RecoveryCodePage, SetupPage
 from ui.windows.signin import SignInPage
 
 if TYPE_CHECKING:  # the workspace and its views load at sign-in, not before the window shows
+    from casework.application.desk import Desk
+    from casework.vault.vault import OpenVault
     from ui.views.accounts import AccountDialog
     from ui.views.workspace import Place, WorkspaceView
 
@@ -44,23 +46,24 @@ def tr(text: str) -> str:
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, folder: VaultFolder, demo_hint: str = "", parent: QWidget | None = None
+        self, entrance: Entrance, demo_hint: str = "", parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.folder = folder
+        self.entrance = entrance
         # The title never names a person: window managers and task switchers keep titles.
         self.setWindowTitle("Safehold")
         self.resize(1180, 760)
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
-        self.sign_in = SignInPage(folder, demo_hint)
-        self.setup = SetupPage(folder)
+        self.sign_in = SignInPage(entrance, demo_hint)
+        self.setup = SetupPage(entrance)
         self.recovery = RecoveryCodePage()
         for page in (self.sign_in, self.setup, self.recovery):
             self.pages.addWidget(page)
         self.vault: OpenVault | None = None
+        self.desk: Desk | None = None
         self.workspace_view: WorkspaceView | None = None
-        self._pending_vault: OpenVault | None = None
+        self._pending: Desk | None = None  # a new vault's, until its recovery code is noted
         self._last_place: tuple[str, Place] | None = None
         # Set by the app: the command that replaces this process on lock, and what it is
         # handed besides the place (the demo's folder, say). None in tests: lock stays here.
@@ -169,7 +172,7 @@ class MainWindow(QMainWindow):
         self.setup.restored.connect(lambda told: self.show_sign_in(message=told))
         self.recovery.done.connect(self._recovery_noted)
 
-        if folder.exists():
+        if entrance.exists():
             self.show_sign_in()
         else:
             self.pages.setCurrentWidget(self.setup)
@@ -181,24 +184,25 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.sign_in)
         self.sign_in.prepare(username, message)
 
-    def _created(self, created: NewVault) -> None:
-        self._pending_vault = created.vault
+    def _created(self, created: Created) -> None:
+        self._pending = created.desk
         self.recovery.show_code(created.recovery_code)
         self.pages.setCurrentWidget(self.recovery)
 
     def _recovery_noted(self) -> None:
-        vault, self._pending_vault = self._pending_vault, None
-        if vault is not None:
-            self.enter(vault)
+        desk, self._pending = self._pending, None
+        if desk is not None:
+            self.enter(desk)
 
-    def enter(self, vault: OpenVault) -> None:
+    def enter(self, desk: Desk) -> None:
         """Signed in: build the workspace, bring the user back to where they were."""
         preload.wait()
-        from casework.workspace import Workspace
         from ui.views.workspace import WorkspaceView
 
+        vault = desk.vault
         self.vault = vault
-        workspace = Workspace(vault)
+        workspace = self.desk = desk
+        jobs.serve(workspace)  # from now on every job is the desk's: lock stops it first
         view = WorkspaceView(workspace)
         view.auto_lock_changed.connect(self._arm_idle_lock)
         self.workspace_view = view
@@ -234,9 +238,9 @@ class MainWindow(QMainWindow):
             )
         self.toolbar.show()
 
-        def daily(_job: jobs.Job) -> object:
+        def daily(job: jobs.Job) -> object:
             workspace.run_due_retention()  # first, so today's backup holds nothing removed
-            return workspace.daily_backup_if_due()
+            return workspace.daily_backup_if_due(job.check_cancelled)
 
         jobs.start(daily, self._daily_backup_done, self._daily_backup_failed)
         self._arm_idle_lock(workspace.organisation().auto_lock_minutes)  # first, whatever else
@@ -275,12 +279,11 @@ class MainWindow(QMainWindow):
 
     def change_password(self) -> AccountDialog | None:
         """Anyone signed in changes their own password: one keyring slot is rewrapped."""
-        if self.vault is None:
+        if self.desk is None:
             return None
-        from casework.workspace import Workspace
         from ui.views.accounts import AccountDialog
 
-        workspace = Workspace(self.vault)
+        workspace = self.desk
         dialog = AccountDialog(tr("Change your password"), False, self, with_current=True)
         dialog.action = lambda: workspace.change_own_password(
             dialog.current.text(), dialog.password.text()
@@ -307,12 +310,6 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         if self.vault is None:
             return
-        if restart and self.restart_command is not None:
-            # Background work (a backup, an export, a rotation) is asked to stop and given two
-            # seconds to end cleanly while the vault is still open; what still runs then ends
-            # with the process (every write is a transaction).
-            jobs.cancel_all()
-            jobs.wait_for_all(2000)
         self.statusBar().clearMessage()
         username = self.vault.actor.username
         if self.workspace_view is not None:
@@ -327,7 +324,15 @@ class MainWindow(QMainWindow):
                 window.close()
                 scrub(window)
         self.clipboard_guard.clear_if_ours()
-        self.vault.lock()
+        # Background work (a backup, an export, a rotation) is cancelled and waited for (a few
+        # seconds at most) while the vault is still open, then the vault locks: a write still
+        # running is stopped and rolled back (OpenVault.lock). Nothing is written after it.
+        jobs.serve(None)
+        if self.desk is not None:
+            self.desk.close()
+        else:
+            self.vault.lock()
+        self.desk = None
         self.vault = None
         log.info("vault locked")
         if restart and self.restart_command is not None:
@@ -381,8 +386,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
-        if self._pending_vault is not None:
-            self._pending_vault.lock()
+        if self._pending is not None:
+            self._pending.close()
         super().closeEvent(event)
 
 

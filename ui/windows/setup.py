@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.entrance import Created, Entrance
 from casework.errors import ValidationError
 from casework.passwords import check_password
-from casework.vault.vault import NewVault, VaultFolder
 from ui import jobs
 from ui.messages import error_text
 from ui.views.restore import RestoreDialog
@@ -52,12 +52,12 @@ def centre(parent: QWidget, box: QWidget) -> None:
 
 
 class SetupPage(QWidget):
-    created = Signal(object)  # NewVault
+    created = Signal(object)  # entrance.Created
     restored = Signal(str)  # the restore's account of what came back
 
-    def __init__(self, folder: VaultFolder, parent: QWidget | None = None) -> None:
+    def __init__(self, entrance: Entrance, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.folder = folder
+        self.entrance = entrance
         _, layout = card(self)
         title = QLabel(tr("Set up Safehold for your organisation"))
         title.setObjectName("pageTitle")
@@ -116,7 +116,7 @@ class SetupPage(QWidget):
         self.restore_button.clicked.connect(lambda: self.open_restore())
 
     def open_restore(self) -> RestoreDialog:
-        dialog = RestoreDialog(self.folder, self)
+        dialog = RestoreDialog(self.entrance, self)
         dialog.restored.connect(self.restored)
         dialog.open()
         return dialog
@@ -134,24 +134,37 @@ class SetupPage(QWidget):
         except ValidationError as error:
             self.error.setText(error_text(error))
             return
-        values = {
-            "org_name": self.org_name.text(),
-            "country": self.country.text(),
-            "province": self.province.text(),
-            "admin_username": self.admin_username.text(),
-            "admin_display_name": self.admin_name.text(),
-            "admin_password": self.password.text(),
-        }
+        org_name, country, province = (
+            self.org_name.text(),
+            self.country.text(),
+            self.province.text(),
+        )
+        username, display_name, password = (
+            self.admin_username.text(),
+            self.admin_name.text(),
+            self.password.text(),
+        )
         self.error.clear()
         self._set_busy(True)
-        folder = self.folder
-        jobs.start(lambda _job: folder.create(**values), self._succeeded, self._failed)
+        entrance = self.entrance
+        jobs.start(
+            lambda _job: entrance.create(
+                org_name=org_name,
+                country=country,
+                province=province,
+                admin_username=username,
+                admin_display_name=display_name,
+                admin_password=password,
+            ),
+            self._succeeded,
+            self._failed,
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
         self.create_button.setEnabled(not busy)
 
-    def _succeeded(self, created: NewVault) -> None:
+    def _succeeded(self, created: Created) -> None:
         self._set_busy(False)
         self.password.clear()
         self.confirm.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -12,13 +14,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.application.entrance import Entrance
 from casework.errors import UnlockThrottled, VaultDamaged
-from casework.vault.vault import OpenVault, VaultFolder
 from ui import jobs
 from ui.messages import error_text
 from ui.views.restore import RestoreDialog
 from ui.widgets import busy_bar, message_label
 from ui.windows.setup import centre
+
+if TYPE_CHECKING:  # the desk loads at sign-in
+    from casework.application.desk import Desk
 
 
 def tr(text: str) -> str:
@@ -26,13 +31,13 @@ def tr(text: str) -> str:
 
 
 class SignInPage(QWidget):
-    signed_in = Signal(object)  # OpenVault
+    signed_in = Signal(object)  # Desk
 
     def __init__(
-        self, folder: VaultFolder, demo_hint: str = "", parent: QWidget | None = None
+        self, entrance: Entrance, demo_hint: str = "", parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.folder = folder
+        self.entrance = entrance
         self.setObjectName("signInPage")
         self.title = QLabel(tr("Sign in to Safehold"))
         self.title.setObjectName("pageTitle")
@@ -103,11 +108,11 @@ class SignInPage(QWidget):
         self._set_busy(True)
         self.error.clear()
         self.info.hide()
-        folder = self.folder
+        entrance = self.entrance
         # The database is checked (read-only) before sign-in writes anything to it: a damaged
         # vault is refused as it was found, with what is wrong and the way back.
         jobs.start(
-            lambda _job: folder.unlock(username, password, check_first=True),
+            lambda _job: entrance.sign_in(username, password),
             self._succeeded,
             self._failed,
         )
@@ -118,9 +123,9 @@ class SignInPage(QWidget):
         for widget in (self.username, self.password, self.sign_in):
             widget.setEnabled(not busy)
 
-    def _succeeded(self, vault: OpenVault) -> None:
+    def _succeeded(self, desk: Desk) -> None:
         self._set_busy(False)
-        self.signed_in.emit(vault)
+        self.signed_in.emit(desk)
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
@@ -133,7 +138,7 @@ class SignInPage(QWidget):
 
     def open_restore(self) -> RestoreDialog:
         dialog = RestoreDialog(
-            self.folder, self, replace_damaged=True, suggested=self.folder.latest_backup()
+            self.entrance, self, replace_damaged=True, suggested=self.entrance.latest_backup()
         )
         dialog.restored.connect(self._restored)
         dialog.open()
@@ -144,7 +149,7 @@ class SignInPage(QWidget):
         self.prepare("", told)
 
     def _tick(self) -> None:
-        wait = self.folder.throttle().seconds_to_wait()
+        wait = self.entrance.seconds_to_wait()
         if wait > 0:
             self.sign_in.setEnabled(False)
             self.sign_in.setText(tr("Wait {0} s").format(int(wait) + 1))

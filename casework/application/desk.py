@@ -1,17 +1,25 @@
-"""The signed-in user's desk: every service call the UI makes, each in its own session.
+"""The signed-in user's desk: every service call the UI and safehold-admin make, each in its
+own session, and the work running on them.
 
-The UI never opens a database session; it holds a ``Workspace`` and gets back frozen
-dataclasses. Background jobs call the same methods from a worker thread (each call opens its
-own session, so threads never share one).
+Nothing above this layer opens a database session; it holds a ``Desk`` and gets back frozen
+dataclasses. Background work calls the same methods from a worker thread (each call opens its
+own session, so threads never share one) and is tracked by the desk (``begin``/``end``, or
+``working``): ``close`` cancels what runs, waits for it (bounded), and only then locks the
+vault, so lock always wins and nothing is written after it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from casework.errors import Cancelled, VaultLocked
 from casework.importer import ImportReport, import_cases
 from casework.model.vocab import (
     Attendance,
@@ -56,10 +64,98 @@ if TYPE_CHECKING:  # the reporting modules (and ReportLab) load when first used,
 from casework.vault.backup import Progress
 from casework.vault.vault import OpenVault
 
+# How long closing the desk (lock, sign-out, quit) waits for running work to stop.
+CLOSE_WAIT_SECONDS = 5.0
 
-class Workspace:
+
+log = logging.getLogger(__name__)
+
+
+class Work:
+    """One piece of work on the desk: a cancel flag it checks between steps, and a flag set
+    when it has ended (whichever way)."""
+
+    def __init__(self) -> None:
+        self._cancel = threading.Event()
+        self._ended = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        """Raise Cancelled if the work was asked to stop."""
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    @property
+    def ended(self) -> bool:
+        return self._ended.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        return self._ended.wait(seconds)
+
+
+class Desk:
     def __init__(self, vault: OpenVault) -> None:
         self.vault = vault
+        self._running: set[Work] = set()
+        self._guard = threading.Lock()
+        self._closed = False
+
+    # -- the work running on the desk --------------------------------------------------------
+
+    def begin(self, work: Work) -> None:
+        """Track ``work`` from now until ``end``; refused (VaultLocked) once the desk closes."""
+        with self._guard:
+            if self._closed:
+                raise VaultLocked()
+            self._running.add(work)
+
+    def end(self, work: Work) -> None:
+        with self._guard:
+            self._running.discard(work)
+        work._ended.set()
+
+    @contextlib.contextmanager
+    def working(self) -> Iterator[Work]:
+        """Work done here and now (safehold-admin's, a test's), tracked like background work."""
+        work = Work()
+        self.begin(work)
+        try:
+            yield work
+        finally:
+            self.end(work)
+
+    @property
+    def running(self) -> int:
+        with self._guard:
+            return len(self._running)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self, wait_seconds: float = CLOSE_WAIT_SECONDS) -> list[Work]:
+        """Lock, sign-out or quit: refuse new work, cancel what runs, wait for it to end (up to
+        ``wait_seconds`` in all), then lock the vault (which stops a write still running, see
+        OpenVault.lock). Returns the work that had not ended when the vault locked."""
+        with self._guard:
+            self._closed = True
+            running = list(self._running)
+        for work in running:
+            work.cancel()
+        deadline = time.monotonic() + wait_seconds
+        for work in running:
+            work.wait(max(0.0, deadline - time.monotonic()))
+        self.vault.lock()
+        left = [work for work in running if not work.ended]
+        if left:
+            log.warning("%d piece(s) of work had not stopped when the vault locked", len(left))
+        return left
 
     @property
     def actor(self) -> Actor:
@@ -227,16 +323,20 @@ class Workspace:
         with self.vault.transaction() as session:
             audit.record(session, self.actor.user_id, "backup.folder", "user", self.actor.user_id)
 
-    def backup_now(self, progress: Progress | None = None) -> Path:
-        """A manual backup; ``progress(done, total)`` hears as the copy goes."""
+    def backup_now(
+        self, progress: Progress | None = None, check: Callable[[], None] | None = None
+    ) -> Path:
+        """A manual backup; ``progress(done, total)`` hears as the copy goes, ``check()``
+        raises to cancel it (nothing is kept)."""
         self.actor.require(Role.ADMINISTRATOR)
         with self.vault.transaction() as session:
             audit.record(session, self.actor.user_id, "backup.create", "user", self.actor.user_id)
-        return self.vault.backup("manual", self.vault.backup_folder, progress=progress)
+        return self.vault.backup("manual", self.vault.backup_folder, progress=progress, check=check)
 
-    def daily_backup_if_due(self) -> Path | None:
-        """The automatic daily backup (any signed-in user's session takes it), with rotation."""
-        return self.vault.daily_backup() if self.vault.daily_backup_due() else None
+    def daily_backup_if_due(self, check: Callable[[], None] | None = None) -> Path | None:
+        """The automatic daily backup (any signed-in user's session takes it), with rotation;
+        ``check()`` raises to cancel it (a lock)."""
+        return self.vault.daily_backup(check) if self.vault.daily_backup_due() else None
 
     # -- the audit trail ------------------------------------------------------------------------
 
@@ -638,7 +738,9 @@ class Workspace:
         """Write a release into ``out`` with the consent state of this moment; audited."""
         from casework.reporting import profiles, quarterly, records
 
-        with self.vault.transaction() as session:
+        # Read in a plain session: only the audit row and the files are written, briefly, in
+        # the writer's transaction, so a save from the window never waits for the reading.
+        with self.vault.session() as session:
             profile = profiles.get_profile(session, self.actor, profile_name)
             if kind == "records":
                 return records.export_records(
@@ -650,6 +752,7 @@ class Workspace:
                     date.today(),
                     progress,
                     check,
+                    self.vault.transaction,
                 )
             return quarterly.export_quarterly(
                 session,
@@ -660,6 +763,7 @@ class Workspace:
                 date.today(),
                 progress,
                 check,
+                self.vault.transaction,
             )
 
     # -- import ----------------------------------------------------------------------------
@@ -693,4 +797,4 @@ class Workspace:
         accounts.set_auto_lock_minutes(self.vault, minutes)
 
     def lock(self) -> None:
-        self.vault.lock()
+        self.close()

@@ -1,0 +1,116 @@
+"""The desk owns the work running on it: closing it (lock, sign-out, quit) cancels that work,
+waits for it, and only then locks the vault; nothing is written after it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from casework.application.desk import Desk, Work
+from casework.errors import Cancelled, VaultLocked
+from casework.reporting import quarterly
+from casework.vault import backup
+from casework.vault.vault import OpenVault
+from tests.unit.reporting_data import add_person
+
+
+def run_in_thread(desk: Desk, job) -> tuple[threading.Thread, list[object], threading.Event]:
+    """``job(work)`` in a worker thread, tracked by the desk; what it returned or raised."""
+    outcome: list[object] = []
+    started = threading.Event()
+    work = Work()
+    desk.begin(work)
+
+    def run() -> None:
+        try:
+            started.set()
+            outcome.append(job(work))
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            desk.end(work)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome, started
+
+
+def slowed(monkeypatch: pytest.MonkeyPatch, module: object, name: str, entered: threading.Event):
+    original = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        entered.set()
+        time.sleep(1.0)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+
+
+def test_closing_during_a_backup_cancels_it_and_keeps_no_file(
+    admin_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = Desk(admin_vault)
+    folder = admin_vault.backup_folder
+    before = set(folder.glob("*")) if folder.exists() else set()
+    checking = threading.Event()
+    slowed(monkeypatch, backup, "verify_copy", checking)
+
+    def job(work: Work) -> Path:
+        return desk.backup_now(check=work.check)
+
+    thread, outcome, _ = run_in_thread(desk, job)
+    assert checking.wait(10)  # copied, being checked: the last moment before the manifest
+    left = desk.close()
+    thread.join(10)
+    assert left == []  # it stopped within the wait
+    assert admin_vault.is_locked
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
+    assert set(folder.glob("*")) == before  # neither the copy nor its manifest
+
+
+def test_closing_during_an_export_cancels_it_and_writes_nothing(
+    officer: OpenVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(6):
+        add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
+    desk = Desk(officer)
+    rendering = threading.Event()
+    slowed(monkeypatch, quarterly, "summary_pdf", rendering)
+    out = tmp_path / "release"
+
+    def job(work: Work) -> object:
+        return desk.export("quarterly", "National", "2026-Q3", out, check=work.check)
+
+    thread, outcome, _ = run_in_thread(desk, job)
+    assert rendering.wait(10)
+    desk.close()
+    thread.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled | VaultLocked)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_closed_desk_takes_no_more_work(admin_vault: OpenVault) -> None:
+    desk = Desk(admin_vault)
+    desk.close()
+    with pytest.raises(VaultLocked):
+        desk.begin(Work())
+    with pytest.raises(VaultLocked), desk.working():
+        pass
+
+
+def test_work_that_ignores_its_cancel_does_not_hold_the_lock_for_ever(
+    admin_vault: OpenVault,
+) -> None:
+    desk = Desk(admin_vault)
+    release = threading.Event()
+    thread, _outcome, started = run_in_thread(desk, lambda _work: release.wait(10))
+    assert started.wait(10)
+    left = desk.close(wait_seconds=0.2)
+    assert admin_vault.is_locked
+    assert len(left) == 1  # named, and the vault locked all the same
+    release.set()
+    thread.join(10)
