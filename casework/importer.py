@@ -41,6 +41,7 @@ from casework.model import (
     User,
     UserRole,
 )
+from casework.model.actor import Actor
 from casework.model.base import new_id, utcnow
 from casework.model.vocab import (
     CaseStatus,
@@ -52,7 +53,6 @@ from casework.model.vocab import (
     TraffickingStatus,
 )
 from casework.services import audit, people_index
-from casework.services.actor import Actor
 from casework.services.cases import date_contradictions, sort_name
 
 MAX_FILE_BYTES = 20 * 1024 * 1024

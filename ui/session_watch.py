@@ -37,7 +37,8 @@ class SessionWatcher(QObject):
             return []
         subscribed = []
         system = QDBusConnection.systemBus()
-        if system.isConnected() and system.connect(
+        # PySide6's stubs lack connect()'s overload with a slot signature (it exists at run time).
+        if system.isConnected() and system.connect(  # type: ignore[call-overload]
             "org.freedesktop.login1",
             "/org/freedesktop/login1",
             "org.freedesktop.login1.Manager",
@@ -49,7 +50,7 @@ class SessionWatcher(QObject):
         session = QDBusConnection.sessionBus()
         if session.isConnected():
             for service, path, interface in SCREENSAVERS:
-                if session.connect(
+                if session.connect(  # type: ignore[call-overload]
                     "", path, interface, "ActiveChanged", self, "1screensaver(bool)"
                 ):
                     subscribed.append(service)

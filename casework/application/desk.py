@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from casework.errors import Cancelled, VaultLocked
 from casework.importer import ImportReport, import_cases
+from casework.model.actor import Actor
 from casework.model.vocab import (
     Attendance,
     ClosureReason,
@@ -57,7 +58,6 @@ from casework.services import (
     tasks,
     timeline,
 )
-from casework.services.actor import Actor
 
 if TYPE_CHECKING:  # the reporting modules (and ReportLab) load when first used, not at start-up
     from casework.reporting import profiles, quarterly, records

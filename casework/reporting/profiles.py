@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from casework.errors import NotFound, ValidationError
 from casework.model import ReportingProfile
+from casework.model.actor import Actor
 from casework.model.vocab import Role
 from casework.services import audit
-from casework.services.actor import Actor
 
 MIN_THRESHOLD = 5
 MIN_K = 5

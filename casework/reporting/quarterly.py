@@ -36,6 +36,7 @@ from casework.model import (
     Stay,
     Survivor,
 )
+from casework.model.actor import Actor
 from casework.model.vocab import (
     Attendance,
     CaseStatus,
@@ -62,7 +63,6 @@ from casework.reporting.regions import region_of
 from casework.reporting.scan import Reader, gc_paused, let_go, scan, snapshot_pair, tally
 from casework.reporting.summary_pdf import summary_pdf
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.shelter import nights
 from casework.vault.files import make_private_folder, write_private_file
 

@@ -31,6 +31,7 @@ from casework.model import (
     Stay,
     Survivor,
 )
+from casework.model.actor import Actor
 from casework.model.vocab import Attendance, ConsentKind, Exploitation, Gender, Role
 from casework.reporting.anonymity import WITHHELD, CannotAnonymise, generalise
 from casework.reporting.csv_safety import safe_row
@@ -49,7 +50,6 @@ from casework.reporting.quarterly import (
 )
 from casework.reporting.regions import region_of, sub_region_of
 from casework.reporting.scan import gc_paused, scan
-from casework.services.actor import Actor
 
 RECORDS_SPEC_VERSION = "1"
 CSV_SLICE = 500

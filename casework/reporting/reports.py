@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from casework.errors import ValidationError
 from casework.model import Bed, Case, Facility, Organisation, Room, Stay, Survivor, Task, User
+from casework.model.actor import Actor
 from casework.model.vocab import Confidentiality, Role, TaskStatus
 from casework.reporting.pdf import (
     BODY,
@@ -42,7 +43,6 @@ from casework.services import (
     supervision,
     timeline,
 )
-from casework.services.actor import Actor
 from casework.services.cases import require_case_role, visible_to
 
 SMALL = BODY.clone("small", fontSize=8.5, leading=10.5)

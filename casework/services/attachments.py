@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from casework import limits
 from casework.errors import NotFound, ValidationError
 from casework.model import Attachment, AttachmentContent, Organisation
+from casework.model.actor import Actor
 from casework.model.vocab import Role
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import visible_case
 
 MAX_LIMIT_MB = 200

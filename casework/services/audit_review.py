@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.model import AuditEvent, Case, User
+from casework.model.actor import Actor
 from casework.model.vocab import Role
-from casework.services.actor import Actor
 
 LIMIT = 1000
 

@@ -33,6 +33,7 @@ from casework import limits
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.folding import fold
 from casework.model import Assignment, Case, StatusChange, Survivor, Task, User, UserRole
+from casework.model.actor import Actor
 from casework.model.vocab import (
     CaseStatus,
     ClosureReason,
@@ -44,7 +45,6 @@ from casework.model.vocab import (
     TraffickingStatus,
 )
 from casework.services import audit, people_index
-from casework.services.actor import Actor
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")

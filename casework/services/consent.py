@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from casework.errors import CaseworkError, ValidationError
 from casework.model import ConsentRecord
+from casework.model.actor import Actor
 from casework.model.vocab import ConsentKind, ReleaseField
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import visible_case
 
 RELEASE_DEFAULT_DAYS = 90

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from casework.errors import ValidationError
 from casework.model import CounselingSession, User
+from casework.model.actor import Actor
 from casework.model.vocab import Attendance, Modality, Role, SessionKind
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import visible_case
 
 

@@ -28,9 +28,9 @@ from casework.model import (
     Task,
     WaitingListEntry,
 )
+from casework.model.actor import Actor
 from casework.model.vocab import Role
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.notes import unindex
 
 # Rows that hang off a case, children before parents.

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from casework.errors import NotFound, ValidationError
 from casework.model import Case, Hearing, LegalMatter, Task
+from casework.model.actor import Actor
 from casework.model.base import utcnow
 from casework.model.vocab import LegalMatterKind, LegalStatus, TaskSource
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import require_case_role, visible_case, visible_to
 
 REMINDER_DAYS_BEFORE = 3

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from casework.errors import PermissionDenied, ValidationError
 from casework.model import Assignment, Case, ClosureRequest, StatusChange, User
+from casework.model.actor import Actor
 from casework.model.base import utcnow
 from casework.model.vocab import CaseStatus, ClosureDecision, ClosureReason, Role
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import visible_case
 
 OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)

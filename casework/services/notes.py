@@ -18,9 +18,9 @@ from casework import limits
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.folding import fold
 from casework.model import Case, CaseNote, Survivor, User
+from casework.model.actor import Actor
 from casework.model.vocab import Confidentiality, Role
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import require_case_role, visible_case, visible_to
 
 MAX_NOTE_CHARS = 100_000

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from casework import limits
 from casework.errors import NotFound, ValidationError
 from casework.model import Case, Partner, Referral, Survivor, Task
+from casework.model.actor import Actor
 from casework.model.vocab import (
     OrganisationType,
     ReferralStatus,
@@ -25,7 +26,6 @@ from casework.model.vocab import (
     TaskSource,
 )
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import require_case_role, visible_case
 from casework.services.consent import ConsentMissing, valid_release
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from casework.errors import NotFound, ValidationError
 from casework.model import Case, CaseNote, RetentionRule
+from casework.model.actor import Actor
 from casework.model.base import utcnow
 from casework.model.vocab import Role
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.erasure import erase_person
 from casework.services.lifecycle import CLOSED_STATUSES
 from casework.services.notes import unindex

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from casework import limits
 from casework.folding import fold
 from casework.model import Case, Survivor, User
+from casework.model.actor import Actor
 from casework.services import people_index
-from casework.services.actor import Actor
 from casework.services.cases import require_case_role, visible_to
 
 SIMILAR_NAME = 0.85

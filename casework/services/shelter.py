@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from casework import limits
 from casework.errors import NotFound, ValidationError
 from casework.model import Bed, Case, Facility, Room, Stay, Survivor, WaitingListEntry
+from casework.model.actor import Actor
 from casework.model.vocab import DischargeReason, Role
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import require_case_role, visible_case
 
 

@@ -21,10 +21,10 @@ from casework.model import (
     Task,
     User,
 )
+from casework.model.actor import Actor
 from casework.model.base import utcnow
 from casework.model.vocab import ClosureDecision, Role, TaskStatus
 from casework.services import audit, lifecycle
-from casework.services.actor import Actor
 from casework.services.cases import visible_case
 from casework.services.erasure import erase_person
 from casework.services.lifecycle import OPEN_STATUSES

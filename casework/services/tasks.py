@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from casework import limits
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.model import Case, ConsentRecord, Task, User
+from casework.model.actor import Actor
 from casework.model.base import utcnow
 from casework.model.vocab import CaseStatus, ConsentKind, Role, TaskSource, TaskStatus
 from casework.services import audit
-from casework.services.actor import Actor
 from casework.services.cases import require_case_role, visible_case
 
 CONSENT_WARNING_DAYS = 14

@@ -9,9 +9,9 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from casework.model.actor import Actor
 from casework.model.vocab import CaseStatus
 from casework.services import consent, counseling, legal, lifecycle, notes, referrals, shelter
-from casework.services.actor import Actor
 from casework.services.cases import visible_case
 
 

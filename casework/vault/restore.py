@@ -215,7 +215,7 @@ def apply_ledger(database: Path, key: bytes, erased: set[str]) -> int:
     from sqlalchemy.orm import Session
 
     from casework.model import Case
-    from casework.services.actor import Actor
+    from casework.model.actor import Actor
     from casework.services.erasure import erase_person
     from casework.vault.engine import open_engine
 

@@ -29,9 +29,9 @@ from casework.errors import (
     WrongCredentials,
     from_database_error,
 )
+from casework.model.actor import Actor
 from casework.model.vocab import Role
 from casework.passwords import check_password
-from casework.services.actor import Actor
 from casework.vault import crypto, rotation
 from casework.vault.backup import Progress, write_backup
 from casework.vault.crypto import CryptoError, KdfParams

@@ -104,7 +104,7 @@ def test_quarterly_export_from_the_wizard(
     wizard.folder.setText(str(out))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
-    assert "Exported" in wizard.result.text(), wizard.error.text()
+    assert "Exported" in wizard.outcome.text(), wizard.error.text()
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.pdf"]
     assert json.loads((out / "manifest.json").read_text())["period"] == LAST_QUARTER
     with reporting_vault.session() as session:
@@ -178,5 +178,5 @@ def test_record_level_preview_and_export(
     wizard.folder.setText(str(tmp_path / "records-new"))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
-    assert "records.csv" in wizard.result.text(), wizard.error.text()
+    assert "records.csv" in wizard.outcome.text(), wizard.error.text()
     assert (tmp_path / "records-new" / "records.csv").exists()

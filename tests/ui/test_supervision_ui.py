@@ -128,13 +128,13 @@ def test_reviews_and_moving_a_caseload(
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert dialog.cases.count() == 2 and len(dialog.chosen()) == 2
     dialog.target.setCurrentIndex(dialog.target.findText("Bruno L."))
-    dialog.move()
+    dialog.move_cases()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
-    assert "Say why" in dialog.result.text()
+    assert "Say why" in dialog.outcome.text()
     dialog.reason.setText("Amina has left the organisation")
-    dialog.move()
+    dialog.move_cases()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
-    assert "Moved 2 cases to Bruno L." in dialog.result.text()
+    assert "Moved 2 cases to Bruno L." in dialog.outcome.text()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert dialog.cases.count() == 0
 
@@ -186,11 +186,11 @@ def test_printing_a_caseload_report_and_a_case_file(
     dialog.end.setDate(QDate.currentDate())  # the default is last month
     dialog.page.setCurrentIndex(1)  # Letter
     qtbot.mouseClick(dialog.save_button, LEFT)
-    assert "Choose where" in dialog.result.text()
+    assert "Choose where" in dialog.outcome.text()
     dialog.path.setText(str(tmp_path / "caseload.pdf"))
     qtbot.mouseClick(dialog.save_button, LEFT)
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
-    assert "Saved" in dialog.result.text(), dialog.result.text()
+    assert "Saved" in dialog.outcome.text(), dialog.outcome.text()
     pdf = PdfReader(tmp_path / "caseload.pdf")
     text = pdf.pages[0].extract_text()
     assert "Caseload report: Amina K." in text and "Faith" in text
@@ -203,7 +203,7 @@ def test_printing_a_caseload_report_and_a_case_file(
     printing.path.setText(str(tmp_path / "case.pdf"))
     printing.build()
     qtbot.waitUntil(lambda: not printing.loading, timeout=15000)
-    assert "Saved" in printing.result.text(), printing.result.text()
+    assert "Saved" in printing.outcome.text(), printing.outcome.text()
     assert "Case file" in PdfReader(tmp_path / "case.pdf").pages[0].extract_text()
 
 

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 )
 
 from casework.application.desk import Desk
-from casework.services.cases import CaseFilter, CaseloadWindow, CaseRow, CaseSort
+from casework.application.types import CaseFilter, CaseloadWindow, CaseRow, CaseSort
 from ui import jobs
 from ui.messages import error_text
 

@@ -9,7 +9,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from casework.services.attachments import AttachmentView
+from casework.application.types import AttachmentView
 
 
 def tr(text: str) -> str:

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
-from casework.services.audit_review import LIMIT, AuditFilter, AuditRow
-from casework.services.integrity import IntegrityReport
+from casework.application.types import AUDIT_ROWS_SHOWN, AuditFilter, AuditRow, IntegrityReport
 from ui import jobs
 from ui.messages import error_text
 from ui.widgets import busy_bar, date_edit, message_label, progress_bar, to_date
@@ -169,9 +168,11 @@ class AuditView(QWidget):
             for column, text in enumerate(values):
                 self.table.setItem(index, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        if len(rows) >= LIMIT:
+        if len(rows) >= AUDIT_ROWS_SHOWN:
             self.count.setText(
-                tr("The newest {0} rows; narrow the filter to see older ones.").format(LIMIT)
+                tr("The newest {0} rows; narrow the filter to see older ones.").format(
+                    AUDIT_ROWS_SHOWN
+                )
             )
         else:
             self.count.setText(tr("{0} rows").format(len(rows)))

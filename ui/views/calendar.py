@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import QCalendarWidget, QLabel, QVBoxLayout, QWidget
 
 from casework.application.desk import Desk
-from casework.services.legal import HearingView
+from casework.application.types import HearingView
 from ui.views.lists import CaseList
 from ui.widgets import vocab
 

@@ -3,7 +3,7 @@ history. Every change goes through the workspace's services and reloads the tab.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, Signal
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
+from casework.application.types import CaseDetail, ConsentMissing, EventKind
 from casework.errors import CaseworkError
 from casework.model.vocab import (
     Attendance,
@@ -51,9 +52,6 @@ from casework.model.vocab import (
     ServiceCategory,
     SessionKind,
 )
-from casework.services.cases import CaseDetail
-from casework.services.consent import ConsentMissing
-from casework.services.timeline import EventKind
 from ui import jobs
 from ui.messages import attempt, error_text
 from ui.views.attachment_viewer import AttachmentViewer
@@ -885,7 +883,9 @@ class LegalTab(Tab):
         if matter_id is None:
             self.message.setText(tr("Open a legal matter first."))
             return
-        starts_at = self.when.dateTime().toPython().astimezone()
+        chosen = self.when.dateTime().toPython()
+        assert isinstance(chosen, datetime)
+        starts_at = chosen.astimezone()
         if self.attempt(
             lambda: self.workspace.schedule_hearing(
                 matter_id, starts_at, self.place.text(), self.purpose.text()

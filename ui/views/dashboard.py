@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
-from casework.services.supervision import DEFAULT_NO_CONTACT_DAYS, Dashboard, Figure
+from casework.application.types import DEFAULT_NO_CONTACT_DAYS, Dashboard, Figure
 from ui import jobs
 from ui.messages import error_text
 from ui.views.lists import CaseList
@@ -159,8 +159,9 @@ class DashboardView(QWidget):
     def _fill_tiles(self, board: Dashboard) -> None:
         while self.tiles.count():
             item = self.tiles.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            tile = item.widget() if item is not None else None
+            if tile is not None:
+                tile.deleteLater()
         self.tile_buttons.clear()
         tiles = [
             (board.new_this_month, tr("New this month")),
@@ -301,7 +302,7 @@ class CasesView(CaseList):
         self.shown = 0
         self.more = QPushButton(tr("Show more"))
         self.more.clicked.connect(self.load_more)
-        self.layout().addWidget(self.more)
+        self.box.addWidget(self.more)
         self.job: jobs.Job | None = None
         if not case_ids:
             self.heading(tr("No cases."))
@@ -362,7 +363,7 @@ class ReassignDialog(QDialog):
         self.reason.setObjectName("reassignReason")
         self.reason.setPlaceholderText(tr("For example: Amina has left the organisation"))
         self.busy = busy_bar()
-        self.result = message_label("errorText")
+        self.outcome = message_label("errorText")
         form = QFormLayout()
         form.addRow(tr("From"), self.source)
         form.addRow(self.all)
@@ -376,9 +377,9 @@ class ReassignDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.busy)
-        layout.addWidget(self.result)
+        layout.addWidget(self.outcome)
         layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.move)
+        self.buttons.accepted.connect(self.move_cases)
         self.buttons.rejected.connect(self.reject)
         self.source.currentIndexChanged.connect(lambda _i: self._load_cases())
         self.all.toggled.connect(self._check_all)
@@ -419,7 +420,7 @@ class ReassignDialog(QDialog):
             if self.cases.item(row).checkState() == Qt.CheckState.Checked
         ]
 
-    def move(self) -> None:
+    def move_cases(self) -> None:
         ids, target, reason = self.chosen(), self.target.currentData(), self.reason.text()
         workspace = self.workspace
         self.busy.show()
@@ -432,8 +433,8 @@ class ReassignDialog(QDialog):
         self.job = None
         self.busy.hide()
         self.buttons.setEnabled(True)
-        self.result.setObjectName("infoText")
-        self.result.setText(tr("Moved {0} cases to {1}.").format(count, self.target.currentText()))
+        self.outcome.setObjectName("infoText")
+        self.outcome.setText(tr("Moved {0} cases to {1}.").format(count, self.target.currentText()))
         self._load_source_again()
 
     def _load_source_again(self) -> None:
@@ -450,7 +451,7 @@ class ReassignDialog(QDialog):
         self.job = None
         self.busy.hide()
         self.buttons.setEnabled(True)
-        self.result.setText(error_text(error))
+        self.outcome.setText(error_text(error))
 
     @property
     def loading(self) -> bool:

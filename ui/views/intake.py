@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
+from casework.application.types import CaseDetail, PossibleDuplicate, SurvivorInput
 from casework.errors import CaseworkError, ValidationError
 from casework.model.vocab import Exploitation, Gender, RiskLevel, TraffickingStatus
-from casework.services.cases import CaseDetail, SurvivorInput
-from casework.services.search import PossibleDuplicate
 from ui.messages import error_text
 from ui.widgets import message_label, to_date, vocab
 
@@ -137,8 +136,8 @@ class IntakeForm(QWidget):
         self.safe_contact.setPlaceholderText(tr("When and how it is safe to make contact"))
         self.safe_contact.setMaximumHeight(70)
         self.status = QComboBox()
-        for member in TraffickingStatus:
-            self.status.addItem(vocab(member.label), member)
+        for status in TraffickingStatus:
+            self.status.addItem(vocab(status.label), status)
         self.exploitation: dict[Exploitation, QCheckBox] = {
             member: QCheckBox(vocab(member.label)) for member in Exploitation
         }

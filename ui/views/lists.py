@@ -16,10 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
+from casework.application.types import NOTE_HITS, MyTasks, NoteHit, PersonHit, TaskView
 from casework.errors import CaseworkError
-from casework.services.notes import NOTE_HITS, NoteHit
-from casework.services.search import PersonHit
-from casework.services.tasks import MyTasks, TaskView
 from ui import jobs
 from ui.messages import attempt, error_text
 from ui.views.case_supervision import confirm_erasure

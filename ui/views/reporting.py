@@ -339,12 +339,12 @@ class ExportWizard(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
-        self.result = message_label("exportResult")
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome = message_label("exportResult")
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
         layout.addLayout(row)
-        layout.addWidget(self.result)
+        layout.addWidget(self.outcome)
         layout.addStretch(1)
         return page
 
@@ -374,7 +374,7 @@ class ExportWizard(QDialog):
             self.preview()
         elif step == 1:
             self._show_step(2)
-            self.result.clear()
+            self.outcome.clear()
         else:
             self.export()
 
@@ -529,7 +529,7 @@ class ExportWizard(QDialog):
 
     def _exported(self, out: Path, release: Any) -> None:
         names = sorted(p.name for p in out.iterdir())
-        self.result.setText(
+        self.outcome.setText(
             tr("Exported {0} to {1}. The export is recorded in the audit trail.").format(
                 ", ".join(names), out
             )

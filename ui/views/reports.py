@@ -140,7 +140,7 @@ class ReportDialog(QDialog):
         where.addWidget(browse)
         form.addRow(tr("Save as"), where)
         self.progress = progress_bar("reportProgress")
-        self.result = message_label("reportResult")
+        self.outcome = message_label("reportResult")
         self.save_button = QPushButton(tr("Save the PDF"))
         self.save_button.setObjectName("saveReport")
         self.save_button.setDefault(True)
@@ -152,7 +152,7 @@ class ReportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.progress)
-        layout.addWidget(self.result)
+        layout.addWidget(self.outcome)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.build)
         close.clicked.connect(self.reject)
@@ -173,8 +173,8 @@ class ReportDialog(QDialog):
         caseload = self.kind == CASELOAD
         for widget in (self.caseworker, self.start, self.end):
             widget.setEnabled(caseload)
-        for widget in (self.month, self.year):
-            widget.setEnabled(self.kind == OCCUPANCY)
+        for spin in (self.month, self.year):
+            spin.setEnabled(self.kind == OCCUPANCY)
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, tr("Save the report"), "", tr("PDF (*.pdf)"))
@@ -201,7 +201,7 @@ class ReportDialog(QDialog):
             return
         text = self.path.text().strip()
         if not text:
-            self.result.setText(tr("Choose where to save the PDF."))
+            self.outcome.setText(tr("Choose where to save the PDF."))
             return
         target = Path(text)
         build = self._builder()
@@ -220,7 +220,7 @@ class ReportDialog(QDialog):
         self.progress.setValue(0)
         self.progress.show()
         self.save_button.setEnabled(False)
-        self.result.clear()
+        self.outcome.clear()
         job = jobs.start(work, self._saved, self._failed)
         job.signals.progress.connect(lambda percent, _text: self.progress.setValue(percent))
         self.job = job
@@ -229,10 +229,10 @@ class ReportDialog(QDialog):
         self.job = None
         self.progress.hide()
         self.save_button.setEnabled(True)
-        self.result.setText(tr("Saved {0}.").format(path))
+        self.outcome.setText(tr("Saved {0}.").format(path))
 
     def _failed(self, error: BaseException) -> None:
         self.job = None
         self.progress.hide()
         self.save_button.setEnabled(True)
-        self.result.setText(error_text(error))
+        self.outcome.setText(error_text(error))

@@ -5,6 +5,7 @@ the background."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
@@ -21,11 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casework.application.entrance import Entrance, Replaced
-from casework.vault.restore import RestoreReport
+from casework.application.entrance import Entrance
 from ui import jobs
 from ui.messages import error_text
 from ui.widgets import busy_bar, message_label
+
+if TYPE_CHECKING:  # the restore's report types, without loading the services at start-up
+    from casework.application.entrance import Replaced
+    from casework.application.types import RestoreReport
 
 
 def tr(text: str) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
-from casework.services.retention import ERASE_CASES, PURGE_NOTES, Preview
+from casework.application.types import ERASE_CASES, PURGE_NOTES, RetentionPreview
 from ui.messages import attempt
 from ui.widgets import message_label
 
@@ -98,14 +98,14 @@ class RetentionDialog(QDialog):
             item.setData(RULE_ROLE, rule.rule_id)
             self.rules.addItem(item)
 
-    def _describe(self, preview: Preview) -> str:
+    def _describe(self, preview: RetentionPreview) -> str:
         return tr("Today this touches {0} cases of {1} people, and {2} notes.").format(
             preview.cases, preview.people, preview.notes
         )
 
     def preview(self) -> bool:
         action, years = self.action.currentData(), self.years.value()
-        shown: list[Preview] = []
+        shown: list[RetentionPreview] = []
         if not attempt(
             lambda: shown.append(self.workspace.preview_retention(action, years)), self.message
         ):
@@ -131,7 +131,7 @@ class RetentionDialog(QDialog):
         if rule_id is None:
             self.message.setText(tr("Choose a rule first."))
             return False
-        done: list[Preview] = []
+        done: list[RetentionPreview] = []
         if not attempt(
             lambda: done.append(self.workspace.run_retention_rule(rule_id)), self.message
         ):

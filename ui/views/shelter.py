@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
+from casework.application.types import BedState
 from casework.model.vocab import DischargeReason
-from casework.services.shelter import BedState
 from ui.messages import attempt
 from ui.widgets import message_label, vocab
 

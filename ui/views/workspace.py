@@ -35,10 +35,14 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
+from casework.application.types import (
+    MAX_AUTO_LOCK_MINUTES,
+    MIN_AUTO_LOCK_MINUTES,
+    CaseDetail,
+    CaseFilter,
+)
 from casework.errors import CaseworkError
 from casework.model.vocab import CaseStatus, RiskLevel
-from casework.services.accounts import MAX_AUTO_LOCK_MINUTES, MIN_AUTO_LOCK_MINUTES
-from casework.services.cases import CaseDetail, CaseFilter
 from ui import jobs
 from ui.messages import attempt, error_text
 from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
@@ -742,5 +746,7 @@ class WorkspaceView(QWidget):
         scrub(self)  # until the event loop deletes them, they must hold nothing
         while self.detail.count():
             widget = self.detail.widget(0)
+            if widget is None:
+                break
             self.detail.removeWidget(widget)
             widget.deleteLater()

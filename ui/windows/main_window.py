@@ -33,7 +33,6 @@ from ui.windows.signin import SignInPage
 
 if TYPE_CHECKING:  # the workspace and its views load at sign-in, not before the window shows
     from casework.application.desk import Desk
-    from casework.vault.vault import OpenVault
     from ui.views.accounts import AccountDialog
     from ui.views.workspace import Place, WorkspaceView
 
@@ -60,7 +59,6 @@ class MainWindow(QMainWindow):
         self.recovery = RecoveryCodePage()
         for page in (self.sign_in, self.setup, self.recovery):
             self.pages.addWidget(page)
-        self.vault: OpenVault | None = None
         self.desk: Desk | None = None
         self.workspace_view: WorkspaceView | None = None
         self._pending: Desk | None = None  # a new vault's, until its recovery code is noted
@@ -199,8 +197,6 @@ class MainWindow(QMainWindow):
         preload.wait()
         from ui.views.workspace import WorkspaceView
 
-        vault = desk.vault
-        self.vault = vault
         workspace = self.desk = desk
         jobs.serve(workspace)  # from now on every job is the desk's: lock stops it first
         view = WorkspaceView(workspace)
@@ -208,7 +204,7 @@ class MainWindow(QMainWindow):
         self.workspace_view = view
         self.pages.addWidget(view)
         self.pages.setCurrentWidget(view)
-        actor = vault.actor
+        actor = desk.actor
         roles = ", ".join(QCoreApplication.translate("vocab", r.label) for r in sorted(actor.roles))
         self.who.setText(tr("{0} · {1}").format(actor.display_name, roles) + "  ")
         for action in (
@@ -260,8 +256,13 @@ class MainWindow(QMainWindow):
         else:
             view.setFocus()
 
+    @property
+    def vault(self) -> object | None:
+        """The open vault, for the tests' look behind the window (None when locked)."""
+        return self.desk.vault if self.desk is not None else None
+
     def _lock_for(self, reason: str) -> None:
-        if self.vault is not None:
+        if self.desk is not None:
             log.info("locking: %s", reason)
             self.lock()
 
@@ -308,12 +309,13 @@ class MainWindow(QMainWindow):
         ``restart_command`` set (the app, not its tests), the process then replaces itself with
         a fresh one (see ui.restart), so nothing of the open vault stays in memory."""
         self.idle.stop()
-        if self.vault is None:
+        desk = self.desk
+        if desk is None:
             return
         self.statusBar().clearMessage()
-        username = self.vault.actor.username
+        username = desk.actor.username
         if self.workspace_view is not None:
-            self._last_place = (self.vault.actor.user_id, self.workspace_view.place())
+            self._last_place = (desk.actor.user_id, self.workspace_view.place())
             self.workspace_view.clear()
             self.search_box.clear()
             self.pages.removeWidget(self.workspace_view)
@@ -328,12 +330,8 @@ class MainWindow(QMainWindow):
         # seconds at most) while the vault is still open, then the vault locks: a write still
         # running is stopped and rolled back (OpenVault.lock). Nothing is written after it.
         jobs.serve(None)
-        if self.desk is not None:
-            self.desk.close()
-        else:
-            self.vault.lock()
         self.desk = None
-        self.vault = None
+        desk.close()
         log.info("vault locked")
         if restart and self.restart_command is not None:
             self._restart(username)

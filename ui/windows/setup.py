@@ -103,8 +103,8 @@ class SetupPage(QWidget):
         self.create_button.setDefault(True)
         self.busy = busy_bar()
         self.error = message_label("errorText")
-        for widget in (title, intro):
-            layout.addWidget(widget)
+        for label in (title, intro):
+            layout.addWidget(label)
         layout.addLayout(form)
         layout.addWidget(self.create_button)
         layout.addWidget(self.busy)

@@ -1,4 +1,4 @@
-"""Who is acting: the signed-in user, as every service sees them."""
+"""Who is acting: the signed-in user, as every service sees them (a value, not a table)."""
 
 from __future__ import annotations
 
