@@ -27,7 +27,7 @@ from casework.errors import (
 )
 from casework.model.vocab import Role
 from casework.platform import default_vault_folder, harden_process
-from casework.services import accounts, audit, integrity
+from casework.services import accounts, integrity
 from casework.vault.schema import head_revision
 from casework.vault.vault import OpenVault, VaultFolder
 
@@ -480,11 +480,11 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     out: Path = args.out
 
     def act(vault: OpenVault) -> int:
-        vault.actor.require(Role.ADMINISTRATOR)
-        with vault.transaction() as session:
-            audit.record(session, vault.actor.user_id, "backup.create", "user", vault.actor.user_id)
+        from casework.application.desk import Desk
+
+        desk = Desk(vault)
         try:
-            written = vault.backup("manual", out.parent.resolve(), out.name)
+            written = desk.backup_now(to=out)
         except FileExistsError:
             if out.exists() or out.with_suffix(".json").exists():
                 raise ValidationError(f"{out} already exists; choose a new file name.") from None
@@ -493,9 +493,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
         except OSError as error:
             raise cannot_write(out.parent, error, "No backup was written") from None
         # Expiry marks backups named as Safehold names them, in the folders it has used.
-        tracked = written.name.startswith("safehold-") and written.parent.resolve() in {
-            p.resolve() for p in vault.folder.backup_folders_used()
-        }
+        tracked = desk.backup_is_tracked(written)
         untracked = (
             ""
             if tracked

@@ -79,6 +79,13 @@ class VaultDamaged(CaseworkError):
     )
 
 
+class VaultNotDamaged(CaseworkError):
+    code = "vault-not-damaged"
+    default_message = (
+        "This vault is not damaged, so it was not replaced: sign in to it. Nothing was changed."
+    )
+
+
 class VaultTooNew(CaseworkError):
     code = "vault-too-new"
     default_message = (

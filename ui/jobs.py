@@ -8,15 +8,14 @@ method) has been deleted: a lock deletes the views whose work it stopped."""
 
 from __future__ import annotations
 
-import gc
 import logging
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from casework import runtime
 from casework.errors import Cancelled
 from ui import preload
 
@@ -64,6 +63,15 @@ class Job:
     def check_cancelled(self) -> None:
         self.token.check()
 
+    def on_progress(self, callback: Callable[[int, str], None], parent: QObject) -> None:
+        """Hear ``report`` on the UI thread, while ``parent`` still exists."""
+
+        def deliver(percent: int, text: str) -> None:
+            if shiboken6.isValid(parent):
+                callback(percent, text)
+
+        self.signals.progress.connect(deliver)
+
     def report(self, percent: int, text: str = "") -> None:
         self.signals.progress.emit(percent, text)
 
@@ -84,29 +92,18 @@ class Job:
 
 _running: set[Job] = set()
 
-# While jobs run, a thread waiting for the interpreter lock asks for it back after this long
-# (Python's default is 5 ms). With an export, a report and a backup running, the UI thread
-# otherwise queued behind each worker's 5 ms turn in a row: 50 ms and more without a repaint.
-JOB_SWITCH_INTERVAL_S = 0.001
-_default_switch_interval = sys.getswitchinterval()
-
 
 def _hold_collector() -> None:
     """Python's cyclic garbage collector runs in whichever thread happens to allocate. Run in a
     worker, it may finalise a Qt widget there, and Qt crashes (seen in CI: a segfault inside a
-    migration running in a job). While jobs run, the collector is paused; the UI thread collects
-    when the last job ends. Reference counting still frees everything that is not in a cycle.
-    The interpreter's switch interval is shortened meanwhile (see above)."""
-    if not _running:
-        gc.disable()
-        sys.setswitchinterval(JOB_SWITCH_INTERVAL_S)
+    migration running in a job). While a job runs, the collector is paused; the UI thread
+    collects when the last job ends. Reference counting still frees everything that is not in
+    a cycle. The interpreter's switch interval is shortened meanwhile (casework.runtime)."""
+    runtime.busy()
 
 
 def _release_collector() -> None:
-    if not _running:
-        sys.setswitchinterval(_default_switch_interval)
-        gc.enable()
-        gc.collect()
+    runtime.idle(collect=True)
 
 
 _served: Desk | None = None

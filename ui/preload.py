@@ -8,10 +8,11 @@ once (that could deadlock on Python's import locks).
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 import threading
+
+from casework import runtime
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def settle() -> None:
     """Move every object alive now (modules, classes, the workspace's widgets) out of the
     garbage collector's sight. They live as long as the app, and a full collection walking
     them all took about 100 ms: a visible freeze of the window whenever one fell due."""
-    gc.freeze()
+    runtime.freeze_survivors()
 
 
 def start() -> None:

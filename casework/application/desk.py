@@ -307,8 +307,10 @@ class Desk:
         return done
 
     def _after_erasing(self) -> None:
-        self.vault.checkpoint()
+        # Backups are marked first: it is quick, and a lock arriving meanwhile must not leave
+        # a backup that still holds the erased person unmarked (the checkpoint can wait).
         self.vault.expire_backups("holds records since removed")
+        self.vault.checkpoint()
         # The erasure ledger (in the audit anchor, which backups carry) at once, where this
         # session can sign it; a caseworker's session leaves it to the next supervisor's.
         self.vault.refresh_anchor()
@@ -324,14 +326,25 @@ class Desk:
             audit.record(session, self.actor.user_id, "backup.folder", "user", self.actor.user_id)
 
     def backup_now(
-        self, progress: Progress | None = None, check: Callable[[], None] | None = None
+        self,
+        progress: Progress | None = None,
+        check: Callable[[], None] | None = None,
+        to: Path | None = None,
     ) -> Path:
-        """A manual backup; ``progress(done, total)`` hears as the copy goes, ``check()``
-        raises to cancel it (nothing is kept)."""
+        """A manual backup (administrators; audited): into the backup folder, or as the file
+        ``to``, never over an existing one. ``progress(done, total)`` hears as the copy goes,
+        ``check()`` raises to cancel it (nothing is kept)."""
         self.actor.require(Role.ADMINISTRATOR)
         with self.vault.transaction() as session:
             audit.record(session, self.actor.user_id, "backup.create", "user", self.actor.user_id)
-        return self.vault.backup("manual", self.vault.backup_folder, progress=progress, check=check)
+        folder, name = (to.parent.resolve(), to.name) if to else (self.vault.backup_folder, None)
+        return self.vault.backup("manual", folder, name, progress, check)
+
+    def backup_is_tracked(self, written: Path) -> bool:
+        """Whether an erasure can mark ``written`` expired: Safehold's own name, in a backup
+        folder this vault has used."""
+        folders = {p.resolve() for p in self.vault.folder.backup_folders_used()}
+        return written.name.startswith("safehold-") and written.parent.resolve() in folders
 
     def daily_backup_if_due(self, check: Callable[[], None] | None = None) -> Path | None:
         """The automatic daily backup (any signed-in user's session takes it), with rotation;

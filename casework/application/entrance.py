@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from casework.errors import CaseworkError, VaultNotDamaged, VaultNotFound
 from casework.vault.crypto import KdfParams
 from casework.vault.restore import (
     BackupUnusable,
@@ -48,6 +49,14 @@ class Replaced:
 
     def describe(self) -> str:
         return f"{self.report.describe()} The damaged files are kept, unchanged, in {self.aside}."
+
+
+def _keyring_id_of(backup: Path) -> str | None:
+    try:
+        value = read_manifest(backup).get("keyring_id")
+    except CaseworkError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 class Entrance:
@@ -140,12 +149,27 @@ class Entrance:
     def replace_damaged(self, backup: Path | None, secret: str, username: str | None) -> Replaced:
         """Replace the damaged vault here by ``backup`` (None: its newest good backup).
 
-        The backup is checked before anything moves; the damaged files are then set aside,
-        unchanged, in a folder beside this one (nothing is deleted), and the restore reads
-        their audit anchor and every backup folder the vault used, whose expiry lists and
-        erasure ledgers apply to what is restored. If the restore fails, the damaged files
-        are put back exactly as they were."""
+        Only a vault that is damaged: it is checked first, read-only, with the credentials
+        given (which must open its keyring, if that reads), and a sound one is refused; so is
+        a backup of another vault. The backup is checked before anything moves; the damaged
+        files are then set aside, unchanged, in a new folder beside this one (nothing is
+        deleted), and the restore reads their audit anchor and every backup folder the vault
+        used, whose expiry lists and erasure ledgers apply to what is restored. If the restore
+        fails, the damaged files are put back exactly as they were."""
+        if not self.exists():
+            raise VaultNotFound()
+        problem = self._vault.damage_found(secret, username)
+        if problem is None:
+            raise VaultNotDamaged()
+        ours = self._vault.keyring_id()
         candidates = self._candidates(backup)
+        if ours is not None:  # a backup of another vault never replaces this one
+            theirs = _keyring_id_of(candidates[0]) if backup is not None else ours
+            if theirs is not None and theirs != ours:
+                raise BackupUnusable(
+                    "That backup is of another vault, not of this one. Nothing was changed."
+                )
+            candidates = [c for c in candidates if _keyring_id_of(c) == ours]
         if not candidates:
             raise BackupUnusable("No backup of this vault was found; choose a backup file.")
         manifest_keyring(read_manifest(candidates[0]))  # an unusable file moves nothing
@@ -154,7 +178,7 @@ class Entrance:
         try:
             report = restore_newest(candidates, self.folder, secret, username, used, [aside])
         except BaseException:
-            for moved in aside.iterdir():
+            for moved in aside.iterdir():  # the folder is new: all in it was moved from here
                 moved.replace(self.folder / moved.name)
             aside.rmdir()
             raise

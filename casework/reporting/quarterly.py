@@ -705,8 +705,18 @@ def write_export(
     in one of its own around the writing), so a failed write (which removes whatever it had
     written) leaves no row either."""
     if writer is not None:
-        with writer() as written_in:
-            write_export(written_in, actor, out, files, action, profile, period, check)
+        created = not out.exists()
+        try:
+            with writer() as written_in:
+                write_export(written_in, actor, out, files, action, profile, period, check)
+        except BaseException:
+            # The audit row did not commit (a lock refused it, say): no file stays without it.
+            # ``out`` was new or empty (refused otherwise), so these names are all ours.
+            for name in files:
+                (out / name).unlink(missing_ok=True)
+            if created and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()
+            raise
         return
     refuse_unless_empty(out)
     if check:

@@ -10,9 +10,7 @@ lists as tuples), so the callers do not change.
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
 from collections import Counter, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -29,11 +27,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
-BLOCK = 2000
+from casework import runtime
 
-_pause_lock = threading.Lock()
-_pauses = 0
-_was_enabled = True
+BLOCK = 2000
 
 
 @contextmanager
@@ -41,20 +37,9 @@ def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while an export builds its hundreds of thousands of
     tuples: each collection walks every live object, and they ran so often that they took
     half of an export's time. Exports make no reference cycles worth collecting meanwhile.
-    Safe to nest and to use from several threads at once; the last one out restores it."""
-    global _pauses, _was_enabled
-    with _pause_lock:
-        if _pauses == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
+    (Counted with every other pause, in casework.runtime.)"""
+    with runtime.collector_paused():
         yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _was_enabled:
-                gc.enable()
 
 
 LET_GO_SLICE = 1000

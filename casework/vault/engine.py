@@ -75,6 +75,20 @@ def read_only_uri(path: Path) -> str:
 WRITE_OPTION = "safehold_write"
 
 
+def refuse_empty(path: Path) -> None:
+    """An empty file where the database should be (a crash while it was first written, a copy
+    cut short) is damage: SQLite would quietly make a new, empty database of it."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:
+        return  # let the open say what is wrong
+    if empty:
+        raise VaultDamaged(
+            "The vault's database file is empty (0 bytes). It has been left as it is; restore "
+            "it from a backup."
+        )
+
+
 def open_engine(
     path: Path, database_key: bytes, *, create: bool = False, read_only: bool = False
 ) -> Engine:
@@ -86,6 +100,8 @@ def open_engine(
     """
     if not create and not path.is_file():
         raise VaultDamaged("The vault's database file is missing. Restore it from a backup.")
+    if not create:
+        refuse_empty(path)
     from sqlalchemy import create_engine, event  # loaded when a vault opens, not at start-up
 
     def connect() -> Any:
@@ -140,11 +156,18 @@ def raw_connection(path: Path, database_key: bytes, *, read_only: bool = False) 
     if read_only:
         if not Path(path).is_file():
             raise VaultDamaged("The vault's database file is missing. Restore it from a backup.")
-        connection = sqlcipher3.connect(
-            read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
-        )
-    else:
-        connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        refuse_empty(Path(path))
+    try:
+        if read_only:
+            connection = sqlcipher3.connect(
+                read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
+            )
+        else:
+            connection = sqlcipher3.connect(
+                str(path), isolation_level=None, check_same_thread=False
+            )
+    except sqlcipher3.Error as exc:  # cannot even be opened: permissions, a folder, ...
+        raise opening_error(exc) from exc
     try:
         configure_connection(connection, database_key, read_only=read_only)
     except Exception as exc:

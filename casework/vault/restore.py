@@ -254,16 +254,23 @@ def restore_newest(
     if not candidates:
         raise BackupUnusable("No backup of this vault was found; choose a backup file.")
     failure: CaseworkError | None = None
+    wrong: WrongCredentials | None = None
     for backup in candidates[:NEWEST_TRIES]:
         try:
             return restore_backup(
                 backup, target_folder, password, username, folders, anchor_folders
             )
-        except WrongCredentials:
-            raise  # the same credentials will not open the others either
+        except WrongCredentials as error:
+            # Before sign-in nothing in the folder is authenticated: a backup planted there
+            # (its slots changed) would otherwise stop the restore at "wrong password" before
+            # the good one behind it was tried.
+            log.warning("restore: passed over a backup the credentials do not open")
+            wrong = wrong or error
         except BackupUnusable as error:
             log.warning("restore: passed over a backup that does not authenticate")
             failure = error
+    if wrong is not None:
+        raise wrong
     assert failure is not None
     raise failure
 

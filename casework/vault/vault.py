@@ -285,8 +285,12 @@ class VaultFolder:
     def set_aside(self) -> Path:
         """Move a damaged vault's files, unchanged, into a sibling folder (so a backup can be
         restored in their place without destroying them); returns where they went."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         aside = self.folder.parent / f"{self.folder.name}-damaged-{stamp}"
+        suffix = 1
+        while aside.exists():  # never into a folder that holds an earlier vault's files
+            aside = self.folder.parent / f"{self.folder.name}-damaged-{stamp}-{suffix}"
+            suffix += 1
         make_private_folder(aside)
         from casework.vault.anchor import ANCHOR
 
@@ -425,6 +429,41 @@ class VaultFolder:
             pending_secrets = pending_opened.secrets
             raw_connection(self.database, pending_secrets.database_key, read_only=True).close()
             return pending, pending_secrets, True
+
+    def damage_found(self, secret: str, username: str | None) -> str | None:
+        """What is wrong with this vault, checked read-only with ``username``'s password or
+        (None) the recovery code; None when it is sound. Writes nothing but the
+        failed-attempts count. Raises WrongCredentials when a sound keyring does not open
+        with them (the database cannot be checked without its key)."""
+        from casework.vault.checks import NOT_OPENED, check_file
+
+        try:
+            keyring = self.load_keyring()
+        except VaultDamaged as damaged:
+            return damaged.message
+        if not self.database.is_file() or self._size() == 0:
+            return "the database file is missing or empty"
+        if username is None:
+            keyring, secrets = self.open_with_recovery_code(secret)
+            slot_id, password = keyring.recovery_slot_id(), crypto.normalise_recovery_code(secret)
+        else:
+            keyring, slot_id, opened = self.open_keys(username, secret)
+            secrets, password = opened.secrets, secret
+        try:
+            _keyring, secrets, _pending = self.readable_key(keyring, slot_id, password, secrets)
+        except KeyringError as damaged:
+            return damaged.message
+        except VaultDamaged:
+            return NOT_OPENED
+        found = check_file(self.database, secrets.database_key, thorough=False)
+        return None if found.ok else found.summary
+
+    def keyring_id(self) -> str | None:
+        """This vault's keyring id, if its keyring reads (it stays through rotations)."""
+        try:
+            return self.load_keyring().keyring_id
+        except (VaultDamaged, VaultNotFound):
+            return None
 
     def open_read_only(
         self, keyring: Keyring, slot_id: str, secrets: VaultSecrets, username: str

@@ -9,6 +9,7 @@ import threading
 
 from pytestqt.qtbot import QtBot
 
+from casework import runtime
 from ui import jobs
 
 
@@ -16,7 +17,7 @@ def test_a_job_hands_its_result_to_the_ui_thread_and_holds_the_collector(qtbot: 
     release = threading.Event()
     results: list[tuple[int, bool]] = []
     default_interval = sys.getswitchinterval()
-    assert default_interval > jobs.JOB_SWITCH_INTERVAL_S
+    assert default_interval > runtime.BUSY_SWITCH_INTERVAL_S
 
     def work(_job: jobs.Job) -> int:
         release.wait(10)
@@ -30,7 +31,8 @@ def test_a_job_hands_its_result_to_the_ui_thread_and_holds_the_collector(qtbot: 
         lambda e: None,
     )
     assert not gc.isenabled()  # no collection in a worker thread while the job runs
-    assert sys.getswitchinterval() == jobs.JOB_SWITCH_INTERVAL_S  # the UI thread's turns come often
+    # the UI thread's turns come often
+    assert sys.getswitchinterval() == runtime.BUSY_SWITCH_INTERVAL_S
     release.set()
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     qtbot.waitUntil(lambda: job not in jobs._running, timeout=5000)

@@ -44,6 +44,9 @@ def dashboard(qtbot: QtBot, window) -> DashboardView:
     view = window.workspace_view.detail.currentWidget()
     assert isinstance(view, DashboardView)
     qtbot.waitUntil(lambda: not view.loading, timeout=15000)
+    # New tiles are shown by the event loop (Qt queues the show of a widget added to a shown
+    # layout): wait for them to be on screen, as a user would.
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in view.tile_buttons.values()), timeout=5000)
     return view
 
 

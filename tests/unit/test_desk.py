@@ -114,3 +114,26 @@ def test_work_that_ignores_its_cancel_does_not_hold_the_lock_for_ever(
     assert len(left) == 1  # named, and the vault locked all the same
     release.set()
     thread.join(10)
+
+
+def test_an_export_whose_audit_row_a_lock_refused_leaves_no_file(
+    officer: OpenVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by trying it: the lock gave up waiting for an export writing to a slow drive and
+    refused its audit row, but the files it had written stayed: an export with no record."""
+    for _ in range(6):
+        add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
+    desk = Desk(officer)
+    writing = threading.Event()
+    slowed(monkeypatch, quarterly, "write_private_file", writing)
+    out = tmp_path / "release"
+
+    def job(work: Work) -> object:
+        return desk.export("quarterly", "National", "2026-Q3", out)  # ignores any cancel
+
+    thread, outcome, _ = run_in_thread(desk, job)
+    assert writing.wait(10)
+    officer.lock(wait_seconds=0.2)  # gives up on the write: its commit is refused
+    thread.join(20)
+    assert len(outcome) == 1 and isinstance(outcome[0], VaultLocked)
+    assert not out.exists() or not any(out.iterdir())

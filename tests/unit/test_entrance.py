@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from casework.application.entrance import Entrance
-from casework.errors import VaultBusy, VaultDamaged, WrongCredentials
+from casework.errors import VaultBusy, VaultDamaged, VaultNotDamaged, WrongCredentials
 from casework.vault.restore import BackupUnusable
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
@@ -113,3 +113,92 @@ def test_signing_in_to_a_vault_in_use_is_busy(
     finally:
         other.rollback()
         other.close()
+
+
+def test_a_sound_vault_is_never_replaced(
+    staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    """Found by trying it: "--replace-damaged" on a healthy vault put an older backup in its
+    place, and what was recorded since was gone."""
+    staffed_vault.backup("manual")
+    staffed_vault.lock()
+    before = digest(vault_folder.database)
+    with pytest.raises(VaultNotDamaged):
+        Entrance(vault_folder.folder).replace_damaged(None, ADMIN_PASSWORD, "admin")
+    assert digest(vault_folder.database) == before
+    assert not list(vault_folder.folder.parent.glob("vault-damaged-*"))
+
+
+def test_a_backup_of_another_vault_never_replaces_this_one(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+) -> None:
+    from tests.conftest import FAST_KDF
+
+    other = Entrance(tmp_path / "other").create(
+        org_name="Elsewhere",
+        country="KE",
+        province="",
+        admin_username="admin",
+        admin_password=ADMIN_PASSWORD,
+        kdf=FAST_KDF,
+    )
+    foreign = other.desk.vault.backup("manual")
+    other.desk.close()
+    staffed_vault.lock()
+    damaged = damage(vault_folder)
+    with pytest.raises(BackupUnusable, match="another vault"):
+        Entrance(vault_folder.folder).replace_damaged(foreign, ADMIN_PASSWORD, "admin")
+    assert digest(vault_folder.database) == damaged
+
+
+def test_a_planted_backup_does_not_block_the_good_one_behind_it(
+    staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    """A newer-looking copy whose slots were changed does not open with the administrator's
+    password; the restore goes on to the good backup instead of stopping at "wrong password"."""
+    import json
+    import shutil
+
+    good = staffed_vault.backup("manual")
+    staffed_vault.lock()
+    planted = good.with_name("safehold-planted-manual.db")
+    shutil.copy(good, planted)
+    manifest = json.loads(good.with_suffix(".json").read_text())
+    from datetime import datetime, timedelta
+
+    taken = datetime.fromisoformat(manifest["created_at"])
+    manifest["created_at"] = (taken + timedelta(seconds=1)).isoformat()  # newer, not future
+    for slot in manifest["keyring"]["slots"].values():
+        slot["kdf"]["salt"] = "AAAAAAAAAAAAAAAAAAAAAA=="
+    planted.with_suffix(".json").write_text(json.dumps(manifest))
+    damage(vault_folder)
+    replaced = Entrance(vault_folder.folder).replace_damaged(None, ADMIN_PASSWORD, "admin")
+    assert "Restored the backup" in replaced.describe()
+
+
+def test_two_replacements_never_share_a_folder_aside(
+    staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    staffed_vault.backup("manual")
+    staffed_vault.lock()
+    first = damage(vault_folder)
+    Entrance(vault_folder.folder).replace_damaged(None, ADMIN_PASSWORD, "admin")
+    damage(vault_folder)
+    Entrance(vault_folder.folder).replace_damaged(None, ADMIN_PASSWORD, "admin")
+    asides = sorted(vault_folder.folder.parent.glob("vault-damaged-*"))
+    assert len(asides) == 2
+    assert digest(asides[0] / "safehold.db") == first  # the first damaged file, kept
+
+
+def test_an_empty_database_file_is_damage_and_stays_as_it_is(
+    staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    """Found by trying it: a 0-byte safehold.db (a crash while it was first written) was made
+    into a new, empty database at sign-in, and every later sign-in failed with a raw error."""
+    staffed_vault.lock()
+    for sidecar in vault_folder.folder.glob("safehold.db-*"):
+        sidecar.unlink()
+    vault_folder.database.write_bytes(b"")
+    with pytest.raises(VaultDamaged, match="empty"):
+        Entrance(vault_folder.folder).sign_in("admin", ADMIN_PASSWORD)
+    assert vault_folder.database.stat().st_size == 0

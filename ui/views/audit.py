@@ -192,7 +192,7 @@ class AuditView(QWidget):
             )
 
         job = jobs.start(work, self._verified, self._verify_failed)
-        job.signals.progress.connect(self._progress)
+        job.on_progress(self._progress, self)
         self.verify_job = job
 
     def _progress(self, percent: int, _text: str) -> None:

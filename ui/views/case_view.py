@@ -727,7 +727,7 @@ class ReferralsTab(Tab):
             self.packet.setEnabled(True)
             self.message.setText(error_text(error))
 
-        jobs.start(build, done, failed)
+        jobs.start(build, done, failed, parent=self)
 
 
 class CounselingTab(Tab):

@@ -388,8 +388,10 @@ class ExportWizard(QDialog):
         self.next_button.setEnabled(False)
         self.back_button.setEnabled(False)
         self.cancel_button.setText(tr("Cancel"))
-        job = jobs.start(work, lambda result: self._finish(job, done, result), self._failed)
-        job.signals.progress.connect(lambda percent, _text: self.progress.setValue(percent))
+        job = jobs.start(
+            work, lambda result: self._finish(job, done, result), self._failed, parent=self
+        )
+        job.on_progress(lambda percent, _text: self.progress.setValue(percent), self)
         self.job = job
 
     def _settle(self) -> None:

@@ -222,7 +222,7 @@ class ReportDialog(QDialog):
         self.save_button.setEnabled(False)
         self.outcome.clear()
         job = jobs.start(work, self._saved, self._failed)
-        job.signals.progress.connect(lambda percent, _text: self.progress.setValue(percent))
+        job.on_progress(lambda percent, _text: self.progress.setValue(percent), self)
         self.job = job
 
     def _saved(self, path: Path) -> None:

@@ -388,7 +388,7 @@ class AdminView(QWidget):
                 self.message.setText(error_text(error))
 
         self.backup_job = jobs.start(work, done, failed, parent=self)
-        self.backup_job.signals.progress.connect(moved)
+        self.backup_job.on_progress(moved, self)
 
     def open_partners(self) -> QDialog:
         dialog = QDialog(self)
