@@ -253,7 +253,7 @@ class Day:
 
     # -- the workspace ----------------------------------------------------------------------
     def current_case(self) -> Any:
-        from ui.views.case_view import CaseView
+        from ui.views.case import CaseView
 
         view = self.window.workspace_view
         current = view.detail.currentWidget() if view is not None else None

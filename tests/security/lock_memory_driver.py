@@ -114,7 +114,7 @@ def main() -> int:
         Qt.MouseButton.LeftButton,
         pos=table.visualRect(model.index(row, 1)).center(),
     )
-    from ui.views.case_view import CaseView
+    from ui.views.case import CaseView
 
     wait(application, lambda: isinstance(view.detail.currentWidget(), CaseView))
     case = view.detail.currentWidget()

@@ -24,7 +24,7 @@ from casework.services.timeline import EventKind
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import sign_in, wait_loaded
-from ui.views.case_view import CaseView
+from ui.views.case import CaseView
 from ui.views.intake import IntakeForm
 from ui.views.lists import MyTasksView, SearchResultsView
 
@@ -94,7 +94,7 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
         dialog.comment.setPlainText("Working and housed")
         return 1
 
-    monkeypatch.setattr("ui.views.case_view.ClosureDialog.exec", fill_closure)
+    monkeypatch.setattr("ui.views.case.overview.ClosureDialog.exec", fill_closure)
     view.overview.request_closure()
     assert "Closure requested" in view.overview.body.findChild(QLabel, "infoText").text()
     assert (

@@ -23,7 +23,7 @@ from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import sign_in
 from tests.unit.test_attachments import pdf_with
 from ui import jobs
-from ui.views.case_view import CaseView
+from ui.views.case import CaseView
 from ui.views.intake import IntakeForm
 
 FIRST, LAST = "Zorbavelle", "Quintraxa"

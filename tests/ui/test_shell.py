@@ -23,7 +23,7 @@ from tests.conftest import ADMIN_PASSWORD, FAST_KDF, SUPERVISOR_PASSWORD, WORKER
 from tests.ui.conftest import sign_in, wait_loaded
 from ui import jobs
 from ui.models.caseload import CASE_ID_ROLE
-from ui.views.case_view import CaseView
+from ui.views.case import CaseView
 from ui.views.intake import IntakeForm
 
 LEFT = Qt.MouseButton.LeftButton

@@ -15,7 +15,7 @@ from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.ui.conftest import sign_in
 from ui.views.audit import AuditView
-from ui.views.case_view import CaseView
+from ui.views.case import CaseView
 from ui.views.dashboard import CasesView, DashboardView
 from ui.views.lists import ApprovalsView
 

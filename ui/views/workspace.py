@@ -49,7 +49,7 @@ from ui.models.caseload import CASE_ID_ROLE, CaseloadModel
 from ui.views.accounts import AccountDialog
 from ui.views.audit import AuditView
 from ui.views.calendar import HearingsCalendar
-from ui.views.case_view import CaseView
+from ui.views.case import CaseView
 from ui.views.dashboard import CasesView, DashboardView
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake import IntakeForm

@@ -1,0 +1,113 @@
+"""The Attachments section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from casework.application.desk import Desk
+from casework.errors import CaseworkError
+from ui.messages import error_text
+from ui.views.attachment_viewer import AttachmentViewer
+from ui.views.case.common import fill_table, selected_key, table, tr
+from ui.views.tab import Tab
+
+
+class AttachmentsTab(Tab):
+    def __init__(self, workspace: Desk, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.description = QLineEdit()
+        self.description.setPlaceholderText(tr("What it is: consent form, identity document…"))
+        attach = QPushButton(tr("Attach a file…"))
+        attach.setObjectName("attachFile")
+        view = QPushButton(tr("View"))
+        view.setObjectName("viewAttachment")
+        export = QPushButton(tr("Save a copy out…"))
+        self.list = table([tr("Added"), tr("What"), tr("Type"), tr("Size")])
+        top = QHBoxLayout()
+        top.addWidget(self.description, 1)
+        top.addWidget(attach)
+        actions = QHBoxLayout()
+        actions.addWidget(view)
+        actions.addStretch(1)
+        actions.addWidget(export)
+        note = QLabel(tr("Files are kept encrypted in the vault. Saving a copy out is recorded."))
+        note.setObjectName("subtitle")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(note)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(actions)
+        attach.clicked.connect(lambda: self.attach())
+        view.clicked.connect(lambda: self.view())
+        export.clicked.connect(lambda: self.export())
+        self.reload()
+
+    def reload(self) -> None:
+        items = self.workspace.case_attachments(self.case_id)
+        fill_table(
+            self.list,
+            [
+                [
+                    a.added_at.astimezone().strftime("%Y-%m-%d"),
+                    a.description or a.filename,
+                    a.media_type.split("/")[-1].upper(),
+                    f"{a.size / 1024:.0f} KB",
+                ]
+                for a in items
+            ],
+            [a.attachment_id for a in items],
+        )
+
+    def attach(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                tr("Attach a file"),
+                "",
+                tr("Documents and photos (*.pdf *.png *.jpg *.jpeg *.gif *.webp)"),
+            )
+            if not path:
+                return False
+        chosen = Path(path)
+        if self.attempt(
+            lambda: self.workspace.attach_file(self.case_id, chosen, self.description.text())
+        ):
+            self.description.clear()
+            return True
+        return False
+
+    def view(self) -> AttachmentViewer | None:
+        attachment_id = selected_key(self.list)
+        if attachment_id is None:
+            self.message.setText(tr("Choose an attachment first."))
+            return None
+        try:
+            info, data = self.workspace.open_attachment(attachment_id)
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return None
+        viewer = AttachmentViewer(info, data, self)
+        viewer.show()
+        return viewer
+
+    def export(self, path: str | None = None) -> bool:
+        attachment_id = selected_key(self.list)
+        if attachment_id is None:
+            self.message.setText(tr("Choose an attachment first."))
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, tr("Save a copy out"), "")
+            if not path:
+                return False
+        target = Path(path)
+        return self.attempt(lambda: self.workspace.export_attachment(attachment_id, target))

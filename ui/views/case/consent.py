@@ -1,0 +1,125 @@
+"""The Consent section."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from casework.application.desk import Desk
+from casework.model.vocab import (
+    ConsentKind,
+    ReleaseField,
+)
+from ui.views.case.common import fill_table, selected_key, table, tr
+from ui.views.tab import Tab
+from ui.widgets import date_edit, to_date, vocab
+
+
+class ConsentTab(Tab):
+    def __init__(self, workspace: Desk, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.kind = QComboBox()
+        self.kind.setObjectName("consentKind")
+        for kind in ConsentKind:
+            self.kind.addItem(vocab(kind.label), kind)
+        self.given = date_edit()
+        self.has_expiry = QCheckBox(tr("Expires on"))
+        self.expires = date_edit()
+        self.expires.setEnabled(False)
+        self.partner = QLineEdit()
+        self.partner.setObjectName("consentPartner")
+        self.purpose = QLineEdit()
+        self.purpose.setObjectName("consentPurpose")
+        self.covers = {field: QCheckBox(vocab(field.label)) for field in ReleaseField}
+        self.covers[ReleaseField.IDENTITY].setChecked(True)
+        record = QPushButton(tr("Record consent"))
+        record.setObjectName("recordConsent")
+        withdraw = QPushButton(tr("Withdraw the selected consent"))
+        self.list = table([tr("Consent"), tr("Partner"), tr("Given"), tr("Expires"), tr("State")])
+        form = QFormLayout()
+        form.addRow(tr("Kind"), self.kind)
+        form.addRow(tr("Given on"), self.given)
+        expiry = QHBoxLayout()
+        expiry.addWidget(self.has_expiry)
+        expiry.addWidget(self.expires, 1)
+        form.addRow("", expiry)
+        form.addRow(tr("Partner organisation"), self.partner)
+        form.addRow(tr("Purpose"), self.purpose)
+        covers = QVBoxLayout()
+        for box in self.covers.values():
+            covers.addWidget(box)
+        form.addRow(tr("A release covers"), covers)
+        hint = QLabel(tr("A release of information without an expiry lasts 90 days."))
+        hint.setObjectName("subtitle")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(record)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(withdraw)
+        self.has_expiry.toggled.connect(self.expires.setEnabled)
+        record.clicked.connect(self.record)
+        withdraw.clicked.connect(self.withdraw)
+        self.reload()
+
+    def reload(self) -> None:
+        today = date.today()
+        consents = self.workspace.consents(self.case_id)
+        rows = []
+        for c in consents:
+            if c.withdrawn_on:
+                state = tr("Withdrawn {0}").format(c.withdrawn_on.isoformat())
+            elif c.valid_on(today):
+                state = tr("Valid")
+            else:
+                state = tr("Expired")
+            rows.append(
+                [
+                    vocab(c.kind.label),
+                    c.partner_organisation,
+                    c.given_on.isoformat(),
+                    c.expires_on.isoformat() if c.expires_on else "",
+                    state,
+                ]
+            )
+        fill_table(self.list, rows, [c.consent_id for c in consents])
+
+    def record(self) -> None:
+        expires = to_date(self.expires) if self.has_expiry.isChecked() else None
+        if self.attempt(
+            lambda: self.workspace.record_consent(
+                self.case_id,
+                self.kind.currentData(),
+                to_date(self.given),
+                expires,
+                self.partner.text(),
+                self.purpose.text(),
+                tuple(f for f, box in self.covers.items() if box.isChecked()),
+            )
+        ):
+            self.partner.clear()
+            self.purpose.clear()
+
+    def prepare_release(self, partner: str) -> None:
+        """Called when a referral was refused: the form is set for a release to that partner."""
+        self.kind.setCurrentIndex(list(ConsentKind).index(ConsentKind.RELEASE))
+        self.partner.setText(partner)
+        self.purpose.setFocus()
+
+    def withdraw(self) -> None:
+        consent_id = selected_key(self.list)
+        if consent_id is None:
+            self.message.setText(tr("Choose a consent record first."))
+            return
+        self.attempt(lambda: self.workspace.withdraw_consent(self.case_id, consent_id))

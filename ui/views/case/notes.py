@@ -1,0 +1,106 @@
+"""The Notes section."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from casework.application.desk import Desk
+from casework.model.vocab import (
+    Confidentiality,
+)
+from ui.views.case.common import tr
+from ui.views.tab import Tab
+from ui.widgets import date_edit, to_date, vocab
+
+
+class NotesTab(Tab):
+    def __init__(self, workspace: Desk, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.noted_on = date_edit()
+        self.noted_on.setMaximumDate(QDate.currentDate())
+        self.confidentiality = QComboBox()
+        for level in Confidentiality:
+            self.confidentiality.addItem(vocab(level.label), level)
+        self.body = QPlainTextEdit()
+        self.body.setObjectName("noteBody")
+        self.body.setPlaceholderText(tr("What happened, what was agreed, what comes next"))
+        self.body.setMaximumHeight(90)
+        add = QPushButton(tr("Add note"))
+        add.setObjectName("addNote")
+        self.amend_button = QPushButton(tr("Amend the selected note…"))
+        self.list = QListWidget()
+        self.list.setObjectName("notes")
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(2)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("Date")))
+        top.addWidget(self.noted_on)
+        top.addWidget(self.confidentiality)
+        top.addStretch(1)
+        top.addWidget(add)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.body)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.amend_button)
+        add.clicked.connect(self.add)
+        self.amend_button.clicked.connect(self.amend)
+        self.notes: dict[str, str] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        self.notes.clear()
+        for note in self.workspace.case_notes(self.case_id):
+            marks = []
+            if note.confidentiality == Confidentiality.SENSITIVE:
+                marks.append(tr("sensitive"))
+            if not note.is_current:
+                marks.append(tr("earlier version"))
+            elif note.version > 1:
+                marks.append(tr("amended"))
+            heading = f"{note.noted_on.isoformat()} · {note.author}"
+            if marks:
+                heading += f" · {', '.join(marks)}"
+            item = QListWidgetItem(f"{heading}\n{note.body}")
+            item.setData(Qt.ItemDataRole.UserRole, note.note_id)
+            if not note.is_current:
+                item.setForeground(Qt.GlobalColor.gray)
+            self.list.addItem(item)
+            self.notes[note.note_id] = note.body
+
+    def add(self) -> None:
+        if self.attempt(
+            lambda: self.workspace.add_note(
+                self.case_id,
+                self.body.toPlainText(),
+                to_date(self.noted_on),
+                self.confidentiality.currentData(),
+            )
+        ):
+            self.body.clear()
+
+    def amend(self) -> None:
+        item = self.list.currentItem()
+        note_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if note_id is None:
+            self.message.setText(tr("Choose a note first."))
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self, tr("Amend note"), tr("The note as it should read:"), self.notes[note_id]
+        )
+        if ok:
+            self.attempt(lambda: self.workspace.amend_note(note_id, text))

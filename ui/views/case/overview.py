@@ -1,0 +1,305 @@
+"""The Overview section: the person and the case, and the closure dialog."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.application.desk import Desk
+from casework.application.types import CaseDetail
+from casework.model.vocab import (
+    CaseStatus,
+    ClosureDecision,
+    ClosureReason,
+)
+from ui.messages import attempt
+from ui.views.case.common import tr
+from ui.views.case_supervision import ErasureDialog, confirm_erasure
+from ui.views.reports import ReportDialog
+from ui.views.tab import Tab
+from ui.widgets import date_edit, to_date, vocab
+
+
+class OverviewTab(Tab):
+    erased = Signal()  # the person was forgotten: this case no longer exists
+
+    def __init__(self, workspace: Desk, detail: CaseDetail) -> None:
+        super().__init__(workspace, detail.case_id)
+        self.detail = detail
+        self.layout_ = QVBoxLayout(self)
+        self.body = QWidget()
+        self.layout_.addWidget(self.body)
+        self.layout_.addWidget(self.message)
+        self.layout_.addStretch(1)
+        self.reload()
+
+    def reload(self) -> None:
+        detail = self.detail
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        unknown = tr("Not recorded")
+        person = QGroupBox(tr("Person"))
+        form = QFormLayout(person)
+        if detail.birth_date:
+            birth = detail.birth_date.isoformat()
+        elif detail.estimated_age is not None:
+            birth = tr("about {0} years old").format(detail.estimated_age)
+        else:
+            birth = unknown
+        for label, value in (
+            (tr("Aliases"), ", ".join(detail.aliases) or unknown),
+            (tr("Birth"), birth),
+            (tr("Gender"), vocab(detail.gender.label)),
+            (tr("Citizenship"), ", ".join(detail.citizenship) or unknown),
+            (tr("Languages"), ", ".join(detail.languages) or unknown),
+            (tr("Phone"), detail.phone or unknown),
+            (tr("Email"), detail.email or unknown),
+            (tr("Safe to contact"), detail.safe_contact_note or unknown),
+        ):
+            field = QLabel(value)
+            field.setWordWrap(True)
+            form.addRow(label, field)
+        case = QGroupBox(tr("Case"))
+        case_form = QFormLayout(case)
+        status = vocab(detail.status.label)
+        if detail.closure_reason:
+            status += " — " + vocab(detail.closure_reason.label)
+        if detail.follow_up_date:
+            status += " — " + tr("follow up by {0}").format(detail.follow_up_date.isoformat())
+        types = ", ".join(vocab(e.label) for e in detail.exploitation_types) or unknown
+        for label, value in (
+            (tr("Status"), status),
+            (tr("Caseworker"), detail.caseworker or unknown),
+            (tr("Risk"), vocab(detail.risk_level.label)),
+            (tr("Trafficking status"), vocab(detail.trafficking_status.label)),
+            (tr("Exploitation"), types),
+            (
+                tr("Last contact"),
+                detail.last_contact_date.isoformat() if detail.last_contact_date else unknown,
+            ),
+        ):
+            field = QLabel(value)
+            field.setWordWrap(True)
+            case_form.addRow(label, field)
+        layout.addWidget(person)
+        layout.addWidget(case)
+        layout.addLayout(self._actions())
+        self.layout_.replaceWidget(self.body, body)
+        self.body.deleteLater()
+        self.body = body
+
+    def _actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        detail = self.detail
+        actor = self.workspace.actor
+        pending = [
+            r
+            for r in self.workspace.closure_requests(self.case_id)
+            if r.decision == ClosureDecision.PENDING
+        ]
+        if pending:
+            request = pending[0]
+            waiting = QLabel(
+                tr("Closure requested by {0}: {1}").format(
+                    request.requested_by, vocab(request.reason.label)
+                )
+            )
+            waiting.setObjectName("infoText")
+            waiting.setWordWrap(True)
+            row.addWidget(waiting, 1)
+            if actor.sees_all_cases:
+                approve = QPushButton(tr("Approve closure"))
+                approve.setObjectName("approveClosure")
+                reject = QPushButton(tr("Reject…"))
+                reject.setObjectName("rejectClosure")
+                approve.clicked.connect(lambda: self.decide(request.request_id, True, ""))
+                reject.clicked.connect(lambda: self.reject(request.request_id))
+                row.addWidget(approve)
+                row.addWidget(reject)
+            return row
+        if detail.status in (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP):
+            follow = QPushButton(
+                tr("Back to active")
+                if detail.status == CaseStatus.FOLLOW_UP
+                else tr("Move to follow-up…")
+            )
+            follow.clicked.connect(self.toggle_follow_up)
+            close = QPushButton(tr("Request closure…"))
+            close.setObjectName("requestClosure")
+            close.clicked.connect(self.request_closure)
+            row.addWidget(follow)
+            row.addWidget(close)
+        else:
+            reopen = QPushButton(tr("Reopen…"))
+            reopen.clicked.connect(self.reopen)
+            row.addWidget(reopen)
+        if actor.sees_all_cases:
+            reassign = QPushButton(tr("Reassign…"))
+            reassign.clicked.connect(self.reassign)
+            row.addWidget(reassign)
+        self._erasure_actions(row)
+        row.addStretch(1)
+        print_file = QPushButton(tr("Print the case file…"))
+        print_file.setObjectName("printCaseFile")
+        print_file.clicked.connect(lambda: self.print_case_file())
+        row.addWidget(print_file)
+        return row
+
+    def print_case_file(self) -> ReportDialog:
+        dialog = ReportDialog(self.workspace, self.case_id, self.detail.reference, self)
+        dialog.open()
+        return dialog
+
+    def _erasure_actions(self, row: QHBoxLayout) -> None:
+        waiting = self.workspace.erasure_requests(pending_only=True, case_id=self.case_id)
+        if not waiting:
+            forget = QPushButton(tr("Ask to forget this person…"))
+            forget.setObjectName("requestErasure")
+            forget.clicked.connect(lambda: self.request_erasure())
+            row.addWidget(forget)
+            return
+        request = waiting[0]
+        label = QLabel(tr("Erasure requested by {0}").format(request.requested_by))
+        label.setObjectName("infoText")
+        row.addWidget(label)
+        if self.workspace.actor.sees_all_cases:
+            approve = QPushButton(tr("Approve erasure"))
+            approve.setObjectName("approveErasure")
+            reject = QPushButton(tr("Reject erasure…"))
+            reject.setObjectName("rejectErasure")
+            approve.clicked.connect(lambda: self.approve_erasure(request.request_id))
+            reject.clicked.connect(lambda: self.reject_erasure(request.request_id))
+            row.addWidget(approve)
+            row.addWidget(reject)
+
+    def request_erasure(self, reason: str | None = None) -> bool:
+        if reason is None:
+            dialog = ErasureDialog(self)
+            if not dialog.exec():
+                return False
+            reason = dialog.reason.toPlainText()
+        text = reason
+        return self.attempt(lambda: self.workspace.request_erasure(self.case_id, text))
+
+    def approve_erasure(self, request_id: str, confirmed: bool = False) -> bool:
+        """Erase the person for good, after a last confirmation; the case closes."""
+        if not confirmed and not confirm_erasure(self):
+            return False
+        if not attempt(lambda: self.workspace.decide_erasure(request_id, True, ""), self.message):
+            return False
+        self.erased.emit()
+        return True
+
+    def reject_erasure(self, request_id: str) -> None:
+        comment, ok = QInputDialog.getMultiLineText(
+            self, tr("Reject erasure"), tr("Why, for the caseworker:")
+        )
+        if ok:
+            self.attempt(lambda: self.workspace.decide_erasure(request_id, False, comment))
+
+    def refresh(self) -> None:
+        self.detail = self.workspace.open_case(self.case_id)
+        self.reload()
+
+    def after_change(self) -> None:
+        self.refresh()
+
+    def toggle_follow_up(self) -> None:
+        if self.detail.status == CaseStatus.FOLLOW_UP:
+            self.attempt(lambda: self.workspace.set_follow_up(self.case_id, False))
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle(tr("Move to follow-up"))
+        when = date_edit(date.today())
+        form = QFormLayout(dialog)
+        form.addRow(tr("Follow up by"), when)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        form.addRow(buttons)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        if dialog.exec():
+            self.attempt(lambda: self.workspace.set_follow_up(self.case_id, True, to_date(when)))
+
+    def request_closure(self) -> None:
+        dialog = ClosureDialog(self)
+        if dialog.exec():
+            self.attempt(
+                lambda: self.workspace.request_closure(
+                    self.case_id,
+                    dialog.reason.currentData(),
+                    dialog.comment.toPlainText(),
+                    dialog.referred.isChecked(),
+                )
+            )
+
+    def decide(self, request_id: str, approve: bool, comment: str) -> bool:
+        return self.attempt(lambda: self.workspace.decide_closure(request_id, approve, comment))
+
+    def reject(self, request_id: str) -> None:
+        comment, ok = QInputDialog.getMultiLineText(
+            self, tr("Reject closure"), tr("Why, for the caseworker:")
+        )
+        if ok:
+            self.decide(request_id, False, comment)
+
+    def reopen(self) -> None:
+        comment, ok = QInputDialog.getMultiLineText(
+            self, tr("Reopen the case"), tr("Why is it reopened?")
+        )
+        if ok:
+            self.attempt(lambda: self.workspace.reopen(self.case_id, comment))
+
+    def reassign(self) -> None:
+        workers = self.workspace.caseworkers()
+        names = [name for _id, name in workers]
+        if not names:
+            return
+        name, ok = QInputDialog.getItem(self, tr("Reassign"), tr("Caseworker:"), names, 0, False)
+        if not ok:
+            return
+        reason, ok = QInputDialog.getText(self, tr("Reassign"), tr("Reason (kept in the history):"))
+        if ok:
+            worker_id = workers[names.index(name)][0]
+            self.attempt(lambda: self.workspace.reassign(self.case_id, worker_id, reason))
+
+
+class ClosureDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Request closure"))
+        self.reason = QComboBox()
+        for reason in ClosureReason:
+            self.reason.addItem(vocab(reason.label), reason)
+        self.referred = QCheckBox(tr("Closed because referred to another organisation"))
+        self.comment = QPlainTextEdit()
+        self.comment.setMaximumHeight(80)
+        form = QFormLayout(self)
+        form.addRow(tr("Reason"), self.reason)
+        form.addRow("", self.referred)
+        form.addRow(tr("Comment"), self.comment)
+        form.addRow(QLabel(tr("A supervisor approves the closure before the case closes.")))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        form.addRow(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)

@@ -1,0 +1,170 @@
+"""The Referrals section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from casework.application.desk import Desk
+from casework.application.types import ConsentMissing
+from casework.errors import CaseworkError
+from casework.model.vocab import (
+    ReferralStatus,
+    ServiceCategory,
+)
+from ui import jobs
+from ui.messages import error_text
+from ui.views.case.common import fill_table, selected_key, table, tr
+from ui.views.tab import Tab
+from ui.widgets import busy_bar, vocab
+
+
+class ReferralsTab(Tab):
+    consent_needed = Signal(str)  # the partner's name
+
+    def __init__(self, workspace: Desk, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.partner = QComboBox()
+        self.partner.setObjectName("referralPartner")
+        for partner in workspace.partners():
+            self.partner.addItem(partner.name, partner.partner_id)
+        self.category = QComboBox()
+        for category in ServiceCategory:
+            self.category.addItem(vocab(category.label), category)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(tr("What the survivor needs from them"))
+        send = QPushButton(tr("Refer"))
+        send.setObjectName("sendReferral")
+        self.record_consent = QPushButton(tr("Record the release of information…"))
+        self.record_consent.hide()
+        self.list = table([tr("Date"), tr("To"), tr("Service"), tr("Status"), tr("Follow up")])
+        accept = QPushButton(tr("Accepted"))
+        decline = QPushButton(tr("Declined…"))
+        complete = QPushButton(tr("Completed"))
+        self.packet = QPushButton(tr("Save the referral packet (PDF)…"))
+        self.packet.setObjectName("savePacket")
+        form = QFormLayout()
+        form.addRow(tr("Organisation"), self.partner)
+        form.addRow(tr("Service"), self.category)
+        form.addRow(tr("Reason"), self.reason)
+        actions = QHBoxLayout()
+        for button in (accept, decline, complete):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.packet)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(send)
+        layout.addWidget(self.message)
+        layout.addWidget(self.record_consent)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(actions)
+        self.busy = busy_bar()
+        layout.addWidget(self.busy)
+        send.clicked.connect(self.send)
+        self.record_consent.clicked.connect(
+            lambda: self.consent_needed.emit(self.partner.currentText())
+        )
+        accept.clicked.connect(lambda: self.set_status(ReferralStatus.ACCEPTED))
+        decline.clicked.connect(self.decline)
+        complete.clicked.connect(lambda: self.set_status(ReferralStatus.COMPLETED))
+        self.packet.clicked.connect(lambda: self.save_packet())
+        self.reload()
+
+    def reload(self) -> None:
+        rows = self.workspace.case_referrals(self.case_id)
+        fill_table(
+            self.list,
+            [
+                [
+                    r.referred_on.isoformat(),
+                    r.partner,
+                    vocab(r.category.label),
+                    vocab(r.status.label),
+                    r.follow_up_on.isoformat() if r.follow_up_on else "",
+                ]
+                for r in rows
+            ],
+            [r.referral_id for r in rows],
+        )
+
+    def send(self) -> None:
+        partner_id = self.partner.currentData()
+        if partner_id is None:
+            self.message.setText(tr("No partner organisations yet: a supervisor adds them."))
+            return
+        try:
+            self.workspace.send_referral(
+                self.case_id, partner_id, self.category.currentData(), self.reason.text()
+            )
+        except ConsentMissing as refused:
+            self.message.setText(error_text(refused))
+            self.record_consent.show()
+            return
+        except CaseworkError as error:
+            self.message.setText(error_text(error))
+            return
+        self.message.clear()
+        self.record_consent.hide()
+        self.reason.clear()
+        self.reload()
+        self.changed.emit()
+
+    def set_status(self, status: ReferralStatus, note: str = "") -> None:
+        referral_id = selected_key(self.list)
+        if referral_id is None:
+            self.message.setText(tr("Choose a referral first."))
+            return
+        self.attempt(lambda: self.workspace.update_referral(referral_id, status, note))
+
+    def decline(self) -> None:
+        note, ok = QInputDialog.getText(self, tr("Declined"), tr("Why did they decline?"))
+        if ok:
+            self.set_status(ReferralStatus.DECLINED, note)
+
+    def save_packet(self, path: str | None = None) -> None:
+        """Build the PDF off the UI thread, then write it only where the user chooses."""
+        referral_id = selected_key(self.list)
+        if referral_id is None:
+            self.message.setText(tr("Choose a referral first."))
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, tr("Save the referral packet"), "", tr("PDF (*.pdf)")
+            )
+            if not path:
+                return
+        target = Path(path)
+        workspace = self.workspace
+        self.busy.show()
+        self.packet.setEnabled(False)
+
+        def build(_job: object) -> Path:
+            from casework.reporting.pdf import save
+
+            save(workspace.referral_packet_pdf(referral_id), target)
+            return target
+
+        def done(saved: Path) -> None:
+            self.busy.hide()
+            self.packet.setEnabled(True)
+            self.message.setText(tr("Saved {0}.").format(saved.name))
+            self.saved_packet = saved
+
+        def failed(error: BaseException) -> None:
+            self.busy.hide()
+            self.packet.setEnabled(True)
+            self.message.setText(error_text(error))
+
+        jobs.start(build, done, failed, parent=self)

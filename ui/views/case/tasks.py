@@ -1,0 +1,62 @@
+"""The Tasks section."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from casework.application.desk import Desk
+from ui.views.case.common import fill_table, selected_key, table, tr
+from ui.views.tab import Tab
+from ui.widgets import date_edit, to_date, vocab
+
+
+class TasksTab(Tab):
+    def __init__(self, workspace: Desk, case_id: str) -> None:
+        super().__init__(workspace, case_id)
+        self.title = QLineEdit()
+        self.title.setObjectName("taskTitle")
+        self.title.setPlaceholderText(tr("What needs doing"))
+        self.due = date_edit()
+        add = QPushButton(tr("Add task"))
+        add.setObjectName("addTask")
+        done = QPushButton(tr("Mark the selected task done"))
+        done.setObjectName("completeTask")
+        self.list = table([tr("Due"), tr("Task"), tr("For"), tr("State")])
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.due)
+        top.addWidget(add)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(done)
+        add.clicked.connect(self.add)
+        done.clicked.connect(self.complete)
+        self.reload()
+
+    def reload(self) -> None:
+        tasks = self.workspace.case_tasks(self.case_id)
+        fill_table(
+            self.list,
+            [[t.due_on.isoformat(), t.title, t.assignee, vocab(t.status.label)] for t in tasks],
+            [t.task_id for t in tasks],
+        )
+
+    def add(self) -> None:
+        if self.attempt(
+            lambda: self.workspace.add_task(self.case_id, self.title.text(), to_date(self.due))
+        ):
+            self.title.clear()
+
+    def complete(self) -> None:
+        task_id = selected_key(self.list)
+        if task_id is None:
+            self.message.setText(tr("Choose a task first."))
+            return
+        self.attempt(lambda: self.workspace.complete_task(task_id))
