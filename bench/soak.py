@@ -80,14 +80,14 @@ class Day:
         from PySide6.QtWidgets import QApplication
 
         from casework.application.entrance import Entrance
-        from ui import app as app_module
+        from ui import style
         from ui.windows.main_window import MainWindow
 
         self.args = args
         self.out = out
         self.rng = random.Random(args.seed)
         self.qapp = QApplication.instance() or QApplication(sys.argv[:1])
-        self.qapp.setStyleSheet((app_module.RESOURCES / "styles" / "safehold.qss").read_text())
+        style.apply(self.qapp)
         self.exceptions: list[str] = []
         self.qt_messages: dict[str, int] = {}
         self.max_stall_ms = 0.0

@@ -1,6 +1,9 @@
 """Drive the real app offscreen and save a screenshot of each screen (for reviewing by eye).
 
-QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py OUT_DIR
+QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py OUT_DIR [--dark]
+
+With --dark, the system palette is a dark one (as on a desktop with a dark theme), to see that
+every screen stays readable there.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from casework.application.entrance import Entrance
 from casework.demo import DEMO_PASSWORD, create_demo_vault
-from ui import app as app_module
-from ui import jobs
+from ui import jobs, style
 from ui.windows.main_window import MainWindow
 
 
@@ -27,10 +30,35 @@ def settle(ms: int = 200) -> None:
     loop.exec()
 
 
-def main(out: Path) -> None:
+def dark_palette() -> QPalette:
+    """A dark desktop theme's palette (light text on dark ground)."""
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2b2b"),
+        (roles.WindowText, "#e8e8e8"),
+        (roles.Base, "#1e1e1e"),
+        (roles.AlternateBase, "#262626"),
+        (roles.Text, "#e8e8e8"),
+        (roles.Button, "#353535"),
+        (roles.ButtonText, "#e8e8e8"),
+        (roles.Highlight, "#3d6fb4"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.ToolTipBase, "#353535"),
+        (roles.ToolTipText, "#e8e8e8"),
+        (roles.PlaceholderText, "#9a9a9a"),
+    ):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def main(out: Path, dark: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     qapp = QApplication(sys.argv[:1])
-    qapp.setStyleSheet((app_module.RESOURCES / "styles" / "safehold.qss").read_text())
+    if dark:  # the desktop's dark theme, which the app's own palette then replaces
+        qapp.setStyle("Fusion")
+        qapp.setPalette(dark_palette())
+    style.apply(qapp)
     root = Path(tempfile.mkdtemp())
 
     setup_window = MainWindow(Entrance(root / "new"))
@@ -163,4 +191,5 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))
+    arguments = [a for a in sys.argv[1:] if a != "--dark"]
+    main(Path(arguments[0] if arguments else "screenshots"), dark="--dark" in sys.argv[1:])

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from casework import __version__
 from casework.application.entrance import Entrance
 from casework.platform import default_vault_folder, harden_process, log_folder
-from ui import preload, restart
+from ui import preload, restart, style
 from ui.messages import error_text, log_unexpected
 from ui.windows.main_window import MainWindow
 
@@ -167,9 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Safehold")
     app.setApplicationVersion(__version__)
     load_translations(app)
-    style = RESOURCES / "styles" / "safehold.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    style.apply(app)
     install_excepthook(not args.no_err_windows)
 
     window, demo_root = build_window(args, restart.take_resume())

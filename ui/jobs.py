@@ -16,11 +16,12 @@ import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from casework import runtime
+from casework.application.work import Work
 from casework.errors import Cancelled
 from ui import preload
 
 if TYPE_CHECKING:
-    from casework.application.desk import Desk, Work
+    from casework.application.desk import Desk
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,6 @@ class Job:
     life of the process. The pool is given the bound ``run`` instead, which it lets go."""
 
     def __init__(self, work: Callable[[Job], Any], desk: Desk | None = None) -> None:
-        from casework.application.desk import Work
-
         self.signals = JobSignals()
         self._work = work
         self._desk = desk

@@ -19,7 +19,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casework.errors import Cancelled, VaultLocked
+from casework.application.work import Work
+from casework.errors import VaultLocked
 from casework.importer import ImportReport, import_cases
 from casework.model.actor import Actor
 from casework.model.vocab import (
@@ -69,34 +70,6 @@ CLOSE_WAIT_SECONDS = 5.0
 
 
 log = logging.getLogger(__name__)
-
-
-class Work:
-    """One piece of work on the desk: a cancel flag it checks between steps, and a flag set
-    when it has ended (whichever way)."""
-
-    def __init__(self) -> None:
-        self._cancel = threading.Event()
-        self._ended = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def check(self) -> None:
-        """Raise Cancelled if the work was asked to stop."""
-        if self._cancel.is_set():
-            raise Cancelled()
-
-    @property
-    def ended(self) -> bool:
-        return self._ended.is_set()
-
-    def wait(self, seconds: float) -> bool:
-        return self._ended.wait(seconds)
 
 
 class Desk:

@@ -354,22 +354,10 @@ class VaultFolder:
         keyring, slot_id, opened = self.open_keys(name, password)
         secrets = opened.secrets
         if check_first and self._size() <= CHECK_AT_SIGN_IN_BYTES:
-            from casework.vault.checks import NOT_OPENED, check_file
-
-            try:
-                keyring, secrets, pending = self.readable_key(keyring, slot_id, password, secrets)
-            except KeyringError:
-                raise
-            except VaultDamaged as damaged:
-                if not self.database.is_file():
-                    raise  # missing, not damaged: its own message
-                log.warning("sign-in refused: the database does not open")
-                told = " ".join(self.damage_lines(NOT_OPENED, for_app=True))
-                raise VaultDamaged(told) from damaged
-            found = check_file(self.database, secrets.database_key, thorough=False)
-            if not found.ok:
+            problem, keyring, secrets, pending = self._checked(keyring, slot_id, password, secrets)
+            if problem is not None:
                 log.warning("sign-in refused: the database check failed")
-                raise VaultDamaged(" ".join(self.damage_lines(found.summary, for_app=True)))
+                raise VaultDamaged(" ".join(self.damage_lines(problem, for_app=True)))
         else:
             keyring, secrets, pending = self.readable_key(keyring, slot_id, password, secrets)
         engine = open_engine(self.database, secrets.database_key)
@@ -435,8 +423,6 @@ class VaultFolder:
         (None) the recovery code; None when it is sound. Writes nothing but the
         failed-attempts count. Raises WrongCredentials when a sound keyring does not open
         with them (the database cannot be checked without its key)."""
-        from casework.vault.checks import NOT_OPENED, check_file
-
         try:
             keyring = self.load_keyring()
         except VaultDamaged as damaged:
@@ -450,13 +436,28 @@ class VaultFolder:
             keyring, slot_id, opened = self.open_keys(username, secret)
             secrets, password = opened.secrets, secret
         try:
-            _keyring, secrets, _pending = self.readable_key(keyring, slot_id, password, secrets)
-        except KeyringError as damaged:
+            return self._checked(keyring, slot_id, password, secrets)[0]
+        except VaultDamaged as damaged:  # its keyring (a pending one), or the file missing
             return damaged.message
+
+    def _checked(
+        self, keyring: Keyring, slot_id: str, password: str, secrets: VaultSecrets
+    ) -> tuple[str | None, Keyring, VaultSecrets, bool]:
+        """The database opened read-only with the slot's key (or a pending keyring's) and its
+        pages authenticated, writing nothing: what is wrong with it (None if nothing), and
+        ``readable_key``'s keyring, secrets and pending flag."""
+        from casework.vault.checks import NOT_OPENED, check_file
+
+        try:
+            keyring, secrets, pending = self.readable_key(keyring, slot_id, password, secrets)
+        except KeyringError:
+            raise
         except VaultDamaged:
-            return NOT_OPENED
+            if not self.database.is_file():
+                raise  # missing, not damaged: its own message
+            return NOT_OPENED, keyring, secrets, False
         found = check_file(self.database, secrets.database_key, thorough=False)
-        return None if found.ok else found.summary
+        return (None if found.ok else found.summary), keyring, secrets, pending
 
     def keyring_id(self) -> str | None:
         """This vault's keyring id, if its keyring reads (it stays through rotations)."""

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from casework.application.desk import Desk, Work
+from casework.application.desk import Desk
+from casework.application.work import Work
 from casework.errors import Cancelled, VaultLocked
 from casework.reporting import quarterly
 from casework.vault import backup

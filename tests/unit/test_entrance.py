@@ -9,15 +9,26 @@ from pathlib import Path
 
 import pytest
 
-from casework.application.entrance import Entrance
+from casework.application.entrance import Created, Entrance
 from casework.errors import VaultBusy, VaultDamaged, VaultNotDamaged, WrongCredentials
 from casework.vault.restore import BackupUnusable
 from casework.vault.vault import OpenVault, VaultFolder
-from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def new_vault(folder: Path, organisation: str) -> Created:
+    return Entrance(folder).create(
+        org_name=organisation,
+        country="KE",
+        province="",
+        admin_username="admin",
+        admin_password=ADMIN_PASSWORD,
+        kdf=FAST_KDF,
+    )
 
 
 def damage(folder: VaultFolder) -> str:
@@ -78,16 +89,7 @@ def test_an_unusable_backup_moves_nothing(
 def test_a_backup_is_restored_into_an_empty_folder_with_the_recovery_code(
     vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
-    from tests.conftest import FAST_KDF
-
-    made = Entrance(vault_folder.folder).create(
-        org_name="Harbour Light",
-        country="KE",
-        province="",
-        admin_username="admin",
-        admin_password=ADMIN_PASSWORD,
-        kdf=FAST_KDF,
-    )
+    made = new_vault(vault_folder.folder, "Harbour Light")
     backup = made.desk.vault.backup("manual")
     made.desk.close()
     elsewhere = Entrance(tmp_path / "elsewhere")
@@ -132,16 +134,7 @@ def test_a_sound_vault_is_never_replaced(
 def test_a_backup_of_another_vault_never_replaces_this_one(
     staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
-    from tests.conftest import FAST_KDF
-
-    other = Entrance(tmp_path / "other").create(
-        org_name="Elsewhere",
-        country="KE",
-        province="",
-        admin_username="admin",
-        admin_password=ADMIN_PASSWORD,
-        kdf=FAST_KDF,
-    )
+    other = new_vault(tmp_path / "other", "Elsewhere")
     foreign = other.desk.vault.backup("manual")
     other.desk.close()
     staffed_vault.lock()
