@@ -27,12 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from casework.application.entrance import Entrance  # noqa: E402
 from casework.demo import DEMO_PASSWORD  # noqa: E402
 from casework.importer import MAX_FILE_BYTES, import_cases  # noqa: E402
 from casework.model.vocab import Role  # noqa: E402
-from casework.services import accounts  # noqa: E402
 from casework.vault.crypto import KdfParams  # noqa: E402
-from casework.vault.vault import VaultFolder  # noqa: E402
 
 COLUMNS = (
     "ext_CaseReference",
@@ -132,28 +131,32 @@ def main() -> None:
             print(f"{key:<28} {value:10.1f} {'s' if unit == 'seconds' else 'MB'}")
 
     with tempfile.TemporaryDirectory(prefix="safehold-import-bench-") as folder:
-        created = VaultFolder(Path(folder) / "vault").create(
-            org_name="Bench",
-            country="KE",
-            province="Mombasa",
-            admin_username="admin",
-            admin_password=DEMO_PASSWORD,
-            kdf=KdfParams(),
+        desk = (
+            Entrance(Path(folder) / "vault")
+            .create(
+                org_name="Bench",
+                country="KE",
+                province="Mombasa",
+                admin_username="admin",
+                admin_password=DEMO_PASSWORD,
+                kdf=KdfParams(),
+            )
+            .desk
         )
-        vault = created.vault
+        vault = desk.vault
         for worker in CASEWORKERS:
-            accounts.add_user(vault, worker, DEMO_PASSWORD, frozenset({Role.CASEWORKER}))
+            desk.add_user(worker, DEMO_PASSWORD, frozenset({Role.CASEWORKER}))
         before = status_mb("VmRSS") or rss_peak_mb()
         peak_is_the_imports = reset_peak()
         started = time.perf_counter()
         with vault.transaction() as session:
-            dry = import_cases(session, vault.actor, data, "bench.csv", today, commit=False)
+            dry = import_cases(session, desk.actor, data, "bench.csv", today, commit=False)
         dry_seconds = time.perf_counter() - started
         started = time.perf_counter()
         with vault.transaction() as session:
-            done = import_cases(session, vault.actor, data, "bench.csv", today, commit=True)
+            done = import_cases(session, desk.actor, data, "bench.csv", today, commit=True)
         commit_seconds = time.perf_counter() - started
-        vault.lock()
+        desk.close()
         if dry.valid != args.rows or done.imported != args.rows or done.problem_count:
             sys.exit(f"expected {args.rows} rows imported, got {done.imported}.")
         record(f"{name}_dry_run", dry_seconds, "seconds")

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from casework.application.entrance import Entrance  # noqa: E402
 from casework.demo import DEMO_PASSWORD, create_demo_vault  # noqa: E402
 from casework.model.vocab import Role  # noqa: E402
-from casework.services import accounts  # noqa: E402
 from casework.vault.vault import VaultFolder  # noqa: E402
 
 
@@ -35,19 +35,19 @@ def sign_in_after_kdf(folder: VaultFolder, username: str, repeat: int) -> tuple[
         keyring.open_slot(keyring.slot_id(username), DEMO_PASSWORD)
         kdf = time.perf_counter() - started
         started = time.perf_counter()
-        vault = folder.unlock(username, DEMO_PASSWORD)
+        desk = Entrance(folder.folder).sign_in(username, DEMO_PASSWORD)
         rests.append((time.perf_counter() - started - kdf) * 1000)
         kdfs.append(kdf * 1000)
-        vault.lock()
+        desk.close()
     return statistics.median(kdfs), statistics.median(rests)
 
 
 def lock_ms(folder: VaultFolder, username: str, repeat: int) -> float:
     samples = []
     for _ in range(repeat):
-        vault = folder.unlock(username, DEMO_PASSWORD)
+        desk = Entrance(folder.folder).sign_in(username, DEMO_PASSWORD)
         started = time.perf_counter()
-        vault.lock()
+        desk.close()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
 
@@ -91,17 +91,15 @@ def main() -> int:
     results["supervisor_lock_ms"] = lock_ms(folder, "supervisor", args.repeat)
     results["caseworker_lock_ms"] = lock_ms(folder, "caseworker", args.repeat)
     results["lock_fresh_process_to_sign_in_ms"] = fresh_process_ms(folder, min(args.repeat, 3))
-    admin = folder.unlock("admin", DEMO_PASSWORD)
-    accounts.add_user(
-        admin, "leaver", "a password for someone leaving", frozenset({Role.SUPERVISOR})
-    )
+    admin = Entrance(folder.folder).sign_in("admin", DEMO_PASSWORD)
+    admin.add_user("leaver", "a password for someone leaving", frozenset({Role.SUPERVISOR}))
     started = time.perf_counter()
-    admin.remove_slot_and_rekey("leaver")
+    admin.vault.remove_slot_and_rekey("leaver")
     results["rotation_on_removal_ms"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    admin.rotate(new_database_key=False)
+    admin.vault.rotate(new_database_key=False)
     results["rotation_on_admin_password_change_ms"] = (time.perf_counter() - started) * 1000
-    admin.lock()
+    admin.close()
     results["database_mb"] = folder.database.stat().st_size / 1e6
     if args.json:
         print(json.dumps({k: round(v, 1) for k, v in results.items()}))

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from casework.application.desk import Desk  # noqa: E402
+from casework.application.entrance import Entrance  # noqa: E402
 from casework.demo import DEMO_PASSWORD, DEMO_VERSION, create_demo_vault  # noqa: E402
 from casework.model.vocab import CaseStatus, Confidentiality, RiskLevel, Role  # noqa: E402
 from casework.reporting.records import RecordRelease  # noqa: E402
@@ -64,7 +65,7 @@ def cached_vault(cases: int, seed: int) -> VaultFolder:
         older[-1].parent.parent.rename(folder)
         (folder / "plain-copy.db").unlink(missing_ok=True)
         started = time.perf_counter()
-        VaultFolder(folder / "vault").unlock("admin", DEMO_PASSWORD).lock()
+        Entrance(folder / "vault").sign_in("admin", DEMO_PASSWORD, check_first=False).close()
         shutil.rmtree(folder / "vault" / "backups", ignore_errors=True)
         print(
             f"upgraded the cached vault in {time.perf_counter() - started:.1f} s", file=sys.stderr
@@ -75,18 +76,19 @@ def cached_vault(cases: int, seed: int) -> VaultFolder:
         demo = create_demo_vault(folder / "vault", cases, seed)
         worker = accounts.add_user(
             demo.vault,
+            demo.admin,
             BENCH_CASEWORKER,
             DEMO_PASSWORD,
             frozenset({Role.CASEWORKER}),
             "Bench Caseworker",
         )
         demo.vault.lock()
-        supervisor = Desk(VaultFolder(folder / "vault").unlock("supervisor", DEMO_PASSWORD))
+        supervisor = Entrance(folder / "vault").sign_in("supervisor", DEMO_PASSWORD)
         active = supervisor.caseload_ids(
             CaseSort.REFERENCE, False, CaseFilter(statuses=(CaseStatus.ACTIVE,))
         )
         supervisor.reassign_many(active[:BENCH_CASELOAD], worker.user_id, "Benchmark caseload")
-        supervisor.vault.lock()
+        supervisor.close()
         (folder / "vault" / "done").touch()
         print(
             f"built a demo vault of {cases} cases in {time.perf_counter() - started:.1f} s",
@@ -107,7 +109,7 @@ def plain_copy(vault: OpenVault, folder: Path) -> Path:
     return target
 
 
-def plain_workspace(vault: OpenVault, path: Path) -> Desk:
+def plain_workspace(desk: Desk, path: Path) -> Desk:
     """The same services over the plain copy (same actor, no key)."""
     import sqlcipher3
     from sqlalchemy import create_engine
@@ -115,10 +117,10 @@ def plain_workspace(vault: OpenVault, path: Path) -> Desk:
 
     engine = create_engine(f"sqlite+pysqlite:///{path}", module=sqlcipher3)
     clone = object.__new__(OpenVault)
-    clone.__dict__.update(vault.__dict__)
+    clone.__dict__.update(desk.vault.__dict__)
     clone._engine = engine
     clone._sessions = sessionmaker(engine, expire_on_commit=False)
-    return Desk(clone)
+    return Desk(clone, desk.actor)
 
 
 def startup_to_signin(folder: VaultFolder, repeat: int) -> float:
@@ -159,8 +161,8 @@ def rss_now_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def sign_in_to_caseload(folder: VaultFolder, username: str) -> tuple[float, float, OpenVault]:
-    """(key derivation ms, the rest ms, the vault): from the password accepted to the app's
+def sign_in_to_caseload(folder: VaultFolder, username: str) -> tuple[float, float, Desk]:
+    """(key derivation ms, the rest ms, the desk): from the password accepted to the app's
     workspace shown with the first page of the caseload painted, as the app does it."""
     from PySide6.QtCore import QEventLoop, QThreadPool
     from PySide6.QtWidgets import QApplication
@@ -173,8 +175,8 @@ def sign_in_to_caseload(folder: VaultFolder, username: str) -> tuple[float, floa
     keyring.open_slot(keyring.slot_id(username), DEMO_PASSWORD)
     kdf = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    vault = folder.unlock(username, DEMO_PASSWORD)  # derives the key again: subtracted below
-    view = WorkspaceView(Desk(vault))
+    desk = Entrance(folder.folder).sign_in(username, DEMO_PASSWORD)  # the key again: subtracted
+    view = WorkspaceView(desk)
     view.resize(1280, 800)
     view.show()
     model = view.caseload.model
@@ -190,7 +192,7 @@ def sign_in_to_caseload(folder: VaultFolder, username: str) -> tuple[float, floa
     app.processEvents()
     view.deleteLater()
     app.processEvents()
-    return kdf, total - kdf, vault
+    return kdf, total - kdf, desk
 
 
 def ui_max_stall(admin_desk: Desk, reader: Desk, worker_id: str, out: Path, period: str) -> float:
@@ -263,11 +265,11 @@ def main() -> None:
         kdf, opened, signed_in = sign_in_to_caseload(folder, "supervisor")
         kdfs.append(kdf)
         opens.append(opened)
-        signed_in.lock()
+        signed_in.close()
     record("kdf_ms", statistics.median(kdfs))
     record("unlock_to_caseload", statistics.median(opens))
-    vault = folder.unlock("supervisor", DEMO_PASSWORD)
-    workspace = Desk(vault)
+    workspace = Entrance(folder.folder).sign_in("supervisor", DEMO_PASSWORD)
+    vault = workspace.vault
 
     def worst_sort(ws: Desk) -> float:
         return max(
@@ -285,7 +287,7 @@ def main() -> None:
 
     filters = [
         CaseFilter(statuses=(CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)),
-        CaseFilter(caseworker_id=vault.actor.user_id),
+        CaseFilter(caseworker_id=workspace.actor.user_id),
         CaseFilter(risk_levels=(RiskLevel.HIGH,)),
         CaseFilter(with_overdue_tasks_on=date.today()),
         CaseFilter(no_contact_since=date.today() - timedelta(days=30)),
@@ -379,14 +381,13 @@ def main() -> None:
         "report_occupancy_pdf",
         measure(lambda: workspace.occupancy_pdf(last_month.year, last_month.month), min(repeat, 3)),
     )
-    admin = folder.unlock("admin", DEMO_PASSWORD)
+    admin_desk = Entrance(folder.folder).sign_in("admin", DEMO_PASSWORD)
     exports = Path(tempfile.mkdtemp(prefix="safehold-bench-"))
     last_quarter = (date.today().month - 1) // 3  # 0 means Q4 of last year
     period = (
         f"{date.today().year}-Q{last_quarter}" if last_quarter else f"{date.today().year - 1}-Q4"
     )
     counter = iter(range(1_000_000))
-    admin_desk = Desk(admin)
     profile = "National quarterly return"
     record(
         "export_quarterly",
@@ -413,15 +414,15 @@ def main() -> None:
         print(f"{'':28} ({last.records} records, {last.dropped} dropped by k/l = {share:.1f}%)")
     record("ui_max_stall", ui_max_stall(admin_desk, workspace, worker_id, exports, period))
     started = time.perf_counter()
-    written = admin.backup("bench", exports / "backups")
+    written = admin_desk.vault.backup("bench", exports / "backups")
     seconds = time.perf_counter() - started
     record("backup", written.stat().st_size / 1e6 / seconds, "mb_per_s")
-    admin.lock()
+    admin_desk.close()
     shutil.rmtree(exports)
     record("rss_peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "mb")
     record("database_size", size_mb, "mb")
 
-    plain = plain_workspace(vault, plain_copy(vault, folder.folder.parent))
+    plain = plain_workspace(workspace, plain_copy(vault, folder.folder.parent))
     ratios = [encrypted[name] / max(run(plain), 0.01) for name, run in reads.items()]
     results["encryption_ratio"] = {"ratio": round(statistics.median(ratios), 2)}
     if not args.json:
@@ -429,7 +430,7 @@ def main() -> None:
             f"{'encryption_ratio':<28} {statistics.median(ratios):10.2f} x "
             "(median over the read queries)"
         )
-    vault.lock()
+    workspace.close()
     if args.json:
         print(json.dumps({"cases": args.cases, **results}, indent=1))
 

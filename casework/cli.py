@@ -12,13 +12,14 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from sqlalchemy.exc import DBAPIError
 
 from casework import __version__
+from casework.application.desk import Desk
+from casework.application.entrance import Entrance
 from casework.errors import (
     CaseworkError,
     ValidationError,
@@ -27,9 +28,7 @@ from casework.errors import (
 )
 from casework.model.vocab import Role
 from casework.platform import default_vault_folder, harden_process
-from casework.services import accounts, integrity
 from casework.vault.schema import head_revision
-from casework.vault.vault import OpenVault, VaultFolder
 
 ROLE_NAMES = {role.value: role for role in Role}
 
@@ -199,7 +198,7 @@ def build_parser() -> Parser:
 
 class Context:
     def __init__(self, options: dict[str, Any], stdin: TextIO, stdout: TextIO) -> None:
-        self.folder = VaultFolder(
+        self.entrance = Entrance(
             Path(options["vault"]) if options["vault"] else default_vault_folder()
         )
         self.user: str | None = options["user"]
@@ -210,12 +209,14 @@ class Context:
     def user_and_password(self) -> tuple[str, str]:
         if not self.user:
             raise UsageError("this command needs --user NAME")
-        if not self.folder.exists():
-            raise VaultNotFound(f"There is no Safehold vault in {self.folder.folder}.")
+        if not self.entrance.exists():
+            raise VaultNotFound(f"There is no Safehold vault in {self.entrance.folder}.")
         return self.user, self.passwords.read(f"Password for {self.user}: ")
 
-    def unlock(self) -> OpenVault:
-        return self.folder.unlock(*self.user_and_password())
+    def sign_in(self) -> Desk:
+        """The user's desk, as the app's sign-in gives it, less the whole-file check at sign-in
+        (``verify`` does that, read-only)."""
+        return self.entrance.sign_in(*self.user_and_password(), check_first=False)
 
     def emit(self, data: Any, text: str) -> None:
         self.stdout.write((json.dumps(data, indent=1, default=str) if self.json else text) + "\n")
@@ -223,22 +224,22 @@ class Context:
 
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     password = ctx.passwords.read(f"New password for {args.admin}: ", confirm=True)
-    created = ctx.folder.create(
+    created = ctx.entrance.create(
         org_name=args.org_name,
         country=args.country,
         province=args.province,
         admin_username=args.admin,
         admin_password=password,
     )
-    created.vault.lock()
+    created.desk.close()
     print(
         "Print the recovery code below and keep it in the office safe. It is shown only once; "
         "it can reset an administrator's password.",
         file=sys.stderr,
     )
     ctx.emit(
-        {"vault": str(ctx.folder.folder), "recovery_code": created.recovery_code},
-        f"Vault created in {ctx.folder.folder}\nRecovery code: {created.recovery_code}",
+        {"vault": str(ctx.entrance.folder), "recovery_code": created.recovery_code},
+        f"Vault created in {ctx.entrance.folder}\nRecovery code: {created.recovery_code}",
     )
     return 0
 
@@ -248,23 +249,26 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
 
     if args.cases < 0:
         raise UsageError("--cases must be 0 or more")
-    demo = create_demo_vault(ctx.folder.folder, args.cases, args.seed)
+    demo = create_demo_vault(ctx.entrance.folder, args.cases, args.seed)
     demo.vault.lock()
     ctx.emit(
-        {"vault": str(ctx.folder.folder), "cases": args.cases, "password": DEMO_PASSWORD},
-        f"Demo vault with {args.cases} synthetic cases in {ctx.folder.folder}\n"
+        {"vault": str(ctx.entrance.folder), "cases": args.cases, "password": DEMO_PASSWORD},
+        f"Demo vault with {args.cases} synthetic cases in {ctx.entrance.folder}\n"
         f"Sign in as admin, caseworker or supervisor with the password: {DEMO_PASSWORD}",
     )
     return 0
 
 
-def with_vault(action: Callable[[OpenVault], int]) -> Callable[[Context], int]:
+def with_desk(action: Callable[[Desk], int]) -> Callable[[Context], int]:
+    """``action`` at the signed-in user's desk, closed after it (as the app's lock closes it)."""
+
     def run(ctx: Context) -> int:
-        vault = ctx.unlock()
+        desk = ctx.sign_in()
         try:
-            return action(vault)
+            with desk.working():
+                return action(desk)
         finally:
-            vault.lock()
+            desk.close()
 
     return run
 
@@ -273,13 +277,13 @@ def cmd_users(ctx: Context, args: argparse.Namespace) -> int:
     if args.users_command == "reset-password" and args.recovery:
         code = ctx.passwords.read("Recovery code: ")
         password = ctx.passwords.read(f"New password for {args.name}: ", confirm=True)
-        accounts.reset_password_with_recovery_code(ctx.folder, code, args.name, password)
+        ctx.entrance.reset_with_recovery_code(code, args.name, password)
         ctx.emit({"user": args.name, "reset": True}, f"Password reset for {args.name}.")
         return 0
 
-    def act(vault: OpenVault) -> int:
+    def act(desk: Desk) -> int:
         if args.users_command == "list":
-            users = accounts.list_users(vault)
+            users = desk.users()
             ctx.emit(
                 [
                     {
@@ -299,28 +303,28 @@ def cmd_users(ctx: Context, args: argparse.Namespace) -> int:
         elif args.users_command == "add":
             password = ctx.passwords.read(f"New password for {args.name}: ", confirm=True)
             roles = frozenset(ROLE_NAMES[r] for r in args.role)
-            user = accounts.add_user(vault, args.name, password, roles, args.display_name)
+            user = desk.add_user(args.name, password, roles, args.display_name)
             ctx.emit({"name": user.username, "id": user.user_id}, f"Added {user.username}.")
         elif args.users_command == "disable":
-            user = accounts.disable_user(vault, args.name)
+            user = desk.disable_user(args.name)
             ctx.emit(
                 {"name": user.username, "disabled": True},
                 f"Disabled {user.username}; the vault has a new key and a fresh backup.",
             )
         else:
             password = ctx.passwords.read(f"New password for {args.name}: ", confirm=True)
-            user = accounts.reset_password(vault, args.name, password)
+            user = desk.reset_password(args.name, password)
             ctx.emit({"name": user.username, "reset": True}, f"Password reset for {user.username}.")
         return 0
 
-    return with_vault(act)(ctx)
+    return with_desk(act)(ctx)
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     """Read-only: a damaged vault is checked without a byte written to it (no schema upgrade,
     no audit row), and told about in a few lines; SQLite's full output with --details."""
     user, password = ctx.user_and_password()
-    report = integrity.verify_folder(ctx.folder, user, password)
+    report = ctx.entrance.verify(user, password)
     chain = report.chain
     text = list(report.lines)
     if not report.database.ok:
@@ -347,16 +351,13 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
-    from casework.importer import ImportRefused, import_cases, read_file
+    from casework.importer import ImportRefused, read_file
 
     data = read_file(args.file)
 
-    def act(vault: OpenVault) -> int:
+    def act(desk: Desk) -> int:
         try:
-            with vault.transaction() as session:
-                report = import_cases(
-                    session, vault.actor, data, args.file.name, date.today(), commit=args.commit
-                )
+            report = desk.import_cases(data, args.file.name, args.commit)
         except ImportRefused as refused:
             if refused.report is not None:
                 print_problems(ctx, refused.report.problems, refused.report.unlisted_problems)
@@ -391,7 +392,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         )
         return 1 if report.problem_count else 0
 
-    return with_vault(act)(ctx)
+    return with_desk(act)(ctx)
 
 
 def print_problems(ctx: Context, problems: list[Any], unlisted: int = 0) -> None:
@@ -405,27 +406,21 @@ def print_problems(ctx: Context, problems: list[Any], unlisted: int = 0) -> None
 
 
 def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
-    from casework.reporting import profiles
-
-    def act(vault: OpenVault) -> int:
+    def act(desk: Desk) -> int:
         if args.profiles_command == "add":
-            with vault.transaction() as session:
-                profile = profiles.add_profile(
-                    session,
-                    vault.actor,
-                    args.name,
-                    args.hub_id,
-                    args.recipient,
-                    args.threshold,
-                    args.rounding,
-                    args.records,
-                    args.k,
-                    args.l,
-                )
+            profile = desk.add_reporting_profile(
+                args.name,
+                args.hub_id,
+                args.recipient,
+                args.threshold,
+                args.rounding,
+                args.records,
+                args.k,
+                args.l,
+            )
             ctx.emit({"name": profile.name, "id": profile.profile_id}, f"Added {profile.name}.")
             return 0
-        with vault.session() as session:
-            listed = profiles.list_profiles(session, vault.actor)
+        listed = desk.reporting_profiles()
         ctx.emit(
             [
                 {
@@ -448,11 +443,10 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
         )
         return 0
 
-    return with_vault(act)(ctx)
+    return with_desk(act)(ctx)
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
-    from casework.application.desk import Desk
     from casework.reporting import quarterly, records
 
     kind = args.export_command
@@ -461,9 +455,9 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         records.Year.parse(args.year) if kind == "records" else quarterly.Period.parse(args.period)
     ).label
 
-    def act(vault: OpenVault) -> int:
+    def act(desk: Desk) -> int:
         try:
-            release = Desk(vault).export(kind, args.profile, period, args.out)
+            release = desk.export(kind, args.profile, period, args.out)
         except OSError as error:  # nothing was written, its audit row included
             raise cannot_write(args.out, error, "Nothing was exported") from None
         written = "records.csv" if kind == "records" else "summary.csv, summary.pdf"
@@ -473,16 +467,13 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         )
         return 0
 
-    return with_vault(act)(ctx)
+    return with_desk(act)(ctx)
 
 
 def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     out: Path = args.out
 
-    def act(vault: OpenVault) -> int:
-        from casework.application.desk import Desk
-
-        desk = Desk(vault)
+    def act(desk: Desk) -> int:
         try:
             written = desk.backup_now(to=out)
         except FileExistsError:
@@ -513,7 +504,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
         )
         return 0
 
-    return with_vault(act)(ctx)
+    return with_desk(act)(ctx)
 
 
 def cannot_write(where: Path, error: OSError, what: str) -> CaseworkError:
@@ -530,19 +521,17 @@ def cannot_write(where: Path, error: OSError, what: str) -> CaseworkError:
 
 
 def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
-    from casework.application.entrance import Entrance
-
     if args.recovery:
         secret, user = ctx.passwords.read("Recovery code: "), None
     else:
         if not ctx.user:
             raise UsageError("restore needs --user NAME (an administrator) or --recovery")
         secret, user = ctx.passwords.read(f"Password for {ctx.user}: "), ctx.user
-    entrance = Entrance(ctx.folder.folder)
+    entrance = ctx.entrance
     backup = None if args.latest else args.source
     if args.replace_damaged:
         if not entrance.exists():
-            raise UsageError(f"there is no vault in {ctx.folder.folder} to replace")
+            raise UsageError(f"there is no vault in {ctx.entrance.folder} to replace")
         replaced = entrance.replace_damaged(backup, secret, user)
         report, told = replaced.report, replaced.describe()
     else:
@@ -552,11 +541,11 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
         told = report.describe()
     ctx.emit(
         {
-            "vault": str(ctx.folder.folder),
+            "vault": str(ctx.entrance.folder),
             "backup_created_at": report.created_at.isoformat(),
             "audit_seq": report.audit_seq,
         },
-        f"{told} The vault is in {ctx.folder.folder}.",
+        f"{told} The vault is in {ctx.entrance.folder}.",
     )
     return 0
 

@@ -25,6 +25,7 @@ from casework.model import (
     Survivor,
     Task,
 )
+from casework.model.actor import Actor
 from casework.model.base import utcnow
 from casework.model.vocab import (
     Attendance,
@@ -103,6 +104,7 @@ LANGUAGE = {
 @dataclass(frozen=True)
 class DemoVault:
     vault: OpenVault
+    admin: Actor  # who made it, signed in
     recovery_code: str
 
 
@@ -110,31 +112,33 @@ def create_demo_vault(
     folder: Path, cases: int, seed: int = 1, kdf: KdfParams | None = None
 ) -> DemoVault:
     """A new vault with the demo accounts (password ``DEMO_PASSWORD``) and ``cases`` survivors."""
+    first = accounts.FirstAdministrator.checked(
+        "Demo Shelter Network", "KE", "Nairobi", "admin", DEMO_PASSWORD, "Demo Administrator"
+    )
     created = VaultFolder(folder).create(
-        org_name="Demo Shelter Network",
-        country="KE",
-        province="Nairobi",
-        admin_username="admin",
-        admin_password=DEMO_PASSWORD,
-        admin_display_name="Demo Administrator",
+        username=first.username,
+        password=DEMO_PASSWORD,
+        first_rows=first.write,
         kdf=kdf or KdfParams(),
     )
     vault = created.vault
+    admin = accounts.signed_in(vault)
     user_ids = []
     for username, display, roles in DEMO_USERS[1:]:
-        user_ids.append(accounts.add_user(vault, username, DEMO_PASSWORD, roles, display).user_id)
-    fill(vault, cases, seed, user_ids)
-    fill_services(vault, seed)
+        added = accounts.add_user(vault, admin, username, DEMO_PASSWORD, roles, display)
+        user_ids.append(added.user_id)
+    fill(vault, admin, cases, seed, user_ids)
+    fill_services(vault, admin, seed)
     with vault.transaction() as session:
         profiles.add_profile(
             session,
-            vault.actor,
+            admin,
             "National quarterly return",
             "KE-NRM",
             recipient="National Referral Mechanism (demo)",
             records_enabled=True,
         )
-    return DemoVault(vault, created.recovery_code)
+    return DemoVault(vault, admin, created.recovery_code)
 
 
 NOTE_OPENINGS = [
@@ -215,13 +219,13 @@ RECRUITMENT = [
 ]
 
 
-def fill(vault: OpenVault, count: int, seed: int, caseworker_ids: list[str]) -> None:
+def fill(vault: OpenVault, admin: Actor, count: int, seed: int, caseworker_ids: list[str]) -> None:
     """Add ``count`` synthetic survivors with their cases, notes, tasks and consent records.
     The same seed gives the same data, ids included (relative to the day it runs)."""
     rng = random.Random(seed)
     today = date.today()
     now = utcnow()
-    actor_id = vault.actor.user_id
+    actor_id = admin.user_id
     workers = caseworker_ids or [actor_id]
 
     def uid() -> str:
@@ -470,7 +474,7 @@ PARTNER_DIRECTORY = (
 COURTS = ("Milimani Law Courts", "Mombasa Law Courts", "Kisumu High Court")
 
 
-def fill_services(vault: OpenVault, seed: int) -> None:
+def fill_services(vault: OpenVault, admin: Actor, seed: int) -> None:
     """Shelter stays, counseling sessions, legal matters with hearings and referrals (with the
     releases they need) for the demo cases, at the volumes of a busy organisation: on average
     per survivor one or two stays, ten counseling sessions, a legal matter with a few hearings
@@ -478,7 +482,6 @@ def fill_services(vault: OpenVault, seed: int) -> None:
     rng = random.Random(seed * 7919)
     today = date.today()
     now = utcnow()
-    admin = vault.actor
     with vault.transaction() as session:
         total_cases = session.execute(select(func.count()).select_from(Case)).scalar_one()
         shelter.add_facility(session, admin, "Harbour House", {"Rose": 6, "Palm": 6, "Cedar": 8})

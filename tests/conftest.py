@@ -14,6 +14,7 @@ from casework.services import accounts
 from casework.vault import crypto
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
+from tests.factories import actor_of, create_vault
 from tests.kdf_floor import PRODUCTION_KDF_FLOOR, TEST_KDF_FLOOR, use_test_kdf_floor
 
 # The tests' Argon2 floor, lowered in this process only (see tests/kdf_floor.py).
@@ -53,7 +54,8 @@ def vault_folder(tmp_path: Path) -> VaultFolder:
 
 @pytest.fixture
 def admin_vault(vault_folder: VaultFolder) -> Iterator[OpenVault]:
-    created = vault_folder.create(
+    created = create_vault(
+        vault_folder,
         org_name="Harbour Light",
         country="KE",
         province="Mombasa",
@@ -69,13 +71,28 @@ def admin_vault(vault_folder: VaultFolder) -> Iterator[OpenVault]:
 def staffed_vault(admin_vault: OpenVault) -> OpenVault:
     """A vault with two caseworkers and a supervisor."""
     accounts.add_user(
-        admin_vault, "amina", WORKER_PASSWORD, frozenset({Role.CASEWORKER}), "Amina K."
+        admin_vault,
+        actor_of(admin_vault),
+        "amina",
+        WORKER_PASSWORD,
+        frozenset({Role.CASEWORKER}),
+        "Amina K.",
     )
     accounts.add_user(
-        admin_vault, "bruno", WORKER_PASSWORD, frozenset({Role.CASEWORKER}), "Bruno L."
+        admin_vault,
+        actor_of(admin_vault),
+        "bruno",
+        WORKER_PASSWORD,
+        frozenset({Role.CASEWORKER}),
+        "Bruno L.",
     )
     accounts.add_user(
-        admin_vault, "sara", SUPERVISOR_PASSWORD, frozenset({Role.SUPERVISOR}), "Sara M."
+        admin_vault,
+        actor_of(admin_vault),
+        "sara",
+        SUPERVISOR_PASSWORD,
+        frozenset({Role.SUPERVISOR}),
+        "Sara M.",
     )
     return admin_vault
 

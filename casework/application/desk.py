@@ -73,8 +73,9 @@ log = logging.getLogger(__name__)
 
 
 class Desk:
-    def __init__(self, vault: OpenVault) -> None:
+    def __init__(self, vault: OpenVault, actor: Actor) -> None:
         self.vault = vault
+        self.actor = actor
         self._running: set[Work] = set()
         self._guard = threading.Lock()
         self._closed = False
@@ -129,10 +130,6 @@ class Desk:
         if left:
             log.warning("%d piece(s) of work had not stopped when the vault locked", len(left))
         return left
-
-    @property
-    def actor(self) -> Actor:
-        return self.vault.actor
 
     @property
     def works_cases(self) -> bool:
@@ -294,7 +291,7 @@ class Desk:
         return self.vault.backup_folder
 
     def set_backup_folder(self, folder: Path | None) -> None:
-        self.vault.set_backup_folder(folder)
+        accounts.set_backup_folder(self.vault, self.actor, folder)
         with self.vault.transaction() as session:
             audit.record(session, self.actor.user_id, "backup.folder", "user", self.actor.user_id)
 
@@ -341,8 +338,7 @@ class Desk:
     def verify_vault(
         self, progress: Callable[[int, int], None] | None = None
     ) -> integrity.IntegrityReport:
-        self.actor.require(Role.SUPERVISOR, Role.ADMINISTRATOR)
-        return integrity.verify_vault(self.vault, progress)
+        return integrity.verify_vault(self.vault, self.actor, progress)
 
     # -- supervision -----------------------------------------------------------------------------
 
@@ -763,24 +759,24 @@ class Desk:
             return cases.caseworkers(session, self.actor)
 
     def users(self) -> list[accounts.UserSummary]:
-        return accounts.list_users(self.vault)
+        return accounts.list_users(self.vault, self.actor)
 
     def add_user(
         self, username: str, password: str, roles: frozenset[Role], display_name: str = ""
     ) -> accounts.UserSummary:
-        return accounts.add_user(self.vault, username, password, roles, display_name)
+        return accounts.add_user(self.vault, self.actor, username, password, roles, display_name)
 
     def reset_password(self, username: str, password: str) -> accounts.UserSummary:
-        return accounts.reset_password(self.vault, username, password)
+        return accounts.reset_password(self.vault, self.actor, username, password)
 
     def disable_user(self, username: str) -> accounts.UserSummary:
-        return accounts.disable_user(self.vault, username)
+        return accounts.disable_user(self.vault, self.actor, username)
 
     def change_own_password(self, current: str, new: str) -> None:
-        accounts.change_own_password(self.vault, current, new)
+        accounts.change_own_password(self.vault, self.actor, current, new)
 
     def set_auto_lock_minutes(self, minutes: int) -> None:
-        accounts.set_auto_lock_minutes(self.vault, minutes)
+        accounts.set_auto_lock_minutes(self.vault, self.actor, minutes)
 
     def lock(self) -> None:
         self.close()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casework.errors import CaseworkError, VaultNotDamaged, VaultNotFound
+from casework.errors import CaseworkError, VaultExists, VaultNotDamaged, VaultNotFound
 from casework.vault.crypto import KdfParams
 from casework.vault.restore import (
     BackupUnusable,
@@ -27,7 +27,10 @@ from casework.vault.restore import (
 from casework.vault.vault import VaultFolder
 
 if TYPE_CHECKING:  # the desk (the services, SQLAlchemy) loads at sign-in, not before
+    from sqlalchemy.orm import Session
+
     from casework.application.desk import Desk
+    from casework.services.integrity import FolderReport
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,12 @@ def _keyring_id_of(backup: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _erase_again(session: Session, survivor_ids: set[str]) -> int:
+    from casework.services.erasure import erase_again
+
+    return erase_again(session, survivor_ids)
+
+
 class Entrance:
     """One vault folder, before sign-in."""
 
@@ -88,25 +97,53 @@ class Entrance:
         kdf: KdfParams | None = None,
     ) -> Created:
         """A new vault here, with its organisation and first administrator, signed in."""
-        made = self._vault.create(
-            org_name=org_name,
-            country=country,
-            province=province,
-            admin_username=admin_username,
-            admin_password=admin_password,
-            admin_display_name=admin_display_name,
-            kdf=kdf,
+        from casework.application.desk import Desk
+        from casework.services import accounts
+
+        if self.exists():
+            raise VaultExists()
+        first = accounts.FirstAdministrator.checked(
+            org_name, country, province, admin_username, admin_password, admin_display_name
         )
+        made = self._vault.create(
+            username=first.username, password=admin_password, first_rows=first.write, kdf=kdf
+        )
+        return Created(Desk(made.vault, accounts.signed_in(made.vault)), made.recovery_code)
+
+    def sign_in(self, username: str, password: str, *, check_first: bool = True) -> Desk:
+        """The user's desk. The password is checked at the keyring; the database is checked
+        (read-only) before anything is written to it, so a damaged vault is refused as it was
+        found, with what is wrong and the way back (``check_first=False``: safehold-admin's
+        commands, which leave that to verify); then the account must exist and be enabled,
+        and only then is anything written: the keyring's upkeep, the sign-in's audit row, the
+        audit anchor."""
         from casework.application.desk import Desk
+        from casework.services import accounts
 
-        return Created(Desk(made.vault), made.recovery_code)
+        vault = self._vault.open(username, password, check_first=check_first)
+        try:
+            actor = accounts.signed_in(vault)
+            vault.settle()
+            accounts.record_sign_in(vault, actor)
+            vault.refresh_anchor()
+        except BaseException:
+            vault.lock()
+            raise
+        return Desk(vault, actor)
 
-    def sign_in(self, username: str, password: str) -> Desk:
-        """The user's desk. The database is checked (read-only) before anything is written to
-        it: a damaged vault is refused as it was found, with what is wrong and the way back."""
-        from casework.application.desk import Desk
+    def reset_with_recovery_code(self, code: str, username: str, new_password: str) -> None:
+        """The office-safe recovery: the recovery code sets a new password for an account
+        (an administrator's, when no administrator can sign in)."""
+        from casework.services import accounts
 
-        return Desk(self._vault.unlock(username, password, check_first=True))
+        accounts.reset_password_with_recovery_code(self._vault, code, username, new_password)
+
+    def verify(self, username: str, password: str) -> FolderReport:
+        """The vault checked at rest, read-only (safehold-admin verify): nothing is written,
+        a damaged database included."""
+        from casework.services import integrity
+
+        return integrity.verify_folder(self._vault, username, password)
 
     def latest_backup(self) -> Path | None:
         """The newest good backup's file, as far as can be told before signing in."""
@@ -143,7 +180,13 @@ class Entrance:
                 folders += [f for f in other.backup_folders_used() if f not in folders]
                 anchors.append(other.folder)
         return restore_newest(
-            self._candidates(backup), self.folder, secret, username, folders, anchors
+            self._candidates(backup),
+            self.folder,
+            secret,
+            username,
+            folders,
+            anchors,
+            erase_again=_erase_again,
         )
 
     def replace_damaged(self, backup: Path | None, secret: str, username: str | None) -> Replaced:
@@ -176,7 +219,9 @@ class Entrance:
         used = self._vault.backup_folders_used()
         aside = self._vault.set_aside()
         try:
-            report = restore_newest(candidates, self.folder, secret, username, used, [aside])
+            report = restore_newest(
+                candidates, self.folder, secret, username, used, [aside], erase_again=_erase_again
+            )
         except BaseException:
             for moved in aside.iterdir():  # the folder is new: all in it was moved from here
                 moved.replace(self.folder / moved.name)

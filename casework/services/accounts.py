@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.errors import NotFound, ValidationError
+from casework.errors import AccountDisabled, NotFound, ValidationError, WrongCredentials
 from casework.model import Organisation, User, UserRole
-from casework.model.base import utcnow
+from casework.model.actor import Actor
+from casework.model.base import new_id, utcnow
 from casework.model.vocab import Role
 from casework.passwords import check_password
 from casework.services import audit
 from casework.vault.engine import open_engine
-from casework.vault.vault import (
-    OpenVault,
-    VaultFolder,
-    grants_for,
-    normalise_username,
-    upgraded_keyring,
-)
+from casework.vault.vault import OpenVault, VaultFolder, grants_for, upgraded_keyring
 
 MIN_AUTO_LOCK_MINUTES = 1
 MAX_AUTO_LOCK_MINUTES = 60
@@ -47,6 +43,87 @@ class OrganisationInfo:
     province: str
     auto_lock_minutes: int
     attachment_limit_mb: int
+
+
+def normalise_username(username: str) -> str:
+    name = username.strip().casefold()
+    if not name or len(name) > 64 or any(ch.isspace() or not ch.isprintable() for ch in name):
+        raise ValidationError("A user name is 1 to 64 letters, digits or signs, without spaces.")
+    return name
+
+
+@dataclass(frozen=True)
+class FirstAdministrator:
+    """A new vault's organisation and first administrator, checked before any file is made."""
+
+    org_name: str
+    country: str
+    province: str
+    username: str
+    display_name: str
+
+    @classmethod
+    def checked(
+        cls,
+        org_name: str,
+        country: str,
+        province: str,
+        username: str,
+        password: str,
+        display_name: str = "",
+    ) -> FirstAdministrator:
+        org_name = org_name.strip()
+        country = country.strip().upper()
+        if not org_name:
+            raise ValidationError("Enter the organisation's name.", field="org_name")
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError(
+                "Enter the country as a two-letter code, such as KE.", field="country"
+            )
+        name = normalise_username(username)
+        check_password(password, username=name, organisation=org_name)
+        return cls(org_name, country, province.strip(), name, display_name.strip() or name)
+
+    def write(self, session: Session, audit_root_key: bytes) -> None:
+        """The vault's first rows: the administrator, the organisation, the audit chain's
+        start and its first row (``VaultFolder.create`` runs this in its transaction)."""
+        admin = User(username=self.username, display_name=self.display_name)
+        admin.created_by = admin.updated_by = admin.id = new_id()
+        admin.roles.append(
+            UserRole(role=Role.ADMINISTRATOR, created_by=admin.id, updated_by=admin.id)
+        )
+        org = Organisation(
+            name=self.org_name,
+            country=self.country,
+            province=self.province,
+            created_by=admin.id,
+            updated_by=admin.id,
+        )
+        session.add_all([admin, org])
+        session.flush()
+        audit.initialise(session, audit_root_key, admin.id)
+        audit.record(session, admin.id, "vault.create", "organisation", org.id)
+
+
+def signed_in(vault: OpenVault) -> Actor:
+    """The account whose slot opened ``vault``: WrongCredentials if there is none (the account
+    was removed but not its slot), AccountDisabled if it is disabled."""
+    with vault.session() as session:
+        user = session.execute(
+            select(User).where(
+                func.lower(User.username) == vault.username, User.deleted_at.is_(None)
+            )
+        ).scalar_one_or_none()
+        if user is None:
+            raise WrongCredentials()
+        if user.disabled_at is not None:
+            raise AccountDisabled()
+        return Actor(user.id, user.username, user.display_name or user.username, user.role_set())
+
+
+def record_sign_in(vault: OpenVault, actor: Actor) -> None:
+    with vault.transaction() as session:
+        audit.record(session, actor.user_id, "session.unlock", "user", actor.user_id)
 
 
 def _summary(user: User) -> UserSummary:
@@ -79,13 +156,13 @@ def organisation_info(vault: OpenVault) -> OrganisationInfo:
 
 def add_user(
     vault: OpenVault,
+    actor: Actor,
     username: str,
     password: str,
     roles: frozenset[Role],
     display_name: str = "",
 ) -> UserSummary:
     """Create an account and its keyring slot (administrators only)."""
-    actor = vault.actor
     actor.require(Role.ADMINISTRATOR)
     if not roles:
         raise ValidationError("Give the account at least one role.", field="roles")
@@ -114,8 +191,7 @@ def add_user(
         return _summary(user)
 
 
-def list_users(vault: OpenVault) -> list[UserSummary]:
-    actor = vault.actor
+def list_users(vault: OpenVault, actor: Actor) -> list[UserSummary]:
     actor.require(Role.ADMINISTRATOR, Role.SUPERVISOR)
     with vault.session() as session:
         users = session.execute(
@@ -124,10 +200,9 @@ def list_users(vault: OpenVault) -> list[UserSummary]:
         return [_summary(u) for u in users]
 
 
-def disable_user(vault: OpenVault, username: str) -> UserSummary:
+def disable_user(vault: OpenVault, actor: Actor, username: str) -> UserSummary:
     """Remove a user's access: the account is kept for the record, its keyring slot is deleted
     and the database moves to a new key, then a fresh backup is taken."""
-    actor = vault.actor
     actor.require(Role.ADMINISTRATOR)
     with vault.transaction() as session:
         user = _find_user(session, username)
@@ -141,15 +216,17 @@ def disable_user(vault: OpenVault, username: str) -> UserSummary:
         user.updated_by = actor.user_id
         audit.record(session, actor.user_id, "user.disable", "user", user.id)
         summary = _summary(user)
-    vault.remove_slot_and_rekey(summary.username)
+    epoch = vault.remove_slot_and_rekey(summary.username)
+    with vault.transaction() as session:
+        audit.start_epoch(session, actor.user_id, epoch.root_key, epoch.keyring_id)
+    vault.refresh_anchor()
     vault.backup("after-user-removed")
     return summary
 
 
-def reset_password(vault: OpenVault, username: str, new_password: str) -> UserSummary:
+def reset_password(vault: OpenVault, actor: Actor, username: str, new_password: str) -> UserSummary:
     """An administrator sets a new password for someone who forgot theirs (re-enabling a
     disabled account too). The database file is not touched."""
-    actor = vault.actor
     actor.require(Role.ADMINISTRATOR)
     with vault.transaction() as session:
         user = _find_user(session, username)
@@ -165,8 +242,9 @@ def reset_password(vault: OpenVault, username: str, new_password: str) -> UserSu
         return _summary(user)
 
 
-def change_own_password(vault: OpenVault, old_password: str, new_password: str) -> None:
-    actor = vault.actor
+def change_own_password(
+    vault: OpenVault, actor: Actor, old_password: str, new_password: str
+) -> None:
     with vault.transaction() as session:
         check_password(
             new_password, username=actor.username, organisation=_organisation(session).name
@@ -175,8 +253,7 @@ def change_own_password(vault: OpenVault, old_password: str, new_password: str) 
         vault.change_own_password(old_password, new_password)
 
 
-def set_auto_lock_minutes(vault: OpenVault, minutes: int) -> None:
-    actor = vault.actor
+def set_auto_lock_minutes(vault: OpenVault, actor: Actor, minutes: int) -> None:
     actor.require(Role.ADMINISTRATOR)
     if not MIN_AUTO_LOCK_MINUTES <= minutes <= MAX_AUTO_LOCK_MINUTES:
         raise ValidationError(
@@ -226,3 +303,9 @@ def reset_password_with_recovery_code(
             keyring.save(folder.keyring_path)
     finally:
         engine.dispose()
+
+
+def set_backup_folder(vault: OpenVault, actor: Actor, folder: Path | None) -> None:
+    """Where this machine's backups go (an external drive, say); None for the vault's own."""
+    actor.require(Role.ADMINISTRATOR)
+    vault.set_backup_folder(folder)

@@ -91,3 +91,20 @@ def erase_person(
     session.flush()
     audit.record(session, actor.user_id, "survivor.erased", "survivor", survivor_id)
     return tombstone.id
+
+
+# Who erases again at a restore: the erasure ledger is the authority, not a signed-in user.
+RESTORER = Actor("restore", "restore", "restore", frozenset())
+
+
+def erase_again(session: Session, survivor_ids: set[str]) -> int:
+    """Erase again every person of an erasure ledger that a restored database still holds
+    (they were erased after its backup was taken); returns how many. Restore calls this
+    before the restored vault exists (see casework.vault.restore)."""
+    present = session.execute(
+        select(Case.survivor_id, Case.id).where(Case.survivor_id.in_(sorted(survivor_ids)))
+    ).all()
+    first_case = {survivor: case for survivor, case in reversed(present)}
+    for case_id in first_case.values():
+        erase_person(session, RESTORER, case_id, "ledger", by_rule=True)
+    return len(first_case)

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from casework.errors import CaseworkError, PermissionDenied, VaultDamaged, VaultTooNew
+from casework.model.actor import Actor
+from casework.model.vocab import Role
 from casework.services import audit
 from casework.services.audit_chain import Helper, epoch_fingerprint
 from casework.vault.checks import NOT_OPENED, DatabaseCheck, check_file
@@ -69,13 +71,23 @@ def check_database(vault: OpenVault) -> str:
     return check_file(vault.folder.database, vault.secrets.database_key).summary
 
 
+def require_verifier(actor: Actor | None, secrets: VaultSecrets) -> bytes:
+    """Who may check the vault and its audit chain, decided here for the audit screen and
+    safehold-admin verify alike: a supervisor or an administrator, whose slot holds the audit
+    root key K_0 (returned). ``actor`` None: before the database may be read (a damaged one
+    is checked by the key alone; the account is checked once it opens)."""
+    if actor is not None:
+        actor.require(Role.SUPERVISOR, Role.ADMINISTRATOR)
+    if secrets.audit_root_key is None:
+        raise PermissionDenied(NEEDS_AUDIT_KEY)
+    return secrets.audit_root_key
+
+
 def verify_vault(
-    vault: OpenVault, progress: Callable[[int, int], None] | None = None
+    vault: OpenVault, actor: Actor, progress: Callable[[int, int], None] | None = None
 ) -> IntegrityReport:
     """The check of a signed-in vault (the audit screen)."""
-    root_key = vault.secrets.audit_root_key
-    if root_key is None:
-        raise PermissionDenied(NEEDS_AUDIT_KEY)
+    root_key = require_verifier(actor, vault.secrets)
     found = check_file(vault.folder.database, vault.secrets.database_key)
     chain = _chain(vault, root_key, progress)
     line, untrusted = keyring_state(vault.folder.load_keyring(), vault.secrets)
@@ -146,9 +158,7 @@ def verify_folder(folder: VaultFolder, username: str, password: str) -> FolderRe
     keyring, slot_id, opened = folder.open_keys(username, password)
     secrets = opened.secrets
     keyring_line, untrusted = keyring_state(keyring, secrets)
-    root_key = secrets.audit_root_key
-    if root_key is None:
-        raise PermissionDenied(NEEDS_AUDIT_KEY)
+    root_key = require_verifier(None, secrets)
     try:
         keyring, secrets, _pending = folder.readable_key(keyring, slot_id, password, secrets)
     except VaultDamaged:
@@ -165,6 +175,10 @@ def verify_folder(folder: VaultFolder, username: str, password: str) -> FolderRe
     folder.throttle().succeeded()
     vault = folder.open_read_only(keyring, slot_id, secrets, username)
     try:
+        from casework.services.accounts import signed_in
+
+        # A slot whose account was removed, disabled or is no longer a verifier checks nothing.
+        require_verifier(signed_in(vault), secrets)
         _require_current_schema(vault)
         chain = _chain(vault, root_key, None)
         rollback = rollback_problem(vault, root_key)

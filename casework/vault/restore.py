@@ -7,11 +7,11 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casework.errors import CaseworkError, VaultDamaged, VaultExists, WrongCredentials
 from casework.vault import crypto
@@ -19,6 +19,9 @@ from casework.vault.backup import BACKUP_FORMATS, audit_head, backup_aad, manife
 from casework.vault.engine import key_pragma, raw_connection
 from casework.vault.files import make_private_folder, restrict_vault_files
 from casework.vault.keyring import Keyring, KeyringError, VaultSecrets, trust_slot
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -206,34 +209,29 @@ def _later_epochs(places: list[Path], keyring_id: str, roots: list[bytes]) -> li
     return found
 
 
-def apply_ledger(database: Path, key: bytes, erased: set[str]) -> int:
-    """Erase again, in the restored database, every person of the ledger it still holds;
-    returns how many."""
+# Erase again, in the restored database, the people of the ledger it still holds; returns how
+# many. The erasure service's: restore applies it before the restored vault exists.
+EraseAgain = Callable[["Session", set[str]], int]
+
+
+def apply_ledger(database: Path, key: bytes, erased: set[str], erase_again: EraseAgain) -> int:
+    """``erase_again`` over the restored database, in one transaction, then the write-ahead
+    log checkpointed so no page of the erased rows stays in it."""
     if not erased:
         return 0
-    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from casework.model import Case
-    from casework.model.actor import Actor
-    from casework.services.erasure import erase_person
     from casework.vault.engine import open_engine
 
     engine = open_engine(database, key)
     try:
         with Session(engine) as session, session.begin():
-            present = session.execute(
-                select(Case.survivor_id, Case.id).where(Case.survivor_id.in_(sorted(erased)))
-            ).all()
-            first_case = {survivor: case for survivor, case in reversed(present)}
-            restorer = Actor("restore", "restore", "restore", frozenset())
-            for case_id in first_case.values():
-                erase_person(session, restorer, case_id, "ledger", by_rule=True)
+            count = erase_again(session, erased)
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     finally:
         engine.dispose()
-    return len(first_case)
+    return count
 
 
 # How many backups restore_newest opens before giving up (each costs one key derivation).
@@ -247,6 +245,8 @@ def restore_newest(
     username: str | None = None,
     folders: Sequence[Path] = (),
     anchor_folders: Sequence[Path] = (),
+    *,
+    erase_again: EraseAgain,
 ) -> RestoreReport:
     """Restore the newest of ``candidates`` (newest first, by the dates their manifests claim)
     that authenticates: one whose manifest was changed, whose keyring does not verify or that
@@ -258,7 +258,13 @@ def restore_newest(
     for backup in candidates[:NEWEST_TRIES]:
         try:
             return restore_backup(
-                backup, target_folder, password, username, folders, anchor_folders
+                backup,
+                target_folder,
+                password,
+                username,
+                folders,
+                anchor_folders,
+                erase_again=erase_again,
             )
         except WrongCredentials as error:
             # Before sign-in nothing in the folder is authenticated: a backup planted there
@@ -299,11 +305,14 @@ def restore_backup(
     username: str | None = None,
     folders: Sequence[Path] = (),
     anchor_folders: Sequence[Path] = (),
+    *,
+    erase_again: EraseAgain,
 ) -> RestoreReport:
     """Restore ``backup`` as a new vault in ``target_folder`` (which must not hold one). With
     ``username``, ``password`` is that administrator's; without, it is the recovery code.
     ``folders``: the vault's other backup folders, whose expiry lists and anchors apply too;
-    ``anchor_folders``: folders whose audit-anchor.json applies (a vault set aside)."""
+    ``anchor_folders``: folders whose audit-anchor.json applies (a vault set aside).
+    ``erase_again``: how the people of the erasure ledger are erased again (see EraseAgain)."""
     from casework.vault.vault import DATABASE, KEYRING  # the folder layout
 
     manifest = read_manifest(backup)
@@ -386,7 +395,7 @@ def restore_backup(
         ledger = newer_ledger(
             backup, manifest, secrets, (password, username), folders, anchor_folders
         )
-        erased = apply_ledger(target_folder / DATABASE, secrets.database_key, ledger)
+        erased = apply_ledger(target_folder / DATABASE, secrets.database_key, ledger, erase_again)
     except BaseException:
         (target_folder / DATABASE).unlink(missing_ok=True)
         raise

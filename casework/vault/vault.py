@@ -12,13 +12,12 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casework.errors import (
-    AccountDisabled,
     PermissionDenied,
     ValidationError,
     VaultBusy,
@@ -29,9 +28,7 @@ from casework.errors import (
     WrongCredentials,
     from_database_error,
 )
-from casework.model.actor import Actor
 from casework.model.vocab import Role
-from casework.passwords import check_password
 from casework.vault import crypto, rotation
 from casework.vault.backup import Progress, write_backup
 from casework.vault.crypto import CryptoError, KdfParams
@@ -83,13 +80,6 @@ def grants_for(roles: frozenset[Role]) -> tuple[bool, bool]:
     return audit_key, backup_key
 
 
-def normalise_username(username: str) -> str:
-    name = username.strip().casefold()
-    if not name or len(name) > 64 or any(ch.isspace() or not ch.isprintable() for ch in name):
-        raise ValidationError("A user name is 1 to 64 letters, digits or signs, without spaces.")
-    return name
-
-
 @dataclass(frozen=True)
 class NewVault:
     vault: OpenVault
@@ -121,34 +111,20 @@ class VaultFolder:
     def create(
         self,
         *,
-        org_name: str,
-        country: str,
-        province: str,
-        admin_username: str,
-        admin_password: str,
-        admin_display_name: str = "",
+        username: str,
+        password: str,
+        first_rows: Callable[[Session, bytes], None],
         kdf: KdfParams | None = None,
     ) -> NewVault:
-        """Create an empty vault with its first administrator and a recovery code."""
+        """Create an empty vault: its keys, its database at the current schema, the keyring
+        with ``username``'s slot (every secret) and the recovery code's. ``first_rows(session,
+        audit_root_key)`` writes the first rows (the organisation, the first administrator,
+        the audit chain's start) in the same transaction; if anything fails, no file is left.
+        Who may be the first administrator, and with what name, is the caller's to check."""
         from sqlalchemy.orm import Session
-
-        from casework.model import Organisation, User, UserRole
-        from casework.model.base import new_id
-        from casework.services import audit
 
         if self.exists():
             raise VaultExists()
-        org_name = org_name.strip()
-        country = country.strip().upper()
-        if not org_name:
-            raise ValidationError("Enter the organisation's name.", field="org_name")
-        if len(country) != 2 or not country.isalpha():
-            raise ValidationError(
-                "Enter the country as a two-letter code, such as KE.", field="country"
-            )
-        username = normalise_username(admin_username)
-        check_password(admin_password, username=username, organisation=org_name)
-
         make_private_folder(self.folder)
         params = kdf or crypto.calibrate()
         backup_private, backup_public = crypto.new_key_pair()
@@ -159,7 +135,7 @@ class VaultFolder:
             keyring_key=os.urandom(crypto.KEY_BYTES),
             backup_public_key=backup_public,
         )
-        assert secrets.keyring_key is not None
+        assert secrets.keyring_key is not None and secrets.audit_root_key is not None
         engine: Engine | None = None
         try:
             engine = open_engine(self.database, secrets.database_key, create=True)
@@ -167,30 +143,10 @@ class VaultFolder:
 
             schema.upgrade_to_head(engine)
             with Session(engine) as session, session.begin():
-                admin = User(username=username, display_name=admin_display_name.strip() or username)
-                admin.created_by = admin.updated_by = admin.id = new_id()
-                admin.roles.append(
-                    UserRole(role=Role.ADMINISTRATOR, created_by=admin.id, updated_by=admin.id)
-                )
-                org = Organisation(
-                    name=org_name,
-                    country=country,
-                    province=province.strip(),
-                    created_by=admin.id,
-                    updated_by=admin.id,
-                )
-                session.add_all([admin, org])
-                session.flush()
-                audit.initialise(session, secrets.audit_root_key or b"", admin.id)
-                audit.record(session, admin.id, "vault.create", "organisation", org.id)
+                first_rows(session, secrets.audit_root_key)
             keyring = Keyring.new(params, secrets.keyring_key)
             keyring.set_slot(
-                keyring.slot_id(username),
-                "user",
-                admin_password,
-                params,
-                secrets,
-                secrets.keyring_key,
+                keyring.slot_id(username), "user", password, params, secrets, secrets.keyring_key
             )
             recovery_code = crypto.new_recovery_code()
             keyring.set_slot(
@@ -209,14 +165,7 @@ class VaultFolder:
                 leftover.unlink(missing_ok=True)
             raise
         restrict_vault_files(self.folder)
-        opened = OpenVault(
-            self,
-            keyring,
-            engine,
-            secrets,
-            _actor_from_engine(engine, username),
-            keyring.slot_id(username),
-        )
+        opened = OpenVault(self, keyring, engine, secrets, username, keyring.slot_id(username))
         opened.refresh_anchor()  # every vault has an anchor from its first moment
         return NewVault(opened, recovery_code)
 
@@ -338,7 +287,21 @@ class VaultFolder:
             return 0
 
     def unlock(self, username: str, password: str, *, check_first: bool = False) -> OpenVault:
-        """Check the password at the keyring (slow on purpose), then open the database.
+        """``open``, then ``settle``: the vault as a signed-in user has it (the application
+        layer's sign-in checks the account between the two, and writes the sign-in's audit
+        row)."""
+        vault = self.open(username, password, check_first=check_first)
+        try:
+            vault.settle()
+            vault.refresh_anchor()
+        except BaseException:
+            vault.lock()
+            raise
+        return vault
+
+    def open(self, username: str, password: str, *, check_first: bool = False) -> OpenVault:
+        """Check the password at the keyring (slow on purpose), then open the database at the
+        current schema. Nothing else is written until ``settle``.
 
         With ``check_first`` (the app's sign-in), every page of a database of up to
         CHECK_AT_SIGN_IN_BYTES is authenticated read-only before anything is written (a schema
@@ -347,9 +310,6 @@ class VaultFolder:
         exactly as it was. A larger file is not read whole at sign-in (2.5 ms a megabyte
         here: 3 s at 100,000 cases, against a sign-in target of half a second);
         `safehold-admin verify` and the audit screen's check cover it."""
-        from casework.services import audit
-
-        throttle = self.throttle()
         name = username.strip().casefold()
         keyring, slot_id, opened = self.open_keys(name, password)
         secrets = opened.secrets
@@ -369,24 +329,11 @@ class VaultFolder:
                 from casework.vault import schema  # alembic: loaded at sign-in, not start-up
 
                 schema.ensure_current(engine, self._backup_callback(keyring, secrets))
-                actor = _actor_from_engine(engine, name)
         except BaseException:
             engine.dispose()
             raise
-        throttle.succeeded()
-        vault = OpenVault(self, keyring, engine, secrets, actor, slot_id)
-        try:
-            if keyring.format < 2 and secrets.backup_private_key is not None and not pending:
-                vault.upgrade_keyring(opened)
-            elif not pending and keyring.check_anchor(opened):
-                keyring.refresh_anchor(slot_id, opened)
-                keyring.save(self.keyring_path)
-            with vault.transaction() as session:
-                audit.record(session, actor.user_id, "session.unlock", "user", actor.user_id)
-            vault.refresh_anchor()
-        except BaseException:
-            vault.lock()
-            raise
+        vault = OpenVault(self, keyring, engine, secrets, name, slot_id)
+        vault._unsettled = _Unsettled(opened, pending)
         return vault
 
     def readable_key(
@@ -470,15 +417,9 @@ class VaultFolder:
         self, keyring: Keyring, slot_id: str, secrets: VaultSecrets, username: str
     ) -> OpenVault:
         """The vault opened read-only with keys from ``open_keys`` (and ``readable_key``): no
-        schema upgrade, no audit row, and SQLite refuses any write. For checking it."""
+        schema upgrade, and SQLite refuses any write. For checking it."""
         engine = open_engine(self.database, secrets.database_key, read_only=True)
-        try:
-            with database_errors():
-                actor = _actor_from_engine(engine, username.strip().casefold())
-        except BaseException:
-            engine.dispose()
-            raise
-        vault = OpenVault(self, keyring, engine, secrets, actor, slot_id)
+        vault = OpenVault(self, keyring, engine, secrets, username.strip().casefold(), slot_id)
         vault.read_only = True
         return vault
 
@@ -603,22 +544,20 @@ def database_errors() -> Iterator[None]:
         raise translated from error
 
 
-def _actor_from_engine(engine: Engine, username: str) -> Actor:
-    from sqlalchemy import func, select
-    from sqlalchemy.orm import Session
+@dataclass(frozen=True)
+class NewEpoch:
+    """A rotation's new audit epoch: its root key K_0, for the epoch's first audit row."""
 
-    from casework.model import User
+    root_key: bytes = field(repr=False)
+    keyring_id: str
 
-    with Session(engine) as session:
-        user = session.execute(
-            select(User).where(func.lower(User.username) == username, User.deleted_at.is_(None))
-        ).scalar_one_or_none()
-        if user is None:
-            # A slot without an account: the account was removed but not its slot.
-            raise WrongCredentials()
-        if user.disabled_at is not None:
-            raise AccountDisabled()
-        return Actor(user.id, user.username, user.display_name or user.username, user.role_set())
+
+@dataclass(frozen=True)
+class _Unsettled:
+    """What ``VaultFolder.open`` leaves for ``OpenVault.settle``."""
+
+    opened: OpenedSlot
+    pending: bool
 
 
 def refuse_unstorable_text(session: Session, _context: object, _instances: object) -> None:
@@ -647,7 +586,8 @@ LOCK_WAIT_SECONDS = 5.0
 
 
 class OpenVault:
-    """An unlocked vault: keys in memory, an engine, and the signed-in user."""
+    """An unlocked vault: keys in memory and an engine, opened with ``username``'s slot. Who
+    that is (the account, its roles) is the application layer's to know."""
 
     def __init__(
         self,
@@ -655,7 +595,7 @@ class OpenVault:
         keyring: Keyring,
         engine: Engine,
         secrets: VaultSecrets,
-        actor: Actor,
+        username: str,
         slot_id: str,
     ) -> None:
         self.folder = folder
@@ -663,8 +603,9 @@ class OpenVault:
         self._engine: Engine | None = None
         self._writing_engine: Engine | None = None
         self._secrets: VaultSecrets | None = secrets
-        self.actor = actor
+        self.username = username
         self.slot_id = slot_id
+        self._unsettled: _Unsettled | None = None
         self.dropped_slots = 0  # by the last keyring change: slots that did not verify
         self.read_only = False  # opened to be checked: nothing is written, the anchor included
         # One writer at a time in this process: a write waits here for the one before it (a
@@ -722,6 +663,23 @@ class OpenVault:
         finally:
             self._writer_connection = None
             self._writer.release()
+
+    def settle(self) -> None:
+        """The rest of unlocking, once the caller has admitted the user: the failed-attempts
+        count cleared, and a format-1 keyring upgraded (an administrator's first sign-in with
+        this version) or the signed-in slot's anchor moved on. The audit anchor is the
+        caller's to refresh, after the sign-in's audit row."""
+        unsettled, self._unsettled = self._unsettled, None
+        if unsettled is None:
+            return
+        self.folder.throttle().succeeded()
+        keyring, opened = self.keyring, unsettled.opened
+        if keyring.format < 2 and self.secrets.backup_private_key is not None:
+            if not unsettled.pending:
+                self.upgrade_keyring(opened)
+        elif not unsettled.pending and keyring.check_anchor(opened):
+            keyring.refresh_anchor(self.slot_id, opened)
+            keyring.save(self.folder.keyring_path)
 
     def lock(self, wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
         """Refuse new writes, let a running one finish (for ``wait_seconds`` at most, then
@@ -830,7 +788,7 @@ class OpenVault:
         return self.folder.chosen_backup_folder
 
     def set_backup_folder(self, folder: Path | None) -> None:
-        self.actor.require(Role.ADMINISTRATOR)
+        """Choose where this machine's backups go (the desk decides who may)."""
         if folder is not None:
             make_private_folder(folder)
         used = [str(p) for p in self.folder.backup_folders_used()]
@@ -935,12 +893,14 @@ class OpenVault:
         self.keyring = keyring
         log.warning("keyring.json upgraded to format 2 (authenticated)")
 
-    def rotate(self, *, new_database_key: bool, remove: str | None = None) -> None:
+    def rotate(self, *, new_database_key: bool, remove: str | None = None) -> NewEpoch | None:
         """Move every secret the vault's administrators share on to a new epoch: a new backup
         key pair and keyring key (and, with ``new_database_key``, a new database key, the
         file rekeyed), resealed only to the slots that verify (``remove``, a slot id, dropped
         first). The old administrators' fingerprint joins the lineage, so other
-        administrators' slots, anchored to it, accept the new secrets at their next sign-in."""
+        administrators' slots, anchored to it, accept the new secrets at their next sign-in.
+        A new database key starts a new audit epoch: returned, for the caller to record (then
+        refresh the anchor)."""
         current = self.secrets
         assert current.audit_root_key is not None  # an administrator's (_keyring_to_change)
         keyring, _old_key = self._keyring_to_change()
@@ -985,15 +945,14 @@ class OpenVault:
         self.keyring = keyring
         mine = keyring.slot_grants(self.slot_id) if keyring.has_slot(self.slot_id) else (True, True)
         self._secrets = new_secrets.restricted(audit=mine[0], backup=mine[1])
-        if new_epoch:
-            # After the keyring holding the new root is in place: if this is interrupted, the
-            # chain simply goes on in the old epoch, and every slot still verifies it.
-            from casework.services import audit
-
-            with self.transaction() as session:
-                audit.start_epoch(session, self.actor.user_id, audit_root, keyring.keyring_id)
-        self.refresh_anchor()
         restrict_vault_files(self.folder.folder)
+        if not new_epoch:
+            self.refresh_anchor()
+            return None
+        # The caller writes the epoch's first audit row, after the keyring holding the new root
+        # is in place: if that is interrupted, the chain simply goes on in the old epoch, and
+        # every slot still verifies it.
+        return NewEpoch(audit_root, keyring.keyring_id)
 
     def active_slot_ids(self, keyring: Keyring) -> set[str]:
         """The slot ids of the enabled accounts, and the recovery slot's."""
@@ -1050,10 +1009,12 @@ class OpenVault:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", refuse_unstorable_text)
 
-    def remove_slot_and_rekey(self, username: str) -> None:
+    def remove_slot_and_rekey(self, username: str) -> NewEpoch:
         """Delete a user's slot and rotate every secret the vault's slots share (database key,
         backup key pair, keyring key), so that a copy of the old keyring opens neither the
         database nor any later backup. Remaining slots are resealed without their passwords,
         only those that verify."""
         keyring = Keyring.load(self.folder.keyring_path)
-        self.rotate(new_database_key=True, remove=keyring.slot_id(username))
+        epoch = self.rotate(new_database_key=True, remove=keyring.slot_id(username))
+        assert epoch is not None  # a new database key always starts one
+        return epoch

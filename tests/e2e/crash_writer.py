@@ -15,6 +15,7 @@ from pathlib import Path
 from casework.services import notes
 from casework.vault import schema
 from casework.vault.vault import VaultFolder
+from tests.factories import actor_of, unlock
 from tests.kdf_floor import use_test_kdf_floor
 
 
@@ -34,7 +35,7 @@ def main() -> None:
     if mode == "migrate":
         announce_upgrade()
     password = sys.stdin.readline().rstrip("\n")
-    vault = VaultFolder(folder).unlock("amina", password)
+    vault = unlock(VaultFolder(folder), "amina", password)
     if mode == "migrate":
         print("migrated", flush=True)
         return
@@ -44,7 +45,7 @@ def main() -> None:
     for n in range(1_000_000):
         body = f"crash-save-{run}-{n}"
         with vault.transaction() as session:
-            notes.add_note(session, vault.actor, case_id, body, today, today)
+            notes.add_note(session, actor_of(vault), case_id, body, today, today)
         print(f"saved {body}", flush=True)  # only after the commit returned
 
 

@@ -23,6 +23,7 @@ from casework.vault import schema
 from casework.vault.engine import raw_connection
 from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
+from tests.factories import actor_of, create_vault, unlock
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each kill starts a writer process (about a second) and checks the whole database: a dozen kills
@@ -32,7 +33,8 @@ pytestmark = pytest.mark.slow
 
 
 def make_vault(folder: Path) -> tuple[VaultFolder, str, bytes]:
-    created = VaultFolder(folder).create(
+    created = create_vault(
+        VaultFolder(folder),
         org_name="Harbour Light",
         country="KE",
         province="",
@@ -40,14 +42,23 @@ def make_vault(folder: Path) -> tuple[VaultFolder, str, bytes]:
         admin_password=ADMIN_PASSWORD,
         kdf=FAST_KDF,  # the writer lowers its floor to the tests' (tests/kdf_floor.py)
     )
-    accounts.add_user(created.vault, "amina", WORKER_PASSWORD, frozenset({Role.CASEWORKER}))
+    accounts.add_user(
+        created.vault,
+        actor_of(created.vault),
+        "amina",
+        WORKER_PASSWORD,
+        frozenset({Role.CASEWORKER}),
+    )
     key = created.vault.secrets.database_key
     created.vault.lock()
-    amina = VaultFolder(folder).unlock("amina", WORKER_PASSWORD)
+    amina = unlock(VaultFolder(folder), "amina", WORKER_PASSWORD)
     today = date.today()
     with amina.transaction() as session:
         case_id = cases.record_survivor(
-            session, amina.actor, cases.SurvivorInput(first_name="Crash", intake_date=today), today
+            session,
+            actor_of(amina),
+            cases.SurvivorInput(first_name="Crash", intake_date=today),
+            today,
         ).case_id
     amina.lock()
     return VaultFolder(folder), case_id, key
@@ -129,7 +140,7 @@ def test_an_upgrade_killed_part_way_leaves_old_or_new(tmp_path: Path) -> None:
     old = "0006"
 
     def downgraded() -> None:
-        opened = folder.unlock("admin", ADMIN_PASSWORD)
+        opened = unlock(folder, "admin", ADMIN_PASSWORD)
         schema.downgrade_to(opened.engine, old)
         opened.lock()
 
@@ -155,7 +166,7 @@ def test_an_upgrade_killed_part_way_leaves_old_or_new(tmp_path: Path) -> None:
         assert version in (old, head), version
         outcomes.append(version)
         assert check_database_ok(folder, key)
-        reopened = folder.unlock("amina", WORKER_PASSWORD)  # finishes any upgrade left undone
+        reopened = unlock(folder, "amina", WORKER_PASSWORD)  # finishes any upgrade left undone
         with reopened.session() as session:
             assert session.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
         reopened.lock()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import unlock
 from tests.security.attacker import (
     open_database,
     open_own_slot,
@@ -27,7 +28,7 @@ def verify(folder: VaultFolder) -> tuple[int, str]:
 
 def sign_in_and_out(folder: VaultFolder, name: str, password: str, times: int = 1) -> None:
     for _ in range(times):
-        folder.unlock(name, password).lock()
+        unlock(folder, name, password).lock()
 
 
 def test_a_caseworker_who_puts_the_audit_state_back_is_caught_by_the_anchor(

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import unlock
 from tests.security.attacker import plant_slot
 from tests.ui.conftest import make_window, sign_in
 from ui.views.audit import AuditView
@@ -50,8 +51,8 @@ def test_a_supervisor_is_shown_a_database_rolled_back_behind_its_anchor(
     staffed_vault.checkpoint()
     staffed_vault.lock()
     shutil.copy(vault_folder.database, tmp_path / "old.db")
-    vault_folder.unlock("amina", WORKER_PASSWORD).lock()
-    vault_folder.unlock("sara", SUPERVISOR_PASSWORD).lock()  # the anchor moves on
+    unlock(vault_folder, "amina", WORKER_PASSWORD).lock()
+    unlock(vault_folder, "sara", SUPERVISOR_PASSWORD).lock()  # the anchor moves on
     shutil.copy(tmp_path / "old.db", vault_folder.database)
     for sidecar in ("-wal", "-shm"):
         Path(f"{vault_folder.database}{sidecar}").unlink(missing_ok=True)

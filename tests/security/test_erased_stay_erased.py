@@ -15,9 +15,10 @@ from casework.application.desk import Desk
 from casework.services import cases
 from casework.vault.backup import manifest_mac
 from casework.vault.engine import open_engine
-from casework.vault.restore import BackupUnusable, restore_backup
+from casework.vault.restore import BackupUnusable
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, restore_file, unlock
 
 ERASED, KEPT = "Qzxwvera", "Imani"
 
@@ -26,7 +27,7 @@ def record(vault: OpenVault, first: str) -> str:
     with vault.transaction() as session:
         return cases.record_survivor(
             session,
-            vault.actor,
+            actor_of(vault),
             cases.SurvivorInput(first_name=first, last_name="Test", intake_date=date(2026, 11, 2)),
             date(2026, 11, 2),
         ).case_id
@@ -44,8 +45,8 @@ def names_in(database: Path, key: bytes) -> set[str]:
 
 def restored_names(backup: Path, target: Path) -> set[str]:
     """The first names in the vault restored from ``backup`` by the administrator."""
-    restore_backup(backup, target, ADMIN_PASSWORD, "admin")
-    restored = VaultFolder(target).unlock("admin", ADMIN_PASSWORD)
+    restore_file(backup, target, ADMIN_PASSWORD, "admin")
+    restored = unlock(VaultFolder(target), "admin", ADMIN_PASSWORD)
     key = restored.secrets.database_key
     restored.lock()
     return names_in(target / "safehold.db", key)
@@ -57,18 +58,18 @@ def erased_after_backups(
 ) -> tuple[Path, Path]:
     """A backup in the vault's own folder, then the backup folder moved to an external drive,
     then an erasure approved: returns (the old in-vault backup, the external folder)."""
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     gone = record(amina, ERASED)
     record(amina, KEPT)
-    Desk(amina).request_erasure(gone, "Asked in person")
+    Desk(amina, actor_of(amina)).request_erasure(gone, "Asked in person")
     amina.lock()
     older = staffed_vault.backup("manual")  # in vault/backups: holds the person
     external = tmp_path / "usb-drive"
     staffed_vault.set_backup_folder(external)
     staffed_vault.backup("manual", external)
     staffed_vault.lock()
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
-    desk = Desk(sara)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
+    desk = Desk(sara, actor_of(sara))
     (request,) = desk.erasure_requests()
     desk.decide_erasure(request.request_id, True, "")
     sara.lock()
@@ -81,7 +82,7 @@ def test_every_backup_folder_the_vault_used_is_marked(
     older, external = erased_after_backups
     for backup in (older, *external.glob("safehold-*.db")):
         with pytest.raises(BackupUnusable, match="since asked to be erased"):
-            restore_backup(backup, tmp_path / f"r-{backup.name}", ADMIN_PASSWORD, "admin")
+            restore_file(backup, tmp_path / f"r-{backup.name}", ADMIN_PASSWORD, "admin")
     assert vault_folder.newest_backup() is None or vault_folder.newest_backup().path != older
 
 
@@ -93,14 +94,14 @@ def test_a_renamed_expired_backup_is_still_refused(
     shutil.copy(older, renamed)
     shutil.copy(older.with_suffix(".json"), renamed.with_suffix(".json"))
     with pytest.raises(BackupUnusable, match="since asked to be erased"):
-        restore_backup(renamed, tmp_path / "restored", ADMIN_PASSWORD, "admin")
+        restore_file(renamed, tmp_path / "restored", ADMIN_PASSWORD, "admin")
 
 
 def test_a_later_backups_ledger_erases_the_person_from_an_older_one(
     erased_after_backups: tuple[Path, Path], vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
     older, _ = erased_after_backups
-    admin = vault_folder.unlock("admin", ADMIN_PASSWORD)
+    admin = unlock(vault_folder, "admin", ADMIN_PASSWORD)
     later = admin.backup("manual", older.parent)  # carries the ledger
     admin.lock()
     # Only the older backup and the later one survive, the expiry list lost.
@@ -117,7 +118,7 @@ def test_a_forged_ledger_is_not_applied(
     import json
 
     older, _ = erased_after_backups
-    admin = vault_folder.unlock("admin", ADMIN_PASSWORD)
+    admin = unlock(vault_folder, "admin", ADMIN_PASSWORD)
     later = admin.backup("manual", older.parent)
     key = admin.secrets.database_key
     with admin.session() as session:

@@ -16,9 +16,10 @@ from casework.services import accounts
 from casework.vault.backup import manifest_mac
 from casework.vault.engine import open_engine
 from casework.vault.keyring import KeyringError
-from casework.vault.restore import BackupUnusable, restore_backup
+from casework.vault.restore import BackupUnusable
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, restore_file, unlock
 from tests.security.attacker import (
     ATTACKER_PASSWORD,
     open_own_slot,
@@ -109,7 +110,7 @@ def test_a_caseworker_who_grants_herself_the_keys_gets_none_of_them(
     backup = sorted(vault_folder.folder.joinpath("backups").glob("*after-user-removed.db"))[-1]
     for name in ("amina", "bruno"):  # the edited slot and an unedited control: both refused
         with pytest.raises((WrongCredentials, BackupUnusable)):
-            restore_backup(backup, tmp_path / f"by-{name}", WORKER_PASSWORD, name)
+            restore_file(backup, tmp_path / f"by-{name}", WORKER_PASSWORD, name)
 
 
 def test_a_caseworker_cannot_seal_false_audit_keys_to_a_supervisor(
@@ -134,7 +135,7 @@ def test_a_caseworker_cannot_seal_false_audit_keys_to_a_supervisor(
     )
     write_json(vault_folder.keyring_path, keyring)
     with pytest.raises(KeyringError) as refused:
-        vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+        unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     assert "does not verify" in refused.value.message
 
 
@@ -150,24 +151,26 @@ def test_a_swapped_backup_public_key_is_never_used(
     keyring["backup_public_key"] = b64(attacker_public)  # where format 1 kept it
     write_json(vault_folder.keyring_path, keyring)
 
-    worker = vault_folder.unlock("amina", WORKER_PASSWORD)
+    worker = unlock(vault_folder, "amina", WORKER_PASSWORD)
     backup = worker.backup("manual")
     worker.lock()
 
     _, manifest = newest_manifest(backup.parent)
     assert unseal_backup_key(manifest, attacker_private.hex()) is None
-    report = restore_backup(backup, tmp_path / "restored", ADMIN_PASSWORD, "admin")
+    report = restore_file(backup, tmp_path / "restored", ADMIN_PASSWORD, "admin")
     assert report.audit_seq > 0
 
 
 def test_a_removed_administrator_reads_no_later_backup(
     admin_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
-    accounts.add_user(admin_vault, "omar", ADMIN2_PASSWORD, frozenset({Role.ADMINISTRATOR}))
+    accounts.add_user(
+        admin_vault, actor_of(admin_vault), "omar", ADMIN2_PASSWORD, frozenset({Role.ADMINISTRATOR})
+    )
     old_keyring = read_json(vault_folder.keyring_path)
     held = open_own_slot(old_keyring, "omar", ADMIN2_PASSWORD)
 
-    accounts.disable_user(admin_vault, "omar")
+    accounts.disable_user(admin_vault, actor_of(admin_vault), "omar")
     backup = sorted(vault_folder.folder.joinpath("backups").glob("*after-user-removed.db"))[-1]
     admin_vault.lock()
 
@@ -188,7 +191,7 @@ def test_a_removed_administrator_reads_no_later_backup(
     )  # fmt: skip
     assert code == 1 and not (tmp_path / "stolen" / "safehold.db").exists()
     # The remaining administrator's other slots keep working: sign in, restore.
-    again = vault_folder.unlock("admin", ADMIN_PASSWORD)
+    again = unlock(vault_folder, "admin", ADMIN_PASSWORD)
     again.lock()
 
 
@@ -197,7 +200,7 @@ def test_backups_after_an_administrators_password_change_do_not_open_with_the_ol
 ) -> None:
     old_keyring = read_json(vault_folder.keyring_path)
     new_password = "copper meadow lantern harbour again"
-    accounts.change_own_password(admin_vault, ADMIN_PASSWORD, new_password)
+    accounts.change_own_password(admin_vault, actor_of(admin_vault), ADMIN_PASSWORD, new_password)
     backup = admin_vault.backup("manual")
     admin_vault.lock()
 
@@ -207,7 +210,7 @@ def test_backups_after_an_administrators_password_change_do_not_open_with_the_ol
     manifest["keyring"] = old_keyring
     write_json(manifest_path, manifest)
     with pytest.raises(BackupUnusable):
-        restore_backup(backup, tmp_path / "old", ADMIN_PASSWORD, "admin")
+        restore_file(backup, tmp_path / "old", ADMIN_PASSWORD, "admin")
 
 
 def test_a_forged_manifest_date_is_refused(
@@ -219,7 +222,7 @@ def test_a_forged_manifest_date_is_refused(
     manifest["created_at"] = "2030-01-01T00:00:00+00:00"
     write_json(manifest_path, manifest)
     with pytest.raises(BackupUnusable, match="changed after the backup was taken"):
-        restore_backup(backup, tmp_path / "restored", ADMIN_PASSWORD, "admin")
+        restore_file(backup, tmp_path / "restored", ADMIN_PASSWORD, "admin")
     assert not (tmp_path / "restored" / "safehold.db").exists()
 
 
@@ -239,11 +242,13 @@ def test_removing_an_administrator_starts_an_audit_epoch_his_old_key_cannot_reac
     from casework.services import audit, integrity
     from casework.services.audit_chain import GENESIS_MAC, blocks_of, walk
 
-    accounts.add_user(admin_vault, "omar", ADMIN2_PASSWORD, frozenset({Role.ADMINISTRATOR}))
+    accounts.add_user(
+        admin_vault, actor_of(admin_vault), "omar", ADMIN2_PASSWORD, frozenset({Role.ADMINISTRATOR})
+    )
     held = open_own_slot(read_json(vault_folder.keyring_path), "omar", ADMIN2_PASSWORD)
-    accounts.disable_user(admin_vault, "omar")
+    accounts.disable_user(admin_vault, actor_of(admin_vault), "omar")
     with admin_vault.transaction() as session:  # rows in the new epoch
-        audit.record(session, admin_vault.actor.user_id, "case.view", "case", "x")
+        audit.record(session, actor_of(admin_vault).user_id, "case.view", "case", "x")
 
     # With only the old root, the walk stops at the epoch row: he cannot MAC what follows.
     with admin_vault.session() as session:
@@ -257,9 +262,9 @@ def test_removing_an_administrator_starts_an_audit_epoch_his_old_key_cannot_reac
     assert stale.failure is not None and "key epoch" in stale.failure.reason
     # The remaining administrator checks the whole chain, across the epoch, in one process
     # and in two.
-    assert integrity.verify_vault(admin_vault).chain.ok
+    assert integrity.verify_vault(admin_vault, actor_of(admin_vault)).chain.ok
     monkeypatch.setattr(audit, "PARALLEL_MIN_ROWS", 1)
-    report = integrity.verify_vault(admin_vault)
+    report = integrity.verify_vault(admin_vault, actor_of(admin_vault))
     assert report.ok, report
     admin_vault.lock()
     code, told = admin_cli(vault_folder, "verify")
@@ -271,6 +276,7 @@ def test_the_latest_backup_offered_is_never_one_with_a_forged_date(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
+    from casework.services.erasure import erase_again
     from casework.vault.restore import restore_newest
 
     real = admin_vault.backup("manual")
@@ -287,5 +293,7 @@ def test_the_latest_backup_offered_is_never_one_with_a_forged_date(
     candidates = [e.path for e in vault_folder.backup_candidates()]
     assert candidates[0].name == "safehold-forged-soon.db"  # not believed yet: only claimed
     assert all("2030" not in p.name for p in candidates)  # a date years ahead is not believed
-    report = restore_newest(candidates, tmp_path / "restored", ADMIN_PASSWORD, "admin")
+    report = restore_newest(
+        candidates, tmp_path / "restored", ADMIN_PASSWORD, "admin", erase_again=erase_again
+    )
     assert report.created_at.isoformat() == manifest["created_at"]  # the real one

@@ -12,6 +12,7 @@ from casework.vault.crypto import b64, unb64
 from casework.vault.keyring import Keyring
 from casework.vault.vault import NewVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, create_vault, unlock
 from tests.security.attacker import aad, plant_slot, read_json, slot_id, write_json
 
 
@@ -48,7 +49,8 @@ def as_format_1(folder: VaultFolder, passwords: dict[str, str]) -> None:
 
 
 def new_vault(folder: VaultFolder) -> NewVault:
-    return folder.create(
+    return create_vault(
+        folder,
         org_name="Harbour Light",
         country="KE",
         province="Mombasa",
@@ -63,8 +65,12 @@ def test_a_format_1_keyring_is_upgraded_at_an_administrators_sign_in(
 ) -> None:
     created = new_vault(vault_folder)
     admin = created.vault
-    accounts.add_user(admin, "amina", WORKER_PASSWORD, frozenset({Role.CASEWORKER}))
-    accounts.add_user(admin, "sara", SUPERVISOR_PASSWORD, frozenset({Role.SUPERVISOR}))
+    accounts.add_user(
+        admin, actor_of(admin), "amina", WORKER_PASSWORD, frozenset({Role.CASEWORKER})
+    )
+    accounts.add_user(
+        admin, actor_of(admin), "sara", SUPERVISOR_PASSWORD, frozenset({Role.SUPERVISOR})
+    )
     admin.lock()
     as_format_1(
         vault_folder,
@@ -77,25 +83,25 @@ def test_a_format_1_keyring_is_upgraded_at_an_administrators_sign_in(
     )
     _own, planted = plant_slot(vault_folder.keyring_path)  # before the upgrade: not an account
 
-    worker = vault_folder.unlock("amina", WORKER_PASSWORD)  # a caseworker: still format 1
+    worker = unlock(vault_folder, "amina", WORKER_PASSWORD)  # a caseworker: still format 1
     worker.backup("manual")
     worker.lock()
     assert read_json(vault_folder.keyring_path)["format"] == 1
 
-    vault_folder.unlock("admin", ADMIN_PASSWORD).lock()
+    unlock(vault_folder, "admin", ADMIN_PASSWORD).lock()
     data = read_json(vault_folder.keyring_path)
     assert data["format"] == 2 and planted not in data["slots"]
     upgraded = Keyring.from_dict(data)
     for name, password in (("amina", WORKER_PASSWORD), ("sara", SUPERVISOR_PASSWORD)):
-        vault_folder.unlock(name, password).lock()
-    admin = vault_folder.unlock("admin", ADMIN_PASSWORD)
+        unlock(vault_folder, name, password).lock()
+    admin = unlock(vault_folder, "admin", ADMIN_PASSWORD)
     assert admin.secrets.keyring_key is not None
     assert upgraded.authenticate(admin.secrets.keyring_key) == []
     admin.lock()
     accounts.reset_password_with_recovery_code(
         vault_folder, created.recovery_code, "amina", "a brand new caseworker passphrase"
     )
-    vault_folder.unlock("amina", "a brand new caseworker passphrase").lock()
+    unlock(vault_folder, "amina", "a brand new caseworker passphrase").lock()
 
 
 def test_the_recovery_code_upgrades_a_format_1_keyring_too(vault_folder: VaultFolder) -> None:
@@ -113,4 +119,4 @@ def test_the_recovery_code_upgrades_a_format_1_keyring_too(vault_folder: VaultFo
         vault_folder, created.recovery_code, "admin", new_password
     )
     assert read_json(vault_folder.keyring_path)["format"] == 2
-    vault_folder.unlock("admin", new_password).lock()
+    unlock(vault_folder, "admin", new_password).lock()

@@ -15,6 +15,7 @@ import pytest
 from casework.services import cases, notes
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD
+from tests.factories import actor_of, unlock
 
 DRIVER = Path(__file__).resolve().parent / "lock_memory_driver.py"
 PLANTED = ["Zqvorlithea", "Brannockvee", "+254 700 918 273", "ochrequarry", "Marrowfen lane"]
@@ -38,11 +39,11 @@ def test_lock_leaves_no_survivor_key_or_password_in_the_process(
 ) -> None:
     today = date(2026, 11, 2)
     staffed_vault.lock()
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.transaction() as session:
         case_id = cases.record_survivor(
             session,
-            sara.actor,
+            actor_of(sara),
             cases.SurvivorInput(
                 first_name=PLANTED[0],
                 last_name=PLANTED[1],
@@ -51,8 +52,8 @@ def test_lock_leaves_no_survivor_key_or_password_in_the_process(
             ),
             today,
         ).case_id
-        notes.add_note(session, sara.actor, case_id, f"Met at {PLANTED[3]}", today, today)
-        notes.add_note(session, sara.actor, case_id, f"Lives on {PLANTED[4]}", today, today)
+        notes.add_note(session, actor_of(sara), case_id, f"Met at {PLANTED[3]}", today, today)
+        notes.add_note(session, actor_of(sara), case_id, f"Lives on {PLANTED[4]}", today, today)
     secrets = sara.secrets
     sara.lock()
     values: dict[str, str | bytes] = {f"planted {i}": text for i, text in enumerate(PLANTED)}

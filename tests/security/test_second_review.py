@@ -18,9 +18,10 @@ from casework.model.vocab import Role
 from casework.services import accounts
 from casework.vault.crypto import b64, new_key_pair
 from casework.vault.keyring import RECOVERY_NAME, KeyringError
-from casework.vault.restore import BackupUnusable, restore_backup
+from casework.vault.restore import BackupUnusable
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, restore_file, unlock
 from tests.security.attacker import (
     OwnSlot,
     open_database,
@@ -61,7 +62,7 @@ def test_a_keyring_rewritten_as_format_1_is_refused_not_upgraded(
     write_json(vault_folder.keyring_path, keyring)
 
     with pytest.raises(KeyringError):
-        vault_folder.unlock("admin", ADMIN_PASSWORD)
+        unlock(vault_folder, "admin", ADMIN_PASSWORD)
     assert own.read(read_json(vault_folder.keyring_path), recovery) in (None, {})
     assert read_json(vault_folder.keyring_path)["format"] == 1  # left as it was found
 
@@ -77,7 +78,7 @@ def test_a_backup_whose_manifest_claims_format_1_is_refused(
         manifest["format"] = claimed
         write_json(manifest_path, manifest)
         with pytest.raises(BackupUnusable):
-            restore_backup(backup, tmp_path / f"r{claimed!r}", ADMIN_PASSWORD, "admin")
+            restore_file(backup, tmp_path / f"r{claimed!r}", ADMIN_PASSWORD, "admin")
 
 
 def test_a_role_a_caseworker_gives_herself_in_the_database_brings_no_keys_at_a_reset(
@@ -134,7 +135,7 @@ def test_editing_her_account_in_the_database_does_not_keep_her_access_through_a_
 def test_the_new_epochs_root_is_never_left_in_the_database(
     staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
-    accounts.disable_user(staffed_vault, "bruno")
+    accounts.disable_user(staffed_vault, actor_of(staffed_vault), "bruno")
     staffed_vault.lock()
     key = worker_key(vault_folder)
     database = open_database(vault_folder.database, key)
@@ -147,11 +148,13 @@ def test_the_new_epochs_root_is_never_left_in_the_database(
 def test_an_old_keyring_put_back_as_pending_does_not_undo_a_removal(
     admin_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
-    accounts.add_user(admin_vault, "carol", CAROL, frozenset({Role.ADMINISTRATOR}))
+    accounts.add_user(
+        admin_vault, actor_of(admin_vault), "carol", CAROL, frozenset({Role.ADMINISTRATOR})
+    )
     admin_vault.checkpoint()
     for name in ("keyring.json", "safehold.db"):
         shutil.copy(vault_folder.folder / name, tmp_path / name)
-    accounts.disable_user(admin_vault, "carol")
+    accounts.disable_user(admin_vault, actor_of(admin_vault), "carol")
     admin_vault.lock()
     shutil.copy(tmp_path / "safehold.db", vault_folder.database)
     for sidecar in ("-wal", "-shm"):
@@ -160,7 +163,7 @@ def test_an_old_keyring_put_back_as_pending_does_not_undo_a_removal(
 
     for name, password in (("admin", ADMIN_PASSWORD), ("carol", CAROL)):
         with pytest.raises((VaultDamaged, WrongCredentials)):
-            vault_folder.unlock(name, password)
+            unlock(vault_folder, name, password)
     assert read_json(vault_folder.keyring_path)["epoch"] == 1
 
 
@@ -172,7 +175,7 @@ def test_an_anchor_deleted_or_garbled_after_a_rollback_is_reported(
     staffed_vault.lock()
     shutil.copy(vault_folder.database, tmp_path / "old.db")
     for _ in range(2):
-        vault_folder.unlock("sara", SUPERVISOR_PASSWORD).lock()
+        unlock(vault_folder, "sara", SUPERVISOR_PASSWORD).lock()
     shutil.copy(tmp_path / "old.db", vault_folder.database)
     for sidecar in ("-wal", "-shm"):
         Path(f"{vault_folder.database}{sidecar}").unlink(missing_ok=True)
@@ -184,7 +187,7 @@ def test_an_anchor_deleted_or_garbled_after_a_rollback_is_reported(
     code, told = as_admin(vault_folder, "verify")
     assert code == 1 and "audit anchor" in told, told
     if how == "garbled":  # and a sign-in does not write the evidence away
-        vault_folder.unlock("sara", SUPERVISOR_PASSWORD).lock()
+        unlock(vault_folder, "sara", SUPERVISOR_PASSWORD).lock()
         code, told = as_admin(vault_folder, "verify")
         assert code == 1 and "does not verify" in told, told
 
@@ -195,15 +198,15 @@ def test_junk_backups_do_not_crowd_out_the_erasure_ledger(
     from casework.application.desk import Desk
     from tests.security.test_erased_stay_erased import ERASED, KEPT, record, restored_names
 
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     gone = record(amina, ERASED)
     record(amina, KEPT)
-    Desk(amina).request_erasure(gone, "Asked in person")
+    Desk(amina, actor_of(amina)).request_erasure(gone, "Asked in person")
     amina.lock()
     older = staffed_vault.backup("manual")
     staffed_vault.lock()
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
-    desk = Desk(sara)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
+    desk = Desk(sara, actor_of(sara))
     (request,) = desk.erasure_requests()
     desk.decide_erasure(request.request_id, True, "")
     sara.backup("manual")  # carries the ledger
@@ -227,7 +230,7 @@ def test_hostile_small_files_get_one_sentence(
     write_json(naive.with_suffix(".json"), {**read_json(backup.with_suffix(".json")),
                                             "created_at": "2026-12-02T10:00:00"})  # fmt: skip
     with pytest.raises(BackupUnusable):
-        restore_backup(naive, tmp_path / "naive", ADMIN_PASSWORD, "admin")
+        restore_file(naive, tmp_path / "naive", ADMIN_PASSWORD, "admin")
     write_json(
         vault_folder.folder / "settings.json", {"backup_folder": "", "used": ["/proc/1/root"]}
     )
@@ -237,7 +240,7 @@ def test_hostile_small_files_get_one_sentence(
         '{"failures": 1000000, "last_failure": 1e300}'
     )
     with pytest.raises(CaseworkError) as throttled:  # a wait, not an overflow or a lock-out
-        vault_folder.unlock("admin", ADMIN_PASSWORD)
+        unlock(vault_folder, "admin", ADMIN_PASSWORD)
     assert "Try again in" in throttled.value.message and len(throttled.value.message) < 200
     (vault_folder.folder / "unlock-state.json").unlink()
     database = open_database(vault_folder.database, worker_key(vault_folder))
@@ -249,7 +252,7 @@ def test_hostile_small_files_get_one_sentence(
     afile = tmp_path / "afile"
     afile.write_text("x")
     with pytest.raises(BackupUnusable, match="is a file"):
-        restore_backup(backup, afile, ADMIN_PASSWORD, "admin")
+        restore_file(backup, afile, ADMIN_PASSWORD, "admin")
 
 
 def test_an_older_genuine_anchor_put_back_is_caught_by_the_one_a_backup_carries(
@@ -260,8 +263,8 @@ def test_an_older_genuine_anchor_put_back_is_caught_by_the_one_a_backup_carries(
     for name in ("safehold.db", "audit-anchor.json"):
         shutil.copy(vault_folder.folder / name, tmp_path / name)
     for _ in range(2):
-        vault_folder.unlock("sara", SUPERVISOR_PASSWORD).lock()
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+        unlock(vault_folder, "sara", SUPERVISOR_PASSWORD).lock()
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     sara.backup("manual")  # carries the anchor as it stands
     sara.lock()
     for name in ("safehold.db", "audit-anchor.json"):

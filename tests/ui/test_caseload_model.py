@@ -10,6 +10,7 @@ from casework.application.desk import Desk
 from casework.services import cases
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 from tests.ui.conftest import wait_loaded
 from ui.models import caseload
 from ui.models.caseload import CaseloadModel
@@ -20,7 +21,7 @@ def fill(vault: OpenVault, names: list[str], today: date) -> None:
         for offset, name in enumerate(names):
             cases.record_survivor(
                 session,
-                vault.actor,
+                actor_of(vault),
                 cases.SurvivorInput(first_name=name, intake_date=today - timedelta(days=offset)),
                 today,
             )
@@ -31,9 +32,9 @@ def test_the_model_keeps_qts_contract(
 ) -> None:
     """Checked once the rows have loaded (checked while it was still loading, the model had no
     row for the tester to look at), and checked again while it reloads."""
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     fill(amina, ["Ana", "Bea", "Cy"], today)
-    model = CaseloadModel(Desk(amina))
+    model = CaseloadModel(Desk(amina, actor_of(amina)))
     model.reload()
     wait_loaded(qtbot, model)
     qtbot.waitUntil(lambda: model.data(model.index(2, 0)) is not None, timeout=15000)
@@ -48,10 +49,10 @@ def test_the_model_keeps_qts_contract(
 def test_sorting_is_done_by_the_database_and_pages_load_in_the_background(
     qtbot, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, monkeypatch
 ) -> None:
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     names = [f"Name{i:03d}" for i in range(250)]
     fill(sara, names, today)
-    workspace = Desk(sara)
+    workspace = Desk(sara, actor_of(sara))
     offsets: list[int] = []
     real = workspace.caseload_window
 

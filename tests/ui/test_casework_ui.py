@@ -23,6 +23,7 @@ from casework.services import cases
 from casework.services.timeline import EventKind
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 from tests.ui.conftest import sign_in, wait_loaded
 from ui.views.case import CaseView
 from ui.views.intake import IntakeForm
@@ -34,14 +35,14 @@ LEFT = Qt.MouseButton.LeftButton
 def record(vault: OpenVault, today: date, **fields) -> cases.CaseDetail:
     with vault.transaction() as session:
         return cases.record_survivor(
-            session, vault.actor, cases.SurvivorInput(intake_date=today, **fields), today
+            session, actor_of(vault), cases.SurvivorInput(intake_date=today, **fields), today
         )
 
 
 def test_intake_shows_likely_duplicates_first(
     qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     existing = record(amina, today, first_name="Olena", last_name="Kovalenko")
     amina.lock()
     window = make_window(vault_folder)
@@ -81,7 +82,7 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
     today: date,
     monkeypatch,
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Neema")
     amina.lock()
     window = make_window(vault_folder)
@@ -118,7 +119,7 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
 def test_notes_tasks_and_consent_from_the_case_tabs(
     qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Zawadi")
     amina.lock()
     window = make_window(vault_folder)
@@ -162,7 +163,7 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
 def test_search_and_filters(
     qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     high = record(amina, today, first_name="Imani", last_name="Baraka", risk_level=RiskLevel.HIGH)
     record(amina, today, first_name="Kofi", last_name="Mensah")
     amina.lock()
@@ -233,9 +234,9 @@ def test_an_administrator_imports_from_the_administration_view(
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10000)
     dialog.commit()
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("Imported 1"), timeout=10000)
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.session() as session:
-        assert len(cases.caseload_ids(session, amina.actor)) == 1
+        assert len(cases.caseload_ids(session, actor_of(amina))) == 1
     amina.lock()
 
 
@@ -256,7 +257,7 @@ def test_the_shelter_board_admits_and_discharges(
     assert not admin.add_facility("Harbour House", "Blue 2")
     assert admin.add_facility("Harbour House", "Blue: 2, Green: 1")
     window.lock()
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     ana = record(amina, today, first_name="Ana")
     bea = record(amina, today, first_name="Bea")
     amina.lock()
@@ -292,7 +293,7 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
 ) -> None:
     from ui.views.partners import PartnersView
 
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Zawadi", last_name="Mwangi")
     amina.lock()
     window = make_window(vault_folder)
@@ -337,8 +338,8 @@ def test_counseling_legal_calendar_and_timeline_tabs(
 ) -> None:
     from ui.views.calendar import HearingsCalendar
 
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Ines")
     amina.lock()
     window = make_window(vault_folder)
@@ -385,7 +386,7 @@ def test_attachments_are_viewed_from_memory(
 
     from tests.unit.test_attachments import PHRASE, pdf_with
 
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Mai")
     amina.lock()
     source = tmp_path / "court-letter.pdf"

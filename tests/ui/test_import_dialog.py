@@ -16,6 +16,7 @@ from casework.model.vocab import Role
 from casework.services.cases import CaseSort
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 from ui import jobs
 from ui.views.import_dialog import MAX_SHOWN_PROBLEMS, ImportDialog
 from ui.views.intake import IntakeForm
@@ -23,8 +24,8 @@ from ui.views.intake import IntakeForm
 
 @pytest.fixture
 def dialog(qtbot: QtBot, staffed_vault: OpenVault) -> Iterator[ImportDialog]:
-    assert Role.ADMINISTRATOR in staffed_vault.actor.roles
-    shown = ImportDialog(Desk(staffed_vault))
+    assert Role.ADMINISTRATOR in actor_of(staffed_vault).roles
+    shown = ImportDialog(Desk(staffed_vault, actor_of(staffed_vault)))
     qtbot.addWidget(shown)
     shown.show()
     yield shown
@@ -88,8 +89,8 @@ def test_the_dialog_quotes_short_values_and_lists_a_bounded_number_of_problems(
 def test_the_intake_form_shows_why_contradictory_dates_are_refused(
     qtbot: QtBot, staffed_vault: OpenVault, vault_folder: VaultFolder, set_dates, message: str
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    workspace = Desk(amina)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    workspace = Desk(amina, actor_of(amina))
     form = IntakeForm(workspace)
     qtbot.addWidget(form)
     today = date.today()

@@ -14,12 +14,12 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from casework.application.desk import Desk
 from casework.model.vocab import ConsentKind, Role
 from casework.platform import log_folder
 from casework.services import accounts
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of
 from tests.ui.conftest import sign_in
 from tests.unit.test_attachments import pdf_with
 from ui import jobs
@@ -65,7 +65,11 @@ def test_nothing_about_a_survivor_is_written_in_clear(
     root.setLevel(logging.DEBUG)
     try:
         accounts.add_user(
-            staffed_vault, "dora", "orchid basalt ferry lamp", frozenset({Role.DATA_OFFICER})
+            staffed_vault,
+            actor_of(staffed_vault),
+            "dora",
+            "orchid basalt ferry lamp",
+            frozenset({Role.DATA_OFFICER}),
         )
         window = make_window(vault_folder)
         sign_in(qtbot, window, "amina", WORKER_PASSWORD)
@@ -89,7 +93,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         upload.parent.mkdir()
         upload.write_bytes(ATTACHMENT)
         assert case_view.attachments.attach(str(upload))
-        desk = Desk(window.vault)
+        desk = window.desk
         desk.record_consent(
             case_id, ConsentKind.AGGREGATE_REPORTING, date.today() - timedelta(days=200)
         )
@@ -103,7 +107,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         settings.sync()
 
         sign_in(qtbot, window, "dora", "orchid basalt ferry lamp")
-        officer = Desk(window.vault)
+        officer = window.desk
         officer.add_reporting_profile("National", "KE-NRM", "", 5, 5, False, 11, 2)
         quarter = date.today().month - 1
         period = f"{date.today().year}-Q{quarter // 3 + 1}"
@@ -114,7 +118,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
             assert "nothing" in str(refused).lower() or not export.exists()
         window.lock()
         sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
-        backup = Desk(window.vault).backup_now()
+        backup = window.desk.backup_now()
         window.lock()
     finally:
         root.removeHandler(handler)

@@ -19,6 +19,7 @@ from casework.model.vocab import ConsentKind, Gender, Role
 from casework.reporting import quarterly
 from casework.services import accounts
 from casework.vault.vault import OpenVault, VaultFolder
+from tests.factories import actor_of
 from tests.ui.conftest import sign_in
 from tests.unit.reporting_data import add_person
 from ui.views.reporting import ExportWizard, ReportingView, recent_quarters
@@ -30,7 +31,14 @@ LAST_QUARTER = recent_quarters(date.today())[1]
 
 @pytest.fixture
 def reporting_vault(staffed_vault: OpenVault) -> OpenVault:
-    accounts.add_user(staffed_vault, "dora", OFFICER, frozenset({Role.DATA_OFFICER}), "Dora P.")
+    accounts.add_user(
+        staffed_vault,
+        actor_of(staffed_vault),
+        "dora",
+        OFFICER,
+        frozenset({Role.DATA_OFFICER}),
+        "Dora P.",
+    )
     start = quarterly.Period.parse(LAST_QUARTER).start
     kinds = [["SexualExploitation"], ["ForcedLabour"], ["SexualExploitation", "ForcedLabour"]]
     for i in range(40):

@@ -20,6 +20,7 @@ from casework.vault import backup as backup_module
 from casework.vault import crypto
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 from tests.ui.conftest import sign_in, wait_loaded
 from ui import jobs
 from ui.models.caseload import CASE_ID_ROLE
@@ -106,9 +107,11 @@ def test_recording_a_new_survivor_from_the_form(
     assert view.caseload.heading.text() == "My cases (1)"
     model = view.caseload.model
     assert model.data(model.index(0, 1)) == "Olena Kovalenko"
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.session() as session:
-        rows = cases.caseload_rows(session, sara.actor, cases.caseload_ids(session, sara.actor))
+        rows = cases.caseload_rows(
+            session, actor_of(sara), cases.caseload_ids(session, actor_of(sara))
+        )
     sara.lock()
     assert [(r.survivor_name, r.caseworker) for r in rows] == [("Olena Kovalenko", "Amina K.")]
 
@@ -116,11 +119,14 @@ def test_recording_a_new_survivor_from_the_form(
 def test_ctrl_l_locks_everything_and_signing_in_returns_to_the_case(
     qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.transaction() as session:
         for name in ("Ines", "Joy"):
             cases.record_survivor(
-                session, sara.actor, cases.SurvivorInput(first_name=name, intake_date=today), today
+                session,
+                actor_of(sara),
+                cases.SurvivorInput(first_name=name, intake_date=today),
+                today,
             )
     sara.lock()
     window = make_window(vault_folder)
@@ -194,14 +200,14 @@ def test_an_administrator_adds_resets_and_removes_accounts_in_the_app(
     reset.confirm.setText("birch meadow otter stone")
     reset.submit()
     qtbot.waitUntil(lambda: reset.result() == QDialog.DialogCode.Accepted, timeout=10000)
-    vault_folder.unlock("dina", "birch meadow otter stone").lock()
+    unlock(vault_folder, "dina", "birch meadow otter stone").lock()
 
     admin.disable_user(confirmed=True)
     qtbot.waitUntil(lambda: admin.isEnabled(), timeout=15000)
     states = {admin.users.item(r, 0).text(): admin.users.item(r, 2).text() for r in range(5)}
     assert states["dina"] == "Disabled"
     with pytest.raises(WrongCredentials):
-        vault_folder.unlock("dina", "birch meadow otter stone")
+        unlock(vault_folder, "dina", "birch meadow otter stone")
 
 
 def test_anyone_changes_their_own_password(
@@ -223,7 +229,7 @@ def test_anyone_changes_their_own_password(
     qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
     window.lock()
     with pytest.raises(WrongCredentials):
-        vault_folder.unlock("amina", WORKER_PASSWORD)
+        unlock(vault_folder, "amina", WORKER_PASSWORD)
     sign_in(qtbot, window, "amina", "willow copper lantern dawn")
 
 
@@ -294,11 +300,11 @@ def widget_texts() -> list[str]:
 def test_the_screen_locking_locks_the_app_and_no_widget_keeps_case_data(
     qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         case_id = cases.record_survivor(
             session,
-            amina.actor,
+            actor_of(amina),
             cases.SurvivorInput(first_name="Wambuirae", last_name="Ochiengova", intake_date=today),
             today,
         ).case_id
@@ -460,8 +466,8 @@ def test_a_fresh_process_after_a_lock_signs_in_where_the_locked_one_was(
     from tests.ui.test_supervision_ui import amina_cases
 
     [case_id] = amina_cases(vault_folder, date.today(), ["Faith"])
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    user_id = amina.actor.user_id
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    user_id = actor_of(amina).user_id
     amina.lock()
     place = {"user_id": user_id, "view": "case", "case_id": case_id}
     handed = {"username": "amina", "place": {**place, "sort_column": 2, "sort_order": 1}}
@@ -481,8 +487,8 @@ def test_a_place_handed_on_that_does_not_read_leaves_the_idle_lock_armed(
 ) -> None:
     """Whoever starts the app sets what a locked process hands on: a sort column of 2**40 or a
     geometry that is not hex is passed over, and the idle lock is armed all the same."""
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    user_id = amina.actor.user_id
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    user_id = actor_of(amina).user_id
     amina.lock()
     window = make_window(vault_folder)
     place = {"user_id": user_id, "view": "empty", "case_id": None, "sort_column": 2**40}

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from casework.services import cases
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 from tests.ui.conftest import sign_in
 from ui.views.audit import AuditView
 from ui.views.case import CaseView
@@ -23,14 +24,14 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 def amina_cases(vault_folder: VaultFolder, today: date, names: list[str]) -> list[str]:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     ids = []
     for name in names:
         with amina.transaction() as session:
             ids.append(
                 cases.record_survivor(
                     session,
-                    amina.actor,
+                    actor_of(amina),
                     cases.SurvivorInput(first_name=name, intake_date=today),
                     today,
                 ).case_id

@@ -19,6 +19,7 @@ from casework.errors import CaseworkError, PermissionDenied, ValidationError
 from casework.services import attachments, cases
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 PHRASE = "Kestrelwood passport page"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -38,10 +39,13 @@ def pdf_with(phrase: str) -> bytes:
 
 @pytest.fixture
 def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         case = cases.record_survivor(
-            session, amina.actor, cases.SurvivorInput(first_name="Mai", intake_date=today), today
+            session,
+            actor_of(amina),
+            cases.SurvivorInput(first_name="Mai", intake_date=today),
+            today,
         )
     yield amina, case
     amina.lock()
@@ -49,7 +53,7 @@ def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
 
 def test_types_are_checked_by_content_not_by_name(setting, tmp_path: Path) -> None:
     amina, case = setting
-    workspace = Desk(amina)
+    workspace = Desk(amina, actor_of(amina))
     disguised = tmp_path / "scan.pdf"
     disguised.write_text("not a pdf at all")
     with pytest.raises(ValidationError, match="whatever its name says"):
@@ -67,22 +71,22 @@ def test_the_size_limit_refuses_a_huge_file_without_reading_it(
 ) -> None:
     amina, case = setting
     with pytest.raises(PermissionDenied), amina.transaction() as session:
-        attachments.set_limit_mb(session, amina.actor, 1)
+        attachments.set_limit_mb(session, actor_of(amina), 1)
     with staffed_vault.transaction() as session:
-        attachments.set_limit_mb(session, staffed_vault.actor, 1)
+        attachments.set_limit_mb(session, actor_of(staffed_vault), 1)
     huge = tmp_path / "huge.pdf"
     with huge.open("wb") as handle:
         handle.truncate(2 * 1024**3)  # a sparse 2 GB file: reading it would take the memory
     with pytest.raises(ValidationError, match="at most 1 MB"):
-        Desk(amina).attach_file(case.case_id, huge)
-    assert Desk(amina).case_attachments(case.case_id) == []
+        Desk(amina, actor_of(amina)).attach_file(case.case_id, huge)
+    assert Desk(amina, actor_of(amina)).case_attachments(case.case_id) == []
 
 
 def test_an_attachment_never_reaches_disk_in_clear(
     setting, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
     amina, case = setting
-    workspace = Desk(amina)
+    workspace = Desk(amina, actor_of(amina))
     source = tmp_path / "outside" / "passport.pdf"
     source.parent.mkdir()
     source.write_bytes(pdf_with(PHRASE))
@@ -106,7 +110,7 @@ def test_an_attachment_never_reaches_disk_in_clear(
 
 def test_saving_a_copy_out_is_explicit_and_audited(setting, tmp_path: Path) -> None:
     amina, case = setting
-    workspace = Desk(amina)
+    workspace = Desk(amina, actor_of(amina))
     photo = tmp_path / "photo.png"
     photo.write_bytes(PNG)
     added = workspace.attach_file(case.case_id, photo)
@@ -123,7 +127,7 @@ def test_saving_a_copy_out_is_explicit_and_audited(setting, tmp_path: Path) -> N
 
 def test_a_file_that_only_starts_like_a_pdf_is_refused(setting, tmp_path: Path) -> None:
     amina, case = setting
-    workspace = Desk(amina)
+    workspace = Desk(amina, actor_of(amina))
     fake = tmp_path / "statement.pdf"
     fake.write_bytes(b"%PDF-1.7\n<html><body><script>alert(1)</script></body></html>\n")
     with pytest.raises(ValidationError, match="damaged or is not one"):
@@ -146,11 +150,13 @@ def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: P
     amina, case = setting
     hostile = "\x1b]0;owned\x07scan\x1b[2J\u202efdp.exe\u2066"
     with amina.transaction() as session:
-        added = attachments.add_attachment(session, amina.actor, case.case_id, hostile, PNG)
+        added = attachments.add_attachment(session, actor_of(amina), case.case_id, hostile, PNG)
         long = attachments.add_attachment(
-            session, amina.actor, case.case_id, "Ж" * 300 + ".pdf.png", PNG
+            session, actor_of(amina), case.case_id, "Ж" * 300 + ".pdf.png", PNG
         )
-        empty = attachments.add_attachment(session, amina.actor, case.case_id, "\u202e\x00", PNG)
+        empty = attachments.add_attachment(
+            session, actor_of(amina), case.case_id, "\u202e\x00", PNG
+        )
     assert added.filename == "]0;ownedscan[2Jfdp.exe"
     assert long.filename.endswith(".png") and len(long.filename) <= 120
     assert len(long.filename.encode()) <= 240 and empty.filename == "attachment"
@@ -159,16 +165,19 @@ def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: P
             text("UPDATE attachments SET filename = :name WHERE id = :id"),
             {"name": hostile, "id": added.attachment_id},
         )
-    shown = {a.attachment_id: a.filename for a in Desk(amina).case_attachments(case.case_id)}
+    shown = {
+        a.attachment_id: a.filename
+        for a in Desk(amina, actor_of(amina)).case_attachments(case.case_id)
+    }
     assert shown[added.attachment_id] == "]0;ownedscan[2Jfdp.exe"
     with amina.transaction() as session:
-        name, _data = attachments.export_attachment(session, amina.actor, added.attachment_id)
+        name, _data = attachments.export_attachment(session, actor_of(amina), added.attachment_id)
     assert name == "]0;ownedscan[2Jfdp.exe"
 
 
 def test_saving_a_copy_to_a_bad_place_says_what_to_do(setting, tmp_path: Path) -> None:
     amina, case = setting
-    workspace = Desk(amina)
+    workspace = Desk(amina, actor_of(amina))
     photo = tmp_path / "photo.png"
     photo.write_bytes(PNG)
     added = workspace.attach_file(case.case_id, photo)

@@ -13,18 +13,22 @@ from casework.services.audit_chain import Helper, Segment
 from casework.services.integrity import verify_vault
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 
 @pytest.fixture
 def busy_vault(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date) -> OpenVault:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     for name in ("Ana", "Bea", "Cruz"):
         with amina.transaction() as session:
             detail = cases.record_survivor(
-                session, amina.actor, cases.SurvivorInput(first_name=name, intake_date=today), today
+                session,
+                actor_of(amina),
+                cases.SurvivorInput(first_name=name, intake_date=today),
+                today,
             )
         with amina.transaction() as session:
-            cases.open_case(session, amina.actor, detail.case_id)
+            cases.open_case(session, actor_of(amina), detail.case_id)
     amina.lock()
     return staffed_vault
 
@@ -61,7 +65,7 @@ def chain(
 
 
 def test_an_untouched_chain_verifies(busy_vault: OpenVault) -> None:
-    report = verify_vault(busy_vault)
+    report = verify_vault(busy_vault, actor_of(busy_vault))
     assert report.ok and report.database == "ok"
     assert report.chain.rows_checked >= 12
 
@@ -89,7 +93,7 @@ def test_a_rows_detail_is_covered_by_its_mac(busy_vault: OpenVault, chain: Check
     with busy_vault.transaction() as session:
         seq = audit.record(
             session,
-            busy_vault.actor.user_id,
+            actor_of(busy_vault).user_id,
             "export.quarterly",
             "profile",
             "p1",
@@ -162,11 +166,11 @@ def test_a_truncation_that_rewinds_the_head_is_noticed(busy_vault: OpenVault, ch
 def test_a_caseworker_does_not_hold_the_audit_root_key(
     busy_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     assert amina.secrets.audit_root_key is None
     assert amina.secrets.backup_private_key is None
     amina.lock()
-    sara = vault_folder.unlock("sara", "seven quiet lanterns glowing")
+    sara = unlock(vault_folder, "sara", "seven quiet lanterns glowing")
     assert sara.secrets.audit_root_key == busy_vault.secrets.audit_root_key
     assert sara.secrets.backup_private_key is None
     sara.lock()
@@ -181,7 +185,7 @@ def test_the_trail_filters_by_user_case_action_and_date(
     from casework.services.audit_review import AuditFilter, trail, users
 
     with busy_vault.session() as session:
-        actor = busy_vault.actor
+        actor = actor_of(busy_vault)
         amina_id = next(uid for uid, name in users(session, actor) if name == "Amina K.")
         views = trail(session, actor, AuditFilter(user_id=amina_id, action="case.view"))
         assert len(views) == 3 and {r.user for r in views} == {"Amina K."}
@@ -193,9 +197,9 @@ def test_the_trail_filters_by_user_case_action_and_date(
         assert len(trail(session, actor, AuditFilter(start=today, end=today))) >= 12
         newest = trail(session, actor, AuditFilter(), limit=5)
         assert [r.seq for r in newest] == sorted((r.seq for r in newest), reverse=True)
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with pytest.raises(PermissionDenied), amina.session() as session:
-        trail(session, amina.actor, AuditFilter())
+        trail(session, actor_of(amina), AuditFilter())
     amina.lock()
 
 

@@ -17,22 +17,23 @@ from casework.errors import VaultExists, WrongCredentials
 from casework.services import cases
 from casework.vault import backup as backup_module
 from casework.vault.backup import audit_head, verify_copy
-from casework.vault.restore import BackupUnusable, manifest_path, restore_backup
+from casework.vault.restore import BackupUnusable, manifest_path
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
+from tests.factories import actor_of, create_vault, restore_file, unlock
 
 
 def record(vault: OpenVault, name: str, today: date) -> str:
     with vault.transaction() as session:
         return cases.record_survivor(
-            session, vault.actor, cases.SurvivorInput(first_name=name, intake_date=today), today
+            session, actor_of(vault), cases.SurvivorInput(first_name=name, intake_date=today), today
         ).case_id
 
 
 def test_restore_on_a_new_machine_with_the_admin_password(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, tmp_path: Path
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case_id = record(amina, "Halima", today)
     amina.lock()
     backup = staffed_vault.backup("manual", tmp_path / "usb-stick")
@@ -41,22 +42,23 @@ def test_restore_on_a_new_machine_with_the_admin_password(
     assert "Halima" not in manifest_path(backup).read_text()
     elsewhere = tmp_path / "new-laptop" / "vault"
     with pytest.raises(WrongCredentials, match="Only an administrator"):
-        restore_backup(backup, elsewhere, WORKER_PASSWORD, "amina")
+        restore_file(backup, elsewhere, WORKER_PASSWORD, "amina")
     with pytest.raises(WrongCredentials):
-        restore_backup(backup, elsewhere, "not the password at all", "admin")
+        restore_file(backup, elsewhere, "not the password at all", "admin")
     assert not elsewhere.exists()
-    report = restore_backup(backup, elsewhere, ADMIN_PASSWORD, "admin")
+    report = restore_file(backup, elsewhere, ADMIN_PASSWORD, "admin")
     assert f"audit row {manifest['audit_head']['seq']}" in report.describe()
-    restored = VaultFolder(elsewhere).unlock("amina", WORKER_PASSWORD)
+    restored = unlock(VaultFolder(elsewhere), "amina", WORKER_PASSWORD)
     with restored.session() as session:
-        assert cases.open_case(session, restored.actor, case_id).first_name == "Halima"
+        assert cases.open_case(session, actor_of(restored), case_id).first_name == "Halima"
     restored.lock()
     with pytest.raises(VaultExists):
-        restore_backup(backup, elsewhere, ADMIN_PASSWORD, "admin")
+        restore_file(backup, elsewhere, ADMIN_PASSWORD, "admin")
 
 
 def test_restore_with_the_recovery_code(tmp_path: Path, today: date) -> None:
-    created = VaultFolder(tmp_path / "vault").create(
+    created = create_vault(
+        VaultFolder(tmp_path / "vault"),
         org_name="Harbour Light",
         country="KE",
         province="",
@@ -66,8 +68,8 @@ def test_restore_with_the_recovery_code(tmp_path: Path, today: date) -> None:
     )
     backup = created.vault.backup("manual")
     created.vault.lock()
-    restore_backup(backup, tmp_path / "restored", created.recovery_code.lower())
-    VaultFolder(tmp_path / "restored").unlock("admin", ADMIN_PASSWORD).lock()
+    restore_file(backup, tmp_path / "restored", created.recovery_code.lower())
+    unlock(VaultFolder(tmp_path / "restored"), "admin", ADMIN_PASSWORD).lock()
 
 
 def test_a_swapped_or_damaged_backup_is_refused(
@@ -80,7 +82,7 @@ def test_a_swapped_or_damaged_backup_is_refused(
     shutil.copy(older, swapped)  # the older database under the newer manifest
     shutil.copy(manifest_path(newer), manifest_path(swapped))
     with pytest.raises(BackupUnusable):
-        restore_backup(swapped, tmp_path / "r1", ADMIN_PASSWORD, "admin")
+        restore_file(swapped, tmp_path / "r1", ADMIN_PASSWORD, "admin")
     damaged = tmp_path / "damaged" / newer.name
     damaged.parent.mkdir()
     data = bytearray(newer.read_bytes())
@@ -88,10 +90,10 @@ def test_a_swapped_or_damaged_backup_is_refused(
     damaged.write_bytes(bytes(data))
     shutil.copy(manifest_path(newer), manifest_path(damaged))
     with pytest.raises(BackupUnusable):
-        restore_backup(damaged, tmp_path / "r2", ADMIN_PASSWORD, "admin")
+        restore_file(damaged, tmp_path / "r2", ADMIN_PASSWORD, "admin")
     manifest_path(damaged).unlink()
     with pytest.raises(BackupUnusable, match=r"manifest .* is missing"):
-        restore_backup(damaged, tmp_path / "r3", ADMIN_PASSWORD, "admin")
+        restore_file(damaged, tmp_path / "r3", ADMIN_PASSWORD, "admin")
     assert not any((tmp_path / name).exists() for name in ("r1", "r2", "r3"))
 
 
@@ -106,7 +108,7 @@ def test_any_manifest_bytes_give_a_clear_refusal(tmp_path: Path, junk: bytes) ->
     backup.write_bytes(b"SQLite format 3\x00" + bytes(100))
     manifest_path(backup).write_bytes(junk)
     with pytest.raises((BackupUnusable, WrongCredentials)):
-        restore_backup(backup, folder / "restored", ADMIN_PASSWORD, "admin")
+        restore_file(backup, folder / "restored", ADMIN_PASSWORD, "admin")
     assert not (folder / "restored").exists()
 
 
@@ -165,7 +167,7 @@ def test_a_backup_is_one_snapshot_while_caseworkers_go_on_saving(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(backup_module, "STEP_PAGES", 1)  # a report after every page
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     before = record(amina, "Before", today)
     during: list[str] = []
     with staffed_vault.session() as session:
@@ -183,14 +185,14 @@ def test_a_backup_is_one_snapshot_while_caseworkers_go_on_saving(
     assert [done for done, _ in heard] == sorted(done for done, _ in heard)
     manifest = json.loads(manifest_path(written).read_text())
     assert manifest["audit_head"] == head_before  # the copy is the vault as the backup began
-    restore_backup(written, tmp_path / "restored", ADMIN_PASSWORD, "admin")
-    restored = VaultFolder(tmp_path / "restored").unlock("amina", WORKER_PASSWORD)
+    restore_file(written, tmp_path / "restored", ADMIN_PASSWORD, "admin")
+    restored = unlock(VaultFolder(tmp_path / "restored"), "amina", WORKER_PASSWORD)
     with restored.session() as session:
-        kept = set(cases.caseload_ids(session, restored.actor))
+        kept = set(cases.caseload_ids(session, actor_of(restored)))
     assert before in kept and during and during[0] not in kept
     restored.lock()
     with amina.session() as session:  # the save itself was kept, in the vault
-        assert during[0] in cases.caseload_ids(session, amina.actor)
+        assert during[0] in cases.caseload_ids(session, actor_of(amina))
     amina.lock()
 
 

@@ -12,6 +12,7 @@ from casework.model.vocab import CaseStatus, RiskLevel
 from casework.services import cases
 from casework.services.cases import CaseFilter, CaseSort
 from casework.vault.vault import VaultFolder
+from tests.factories import actor_of, unlock
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +20,12 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> VaultFolder:
     path: Path = tmp_path_factory.mktemp("window") / "vault"
     demo = create_demo_vault(path, 120, seed=3)
     demo.vault.lock()
-    supervisor = VaultFolder(path).unlock("supervisor", DEMO_PASSWORD)
+    supervisor = unlock(VaultFolder(path), "supervisor", DEMO_PASSWORD)
     with supervisor.transaction() as session:
         for name in ("Quiet", "Quieter"):  # cases never contacted: a NULL in the sort key
             cases.record_survivor(
                 session,
-                supervisor.actor,
+                actor_of(supervisor),
                 cases.SurvivorInput(first_name=name, intake_date=date.today()),
                 date.today(),
             )
@@ -43,32 +44,32 @@ FILTERS = [
 
 @pytest.mark.parametrize("username", ["supervisor", "caseworker"])
 def test_pages_count_and_positions_match_the_full_list(folder: VaultFolder, username: str) -> None:
-    vault = folder.unlock(username, DEMO_PASSWORD)
+    vault = unlock(folder, username, DEMO_PASSWORD)
     with vault.session() as session:
         for sort in CaseSort:
             for descending in (True, False):
                 for where in FILTERS:
-                    ids = cases.caseload_ids(session, vault.actor, sort, descending, where)
-                    assert cases.caseload_count(session, vault.actor, where) == len(ids)
+                    ids = cases.caseload_ids(session, actor_of(vault), sort, descending, where)
+                    assert cases.caseload_count(session, actor_of(vault), where) == len(ids)
                     paged = [
                         row.case_id
                         for offset in range(0, len(ids) + 7, 7)
                         for row in cases.caseload_page(
-                            session, vault.actor, sort, descending, where, offset, 7
+                            session, actor_of(vault), sort, descending, where, offset, 7
                         )
                     ]
                     assert paged == ids, (sort, descending, where)
                     for position in range(0, len(ids), 9):
                         found = cases.caseload_position(
-                            session, vault.actor, sort, descending, where, ids[position]
+                            session, actor_of(vault), sort, descending, where, ids[position]
                         )
                         assert found == position, (sort, descending, where)
-        everyone = cases.caseload_ids(session, vault.actor)
+        everyone = cases.caseload_ids(session, actor_of(vault))
         hidden = CaseFilter(statuses=(CaseStatus.CLOSED,))
-        closed = set(cases.caseload_ids(session, vault.actor, where=hidden))
+        closed = set(cases.caseload_ids(session, actor_of(vault), where=hidden))
         outside = next(i for i in everyone if i not in closed)
         assert (
-            cases.caseload_position(session, vault.actor, CaseSort.NAME, False, hidden, outside)
+            cases.caseload_position(session, actor_of(vault), CaseSort.NAME, False, hidden, outside)
             is None
         )
     vault.lock()

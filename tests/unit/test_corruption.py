@@ -19,6 +19,7 @@ from casework.services import cases, notes
 from casework.services.integrity import check_database
 from casework.vault.vault import OpenVault, VaultFolder, database_errors
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
+from tests.factories import actor_of, create_vault, unlock
 
 
 def digest(path: Path) -> str:
@@ -44,7 +45,7 @@ def test_a_flipped_byte_is_reported_and_the_damage_kept(
     db.write_bytes(bytes(data))
     message = ""
     try:
-        opened = vault_folder.unlock("admin", ADMIN_PASSWORD)
+        opened = unlock(vault_folder, "admin", ADMIN_PASSWORD)
     except VaultDamaged as damaged:
         message = damaged.message
     else:
@@ -57,7 +58,8 @@ def test_a_flipped_byte_is_reported_and_the_damage_kept(
 def test_a_database_from_another_vault_is_refused(
     staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
-    other = VaultFolder(tmp_path / "other").create(
+    other = create_vault(
+        VaultFolder(tmp_path / "other"),
         org_name="Elsewhere",
         country="UG",
         province="",
@@ -72,43 +74,51 @@ def test_a_database_from_another_vault_is_refused(
     shutil.copy(other.vault.folder.database, vault_folder.database)
     before = digest(vault_folder.database)
     with pytest.raises(VaultDamaged, match="restore it from a backup"):
-        vault_folder.unlock("admin", ADMIN_PASSWORD)
+        unlock(vault_folder, "admin", ADMIN_PASSWORD)
     assert digest(vault_folder.database) == before
 
 
 def test_a_lost_wal_after_a_crash_leaves_a_sound_older_vault(
     staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         case_id = cases.record_survivor(
-            session, amina.actor, cases.SurvivorInput(first_name="Kept", intake_date=today), today
+            session,
+            actor_of(amina),
+            cases.SurvivorInput(first_name="Kept", intake_date=today),
+            today,
         ).case_id
     amina.checkpoint()
     with amina.transaction() as session:  # only in the -wal file when the "crash" comes
-        notes.add_note(session, amina.actor, case_id, "after the checkpoint", today, today)
+        notes.add_note(session, actor_of(amina), case_id, "after the checkpoint", today, today)
     copy = tmp_path / "copy"
     copy.mkdir()
     for name in ("safehold.db", "keyring.json"):  # the -wal is lost
         shutil.copy(vault_folder.folder / name, copy / name)
     amina.lock()
     staffed_vault.lock()
-    reopened = VaultFolder(copy).unlock("amina", WORKER_PASSWORD)
+    reopened = unlock(VaultFolder(copy), "amina", WORKER_PASSWORD)
     assert check_database(reopened) == "ok"
     with reopened.session() as session:
-        assert cases.open_case(session, reopened.actor, case_id).first_name == "Kept"
+        assert cases.open_case(session, actor_of(reopened), case_id).first_name == "Kept"
     reopened.lock()
 
 
 def test_a_full_disk_loses_nothing_already_saved(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         case_id = cases.record_survivor(
-            session, amina.actor, cases.SurvivorInput(first_name="Saved", intake_date=today), today
+            session,
+            actor_of(amina),
+            cases.SurvivorInput(first_name="Saved", intake_date=today),
+            today,
         ).case_id
-        notes.add_note(session, amina.actor, case_id, "saved before the disk filled", today, today)
+        notes.add_note(
+            session, actor_of(amina), case_id, "saved before the disk filled", today, today
+        )
     with (
         pytest.raises(DiskFull, match="disk is full"),
         database_errors(),
@@ -117,11 +127,11 @@ def test_a_full_disk_loses_nothing_already_saved(
         pages = session.execute(text("PRAGMA page_count")).scalar_one()
         session.execute(text(f"PRAGMA max_page_count = {pages}"))
         for _ in range(40):  # more than the pages left can hold
-            notes.add_note(session, amina.actor, case_id, "x" * 90_000, today, today)
+            notes.add_note(session, actor_of(amina), case_id, "x" * 90_000, today, today)
     amina.lock()
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.session() as session:
-        bodies = [n.body for n in notes.case_notes(session, amina.actor, case_id)]
+        bodies = [n.body for n in notes.case_notes(session, actor_of(amina), case_id)]
     assert bodies == ["saved before the disk filled"]
     assert check_database(amina) == "ok"
     amina.lock()
@@ -149,5 +159,5 @@ def test_any_keyring_bytes_give_a_clear_refusal(tmp_path: Path, junk: bytes) -> 
     folder.keyring_path.write_bytes(junk)
     folder.database.write_bytes(b"")
     with pytest.raises((VaultDamaged, WrongCredentials)):
-        folder.unlock("admin", ADMIN_PASSWORD)
+        unlock(folder, "admin", ADMIN_PASSWORD)
     assert folder.keyring_path.read_bytes() == junk

@@ -11,21 +11,25 @@ from casework.model.vocab import Attendance, Modality, SessionKind
 from casework.services import cases, counseling
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 
 def test_notes_follow_the_counseling_permission(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with amina.transaction() as session:
         case = cases.record_survivor(
-            session, amina.actor, cases.SurvivorInput(first_name="Neema", intake_date=today), today
+            session,
+            actor_of(amina),
+            cases.SurvivorInput(first_name="Neema", intake_date=today),
+            today,
         )
     with sara.transaction() as session:  # the supervisor counsels
         counseling.record_session(
             session,
-            sara.actor,
+            actor_of(sara),
             case.case_id,
             today,
             50,
@@ -38,7 +42,7 @@ def test_notes_follow_the_counseling_permission(
     with amina.transaction() as session:
         counseling.record_session(
             session,
-            amina.actor,
+            actor_of(amina),
             case.case_id,
             today,
             30,
@@ -51,7 +55,7 @@ def test_notes_follow_the_counseling_permission(
         with pytest.raises(ValidationError):
             counseling.record_session(
                 session,
-                amina.actor,
+                actor_of(amina),
                 case.case_id,
                 today,
                 2,
@@ -63,13 +67,13 @@ def test_notes_follow_the_counseling_permission(
             )
     with amina.transaction() as session:
         mine = {
-            s.counselor: s for s in counseling.case_sessions(session, amina.actor, case.case_id)
+            s.counselor: s for s in counseling.case_sessions(session, actor_of(amina), case.case_id)
         }
     assert mine["Amina K."].notes == "Calmed after a panic attack"
     assert mine["Sara M."].notes is None and mine["Sara M."].notes_hidden  # not hers to read
     assert mine["Sara M."].duration_minutes == 50  # that it happened is not secret
     with sara.transaction() as session:
-        hers = counseling.case_sessions(session, sara.actor, case.case_id)
+        hers = counseling.case_sessions(session, actor_of(sara), case.case_id)
     assert {s.notes for s in hers} == {"Spoke about nightmares", "Calmed after a panic attack"}
     amina.lock()
     sara.lock()

@@ -24,10 +24,11 @@ from casework.services.audit_chain import Helper
 from casework.services.integrity import verify_vault
 from casework.vault import crypto
 from casework.vault.keyring import KeyringError
-from casework.vault.restore import BackupUnusable, manifest_path, restore_backup
+from casework.vault.restore import BackupUnusable, manifest_path
 from casework.vault.throttle import UnlockThrottle
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD
+from tests.factories import actor_of, restore_file, unlock
 
 PAGE = 4096
 FOUR_TIB_IN_KIB = 4 * 1024**3
@@ -108,7 +109,7 @@ def test_a_malformed_keyring_is_refused_as_damaged_before_any_key_is_derived(
     planted = damage_keyring(vault_folder, how)
     for name in ("admin", "nobody"):  # a slot, and the stand-in for a missing one
         with pytest.raises(KeyringError) as refused:
-            vault_folder.unlock(name, ADMIN_PASSWORD)
+            unlock(vault_folder, name, ADMIN_PASSWORD)
         assert isinstance(refused.value, VaultDamaged)  # the sign-in offers the restore
         assert "keyring.json is damaged" in refused.value.message
         assert "restore the vault from a backup" in refused.value.message
@@ -146,7 +147,7 @@ def test_a_manifest_carrying_a_planted_keyring_is_refused(
     manifest_path(backup).write_text(json.dumps(manifest))
     target = tmp_path / "new-laptop"
     with pytest.raises(BackupUnusable, match="keyring in the backup's manifest is damaged"):
-        restore_backup(backup, target, ADMIN_PASSWORD, "admin")
+        restore_file(backup, target, ADMIN_PASSWORD, "admin")
     restore = ["restore", "--from", str(backup), "--vault", str(target), "--user", "admin"]
     code, _ = run([*restore, "--password-stdin"], ADMIN_PASSWORD + "\n")
     assert code == 1
@@ -188,7 +189,7 @@ def test_an_audit_row_whose_time_is_not_a_time_is_named_as_the_first_bad_one(
     staffed_vault: OpenVault, value: object
 ) -> None:
     alter_time(staffed_vault, 3, value)
-    report = verify_vault(staffed_vault)
+    report = verify_vault(staffed_vault, actor_of(staffed_vault))
     assert not report.ok
     assert report.chain.first_bad_seq == 3
     assert report.chain.reason == "row 3 was altered"
@@ -213,7 +214,7 @@ def test_the_helper_process_names_that_row_too(
         segment = check(lowest, highest).result()  # OSError if the helper crashed
     assert segment.failure is not None and segment.failure.first_bad_seq == last
     monkeypatch.setattr(audit, "PARALLEL_MIN_ROWS", 1)  # split even this short chain
-    report = verify_vault(staffed_vault)
+    report = verify_vault(staffed_vault, actor_of(staffed_vault))
     assert report.chain.first_bad_seq == last and not report.ok
 
 
@@ -331,7 +332,7 @@ def test_verify_on_a_sound_vault_writes_nothing_either(
 def test_the_app_sign_in_checks_before_it_writes(damaged: Path, vault_folder: VaultFolder) -> None:
     before = digest(vault_folder.database)
     with pytest.raises(VaultDamaged) as refused:
-        vault_folder.unlock("admin", ADMIN_PASSWORD, check_first=True)
+        unlock(vault_folder, "admin", ADMIN_PASSWORD, check_first=True)
     message = refused.value.message
     created = json.loads(manifest_path(damaged).read_text())["created_at"][:16].replace("T", " ")
     assert message.startswith("The vault's database is damaged: page 3")
@@ -367,7 +368,7 @@ def test_a_damaged_first_page_is_told_the_same_way(
     flip_a_byte(vault_folder.database, 1)
     before = digest(vault_folder.database)
     with pytest.raises(VaultDamaged) as refused:
-        vault_folder.unlock("admin", ADMIN_PASSWORD, check_first=True)
+        unlock(vault_folder, "admin", ADMIN_PASSWORD, check_first=True)
     assert refused.value.message.startswith("The vault's database is damaged: it cannot be opened")
     assert "The newest good backup is from" in refused.value.message
     code, told = run(["verify", *admin_args(vault_folder)], ADMIN_PASSWORD + "\n")
@@ -408,9 +409,9 @@ def test_the_audit_screen_says_a_row_was_altered_rather_than_fail(
     from tests.conftest import SUPERVISOR_PASSWORD
 
     alter_time(staffed_vault, 3, value)
-    supervisor = staffed_vault.folder.unlock("sara", SUPERVISOR_PASSWORD)
+    supervisor = unlock(staffed_vault.folder, "sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(VaultDamaged, match=r"time that is not a time.*verify"):
-            Desk(supervisor).audit_trail(AuditFilter())
+            Desk(supervisor, actor_of(supervisor)).audit_trail(AuditFilter())
     finally:
         supervisor.lock()

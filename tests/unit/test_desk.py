@@ -16,6 +16,7 @@ from casework.errors import Cancelled, VaultLocked
 from casework.reporting import quarterly
 from casework.vault import backup
 from casework.vault.vault import OpenVault
+from tests.factories import actor_of
 from tests.unit.reporting_data import add_person
 
 
@@ -54,7 +55,7 @@ def slowed(monkeypatch: pytest.MonkeyPatch, module: object, name: str, entered: 
 def test_closing_during_a_backup_cancels_it_and_keeps_no_file(
     admin_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    desk = Desk(admin_vault)
+    desk = Desk(admin_vault, actor_of(admin_vault))
     folder = admin_vault.backup_folder
     before = set(folder.glob("*")) if folder.exists() else set()
     checking = threading.Event()
@@ -78,7 +79,7 @@ def test_closing_during_an_export_cancels_it_and_writes_nothing(
 ) -> None:
     for _ in range(6):
         add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
-    desk = Desk(officer)
+    desk = Desk(officer, actor_of(officer))
     rendering = threading.Event()
     slowed(monkeypatch, quarterly, "summary_pdf", rendering)
     out = tmp_path / "release"
@@ -95,7 +96,7 @@ def test_closing_during_an_export_cancels_it_and_writes_nothing(
 
 
 def test_a_closed_desk_takes_no_more_work(admin_vault: OpenVault) -> None:
-    desk = Desk(admin_vault)
+    desk = Desk(admin_vault, actor_of(admin_vault))
     desk.close()
     with pytest.raises(VaultLocked):
         desk.begin(Work())
@@ -106,7 +107,7 @@ def test_a_closed_desk_takes_no_more_work(admin_vault: OpenVault) -> None:
 def test_work_that_ignores_its_cancel_does_not_hold_the_lock_for_ever(
     admin_vault: OpenVault,
 ) -> None:
-    desk = Desk(admin_vault)
+    desk = Desk(admin_vault, actor_of(admin_vault))
     release = threading.Event()
     thread, _outcome, started = run_in_thread(desk, lambda _work: release.wait(10))
     assert started.wait(10)
@@ -124,7 +125,7 @@ def test_an_export_whose_audit_row_a_lock_refused_leaves_no_file(
     refused its audit row, but the files it had written stayed: an export with no record."""
     for _ in range(6):
         add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
-    desk = Desk(officer)
+    desk = Desk(officer, actor_of(officer))
     writing = threading.Event()
     slowed(monkeypatch, quarterly, "write_private_file", writing)
     out = tmp_path / "release"

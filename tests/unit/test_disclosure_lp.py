@@ -23,6 +23,7 @@ from casework.reporting import profiles, quarterly
 from casework.reporting.disclosure import Table, suppress
 from casework.services import accounts
 from casework.vault.crypto import KdfParams
+from tests.factories import actor_of
 
 TOTAL = quarterly.TOTAL
 
@@ -86,10 +87,12 @@ def demo_release(tmp_path_factory: pytest.TempPathFactory) -> list[quarterly.Rel
     folder: Path = tmp_path_factory.mktemp("lp") / "vault"
     demo = create_demo_vault(folder, 900, seed=5, kdf=KdfParams())
     vault = demo.vault
-    accounts.add_user(vault, "dora", "orchid basalt ferry lamp", frozenset({Role.DATA_OFFICER}))
+    accounts.add_user(
+        vault, actor_of(vault), "dora", "orchid basalt ferry lamp", frozenset({Role.DATA_OFFICER})
+    )
     with vault.transaction() as session:
-        profiles.add_profile(session, vault.actor, "National", "KE-NRM")
-        profile = profiles.get_profile(session, vault.actor, "National")
+        profiles.add_profile(session, actor_of(vault), "National", "KE-NRM")
+        profile = profiles.get_profile(session, actor_of(vault), "National")
     today = date.today()
     releases = []
     for back in range(1, 5):
@@ -97,7 +100,9 @@ def demo_release(tmp_path_factory: pytest.TempPathFactory) -> list[quarterly.Rel
         year = today.year + (quarter - 1) // 4
         period = quarterly.Period.parse(f"{year}-Q{(quarter - 1) % 4 + 1}")
         with vault.transaction() as session:
-            releases.append(quarterly.build_release(session, vault.actor, profile, period, today))
+            releases.append(
+                quarterly.build_release(session, actor_of(vault), profile, period, today)
+            )
     vault.lock()
     return releases
 

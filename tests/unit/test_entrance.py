@@ -195,3 +195,68 @@ def test_an_empty_database_file_is_damage_and_stays_as_it_is(
     with pytest.raises(VaultDamaged, match="empty"):
         Entrance(vault_folder.folder).sign_in("admin", ADMIN_PASSWORD)
     assert vault_folder.database.stat().st_size == 0
+
+
+def audit_rows(vault: OpenVault) -> int:
+    from sqlalchemy import func, select
+
+    from casework.model import AuditEvent
+
+    with vault.session() as session:
+        return session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+
+
+def test_a_slot_without_an_account_signs_in_to_nothing_and_writes_nothing(
+    staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    """The account, not the slot, admits: a slot left behind for an account deleted in the
+    database (by anyone holding its key) opens nothing, and the refused sign-in writes no
+    audit row, no keyring and no anchor."""
+    from sqlalchemy import update
+
+    from casework.model import User
+    from casework.model.base import utcnow
+
+    with staffed_vault.transaction() as session:
+        session.execute(update(User).where(User.username == "amina").values(deleted_at=utcnow()))
+    before = audit_rows(staffed_vault)
+    staffed_vault.lock()
+    files = {name: digest(vault_folder.folder / name) for name in ("keyring.json",)}
+    anchor = (vault_folder.folder / "audit-anchor.json").read_bytes()
+    with pytest.raises(WrongCredentials):
+        Entrance(vault_folder.folder).sign_in("amina", WORKER_PASSWORD)
+    assert {name: digest(vault_folder.folder / name) for name in files} == files
+    assert (vault_folder.folder / "audit-anchor.json").read_bytes() == anchor
+    desk = Entrance(vault_folder.folder).sign_in("admin", ADMIN_PASSWORD)
+    assert audit_rows(desk.vault) == before + 1  # the administrator's sign-in, nothing else
+    desk.close()
+
+
+def test_a_vault_whose_first_rows_fail_leaves_no_file(tmp_path: Path) -> None:
+    folder = VaultFolder(tmp_path / "vault")
+
+    def first_rows(_session: object, _root: bytes) -> None:
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="went away"):
+        folder.create(
+            username="admin", password=ADMIN_PASSWORD, first_rows=first_rows, kdf=FAST_KDF
+        )
+    assert not folder.exists()
+    assert list(folder.folder.iterdir()) == []
+
+
+def test_creating_a_vault_checks_the_first_administrator_before_any_file(tmp_path: Path) -> None:
+    from casework.errors import ValidationError
+
+    entrance = Entrance(tmp_path / "vault")
+    with pytest.raises(ValidationError, match="two-letter"):
+        entrance.create(
+            org_name="Harbour Light",
+            country="Kenya",
+            province="",
+            admin_username="admin",
+            admin_password=ADMIN_PASSWORD,
+            kdf=FAST_KDF,
+        )
+    assert not (tmp_path / "vault").exists()

@@ -23,6 +23,7 @@ from casework.services import attachments, cases, consent, counseling, legal, no
 from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 TRACES = ["Qzxwvera", "Vyxqorn", "+254 799 111 222", "plumvault", "Kestrelgrove", "ochrequill"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16 + b"ochrequill-attachment"
@@ -32,7 +33,7 @@ def record(vault: OpenVault, first: str, last: str, today: date) -> str:
     with vault.transaction() as session:
         return cases.record_survivor(
             session,
-            vault.actor,
+            actor_of(vault),
             cases.SurvivorInput(
                 first_name=first,
                 last_name=last,
@@ -76,24 +77,24 @@ def dump(folder: VaultFolder, key: bytes) -> tuple[str, bool]:
 def test_an_approved_erasure_leaves_no_trace(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, tmp_path
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     gone = record(amina, "Qzxwvera", "Vyxqorn", today)
     kept = record(amina, "Imani", "Otieno", today)
     with amina.transaction() as session:
-        notes.add_note(session, amina.actor, gone, "Met at plumvault market", today, today)
+        notes.add_note(session, actor_of(amina), gone, "Met at plumvault market", today, today)
         notes.add_note(
             session,
-            amina.actor,
+            actor_of(amina),
             gone,
             "Sensitive: plumvault threats",
             today,
             today,
             Confidentiality.SENSITIVE,
         )
-        notes.add_note(session, amina.actor, kept, "Imani found work", today, today)
+        notes.add_note(session, actor_of(amina), kept, "Imani found work", today, today)
         consent.record_consent(
             session,
-            amina.actor,
+            actor_of(amina),
             gone,
             ConsentKind.SERVICES,
             today,
@@ -102,7 +103,7 @@ def test_an_approved_erasure_leaves_no_trace(
         )
         counseling.record_session(
             session,
-            amina.actor,
+            actor_of(amina),
             gone,
             today,
             45,
@@ -112,12 +113,14 @@ def test_an_approved_erasure_leaves_no_trace(
             "plumvault grounding",
             today,
         )
-        legal.open_matter(session, amina.actor, gone, LegalMatterKind.IMMIGRATION, "plumvault law")
+        legal.open_matter(
+            session, actor_of(amina), gone, LegalMatterKind.IMMIGRATION, "plumvault law"
+        )
         upload = tmp_path / "photo.png"
         upload.write_bytes(PNG)
         attachments.add_attachment(
             session,
-            amina.actor,
+            actor_of(amina),
             gone,
             "ochrequill.png",
             attachments.read_upload(session, upload),
@@ -125,21 +128,21 @@ def test_an_approved_erasure_leaves_no_trace(
         )
     before, indexed = dump(vault_folder, staffed_vault.secrets.database_key)
     assert all(trace in before for trace in TRACES) and indexed  # the dump would see them
-    Desk(amina).request_erasure(gone, "Asked in person; plumvault")
+    Desk(amina, actor_of(amina)).request_erasure(gone, "Asked in person; plumvault")
     amina.lock()
 
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     older = sara.backup("before-erasure")  # still holds the person
-    desk = Desk(sara)
+    desk = Desk(sara, actor_of(sara))
     (request,) = desk.erasure_requests()
     desk.decide_erasure(request.request_id, True, "")
     with sara.session() as session:
-        assert search.search_people(session, sara.actor, "Qzxwvera") == []
-        assert search.search_people(session, sara.actor, "Kestrelgrove") == []
-        assert notes.search_notes(session, sara.actor, "plumvault") == []
-        assert [h.case_id for h in search.search_people(session, sara.actor, "Imani")] == [kept]
+        assert search.search_people(session, actor_of(sara), "Qzxwvera") == []
+        assert search.search_people(session, actor_of(sara), "Kestrelgrove") == []
+        assert notes.search_notes(session, actor_of(sara), "plumvault") == []
+        assert [h.case_id for h in search.search_people(session, actor_of(sara), "Imani")] == [kept]
         with pytest.raises(CaseworkError):
-            cases.open_case(session, sara.actor, gone)
+            cases.open_case(session, actor_of(sara), gone)
         actions = [r[0] for r in session.execute(text("SELECT action FROM audit_events")).all()]
         tombstones = session.execute(text("SELECT case_ids FROM erasures")).scalars().all()
     assert "survivor.erased" in actions and gone in tombstones[0]

@@ -15,6 +15,7 @@ from casework.reporting.csv_safety import neutralise
 from casework.services import cases, search
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 NUL = "Ma\x00i"
 SURROGATE = "Ma\udcffi"  # a lone surrogate, as a broken paste or file name gives
@@ -23,12 +24,12 @@ HUGE = "a" * 100_000
 
 @pytest.fixture
 def amina(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         for first, last, aliases in (("Mai", "Tran", ("Mimi",)), ("Olena", "Kovalenko", ())):
             cases.record_survivor(
                 session,
-                amina.actor,
+                actor_of(amina),
                 cases.SurvivorInput(
                     first_name=first, last_name=last, aliases=aliases, intake_date=today
                 ),
@@ -39,7 +40,7 @@ def amina(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
 
 
 def test_search_finds_nothing_for_text_nothing_stored_can_hold(amina: OpenVault) -> None:
-    workspace = Desk(amina)
+    workspace = Desk(amina, actor_of(amina))
     for query in (NUL, SURROGATE, "Ma\x1b[2J", HUGE, "M\x00", "Tr\udcff"):
         people, notes = workspace.find(query)  # the search box: people and notes
         assert people == [] and notes == []
@@ -59,10 +60,10 @@ def test_the_duplicate_check_refuses_what_intake_would_refuse(amina: OpenVault) 
         ):
             arguments = {"first_name": "Grace", **kwargs}
             with pytest.raises(ValidationError) as refused:
-                search.possible_duplicates(session, amina.actor, **arguments)  # type: ignore[arg-type]
+                search.possible_duplicates(session, actor_of(amina), **arguments)  # type: ignore[arg-type]
             assert refused.value.field == field
             assert "\x00" not in refused.value.message and "aaaa" not in refused.value.message
-        found = search.possible_duplicates(session, amina.actor, "Mai", aliases=("Mimi",))
+        found = search.possible_duplicates(session, actor_of(amina), "Mai", aliases=("Mimi",))
     assert [m.name for m in found] == ["Mai Tran"]
 
 
@@ -86,7 +87,7 @@ def test_intake_refuses_text_that_cannot_be_stored(amina: OpenVault, today: date
     for field, value, says in REFUSED:
         data = {"first_name": "Grace", "intake_date": today, field: value}
         with pytest.raises(ValidationError, match=says) as refused, amina.transaction() as session:
-            cases.record_survivor(session, amina.actor, cases.SurvivorInput(**data), today)  # type: ignore[arg-type]
+            cases.record_survivor(session, actor_of(amina), cases.SurvivorInput(**data), today)  # type: ignore[arg-type]
         assert refused.value.field == field and value not in refused.value.message
 
 
@@ -98,7 +99,7 @@ def test_intake_refuses_too_many_or_too_long_aliases(amina: OpenVault, today: da
     ):
         data = cases.SurvivorInput(first_name="Grace", aliases=aliases, intake_date=today)
         with pytest.raises(ValidationError, match=says), amina.transaction() as session:
-            cases.record_survivor(session, amina.actor, data, today)
+            cases.record_survivor(session, actor_of(amina), data, today)
 
 
 def test_intake_takes_text_at_its_limits(amina: OpenVault, today: date) -> None:
@@ -112,7 +113,7 @@ def test_intake_takes_text_at_its_limits(amina: OpenVault, today: date) -> None:
         intake_date=today,
     )
     with amina.transaction() as session:
-        detail = cases.record_survivor(session, amina.actor, data, today)
+        detail = cases.record_survivor(session, actor_of(amina), data, today)
     assert len(detail.first_name) == 100 and len(detail.aliases) == 20
     assert detail.safe_contact_note == "Mornings only.\r\n\tNot at work."
 
@@ -145,7 +146,7 @@ def test_notes_tasks_partners_and_facilities_refuse_broken_text(
     """A lone surrogate reached the database driver and raised UnicodeEncodeError."""
     from casework.model.vocab import Confidentiality, OrganisationType
 
-    workspace = Desk(amina)
+    workspace = Desk(amina, actor_of(amina))
     [hit] = workspace.find("Mai")[0]
     with pytest.raises(ValidationError, match="broken character") as refused:
         workspace.add_note(hit.case_id, f"Called {SURROGATE}", today, Confidentiality.ORDINARY)
@@ -154,15 +155,17 @@ def test_notes_tasks_partners_and_facilities_refuse_broken_text(
         workspace.add_task(hit.case_id, f"Phone {SURROGATE}", today)
     with pytest.raises(ValidationError, match="control character"):
         workspace.add_task(hit.case_id, "Phone \x1b[2J", today)
-    admin = Desk(staffed_vault)
+    admin = Desk(staffed_vault, actor_of(staffed_vault))
     with pytest.raises(ValidationError, match="broken character"):
         admin.add_facility(f"House {SURROGATE}", {"A": 2})
     with pytest.raises(ValidationError, match="longer than"):
         admin.add_facility("House", {"b" * 101: 2})
-    supervisor = staffed_vault.folder.unlock("sara", SUPERVISOR_PASSWORD)
+    supervisor = unlock(staffed_vault.folder, "sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(ValidationError, match="broken character"):
-            Desk(supervisor).add_partner(f"Legal {SURROGATE}", OrganisationType.NGO, ())
+            Desk(supervisor, actor_of(supervisor)).add_partner(
+                f"Legal {SURROGATE}", OrganisationType.NGO, ()
+            )
     finally:
         supervisor.lock()
 
@@ -174,7 +177,7 @@ def test_every_form_s_broken_text_is_refused_before_the_driver(
     contact) reached SQLite's encoder and raised UnicodeEncodeError."""
     from casework.model.vocab import ConsentKind, OrganisationType
 
-    workspace = Desk(amina)
+    workspace = Desk(amina, actor_of(amina))
     [hit] = workspace.find("Mai")[0]
     with pytest.raises(ValidationError, match="cannot be stored") as refused:
         workspace.record_consent(
@@ -182,9 +185,11 @@ def test_every_form_s_broken_text_is_refused_before_the_driver(
         )
     assert refused.value.field == "purpose"
     assert workspace.consents(hit.case_id) == []  # nothing was half-saved
-    supervisor = staffed_vault.folder.unlock("sara", SUPERVISOR_PASSWORD)
+    supervisor = unlock(staffed_vault.folder, "sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(ValidationError, match="cannot be stored"):
-            Desk(supervisor).add_partner("Legal aid", OrganisationType.NGO, (), contact_person=NUL)
+            Desk(supervisor, actor_of(supervisor)).add_partner(
+                "Legal aid", OrganisationType.NGO, (), contact_person=NUL
+            )
     finally:
         supervisor.lock()

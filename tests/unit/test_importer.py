@@ -21,6 +21,7 @@ from casework.importer import ImportRefused, import_cases, looks_like_formula, r
 from casework.model import Case, ConsentRecord, Survivor
 from casework.model.vocab import CaseStatus, ConsentKind, Role
 from casework.vault.vault import OpenVault
+from tests.factories import actor_of, unlock
 
 TEMPLATE = (
     Path(__file__).resolve().parents[3]
@@ -50,7 +51,7 @@ def count(vault: OpenVault, model: type) -> int:
 
 def run(vault: OpenVault, data: bytes, name: str = "cases.csv", commit: bool = False):
     with vault.transaction() as session:
-        return import_cases(session, vault.actor, data, name, TODAY, commit)
+        return import_cases(session, actor_of(vault), data, name, TODAY, commit)
 
 
 def test_a_dry_run_lists_every_problem_and_writes_nothing(staffed_vault: OpenVault) -> None:
@@ -199,8 +200,8 @@ def test_formula_detection_leaves_phone_numbers_alone() -> None:
 def test_only_administrators_and_supervisors_import(staffed_vault: OpenVault, vault_folder) -> None:
     from tests.conftest import WORKER_PASSWORD
 
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    assert Role.CASEWORKER in amina.actor.roles
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    assert Role.CASEWORKER in actor_of(amina).roles
     with pytest.raises(Exception, match="permission"):
         run(amina, GOOD.encode())
     amina.lock()

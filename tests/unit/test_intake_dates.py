@@ -14,11 +14,12 @@ from casework.services import cases
 from casework.services.cases import DatesDisagree, SurvivorInput
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 
 @pytest.fixture
 def amina(staffed_vault: OpenVault, vault_folder: VaultFolder):
-    vault = vault_folder.unlock("amina", WORKER_PASSWORD)
+    vault = unlock(vault_folder, "amina", WORKER_PASSWORD)
     yield vault
     vault.lock()
 
@@ -26,7 +27,7 @@ def amina(staffed_vault: OpenVault, vault_folder: VaultFolder):
 def record(vault: OpenVault, today: date, **fields) -> cases.CaseDetail:
     with vault.transaction() as session:
         return cases.record_survivor(
-            session, vault.actor, SurvivorInput(first_name="Neema", **fields), today
+            session, actor_of(vault), SurvivorInput(first_name="Neema", **fields), today
         )
 
 

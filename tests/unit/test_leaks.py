@@ -11,6 +11,7 @@ from sqlalchemy import text
 from casework.services import accounts, cases, notes, search
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 NAME = "Zephyrine"
 FAMILY = "Quabbelworth"
@@ -25,11 +26,11 @@ def files_under(*folders: Path) -> list[Path]:
 def test_a_recorded_survivor_appears_nowhere_in_clear(
     staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         detail = cases.record_survivor(
             session,
-            amina.actor,
+            actor_of(amina),
             cases.SurvivorInput(
                 first_name=NAME,
                 last_name=FAMILY,
@@ -41,20 +42,22 @@ def test_a_recorded_survivor_appears_nowhere_in_clear(
             today,
         )
     with amina.transaction() as session:
-        cases.open_case(session, amina.actor, detail.case_id)
-        cases.caseload_rows(session, amina.actor, cases.caseload_ids(session, amina.actor))
+        cases.open_case(session, actor_of(amina), detail.case_id)
+        cases.caseload_rows(session, actor_of(amina), cases.caseload_ids(session, actor_of(amina)))
         note = notes.add_note(
-            session, amina.actor, detail.case_id, f"{NOTE_PHRASE} at the market", today, today
+            session, actor_of(amina), detail.case_id, f"{NOTE_PHRASE} at the market", today, today
         )
         notes.amend_note(
-            session, amina.actor, note.note_id, f"{NOTE_PHRASE} near the market", today
+            session, actor_of(amina), note.note_id, f"{NOTE_PHRASE} near the market", today
         )
-        assert notes.search_notes(session, amina.actor, NOTE_PHRASE)
-        assert search.search_people(session, amina.actor, FAMILY[:6])
+        assert notes.search_notes(session, actor_of(amina), NOTE_PHRASE)
+        assert search.search_people(session, actor_of(amina), FAMILY[:6])
         # A sort big enough to spill, were temp files allowed: they must stay in memory.
         session.execute(text("SELECT body FROM case_notes ORDER BY body")).all()
     staffed_vault.backup("leak-test")
-    accounts.disable_user(staffed_vault, "bruno")  # a rekey, a checkpoint and a fresh backup
+    accounts.disable_user(
+        staffed_vault, actor_of(staffed_vault), "bruno"
+    )  # a rekey, a checkpoint and a fresh backup
     amina.lock()
     staffed_vault.lock()
 

@@ -12,12 +12,15 @@ from casework.reporting import profiles
 from casework.services import accounts
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, create_vault, unlock
 
 
 def test_the_floors_of_docs_reporting_are_enforced(staffed_vault: OpenVault) -> None:
     admin = staffed_vault
     with admin.transaction() as session:
-        profile = profiles.add_profile(session, admin.actor, "National quarterly return", "KE-NRM")
+        profile = profiles.add_profile(
+            session, actor_of(admin), "National quarterly return", "KE-NRM"
+        )
         assert (profile.threshold, profile.rounding_base, profile.k, profile.l_diversity) == (
             10,
             5,
@@ -31,13 +34,13 @@ def test_the_floors_of_docs_reporting_are_enforced(staffed_vault: OpenVault) -> 
             ({"l_diversity": 12}, "l"),
         ):
             with pytest.raises(ValidationError) as refused:
-                profiles.add_profile(session, admin.actor, f"Other {field}", "HUB", **wrong)
+                profiles.add_profile(session, actor_of(admin), f"Other {field}", "HUB", **wrong)
             assert refused.value.field == field
         with pytest.raises(ValidationError):
-            profiles.add_profile(session, admin.actor, "national QUARTERLY return", "X")
+            profiles.add_profile(session, actor_of(admin), "national QUARTERLY return", "X")
         with pytest.raises(ValidationError):
-            profiles.add_profile(session, admin.actor, "Bad hub", "no spaces allowed")
-        assert [p.name for p in profiles.list_profiles(session, admin.actor)] == [
+            profiles.add_profile(session, actor_of(admin), "Bad hub", "no spaces allowed")
+        assert [p.name for p in profiles.list_profiles(session, actor_of(admin))] == [
             "National quarterly return"
         ]
 
@@ -46,35 +49,36 @@ def test_data_officers_manage_profiles_and_caseworkers_do_not(
     staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     accounts.add_user(
-        staffed_vault, "dora", "orchid basalt ferry lamp", frozenset({Role.DATA_OFFICER})
+        staffed_vault,
+        actor_of(staffed_vault),
+        "dora",
+        "orchid basalt ferry lamp",
+        frozenset({Role.DATA_OFFICER}),
     )
-    dora = vault_folder.unlock("dora", "orchid basalt ferry lamp")
+    dora = unlock(vault_folder, "dora", "orchid basalt ferry lamp")
     with dora.transaction() as session:
         profiles.add_profile(
-            session, dora.actor, "Funder", "FUND-1", records_enabled=True, k=15, l_diversity=3
+            session, actor_of(dora), "Funder", "FUND-1", records_enabled=True, k=15, l_diversity=3
         )
     dora.lock()
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with pytest.raises(PermissionDenied), amina.transaction() as session:
-        profiles.list_profiles(session, amina.actor)
+        profiles.list_profiles(session, actor_of(amina))
     amina.lock()
 
 
 def test_every_vault_has_its_own_reporting_secret(staffed_vault: OpenVault, tmp_path) -> None:
     from tests.conftest import ADMIN_PASSWORD, FAST_KDF
 
-    other = (
-        VaultFolder(tmp_path / "other")
-        .create(
-            org_name="Other",
-            country="UG",
-            province="",
-            admin_username="admin",
-            admin_password=ADMIN_PASSWORD,
-            kdf=FAST_KDF,
-        )
-        .vault
-    )
+    other = create_vault(
+        VaultFolder(tmp_path / "other"),
+        org_name="Other",
+        country="UG",
+        province="",
+        admin_username="admin",
+        admin_password=ADMIN_PASSWORD,
+        kdf=FAST_KDF,
+    ).vault
     secrets = []
     for vault in (staffed_vault, other):
         with vault.session() as session:

@@ -19,6 +19,7 @@ from casework.reporting import profiles, quarterly
 from casework.reporting.disclosure import Table, dominated, round_count, suppress
 from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault, VaultFolder
+from tests.factories import actor_of, unlock
 from tests.unit.reporting_data import add_person
 
 Q3 = quarterly.Period.parse("2026-Q3")
@@ -27,8 +28,8 @@ TODAY = date(2026, 11, 23)
 
 def release(vault: OpenVault) -> quarterly.Release:
     with vault.session() as session:  # a release only reads
-        profile = profiles.get_profile(session, vault.actor, "National")
-        return quarterly.build_release(session, vault.actor, profile, Q3, TODAY)
+        profile = profiles.get_profile(session, actor_of(vault), "National")
+        return quarterly.build_release(session, actor_of(vault), profile, Q3, TODAY)
 
 
 def true_counts(result: quarterly.Release, table_id: str) -> Table:
@@ -84,19 +85,21 @@ def test_files_are_byte_identical_on_re_export_and_carry_no_names(
     for _ in range(11):
         add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
     with officer.transaction() as session:
-        profile = profiles.get_profile(session, officer.actor, "National")
+        profile = profiles.get_profile(session, actor_of(officer), "National")
         first = quarterly.export_quarterly(
-            session, officer.actor, profile, Q3, tmp_path / "a", TODAY
+            session, actor_of(officer), profile, Q3, tmp_path / "a", TODAY
         )
         second = quarterly.export_quarterly(
-            session, officer.actor, profile, Q3, tmp_path / "b", TODAY
+            session, actor_of(officer), profile, Q3, tmp_path / "b", TODAY
         )
         with pytest.raises(quarterly.ExportRefused, match="not empty"):
-            quarterly.export_quarterly(session, officer.actor, profile, Q3, tmp_path / "a", TODAY)
+            quarterly.export_quarterly(
+                session, actor_of(officer), profile, Q3, tmp_path / "a", TODAY
+            )
         with pytest.raises(quarterly.ExportRefused, match="not started"):
             quarterly.export_quarterly(
                 session,
-                officer.actor,
+                actor_of(officer),
                 profile,
                 quarterly.Period.parse("2027-Q1"),
                 tmp_path / "c",
@@ -105,7 +108,7 @@ def test_files_are_byte_identical_on_re_export_and_carry_no_names(
         with pytest.raises(quarterly.ExportRefused, match="No case"):
             quarterly.export_quarterly(
                 session,
-                officer.actor,
+                actor_of(officer),
                 profile,
                 quarterly.Period.parse("2020-Q1"),
                 tmp_path / "d",
@@ -149,10 +152,10 @@ def test_caseworkers_cannot_export(staffed_vault: OpenVault, vault_folder: Vault
     from casework.errors import PermissionDenied
     from tests.conftest import WORKER_PASSWORD
 
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     profile = profiles.Profile("p", "National", "", "X", 10, 5, False, 11, 2, 5)
     with pytest.raises(PermissionDenied), amina.transaction() as session:
-        quarterly.build_release(session, amina.actor, profile, Q3, TODAY)
+        quarterly.build_release(session, actor_of(amina), profile, Q3, TODAY)
     amina.lock()
 
 
@@ -301,8 +304,8 @@ def test_a_huge_profile_name_still_prints_the_summary(officer: OpenVault, tmp_pa
     with officer.transaction() as session:
         session.execute(update(ReportingProfile).values(name=huge))
     with officer.transaction() as session:
-        (profile,) = profiles.list_profiles(session, officer.actor)
-        quarterly.export_quarterly(session, officer.actor, profile, Q3, tmp_path / "out", TODAY)
+        (profile,) = profiles.list_profiles(session, actor_of(officer))
+        quarterly.export_quarterly(session, actor_of(officer), profile, Q3, tmp_path / "out", TODAY)
     pdf = PdfReader(tmp_path / "out" / "summary.pdf")
     text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
     assert "Prepared for: Nyokabi" in text and "not printed" in text

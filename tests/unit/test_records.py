@@ -24,6 +24,7 @@ from casework.reporting import profiles, records
 from casework.reporting.anonymity import CannotAnonymise, check, generalise
 from casework.reporting.quarterly import ExportRefused
 from casework.vault.vault import OpenVault
+from tests.factories import actor_of
 from tests.unit.reporting_data import add_person
 
 TODAY = date(2026, 11, 23)
@@ -34,12 +35,14 @@ RECORDS = (ConsentKind.RECORD_SHARING,)
 
 def national(vault: OpenVault) -> profiles.Profile:
     with vault.session() as session:
-        return profiles.get_profile(session, vault.actor, "National")
+        return profiles.get_profile(session, actor_of(vault), "National")
 
 
 def build(vault: OpenVault, profile: profiles.Profile | None = None) -> records.RecordRelease:
     with vault.transaction() as session:
-        return records.build_records(session, vault.actor, profile or national(vault), Y2026, TODAY)
+        return records.build_records(
+            session, actor_of(vault), profile or national(vault), Y2026, TODAY
+        )
 
 
 def parse(release: records.RecordRelease) -> list[dict[str, str]]:
@@ -113,7 +116,9 @@ def test_pseudonymous_ids_are_keyed_per_hub(officer: OpenVault) -> None:
     [person] = crowd(officer, 1)
     crowd(officer, 29)
     with officer.transaction() as session:
-        profiles.add_profile(session, officer.actor, "Other hub", "EU-X", records_enabled=True, k=5)
+        profiles.add_profile(
+            session, actor_of(officer), "Other hub", "EU-X", records_enabled=True, k=5
+        )
         secret = session.execute(select(Organisation.reporting_secret)).scalar_one()
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"KE-NRM").derive(secret)
     expected = hmac.new(key, b"pid-v1" + person.encode(), hashlib.sha256).hexdigest()[:32]
@@ -121,21 +126,21 @@ def test_pseudonymous_ids_are_keyed_per_hub(officer: OpenVault) -> None:
     assert expected in national_pids
     assert national_pids == {r["pid"] for r in parse(build(officer))}  # stable
     with officer.session() as session:
-        other = profiles.get_profile(session, officer.actor, "Other hub")
+        other = profiles.get_profile(session, actor_of(officer), "Other hub")
     assert not national_pids & {r["pid"] for r in parse(build(officer, other))}
 
 
 def test_refusals_write_nothing(officer: OpenVault, tmp_path: Path) -> None:
     with officer.transaction() as session:
-        profiles.add_profile(session, officer.actor, "Aggregate only", "KE-AGG")
-        aggregate_only = profiles.get_profile(session, officer.actor, "Aggregate only")
+        profiles.add_profile(session, actor_of(officer), "Aggregate only", "KE-AGG")
+        aggregate_only = profiles.get_profile(session, actor_of(officer), "Aggregate only")
     out = tmp_path / "out"
 
     def export(year: str, profile: profiles.Profile | None = None) -> None:
         with officer.transaction() as session:
             records.export_records(
                 session,
-                officer.actor,
+                actor_of(officer),
                 profile or national(officer),
                 records.Year.parse(year),
                 out,
@@ -169,10 +174,10 @@ def test_export_writes_files_and_an_audit_row(officer: OpenVault, tmp_path: Path
     crowd(officer, 30)
     with officer.transaction() as session:
         release = records.export_records(
-            session, officer.actor, national(officer), Y2026, tmp_path / "a", TODAY
+            session, actor_of(officer), national(officer), Y2026, tmp_path / "a", TODAY
         )
         records.export_records(
-            session, officer.actor, national(officer), Y2026, tmp_path / "b", TODAY
+            session, actor_of(officer), national(officer), Y2026, tmp_path / "b", TODAY
         )
     written = tmp_path / "a" / "records.csv"
     assert written.read_bytes() == (tmp_path / "b" / "records.csv").read_bytes()

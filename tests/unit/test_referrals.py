@@ -20,15 +20,16 @@ from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import cases, consent, referrals, tasks
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 
 @pytest.fixture
 def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.transaction() as session:
         clinic = referrals.add_partner(
             session,
-            sara.actor,
+            actor_of(sara),
             "City Health Centre",
             OrganisationType.HEALTH,
             (ServiceCategory.MEDICAL, ServiceCategory.MENTAL_HEALTH),
@@ -36,11 +37,11 @@ def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
             "+254 700 1",
         )
     sara.lock()
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         case = cases.record_survivor(
             session,
-            amina.actor,
+            actor_of(amina),
             cases.SurvivorInput(
                 first_name="Imani",
                 last_name="Wekesa",
@@ -59,7 +60,7 @@ def refer(amina: OpenVault, case, clinic, today: date):
     with amina.transaction() as session:
         return referrals.send_referral(
             session,
-            amina.actor,
+            actor_of(amina),
             case.case_id,
             clinic.partner_id,
             ServiceCategory.MEDICAL,
@@ -71,7 +72,7 @@ def refer(amina: OpenVault, case, clinic, today: date):
 def test_a_caseworker_cannot_add_partners(setting) -> None:
     amina, _case, _clinic = setting
     with pytest.raises(PermissionDenied), amina.transaction() as session:
-        referrals.add_partner(session, amina.actor, "X", OrganisationType.NGO, ())
+        referrals.add_partner(session, actor_of(amina), "X", OrganisationType.NGO, ())
 
 
 def test_a_referral_is_blocked_without_a_release_and_allowed_with_one(setting, today: date) -> None:
@@ -81,7 +82,7 @@ def test_a_referral_is_blocked_without_a_release_and_allowed_with_one(setting, t
     with amina.transaction() as session:  # a release to someone else does not count
         consent.record_consent(
             session,
-            amina.actor,
+            actor_of(amina),
             case.case_id,
             ConsentKind.RELEASE,
             today,
@@ -94,7 +95,7 @@ def test_a_referral_is_blocked_without_a_release_and_allowed_with_one(setting, t
     with amina.transaction() as session:
         release = consent.record_consent(
             session,
-            amina.actor,
+            actor_of(amina),
             case.case_id,
             ConsentKind.RELEASE,
             today,
@@ -105,7 +106,7 @@ def test_a_referral_is_blocked_without_a_release_and_allowed_with_one(setting, t
     sent = refer(amina, case, clinic, today)
     assert sent.status == ReferralStatus.PENDING and sent.follow_up_on == today + timedelta(days=14)
     with amina.transaction() as session:
-        consent.withdraw_consent(session, amina.actor, case.case_id, release.consent_id, today)
+        consent.withdraw_consent(session, actor_of(amina), case.case_id, release.consent_id, today)
     with pytest.raises(consent.ConsentMissing):
         refer(amina, case, clinic, today)
 
@@ -115,7 +116,7 @@ def test_the_referral_lifecycle_and_its_follow_up(setting, today: date) -> None:
     with amina.transaction() as session:
         consent.record_consent(
             session,
-            amina.actor,
+            actor_of(amina),
             case.case_id,
             ConsentKind.RELEASE,
             today - timedelta(days=30),
@@ -127,21 +128,23 @@ def test_the_referral_lifecycle_and_its_follow_up(setting, today: date) -> None:
     with amina.transaction() as session:
         with pytest.raises(ValidationError):
             referrals.update_referral(
-                session, amina.actor, sent.referral_id, ReferralStatus.COMPLETED
+                session, actor_of(amina), sent.referral_id, ReferralStatus.COMPLETED
             )
-        assert referrals.raise_follow_up_tasks(session, amina.actor, today) == 1
-        assert referrals.raise_follow_up_tasks(session, amina.actor, today) == 0
-        mine = tasks.my_tasks(session, amina.actor, today)
+        assert referrals.raise_follow_up_tasks(session, actor_of(amina), today) == 1
+        assert referrals.raise_follow_up_tasks(session, actor_of(amina), today) == 0
+        mine = tasks.my_tasks(session, actor_of(amina), today)
         assert any("City Health Centre" in t.title for t in mine.overdue)
         with pytest.raises(ValidationError):  # a decline says why
             referrals.update_referral(
-                session, amina.actor, sent.referral_id, ReferralStatus.DECLINED
+                session, actor_of(amina), sent.referral_id, ReferralStatus.DECLINED
             )
-        referrals.update_referral(session, amina.actor, sent.referral_id, ReferralStatus.ACCEPTED)
         referrals.update_referral(
-            session, amina.actor, sent.referral_id, ReferralStatus.COMPLETED, "Seen"
+            session, actor_of(amina), sent.referral_id, ReferralStatus.ACCEPTED
         )
-        [view] = referrals.case_referrals(session, amina.actor, case.case_id)
+        referrals.update_referral(
+            session, actor_of(amina), sent.referral_id, ReferralStatus.COMPLETED, "Seen"
+        )
+        [view] = referrals.case_referrals(session, actor_of(amina), case.case_id)
     assert view.status == ReferralStatus.COMPLETED and view.follow_up_on is None
 
 
@@ -150,7 +153,7 @@ def test_the_packet_carries_only_what_the_release_covers(setting, today: date) -
     with amina.transaction() as session:
         consent.record_consent(
             session,
-            amina.actor,
+            actor_of(amina),
             case.case_id,
             ConsentKind.RELEASE,
             today,
@@ -162,7 +165,7 @@ def test_the_packet_carries_only_what_the_release_covers(setting, today: date) -
     sent = refer(amina, case, clinic, today)
     with amina.transaction() as session:
         packet = referrals.referral_packet(
-            session, amina.actor, sent.referral_id, "Harbour Light", today
+            session, actor_of(amina), sent.referral_id, "Harbour Light", today
         )
     assert set(packet.fields) == {ReleaseField.IDENTITY, ReleaseField.ORIGIN}
     pdf = referral_packet_pdf(packet)

@@ -36,6 +36,7 @@ from casework.reporting import reports
 from casework.services import cases, consent, counseling, notes, referrals, shelter
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 
 def text_of(pdf: bytes) -> tuple[str, PdfReader]:
@@ -47,7 +48,7 @@ def new_case(vault: OpenVault, name: str, today: date, intake: date | None = Non
     with vault.transaction() as session:
         return cases.record_survivor(
             session,
-            vault.actor,
+            actor_of(vault),
             cases.SurvivorInput(first_name=name, last_name="Mwangi", intake_date=intake or today),
             today,
         ).case_id
@@ -56,14 +57,16 @@ def new_case(vault: OpenVault, name: str, today: date, intake: date | None = Non
 def test_the_case_file_shows_what_the_reader_may_see(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     case_id = new_case(amina, "Wanjiru", today)
     with amina.transaction() as session:
-        notes.add_note(session, amina.actor, case_id, "Found a room near the market.", today, today)
+        notes.add_note(
+            session, actor_of(amina), case_id, "Found a room near the market.", today, today
+        )
         notes.add_note(
             session,
-            amina.actor,
+            actor_of(amina),
             case_id,
             "Disclosed the trafficker's threats.",
             today,
@@ -73,7 +76,7 @@ def test_the_case_file_shows_what_the_reader_may_see(
     with sara.transaction() as session:
         counseling.record_session(
             session,
-            sara.actor,
+            actor_of(sara),
             case_id,
             today,
             50,
@@ -84,10 +87,10 @@ def test_the_case_file_shows_what_the_reader_may_see(
             today,
         )
     with amina.transaction() as session:
-        as_worker, reader = text_of(reports.case_summary_pdf(session, amina.actor, case_id))
+        as_worker, reader = text_of(reports.case_summary_pdf(session, actor_of(amina), case_id))
     with sara.transaction() as session:
         as_supervisor, _ = text_of(
-            reports.case_summary_pdf(session, sara.actor, case_id, letter=True)
+            reports.case_summary_pdf(session, actor_of(sara), case_id, letter=True)
         )
     for text in (as_worker, as_supervisor):
         assert "Wanjiru Mwangi" in text and "Found a room near the market." in text
@@ -98,7 +101,7 @@ def test_the_case_file_shows_what_the_reader_may_see(
     metadata = reader.metadata or {}
     assert not metadata.get("/Author") and "Amina" not in str(metadata)
     assert round(float(reader.pages[0].mediabox.width)) == 595  # A4
-    _, letter = text_of(reports.case_summary_pdf(sara.session(), sara.actor, case_id, True))
+    _, letter = text_of(reports.case_summary_pdf(sara.session(), actor_of(sara), case_id, True))
     assert round(float(letter.pages[0].mediabox.width)) == 612  # Letter
     amina.lock()
     sara.lock()
@@ -107,28 +110,28 @@ def test_the_case_file_shows_what_the_reader_may_see(
 def test_the_caseload_report_counts_the_period(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    bruno = vault_folder.unlock("bruno", WORKER_PASSWORD)
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    bruno = unlock(vault_folder, "bruno", WORKER_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     start, end = today - timedelta(days=30), today
     new_case(amina, "Achieng", today, today - timedelta(days=5))
     new_case(amina, "Akinyi", today, today - timedelta(days=90))
     new_case(amina, "Later", today, today)  # opened on the last day: in
     new_case(bruno, "Baraka", today, today - timedelta(days=3))
     with sara.transaction() as session:
-        whole = reports.caseload_lines(session, sara.actor, None, start, end)
-        mine = reports.caseload_lines(session, sara.actor, amina.actor.user_id, start, end)
+        whole = reports.caseload_lines(session, actor_of(sara), None, start, end)
+        mine = reports.caseload_lines(session, actor_of(sara), actor_of(amina).user_id, start, end)
         text, _ = text_of(
-            reports.caseload_pdf(session, sara.actor, amina.actor.user_id, start, end)
+            reports.caseload_pdf(session, actor_of(sara), actor_of(amina).user_id, start, end)
         )
         with pytest.raises(ValidationError):
-            reports.caseload_lines(session, sara.actor, None, end, start)
+            reports.caseload_lines(session, actor_of(sara), None, end, start)
     assert len(whole) == 4 and len(mine) == 3
     assert {x.caseworker for x in mine} == {"Amina K."}
     assert "Caseload report: Amina K." in text and "Baraka" not in text
     assert "Opened in the period 2" in text.replace("\n", " ")
     with bruno.transaction() as session:  # a caseworker prints only their own
-        own = reports.caseload_lines(session, bruno.actor, None, start, end)
+        own = reports.caseload_lines(session, actor_of(bruno), None, start, end)
     assert [x.name for x in own] == ["Baraka Mwangi"]
     for vault in (amina, bruno, sara):
         vault.lock()
@@ -139,18 +142,18 @@ def test_the_occupancy_report_counts_bed_nights(
 ) -> None:
     today = date(2026, 11, 23)
     with staffed_vault.transaction() as session:
-        shelter.add_facility(session, staffed_vault.actor, "Harbour House", {"Room A": 2})
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+        shelter.add_facility(session, actor_of(staffed_vault), "Harbour House", {"Room A": 2})
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case_id = new_case(amina, "Neema", today, date(2026, 9, 1))
     with amina.transaction() as session:
-        bed = shelter.occupancy(session, amina.actor, today)[0].bed_id
-        stay = shelter.admit(session, amina.actor, case_id, bed, date(2026, 10, 3), today)
+        bed = shelter.occupancy(session, actor_of(amina), today)[0].bed_id
+        stay = shelter.admit(session, actor_of(amina), case_id, bed, date(2026, 10, 3), today)
         shelter.discharge(
-            session, amina.actor, stay, date(2026, 10, 13), DischargeReason.MOVED_ON, today
+            session, actor_of(amina), stay, date(2026, 10, 13), DischargeReason.MOVED_ON, today
         )
-        text, _ = text_of(reports.occupancy_pdf(session, amina.actor, 2026, 10, today))
+        text, _ = text_of(reports.occupancy_pdf(session, actor_of(amina), 2026, 10, today))
         with pytest.raises(ValidationError, match="not started"):
-            reports.occupancy_pdf(session, amina.actor, 2027, 1, today)
+            reports.occupancy_pdf(session, actor_of(amina), 2027, 1, today)
     flat = " ".join(text.split())
     assert "Shelter occupancy, October 2026" in flat
     assert "Harbour House 2 10 / 62 16%" in flat  # 2 beds x 31 nights; 10 nights held
@@ -171,11 +174,11 @@ def flat_text(pdf: bytes) -> tuple[str, int]:
 def test_a_huge_name_or_note_still_prints_the_case_file(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case_id = new_case(amina, "Wanjiru", today)
     long_note = "Q" * 20_000  # a legitimate note, taller than a page in one table row
     with amina.transaction() as session:
-        notes.add_note(session, amina.actor, case_id, long_note, today, today)
+        notes.add_note(session, actor_of(amina), case_id, long_note, today, today)
         survivor_id = session.get(Case, case_id).survivor_id  # type: ignore[union-attr]
         session.execute(
             update(Survivor)
@@ -183,7 +186,7 @@ def test_a_huge_name_or_note_still_prints_the_case_file(
             .values(first_name=HUGE, aliases=[HUGE], phone=HUGE)
         )
     with amina.transaction() as session:
-        text, pages = flat_text(reports.case_summary_pdf(session, amina.actor, case_id))
+        text, pages = flat_text(reports.case_summary_pdf(session, actor_of(amina), case_id))
     assert "Nyokabi" in text and "not printed" in text  # cut, and the cut says so
     assert text.replace(" ", "").count("Q") >= 20_000  # the note is printed whole
     assert pages < 40
@@ -193,20 +196,20 @@ def test_a_huge_name_or_note_still_prints_the_case_file(
 def test_a_huge_name_still_prints_the_caseload_report(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     case_id = new_case(amina, "Wanjiru", today)
     new_case(amina, "Achieng", today)
     with sara.transaction() as session:
         survivor_id = session.get(Case, case_id).survivor_id  # type: ignore[union-attr]
         session.execute(update(Survivor).where(Survivor.id == survivor_id).values(last_name=HUGE))
         session.execute(
-            update(User).where(User.id == amina.actor.user_id).values(display_name=HUGE)
+            update(User).where(User.id == actor_of(amina).user_id).values(display_name=HUGE)
         )
     with sara.transaction() as session:
-        for worker in (None, amina.actor.user_id):  # the whole organisation, and one caseworker
+        for worker in (None, actor_of(amina).user_id):  # the whole organisation, and one caseworker
             pdf = reports.caseload_pdf(
-                session, sara.actor, worker, today - timedelta(days=7), today
+                session, actor_of(sara), worker, today - timedelta(days=7), today
             )
             text, pages = flat_text(pdf)
             assert "Achieng" in text and "Nyokabi" in text and "not printed" in text
@@ -220,16 +223,16 @@ def test_a_huge_facility_name_still_prints_the_occupancy_report(
 ) -> None:
     today = date(2026, 11, 23)
     with staffed_vault.transaction() as session:
-        shelter.add_facility(session, staffed_vault.actor, "Harbour House", {"Room A": 2})
+        shelter.add_facility(session, actor_of(staffed_vault), "Harbour House", {"Room A": 2})
         session.execute(update(Facility).values(name=HUGE))
         session.execute(update(Organisation).values(name=HUGE))  # printed on every page
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case_id = new_case(amina, "Neema", today, date(2026, 9, 1))
     with amina.transaction() as session:
-        bed = shelter.occupancy(session, amina.actor, today)[0].bed_id
-        shelter.admit(session, amina.actor, case_id, bed, date(2026, 10, 3), today)
+        bed = shelter.occupancy(session, actor_of(amina), today)[0].bed_id
+        shelter.admit(session, actor_of(amina), case_id, bed, date(2026, 10, 3), today)
     with amina.transaction() as session:
-        text, pages = flat_text(reports.occupancy_pdf(session, amina.actor, 2026, 10, today))
+        text, pages = flat_text(reports.occupancy_pdf(session, actor_of(amina), 2026, 10, today))
     assert "Shelter occupancy, October 2026" in text and "Nyokabi" in text
     assert "not printed" in text and pages < 10
     amina.lock()
@@ -243,17 +246,17 @@ def test_huge_values_still_print_the_referral_packet(
     with staffed_vault.transaction() as session:
         clinic = referrals.add_partner(
             session,
-            staffed_vault.actor,
+            actor_of(staffed_vault),
             "Clinic",
             OrganisationType.HEALTH,
             (ServiceCategory.MEDICAL,),
         )
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case_id = new_case(amina, "Imani", today)
     with amina.transaction() as session:
         consent.record_consent(
             session,
-            amina.actor,
+            actor_of(amina),
             case_id,
             ConsentKind.RELEASE,
             today,
@@ -263,7 +266,13 @@ def test_huge_values_still_print_the_referral_packet(
             release_fields=(ReleaseField.IDENTITY,),
         )
         sent = referrals.send_referral(
-            session, amina.actor, case_id, clinic.partner_id, ServiceCategory.MEDICAL, "Care", today
+            session,
+            actor_of(amina),
+            case_id,
+            clinic.partner_id,
+            ServiceCategory.MEDICAL,
+            "Care",
+            today,
         )
         survivor_id = session.get(Case, case_id).survivor_id  # type: ignore[union-attr]
         session.execute(update(Survivor).where(Survivor.id == survivor_id).values(first_name=HUGE))
@@ -271,7 +280,7 @@ def test_huge_values_still_print_the_referral_packet(
         session.execute(update(ConsentRecord).values(partner_organisation=HUGE, purpose=HUGE))
         session.execute(update(Referral).values(reason=HUGE))
     with amina.transaction() as session:
-        packet = referrals.referral_packet(session, amina.actor, sent.referral_id, HUGE, today)
+        packet = referrals.referral_packet(session, actor_of(amina), sent.referral_id, HUGE, today)
     text, pages = flat_text(referral_packet_pdf(packet))
     assert "Referral to Nyokabi" in text and "not printed" in text and pages < 10
     amina.lock()

@@ -29,6 +29,7 @@ from casework.services import cases
 from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 
 class Own:
@@ -169,13 +170,13 @@ def test_text_that_may_be_null_is_not_packed(tmp_path: Path) -> None:
 def test_a_snapshot_pair_reads_one_state_while_saves_go_on(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
 
     def add_case(name: str) -> None:
         with amina.transaction() as session:
             cases.record_survivor(
                 session,
-                amina.actor,
+                actor_of(amina),
                 cases.SurvivorInput(first_name=name, intake_date=today),
                 today,
             )

@@ -11,20 +11,23 @@ from casework.model.vocab import DischargeReason
 from casework.services import cases, shelter
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 
 @pytest.fixture
 def house(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
     with staffed_vault.transaction() as session:
-        shelter.add_facility(session, staffed_vault.actor, "Harbour House", {"Blue": 2, "Green": 1})
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+        shelter.add_facility(
+            session, actor_of(staffed_vault), "Harbour House", {"Blue": 2, "Green": 1}
+        )
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     people = []
     with amina.transaction() as session:
         for name in ("Ana", "Bea", "Cy", "Dee"):
             people.append(
                 cases.record_survivor(
                     session,
-                    amina.actor,
+                    actor_of(amina),
                     cases.SurvivorInput(first_name=name, intake_date=today),
                     today,
                 )
@@ -36,26 +39,28 @@ def house(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
 def test_only_an_administrator_sets_up_beds(house) -> None:
     amina, _ = house
     with pytest.raises(PermissionDenied), amina.transaction() as session:
-        shelter.add_facility(session, amina.actor, "Elsewhere", {"A": 1})
+        shelter.add_facility(session, actor_of(amina), "Elsewhere", {"A": 1})
 
 
 def test_a_bed_cannot_hold_two_people_at_once(house, today: date) -> None:
     amina, (ana, bea, *_rest) = house
     start = today - timedelta(days=10)
     with amina.transaction() as session:
-        board = shelter.occupancy(session, amina.actor, today)
+        board = shelter.occupancy(session, actor_of(amina), today)
         assert [b.bed for b in board] == ["Blue-1", "Blue-2", "Green-1"] and all(
             b.free for b in board
         )
         bed = board[0].bed_id
-        shelter.admit(session, amina.actor, ana.case_id, bed, start, today)
+        shelter.admit(session, actor_of(amina), ana.case_id, bed, start, today)
         with pytest.raises(ValidationError, match="taken"):
-            shelter.admit(session, amina.actor, bea.case_id, bed, today, today)
+            shelter.admit(session, actor_of(amina), bea.case_id, bed, today, today)
         with pytest.raises(ValidationError, match="taken"):  # backdated into the same bed
-            shelter.admit(session, amina.actor, bea.case_id, bed, start - timedelta(days=5), today)
+            shelter.admit(
+                session, actor_of(amina), bea.case_id, bed, start - timedelta(days=5), today
+            )
         with pytest.raises(ValidationError, match="already has a bed"):
-            shelter.admit(session, amina.actor, ana.case_id, board[1].bed_id, today, today)
-        board = shelter.occupancy(session, amina.actor, today)
+            shelter.admit(session, actor_of(amina), ana.case_id, board[1].bed_id, today, today)
+        board = shelter.occupancy(session, actor_of(amina), today)
         assert (board[0].case_reference, board[0].preferred_name, board[0].since) == (
             ana.reference,
             "Ana",
@@ -64,21 +69,23 @@ def test_a_bed_cannot_hold_two_people_at_once(house, today: date) -> None:
         stay_id = board[0].stay_id
         shelter.discharge(
             session,
-            amina.actor,
+            actor_of(amina),
             stay_id,
             today - timedelta(days=2),
             DischargeReason.MOVED_ON,
             today,
         )
-        shelter.admit(session, amina.actor, bea.case_id, bed, today - timedelta(days=2), today)
-        assert shelter.occupancy(session, amina.actor, today)[0].preferred_name == "Bea"
+        shelter.admit(session, actor_of(amina), bea.case_id, bed, today - timedelta(days=2), today)
+        assert shelter.occupancy(session, actor_of(amina), today)[0].preferred_name == "Bea"
         # On a night during Ana's stay, the board shows Ana.
         assert (
-            shelter.occupancy(session, amina.actor, start + timedelta(days=1))[0].preferred_name
+            shelter.occupancy(session, actor_of(amina), start + timedelta(days=1))[0].preferred_name
             == "Ana"
         )
         with pytest.raises(ValidationError):
-            shelter.discharge(session, amina.actor, stay_id, today, DischargeReason.OTHER, today)
+            shelter.discharge(
+                session, actor_of(amina), stay_id, today, DischargeReason.OTHER, today
+            )
 
 
 def test_nights_are_counted_by_date_and_split_across_quarters() -> None:
@@ -95,29 +102,29 @@ def test_nights_are_counted_by_date_and_split_across_quarters() -> None:
 def test_shelter_nights_over_all_stays(house, today: date) -> None:
     amina, (ana, bea, *_rest) = house
     with amina.transaction() as session:
-        board = shelter.occupancy(session, amina.actor, today)
+        board = shelter.occupancy(session, actor_of(amina), today)
         shelter.admit(
-            session, amina.actor, ana.case_id, board[0].bed_id, today - timedelta(days=6), today
+            session, actor_of(amina), ana.case_id, board[0].bed_id, today - timedelta(days=6), today
         )
         shelter.admit(
-            session, amina.actor, bea.case_id, board[1].bed_id, today - timedelta(days=3), today
+            session, actor_of(amina), bea.case_id, board[1].bed_id, today - timedelta(days=3), today
         )
         assert shelter.shelter_nights(session, today - timedelta(days=6), today) == 6 + 3
-        stays = shelter.case_stays(session, amina.actor, ana.case_id)
+        stays = shelter.case_stays(session, actor_of(amina), ana.case_id)
     assert [(s.bed, s.discharged_on) for s in stays] == [("Blue-1", None)]
 
 
 def test_the_waiting_list_orders_by_priority_and_closes_on_admission(house, today: date) -> None:
     amina, (ana, bea, _cy, _dee) = house
     with amina.transaction() as session:
-        shelter.add_to_waiting_list(session, amina.actor, ana.case_id, today, priority=2)
-        shelter.add_to_waiting_list(session, amina.actor, bea.case_id, today, priority=1)
+        shelter.add_to_waiting_list(session, actor_of(amina), ana.case_id, today, priority=2)
+        shelter.add_to_waiting_list(session, actor_of(amina), bea.case_id, today, priority=1)
         with pytest.raises(ValidationError):
-            shelter.add_to_waiting_list(session, amina.actor, bea.case_id, today)
-        assert [w.preferred_name for w in shelter.waiting_list(session, amina.actor)] == [
+            shelter.add_to_waiting_list(session, actor_of(amina), bea.case_id, today)
+        assert [w.preferred_name for w in shelter.waiting_list(session, actor_of(amina))] == [
             "Bea",
             "Ana",
         ]
-        bed = shelter.occupancy(session, amina.actor, today)[2].bed_id
-        shelter.admit(session, amina.actor, bea.case_id, bed, today, today)
-        assert [w.preferred_name for w in shelter.waiting_list(session, amina.actor)] == ["Ana"]
+        bed = shelter.occupancy(session, actor_of(amina), today)[2].bed_id
+        shelter.admit(session, actor_of(amina), bea.case_id, bed, today, today)
+        assert [w.preferred_name for w in shelter.waiting_list(session, actor_of(amina))] == ["Ana"]

@@ -19,6 +19,7 @@ from casework.services import cases, supervision
 from casework.vault.crypto import KdfParams
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, unlock
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> VaultFolder:
 
 @pytest.fixture
 def supervisor(demo_folder: VaultFolder) -> Iterator[OpenVault]:
-    vault = demo_folder.unlock("supervisor", DEMO_PASSWORD)
+    vault = unlock(demo_folder, "supervisor", DEMO_PASSWORD)
     yield vault
     vault.lock()
 
@@ -38,7 +39,7 @@ def supervisor(demo_folder: VaultFolder) -> Iterator[OpenVault]:
 def test_dashboard_figures_match_the_database(supervisor: OpenVault) -> None:
     today = date.today()
     with supervisor.session() as session:
-        board = supervision.dashboard(session, supervisor.actor, today, no_contact_days=45)
+        board = supervision.dashboard(session, actor_of(supervisor), today, no_contact_days=45)
         open_rows = session.execute(
             text(
                 "SELECT u.display_name, count(*) FROM cases c JOIN users u "
@@ -89,47 +90,47 @@ def test_dashboard_figures_match_the_database(supervisor: OpenVault) -> None:
 
 
 def test_only_supervisors_see_the_dashboard(demo_folder: VaultFolder) -> None:
-    worker = demo_folder.unlock("caseworker", DEMO_PASSWORD)
+    worker = unlock(demo_folder, "caseworker", DEMO_PASSWORD)
     with pytest.raises(CaseworkError), worker.session() as session:
-        supervision.dashboard(session, worker.actor, date.today())
+        supervision.dashboard(session, actor_of(worker), date.today())
     worker.lock()
 
 
 def _case_for(vault: OpenVault, name: str, today: date) -> str:
     with vault.transaction() as session:
         return cases.record_survivor(
-            session, vault.actor, cases.SurvivorInput(first_name=name, intake_date=today), today
+            session, actor_of(vault), cases.SurvivorInput(first_name=name, intake_date=today), today
         ).case_id
 
 
 def test_reviews_schedule_the_next_one(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case_id = _case_for(amina, "Ana", today)
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with pytest.raises(CaseworkError), amina.transaction() as session:
-        supervision.record_review(session, amina.actor, case_id, today, "ok", None, today)
+        supervision.record_review(session, actor_of(amina), case_id, today, "ok", None, today)
     with pytest.raises(ValidationError, match="after this one"), sara.transaction() as session:
-        supervision.record_review(session, sara.actor, case_id, today, "ok", today, today)
+        supervision.record_review(session, actor_of(sara), case_id, today, "ok", today, today)
     with sara.transaction() as session:
         supervision.record_review(
             session,
-            sara.actor,
+            actor_of(sara),
             case_id,
             today - timedelta(days=40),
             "Safety plan in place; housing pending.",
             today - timedelta(days=10),
             today,
         )
-        board = supervision.dashboard(session, sara.actor, today)
+        board = supervision.dashboard(session, actor_of(sara), today)
         assert case_id in board.reviews_overdue.case_ids
         supervision.record_review(
-            session, sara.actor, case_id, today, "Housed.", today + timedelta(days=90), today
+            session, actor_of(sara), case_id, today, "Housed.", today + timedelta(days=90), today
         )
-        board = supervision.dashboard(session, sara.actor, today)
+        board = supervision.dashboard(session, actor_of(sara), today)
         assert case_id not in board.reviews_overdue.case_ids
-        reviews = supervision.case_reviews(session, sara.actor, case_id)
+        reviews = supervision.case_reviews(session, actor_of(sara), case_id)
     assert [r.summary for r in reviews] == ["Housed.", "Safety plan in place; housing pending."]
     assert reviews[0].reviewer == "Sara M."
     amina.lock()
@@ -139,28 +140,28 @@ def test_reviews_schedule_the_next_one(
 def test_bulk_reassignment_moves_access(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     moved = [_case_for(amina, name, today) for name in ("Ana", "Bea", "Cruz")]
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.transaction() as session:
         bruno_id = next(
-            uid for uid, name in cases.caseworkers(session, sara.actor) if name == "Bruno L."
+            uid for uid, name in cases.caseworkers(session, actor_of(sara)) if name == "Bruno L."
         )
-        handover = supervision.open_cases_of(session, sara.actor, amina.actor.user_id)
+        handover = supervision.open_cases_of(session, actor_of(sara), actor_of(amina).user_id)
         assert sorted(handover) == sorted(moved)
         with pytest.raises(ValidationError, match="Say why"):
-            supervision.reassign_many(session, sara.actor, handover, bruno_id, " ")
+            supervision.reassign_many(session, actor_of(sara), handover, bruno_id, " ")
         count = supervision.reassign_many(
-            session, sara.actor, handover, bruno_id, "Amina is on leave"
+            session, actor_of(sara), handover, bruno_id, "Amina is on leave"
         )
     assert count == 3
     with amina.session() as session:
         for case_id in moved:
             with pytest.raises(CaseworkError):
-                cases.open_case(session, amina.actor, case_id)
-    bruno = vault_folder.unlock("bruno", WORKER_PASSWORD)
+                cases.open_case(session, actor_of(amina), case_id)
+    bruno = unlock(vault_folder, "bruno", WORKER_PASSWORD)
     with bruno.session() as session:
-        assert all(cases.open_case(session, bruno.actor, c).case_id == c for c in moved)
+        assert all(cases.open_case(session, actor_of(bruno), c).case_id == c for c in moved)
         reasons = (
             session.execute(select(Assignment.reason).where(Assignment.case_id.in_(moved)))
             .scalars()
@@ -177,28 +178,28 @@ def test_bulk_reassignment_moves_access(
 def test_erasure_requests_are_decided_with_a_comment(
     staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case_id = _case_for(amina, "Dana", today)
     with amina.transaction() as session:
         with pytest.raises(ValidationError):
-            supervision.request_erasure(session, amina.actor, case_id, "")
+            supervision.request_erasure(session, actor_of(amina), case_id, "")
         request_id = supervision.request_erasure(
-            session, amina.actor, case_id, "Asked in person on 2026-11-20; consent withdrawn."
+            session, actor_of(amina), case_id, "Asked in person on 2026-11-20; consent withdrawn."
         )
         with pytest.raises(ValidationError, match="already waiting"):
-            supervision.request_erasure(session, amina.actor, case_id, "again")
-    sara = vault_folder.unlock("sara", SUPERVISOR_PASSWORD)
+            supervision.request_erasure(session, actor_of(amina), case_id, "again")
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.transaction() as session:
-        [waiting] = supervision.erasure_requests(session, sara.actor)
+        [waiting] = supervision.erasure_requests(session, actor_of(sara))
         assert waiting.case_id == case_id and waiting.requested_by == "Amina K."
         with pytest.raises(ValidationError, match="Say why"):
-            supervision.decide_erasure(session, sara.actor, request_id, False, "")
+            supervision.decide_erasure(session, actor_of(sara), request_id, False, "")
         supervision.decide_erasure(
-            session, sara.actor, request_id, False, "Court order requires we keep the file."
+            session, actor_of(sara), request_id, False, "Court order requires we keep the file."
         )
-        assert supervision.erasure_requests(session, sara.actor) == []
+        assert supervision.erasure_requests(session, actor_of(sara)) == []
     with amina.session() as session:
-        [seen] = supervision.erasure_requests(session, amina.actor, False, case_id)
+        [seen] = supervision.erasure_requests(session, actor_of(amina), False, case_id)
     assert seen.decision == ClosureDecision.REJECTED and seen.decided_by == "Sara M."
     assert "Court order" in seen.decision_comment
     by_kind: dict[str, int] = defaultdict(int)

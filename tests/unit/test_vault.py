@@ -28,6 +28,7 @@ from casework.vault.engine import open_engine
 from casework.vault.keyring import Keyring
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
+from tests.factories import actor_of, create_vault, unlock
 
 
 def digest(path: Path) -> str:
@@ -49,9 +50,9 @@ def test_new_vault_is_private_and_encrypted(
 
 def test_sign_in_gives_the_users_roles(admin_vault: OpenVault, vault_folder: VaultFolder) -> None:
     admin_vault.lock()
-    opened = vault_folder.unlock("ADMIN", ADMIN_PASSWORD)
-    assert opened.actor.username == "admin"
-    assert {r.value for r in opened.actor.roles} == {"admin"}
+    opened = unlock(vault_folder, "ADMIN", ADMIN_PASSWORD)
+    assert actor_of(opened).username == "admin"
+    assert {r.value for r in actor_of(opened).roles} == {"admin"}
     opened.lock()
 
 
@@ -61,9 +62,9 @@ def test_wrong_password_fails_cleanly_and_leaves_the_database_alone(
     admin_vault.lock()
     before = {p.name: digest(p) for p in vault_folder.folder.glob("safehold.db*")}
     with pytest.raises(WrongCredentials):
-        vault_folder.unlock("admin", "not the password at all")
+        unlock(vault_folder, "admin", "not the password at all")
     with pytest.raises(WrongCredentials):
-        vault_folder.unlock("nobody", ADMIN_PASSWORD)
+        unlock(vault_folder, "nobody", ADMIN_PASSWORD)
     after = {p.name: digest(p) for p in vault_folder.folder.glob("safehold.db*")}
     assert before == after
 
@@ -74,10 +75,10 @@ def test_failed_unlocks_back_off_across_restarts(
     admin_vault.lock()
     for _ in range(3):
         with pytest.raises(WrongCredentials):
-            vault_folder.unlock("admin", "not the password at all")
+            unlock(vault_folder, "admin", "not the password at all")
     # A new VaultFolder object reads the remembered failures, as a restarted app would.
     with pytest.raises(UnlockThrottled) as raised:
-        VaultFolder(vault_folder.folder).unlock("admin", ADMIN_PASSWORD)
+        unlock(VaultFolder(vault_folder.folder), "admin", ADMIN_PASSWORD)
     assert raised.value.wait_seconds > 0
     throttle = vault_folder.throttle()
     assert throttle.delay_after(3) == 1 and throttle.delay_after(5) == 4
@@ -89,7 +90,8 @@ def test_creating_over_an_existing_vault_is_refused(
 ) -> None:
     before = digest(vault_folder.keyring_path)
     with pytest.raises(VaultExists):
-        vault_folder.create(
+        create_vault(
+            vault_folder,
             org_name="Other",
             country="FR",
             province="",
@@ -102,7 +104,8 @@ def test_creating_over_an_existing_vault_is_refused(
 
 def test_weak_first_password_creates_nothing(vault_folder: VaultFolder) -> None:
     with pytest.raises(WeakPassword):
-        vault_folder.create(
+        create_vault(
+            vault_folder,
             org_name="Org",
             country="KE",
             province="",
@@ -133,7 +136,7 @@ def test_a_damaged_or_foreign_database_is_reported_and_kept(
         db.write_bytes(db.read_bytes()[:100])
     before = digest(db)
     with pytest.raises(VaultDamaged):
-        vault_folder.unlock("admin", ADMIN_PASSWORD)
+        unlock(vault_folder, "admin", ADMIN_PASSWORD)
     assert digest(db) == before
 
 
@@ -144,7 +147,7 @@ def test_a_missing_database_is_not_replaced_by_an_empty_one(
     for path in vault_folder.folder.glob("safehold.db*"):
         path.unlink()
     with pytest.raises(VaultDamaged):
-        vault_folder.unlock("admin", ADMIN_PASSWORD)
+        unlock(vault_folder, "admin", ADMIN_PASSWORD)
     assert not vault_folder.database.exists()
 
 
@@ -156,14 +159,14 @@ def test_removing_a_user_rekeys_so_their_old_slot_opens_nothing(
     stolen = Keyring.load(old_keyring)
     old_secrets = stolen.open_slot(stolen.slot_id("amina"), WORKER_PASSWORD).secrets
 
-    accounts.disable_user(staffed_vault, "amina")
+    accounts.disable_user(staffed_vault, actor_of(staffed_vault), "amina")
 
     with pytest.raises(VaultDamaged):
         open_engine(vault_folder.database, old_secrets.database_key)
     with pytest.raises(WrongCredentials):
-        vault_folder.unlock("amina", WORKER_PASSWORD)
+        unlock(vault_folder, "amina", WORKER_PASSWORD)
     # Everyone else still gets in, with the new key, without having typed anything.
-    bruno = vault_folder.unlock("bruno", WORKER_PASSWORD)
+    bruno = unlock(vault_folder, "bruno", WORKER_PASSWORD)
     assert bruno.secrets.database_key != old_secrets.database_key
     bruno.lock()
     assert any(vault_folder.folder.joinpath("backups").glob("*after-user-removed.db"))
@@ -183,7 +186,7 @@ def test_an_interrupted_rekey_is_completed_at_the_next_unlock(
     with pytest.raises(OSError, match="power cut"):
         staffed_vault.remove_slot_and_rekey("amina")
     monkeypatch.setattr("casework.vault.vault.os.replace", real_replace)
-    bruno = vault_folder.unlock("bruno", WORKER_PASSWORD)
+    bruno = unlock(vault_folder, "bruno", WORKER_PASSWORD)
     bruno.lock()
     assert not (vault_folder.folder / "keyring.pending.json").exists()
 
@@ -192,27 +195,32 @@ def test_admin_reset_rewraps_one_slot_and_keeps_the_key(
     staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     key_before = staffed_vault.secrets.database_key
-    accounts.reset_password(staffed_vault, "bruno", "a brand new long passphrase")
+    accounts.reset_password(
+        staffed_vault, actor_of(staffed_vault), "bruno", "a brand new long passphrase"
+    )
     with pytest.raises(WrongCredentials):
-        vault_folder.unlock("bruno", WORKER_PASSWORD)
-    bruno = vault_folder.unlock("bruno", "a brand new long passphrase")
+        unlock(vault_folder, "bruno", WORKER_PASSWORD)
+    bruno = unlock(vault_folder, "bruno", "a brand new long passphrase")
     assert bruno.secrets.database_key == key_before
     bruno.lock()
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     amina.lock()
 
 
 def test_changing_ones_own_password(staffed_vault: OpenVault, vault_folder: VaultFolder) -> None:
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with pytest.raises(WrongCredentials):
-        accounts.change_own_password(amina, "wrong old password", "fresh spring water lily")
-    accounts.change_own_password(amina, WORKER_PASSWORD, "fresh spring water lily")
+        accounts.change_own_password(
+            amina, actor_of(amina), "wrong old password", "fresh spring water lily"
+        )
+    accounts.change_own_password(amina, actor_of(amina), WORKER_PASSWORD, "fresh spring water lily")
     amina.lock()
-    vault_folder.unlock("amina", "fresh spring water lily").lock()
+    unlock(vault_folder, "amina", "fresh spring water lily").lock()
 
 
 def test_the_recovery_code_resets_an_administrator(vault_folder: VaultFolder) -> None:
-    created = vault_folder.create(
+    created = create_vault(
+        vault_folder,
         org_name="Harbour Light",
         country="KE",
         province="",
@@ -229,7 +237,7 @@ def test_the_recovery_code_resets_an_administrator(vault_folder: VaultFolder) ->
     accounts.reset_password_with_recovery_code(
         vault_folder, code, "admin", "new keeper pass phrase"
     )
-    vault_folder.unlock("admin", "new keeper pass phrase").lock()
+    unlock(vault_folder, "admin", "new keeper pass phrase").lock()
 
 
 def test_a_vault_from_a_newer_version_is_refused_untouched(
@@ -239,7 +247,7 @@ def test_a_vault_from_a_newer_version_is_refused_untouched(
         connection.execute(text("UPDATE alembic_version SET version_num = 'ffff9999'"))
     admin_vault.lock()
     with pytest.raises(VaultTooNew):
-        vault_folder.unlock("admin", ADMIN_PASSWORD)
+        unlock(vault_folder, "admin", ADMIN_PASSWORD)
 
 
 def test_an_upgrade_takes_a_backup_first(admin_vault: OpenVault, tmp_path: Path) -> None:
@@ -272,21 +280,26 @@ def test_opening_an_older_vault_upgrades_it_after_a_backup(
 ) -> None:
     from casework.services import cases, search
 
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         cases.record_survivor(
-            session, amina.actor, cases.SurvivorInput(first_name="Keep", intake_date=today), today
+            session,
+            actor_of(amina),
+            cases.SurvivorInput(first_name="Keep", intake_date=today),
+            today,
         )
     amina.lock()
     schema.downgrade_to(staffed_vault.engine, "0002")
     staffed_vault.lock()
-    amina = vault_folder.unlock("amina", WORKER_PASSWORD)
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     assert schema.current_revision(amina.engine) == schema.head_revision()
     with amina.session() as session:
-        [row] = cases.caseload_rows(session, amina.actor, cases.caseload_ids(session, amina.actor))
+        [row] = cases.caseload_rows(
+            session, actor_of(amina), cases.caseload_ids(session, actor_of(amina))
+        )
         # Columns and indexes added by later revisions were filled from the existing cases.
         assert session.execute(text("SELECT sort_name FROM cases")).scalar_one() == "keep"
-        assert [h.case_id for h in search.search_people(session, amina.actor, "Kee")] == [
+        assert [h.case_id for h in search.search_people(session, actor_of(amina), "Kee")] == [
             row.case_id
         ]
     assert row.survivor_name == "Keep"

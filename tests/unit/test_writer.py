@@ -21,7 +21,7 @@ from casework.model import Case
 from casework.vault.engine import raw_connection
 from casework.vault.vault import OpenVault, VaultFolder
 from tests.conftest import WORKER_PASSWORD
-from tests.factories import record_survivor
+from tests.factories import actor_of, record_survivor, unlock
 
 
 def case_count(vault: OpenVault) -> int:
@@ -31,7 +31,7 @@ def case_count(vault: OpenVault) -> int:
 
 @pytest.fixture
 def amina(staffed_vault: OpenVault, vault_folder: VaultFolder):
-    vault = vault_folder.unlock("amina", WORKER_PASSWORD)
+    vault = unlock(vault_folder, "amina", WORKER_PASSWORD)
     yield vault
     vault.lock()
 
@@ -59,7 +59,10 @@ def test_a_save_waits_for_a_background_write_in_the_same_window(
         from casework.services import cases
 
         cases.record_survivor(
-            session, amina.actor, cases.SurvivorInput(first_name="Iryna", intake_date=today), today
+            session,
+            actor_of(amina),
+            cases.SurvivorInput(first_name="Iryna", intake_date=today),
+            today,
         )
 
     worker = threading.Thread(target=background)
@@ -106,7 +109,7 @@ def test_lock_wins_over_a_write_that_does_not_end(
 
                 cases.record_survivor(
                     session,
-                    amina.actor,
+                    actor_of(amina),
                     cases.SurvivorInput(first_name="Iryna", intake_date=today),
                     today,
                 )
@@ -124,7 +127,7 @@ def test_lock_wins_over_a_write_that_does_not_end(
     release.set()
     worker.join(10)
     assert len(outcome) == 1 and isinstance(outcome[0], VaultLocked)
-    again = vault_folder.unlock("amina", WORKER_PASSWORD)
+    again = unlock(vault_folder, "amina", WORKER_PASSWORD)
     try:
         assert case_count(again) == 0
     finally:
@@ -155,11 +158,11 @@ def test_a_vault_in_use_is_busy_at_sign_in_never_damaged(
         other.execute("PRAGMA locking_mode = EXCLUSIVE")
         other.execute("BEGIN EXCLUSIVE")
         with pytest.raises(VaultBusy):
-            vault_folder.unlock("amina", WORKER_PASSWORD)
+            unlock(vault_folder, "amina", WORKER_PASSWORD)
     finally:
         other.rollback()
         other.close()
-    vault_folder.unlock("amina", WORKER_PASSWORD).lock()
+    unlock(vault_folder, "amina", WORKER_PASSWORD).lock()
 
 
 def test_database_errors_are_sorted_by_sqlite_result_code(tmp_path) -> None:
