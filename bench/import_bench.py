@@ -145,7 +145,7 @@ def main() -> None:
         )
         vault = desk.vault
         for worker in CASEWORKERS:
-            desk.add_user(worker, DEMO_PASSWORD, frozenset({Role.CASEWORKER}))
+            desk.accounts.add_user(worker, DEMO_PASSWORD, frozenset({Role.CASEWORKER}))
         before = status_mb("VmRSS") or rss_peak_mb()
         peak_is_the_imports = reset_peak()
         started = time.perf_counter()

@@ -92,7 +92,9 @@ def main() -> int:
     results["caseworker_lock_ms"] = lock_ms(folder, "caseworker", args.repeat)
     results["lock_fresh_process_to_sign_in_ms"] = fresh_process_ms(folder, min(args.repeat, 3))
     admin = Entrance(folder.folder).sign_in("admin", DEMO_PASSWORD)
-    admin.add_user("leaver", "a password for someone leaving", frozenset({Role.SUPERVISOR}))
+    admin.accounts.add_user(
+        "leaver", "a password for someone leaving", frozenset({Role.SUPERVISOR})
+    )
     started = time.perf_counter()
     admin.vault.remove_slot_and_rekey("leaver")
     results["rotation_on_removal_ms"] = (time.perf_counter() - started) * 1000

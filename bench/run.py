@@ -84,10 +84,12 @@ def cached_vault(cases: int, seed: int) -> VaultFolder:
         )
         demo.vault.lock()
         supervisor = Entrance(folder / "vault").sign_in("supervisor", DEMO_PASSWORD)
-        active = supervisor.caseload_ids(
+        active = supervisor.cases.caseload_ids(
             CaseSort.REFERENCE, False, CaseFilter(statuses=(CaseStatus.ACTIVE,))
         )
-        supervisor.reassign_many(active[:BENCH_CASELOAD], worker.user_id, "Benchmark caseload")
+        supervisor.supervision.reassign_many(
+            active[:BENCH_CASELOAD], worker.user_id, "Benchmark caseload"
+        )
         supervisor.close()
         (folder / "vault" / "done").touch()
         print(
@@ -224,8 +226,10 @@ def ui_max_stall(admin_desk: Desk, reader: Desk, worker_id: str, out: Path, peri
 
     year_ago = date.today() - timedelta(days=365)
     work = [
-        lambda _job: admin_desk.export("quarterly", "National quarterly return", period, out / "s"),
-        lambda _job: reader.caseload_pdf(worker_id, year_ago, date.today()),
+        lambda _job: admin_desk.reporting.export(
+            "quarterly", "National quarterly return", period, out / "s"
+        ),
+        lambda _job: reader.printing.caseload(worker_id, year_ago, date.today()),
         lambda _job: admin_desk.vault.backup("stall", out / "stall-backups"),
     ]
     timer.start()
@@ -273,15 +277,15 @@ def main() -> None:
 
     def worst_sort(ws: Desk) -> float:
         return max(
-            measure(lambda s=sort: ws.caseload_window(s, True, None, 0, 100), repeat)
+            measure(lambda s=sort: ws.cases.caseload_window(s, True, None, 0, 100), repeat)
             for sort in CaseSort
         )
 
     def worst_scroll(ws: Desk) -> float:
         """A page from the middle of the caseload, as when the scroll bar is dragged."""
-        middle = ws.caseload_window(CaseSort.REFERENCE, False).total // 2
+        middle = ws.cases.caseload_window(CaseSort.REFERENCE, False).total // 2
         return max(
-            measure(lambda s=sort: ws.caseload_window(s, True, None, middle, 100), repeat)
+            measure(lambda s=sort: ws.cases.caseload_window(s, True, None, middle, 100), repeat)
             for sort in CaseSort
         )
 
@@ -295,7 +299,9 @@ def main() -> None:
 
     def worst_filter(ws: Desk) -> float:
         return max(
-            measure(lambda f=f: ws.caseload_window(CaseSort.INTAKE_DATE, True, f, 0, 100), repeat)
+            measure(
+                lambda f=f: ws.cases.caseload_window(CaseSort.INTAKE_DATE, True, f, 0, 100), repeat
+            )
             for f in filters
         )
 
@@ -330,28 +336,30 @@ def main() -> None:
         encrypted[name] = run(workspace)
         record(name, encrypted[name])
     record("rss_caseload_open", rss_now_mb(), "mb")
-    middle = workspace.caseload_window(CaseSort.REFERENCE, False).total // 2
-    case_id = workspace.caseload_window(CaseSort.REFERENCE, False, None, middle, 1).rows[0].case_id
+    middle = workspace.cases.caseload_window(CaseSort.REFERENCE, False).total // 2
+    case_id = (
+        workspace.cases.caseload_window(CaseSort.REFERENCE, False, None, middle, 1).rows[0].case_id
+    )
 
     def open_case() -> None:
         """Everything the case's tabs show."""
-        workspace.open_case(case_id)
-        workspace.case_notes(case_id)
-        workspace.case_tasks(case_id)
-        workspace.consents(case_id)
-        workspace.status_history(case_id)
-        workspace.closure_requests(case_id, pending_only=False)
-        workspace.case_referrals(case_id)
-        workspace.counseling_sessions(case_id)
-        workspace.legal_matters(case_id)
-        workspace.case_attachments(case_id)
-        workspace.timeline(case_id)
+        workspace.cases.open(case_id)
+        workspace.notes.of_case(case_id)
+        workspace.tasks.of_case(case_id)
+        workspace.consent.of_case(case_id)
+        workspace.cases.status_history(case_id)
+        workspace.cases.closure_requests(case_id, pending_only=False)
+        workspace.referrals.of_case(case_id)
+        workspace.counseling.of_case(case_id)
+        workspace.legal.of_case(case_id)
+        workspace.attachments.of_case(case_id)
+        workspace.cases.timeline(case_id)
 
     record("open_case", measure(open_case, repeat))
     record(
         "save_edit",
         measure(
-            lambda: workspace.add_note(
+            lambda: workspace.notes.add(
                 case_id, "Benchmark note", date.today(), Confidentiality.ORDINARY
             ),
             repeat,
@@ -366,20 +374,24 @@ def main() -> None:
         results["audit_verify"]["rows"] = report.rows_checked
         if not args.json:
             print(f"{'':28} ({report.rows_checked} audit rows)")
-    record("shelter_board", measure(lambda: workspace.occupancy(), repeat))
-    record("my_tasks", measure(lambda: workspace.my_tasks(), repeat))
-    record("dashboard_refresh", measure(lambda: workspace.dashboard(30), repeat))
-    record("report_case_pdf", measure(lambda: workspace.case_summary_pdf(case_id), repeat))
-    worker_id = next(u.user_id for u in workspace.users() if u.username == BENCH_CASEWORKER)
+    record("shelter_board", measure(lambda: workspace.shelter.occupancy(), repeat))
+    record("my_tasks", measure(lambda: workspace.tasks.mine(), repeat))
+    record("dashboard_refresh", measure(lambda: workspace.supervision.dashboard(30), repeat))
+    record("report_case_pdf", measure(lambda: workspace.printing.case_summary(case_id), repeat))
+    worker_id = next(
+        u.user_id for u in workspace.accounts.users() if u.username == BENCH_CASEWORKER
+    )
     year_ago = date.today() - timedelta(days=365)
     record(
         "report_caseload_pdf",
-        measure(lambda: workspace.caseload_pdf(worker_id, year_ago, date.today()), repeat),
+        measure(lambda: workspace.printing.caseload(worker_id, year_ago, date.today()), repeat),
     )
     last_month = date.today().replace(day=1) - timedelta(days=1)
     record(
         "report_occupancy_pdf",
-        measure(lambda: workspace.occupancy_pdf(last_month.year, last_month.month), min(repeat, 3)),
+        measure(
+            lambda: workspace.printing.occupancy(last_month.year, last_month.month), min(repeat, 3)
+        ),
     )
     admin_desk = Entrance(folder.folder).sign_in("admin", DEMO_PASSWORD)
     exports = Path(tempfile.mkdtemp(prefix="safehold-bench-"))
@@ -392,7 +404,9 @@ def main() -> None:
     record(
         "export_quarterly",
         measure(
-            lambda: admin_desk.export("quarterly", profile, period, exports / f"q{next(counter)}"),
+            lambda: admin_desk.reporting.export(
+                "quarterly", profile, period, exports / f"q{next(counter)}"
+            ),
             min(repeat, 3),
         ),
     )
@@ -401,7 +415,9 @@ def main() -> None:
         "export_records",
         measure(
             lambda: released.append(
-                admin_desk.export("records", profile, period[:4], exports / f"r{next(counter)}")
+                admin_desk.reporting.export(
+                    "records", profile, period[:4], exports / f"r{next(counter)}"
+                )
             ),
             min(repeat, 3),
         ),

@@ -283,7 +283,7 @@ def cmd_users(ctx: Context, args: argparse.Namespace) -> int:
 
     def act(desk: Desk) -> int:
         if args.users_command == "list":
-            users = desk.users()
+            users = desk.accounts.users()
             ctx.emit(
                 [
                     {
@@ -303,17 +303,17 @@ def cmd_users(ctx: Context, args: argparse.Namespace) -> int:
         elif args.users_command == "add":
             password = ctx.passwords.read(f"New password for {args.name}: ", confirm=True)
             roles = frozenset(ROLE_NAMES[r] for r in args.role)
-            user = desk.add_user(args.name, password, roles, args.display_name)
+            user = desk.accounts.add_user(args.name, password, roles, args.display_name)
             ctx.emit({"name": user.username, "id": user.user_id}, f"Added {user.username}.")
         elif args.users_command == "disable":
-            user = desk.disable_user(args.name)
+            user = desk.accounts.disable_user(args.name)
             ctx.emit(
                 {"name": user.username, "disabled": True},
                 f"Disabled {user.username}; the vault has a new key and a fresh backup.",
             )
         else:
             password = ctx.passwords.read(f"New password for {args.name}: ", confirm=True)
-            user = desk.reset_password(args.name, password)
+            user = desk.accounts.reset_password(args.name, password)
             ctx.emit({"name": user.username, "reset": True}, f"Password reset for {user.username}.")
         return 0
 
@@ -357,7 +357,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 
     def act(desk: Desk) -> int:
         try:
-            report = desk.import_cases(data, args.file.name, args.commit)
+            report = desk.imports.cases(data, args.file.name, args.commit)
         except ImportRefused as refused:
             if refused.report is not None:
                 print_problems(ctx, refused.report.problems, refused.report.unlisted_problems)
@@ -408,7 +408,7 @@ def print_problems(ctx: Context, problems: list[Any], unlisted: int = 0) -> None
 def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
     def act(desk: Desk) -> int:
         if args.profiles_command == "add":
-            profile = desk.add_reporting_profile(
+            profile = desk.reporting.add_profile(
                 args.name,
                 args.hub_id,
                 args.recipient,
@@ -420,7 +420,7 @@ def cmd_profiles(ctx: Context, args: argparse.Namespace) -> int:
             )
             ctx.emit({"name": profile.name, "id": profile.profile_id}, f"Added {profile.name}.")
             return 0
-        listed = desk.reporting_profiles()
+        listed = desk.reporting.profiles()
         ctx.emit(
             [
                 {
@@ -457,7 +457,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
 
     def act(desk: Desk) -> int:
         try:
-            release = desk.export(kind, args.profile, period, args.out)
+            release = desk.reporting.export(kind, args.profile, period, args.out)
         except OSError as error:  # nothing was written, its audit row included
             raise cannot_write(args.out, error, "Nothing was exported") from None
         written = "records.csv" if kind == "records" else "summary.csv, summary.pdf"
@@ -475,7 +475,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
 
     def act(desk: Desk) -> int:
         try:
-            written = desk.backup_now(to=out)
+            written = desk.backups.now(to=out)
         except FileExistsError:
             if out.exists() or out.with_suffix(".json").exists():
                 raise ValidationError(f"{out} already exists; choose a new file name.") from None
@@ -484,7 +484,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
         except OSError as error:
             raise cannot_write(out.parent, error, "No backup was written") from None
         # Expiry marks backups named as Safehold names them, in the folders it has used.
-        tracked = desk.backup_is_tracked(written)
+        tracked = desk.backups.is_tracked(written)
         untracked = (
             ""
             if tracked

@@ -61,7 +61,7 @@ def erased_after_backups(
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     gone = record(amina, ERASED)
     record(amina, KEPT)
-    Desk(amina, actor_of(amina)).request_erasure(gone, "Asked in person")
+    Desk(amina, actor_of(amina)).supervision.request_erasure(gone, "Asked in person")
     amina.lock()
     older = staffed_vault.backup("manual")  # in vault/backups: holds the person
     external = tmp_path / "usb-drive"
@@ -70,8 +70,8 @@ def erased_after_backups(
     staffed_vault.lock()
     sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     desk = Desk(sara, actor_of(sara))
-    (request,) = desk.erasure_requests()
-    desk.decide_erasure(request.request_id, True, "")
+    (request,) = desk.supervision.erasure_requests()
+    desk.supervision.decide_erasure(request.request_id, True, "")
     sara.lock()
     return older, external
 

@@ -54,14 +54,14 @@ def test_sorting_is_done_by_the_database_and_pages_load_in_the_background(
     fill(sara, names, today)
     workspace = Desk(sara, actor_of(sara))
     offsets: list[int] = []
-    real = workspace.caseload_window
+    real = workspace.cases.caseload_window
 
     def counting(*args, **kwargs) -> cases.CaseloadWindow:
         window = real(*args, **kwargs)
         offsets.append(window.offset)
         return window
 
-    monkeypatch.setattr(workspace, "caseload_window", counting)
+    monkeypatch.setattr(workspace.cases, "caseload_window", counting)
     model = CaseloadModel(workspace)
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert model.loading  # the query runs in the background

@@ -99,5 +99,5 @@ def test_the_intake_form_shows_why_contradictory_dates_are_refused(
     set_dates(form, today)
     form.save()
     assert form.error.text() == message
-    assert workspace.caseload_ids(CaseSort.REFERENCE, False) == []
+    assert workspace.cases.caseload_ids(CaseSort.REFERENCE, False) == []
     amina.lock()

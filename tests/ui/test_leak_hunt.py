@@ -94,7 +94,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         upload.write_bytes(ATTACHMENT)
         assert case_view.attachments.attach(str(upload))
         desk = window.desk
-        desk.record_consent(
+        desk.consent.record(
             case_id, ConsentKind.AGGREGATE_REPORTING, date.today() - timedelta(days=200)
         )
         window.search_box.setText(LAST[:5])
@@ -108,17 +108,17 @@ def test_nothing_about_a_survivor_is_written_in_clear(
 
         sign_in(qtbot, window, "dora", "orchid basalt ferry lamp")
         officer = window.desk
-        officer.add_reporting_profile("National", "KE-NRM", "", 5, 5, False, 11, 2)
+        officer.reporting.add_profile("National", "KE-NRM", "", 5, 5, False, 11, 2)
         quarter = date.today().month - 1
         period = f"{date.today().year}-Q{quarter // 3 + 1}"
         export = tmp_path / "chosen-export"
         try:
-            officer.export("quarterly", "National", period, export)
+            officer.reporting.export("quarterly", "National", period, export)
         except Exception as refused:  # too few people to report is fine; nothing written then
             assert "nothing" in str(refused).lower() or not export.exists()
         window.lock()
         sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
-        backup = window.desk.backup_now()
+        backup = window.desk.backups.now()
         window.lock()
     finally:
         root.removeHandler(handler)

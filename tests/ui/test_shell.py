@@ -439,13 +439,13 @@ def test_an_administrator_backs_up_with_progress_and_can_cancel(
     # until the second press has been made, so the test does not race the copy.
     workspace = admin.workspace
     pressed = threading.Event()
-    real_backup_now = workspace.backup_now
+    real_backup_now = workspace.backups.now
 
     def held_backup_now(progress, check):  # type: ignore[no-untyped-def]
         pressed.wait(10)
         return real_backup_now(progress, check)
 
-    monkeypatch.setattr(workspace, "backup_now", held_backup_now)
+    monkeypatch.setattr(workspace.backups, "now", held_backup_now)
     qtbot.mouseClick(button, LEFT)
     qtbot.mouseClick(button, LEFT)
     pressed.set()

@@ -224,7 +224,7 @@ def test_approving_an_erasure_closes_the_case_for_good(
     window.workspace_view.open_case(case_id)
     overview = window.workspace_view.detail.currentWidget().overview
     assert overview.body.findChild(QPushButton, "approveErasure") is not None
-    (request,) = window.workspace_view.workspace.erasure_requests()
+    (request,) = window.workspace_view.workspace.supervision.erasure_requests()
     assert overview.approve_erasure(request.request_id, confirmed=True)
     assert window.workspace_view.detail.currentWidget() is window.workspace_view.empty
     assert "erased" in window.workspace_view.empty.text()

@@ -57,12 +57,12 @@ def test_types_are_checked_by_content_not_by_name(setting, tmp_path: Path) -> No
     disguised = tmp_path / "scan.pdf"
     disguised.write_text("not a pdf at all")
     with pytest.raises(ValidationError, match="whatever its name says"):
-        workspace.attach_file(case.case_id, disguised)
+        workspace.attachments.attach(case.case_id, disguised)
     photo = tmp_path / "photo.txt"
     photo.write_bytes(PNG)
-    added = workspace.attach_file(case.case_id, photo, "Photo of the injury")
+    added = workspace.attachments.attach(case.case_id, photo, "Photo of the injury")
     assert added.media_type == "image/png" and added.size == len(PNG)
-    view, data = workspace.open_attachment(added.attachment_id)
+    view, data = workspace.attachments.open(added.attachment_id)
     assert data == PNG and view.description == "Photo of the injury"
 
 
@@ -78,8 +78,8 @@ def test_the_size_limit_refuses_a_huge_file_without_reading_it(
     with huge.open("wb") as handle:
         handle.truncate(2 * 1024**3)  # a sparse 2 GB file: reading it would take the memory
     with pytest.raises(ValidationError, match="at most 1 MB"):
-        Desk(amina, actor_of(amina)).attach_file(case.case_id, huge)
-    assert Desk(amina, actor_of(amina)).case_attachments(case.case_id) == []
+        Desk(amina, actor_of(amina)).attachments.attach(case.case_id, huge)
+    assert Desk(amina, actor_of(amina)).attachments.of_case(case.case_id) == []
 
 
 def test_an_attachment_never_reaches_disk_in_clear(
@@ -90,8 +90,8 @@ def test_an_attachment_never_reaches_disk_in_clear(
     source = tmp_path / "outside" / "passport.pdf"
     source.parent.mkdir()
     source.write_bytes(pdf_with(PHRASE))
-    added = workspace.attach_file(case.case_id, source)
-    workspace.open_attachment(added.attachment_id)
+    added = workspace.attachments.attach(case.case_id, source)
+    workspace.attachments.open(added.attachment_id)
     staffed_vault.backup("attachment-leak-test")
     amina.lock()
     staffed_vault.lock()
@@ -113,9 +113,9 @@ def test_saving_a_copy_out_is_explicit_and_audited(setting, tmp_path: Path) -> N
     workspace = Desk(amina, actor_of(amina))
     photo = tmp_path / "photo.png"
     photo.write_bytes(PNG)
-    added = workspace.attach_file(case.case_id, photo)
+    added = workspace.attachments.attach(case.case_id, photo)
     target = tmp_path / "copy.png"
-    workspace.export_attachment(added.attachment_id, target)
+    workspace.attachments.export(added.attachment_id, target)
     assert target.read_bytes() == PNG
     with amina.session() as session:
         actions = session.execute(text("SELECT action FROM audit_events")).scalars().all()
@@ -131,7 +131,7 @@ def test_a_file_that_only_starts_like_a_pdf_is_refused(setting, tmp_path: Path) 
     fake = tmp_path / "statement.pdf"
     fake.write_bytes(b"%PDF-1.7\n<html><body><script>alert(1)</script></body></html>\n")
     with pytest.raises(ValidationError, match="damaged or is not one"):
-        workspace.attach_file(case.case_id, fake)
+        workspace.attachments.attach(case.case_id, fake)
     locked = io.BytesIO()
     writer = PdfWriter(clone_from=io.BytesIO(pdf_with(PHRASE)))
     writer.encrypt(user_password="open sesame", owner_password="owner")
@@ -139,11 +139,11 @@ def test_a_file_that_only_starts_like_a_pdf_is_refused(setting, tmp_path: Path) 
     protected = tmp_path / "protected.pdf"
     protected.write_bytes(locked.getvalue())
     with pytest.raises(ValidationError, match="protected by a password"):
-        workspace.attach_file(case.case_id, protected)
-    assert workspace.case_attachments(case.case_id) == []
+        workspace.attachments.attach(case.case_id, protected)
+    assert workspace.attachments.of_case(case.case_id) == []
     real = tmp_path / "real.pdf"
     real.write_bytes(pdf_with(PHRASE))
-    assert workspace.attach_file(case.case_id, real).media_type == "application/pdf"
+    assert workspace.attachments.attach(case.case_id, real).media_type == "application/pdf"
 
 
 def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: Path) -> None:
@@ -167,7 +167,7 @@ def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: P
         )
     shown = {
         a.attachment_id: a.filename
-        for a in Desk(amina, actor_of(amina)).case_attachments(case.case_id)
+        for a in Desk(amina, actor_of(amina)).attachments.of_case(case.case_id)
     }
     assert shown[added.attachment_id] == "]0;ownedscan[2Jfdp.exe"
     with amina.transaction() as session:
@@ -180,7 +180,7 @@ def test_saving_a_copy_to_a_bad_place_says_what_to_do(setting, tmp_path: Path) -
     workspace = Desk(amina, actor_of(amina))
     photo = tmp_path / "photo.png"
     photo.write_bytes(PNG)
-    added = workspace.attach_file(case.case_id, photo)
+    added = workspace.attachments.attach(case.case_id, photo)
     out = tmp_path / "out"
     out.mkdir()
     pipe = tmp_path / "pipe"
@@ -196,7 +196,7 @@ def test_saving_a_copy_to_a_bad_place_says_what_to_do(setting, tmp_path: Path) -
         places.append((Path("/proc/copy.png"), "cannot be saved in that folder"))
     for target, says in places:
         with pytest.raises(CaseworkError, match=says) as refused:
-            workspace.export_attachment(added.attachment_id, target)
+            workspace.attachments.export(added.attachment_id, target)
         assert "copy" not in refused.value.message and str(tmp_path) not in refused.value.message
     assert list(out.iterdir()) == []  # nothing half-written left behind
     assert pipe.is_fifo()

@@ -412,6 +412,6 @@ def test_the_audit_screen_says_a_row_was_altered_rather_than_fail(
     supervisor = unlock(staffed_vault.folder, "sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(VaultDamaged, match=r"time that is not a time.*verify"):
-            Desk(supervisor, actor_of(supervisor)).audit_trail(AuditFilter())
+            Desk(supervisor, actor_of(supervisor)).audit.trail(AuditFilter())
     finally:
         supervisor.lock()

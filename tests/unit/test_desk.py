@@ -15,8 +15,9 @@ from casework.application.work import Work
 from casework.errors import Cancelled, VaultLocked
 from casework.reporting import quarterly
 from casework.vault import backup
-from casework.vault.vault import OpenVault
-from tests.factories import actor_of
+from casework.vault.vault import OpenVault, VaultFolder
+from tests.conftest import WORKER_PASSWORD
+from tests.factories import actor_of, record_survivor, unlock
 from tests.unit.reporting_data import add_person
 
 
@@ -62,7 +63,7 @@ def test_closing_during_a_backup_cancels_it_and_keeps_no_file(
     slowed(monkeypatch, backup, "verify_copy", checking)
 
     def job(work: Work) -> Path:
-        return desk.backup_now(check=work.check)
+        return desk.backups.now(check=work.check)
 
     thread, outcome, _ = run_in_thread(desk, job)
     assert checking.wait(10)  # copied, being checked: the last moment before the manifest
@@ -85,7 +86,7 @@ def test_closing_during_an_export_cancels_it_and_writes_nothing(
     out = tmp_path / "release"
 
     def job(work: Work) -> object:
-        return desk.export("quarterly", "National", "2026-Q3", out, check=work.check)
+        return desk.reporting.export("quarterly", "National", "2026-Q3", out, check=work.check)
 
     thread, outcome, _ = run_in_thread(desk, job)
     assert rendering.wait(10)
@@ -131,7 +132,7 @@ def test_an_export_whose_audit_row_a_lock_refused_leaves_no_file(
     out = tmp_path / "release"
 
     def job(work: Work) -> object:
-        return desk.export("quarterly", "National", "2026-Q3", out)  # ignores any cancel
+        return desk.reporting.export("quarterly", "National", "2026-Q3", out)  # ignores any cancel
 
     thread, outcome, _ = run_in_thread(desk, job)
     assert writing.wait(10)
@@ -139,3 +140,47 @@ def test_an_export_whose_audit_row_a_lock_refused_leaves_no_file(
     thread.join(20)
     assert len(outcome) == 1 and isinstance(outcome[0], VaultLocked)
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_an_area_binds_a_service_with_the_callers_arguments_only(staffed_vault: OpenVault) -> None:
+    import inspect
+
+    from casework.services import tasks
+
+    desk = Desk(staffed_vault, actor_of(staffed_vault))
+    add = desk.tasks.add
+    assert add is desk.tasks.add  # made once, kept on the area
+    assert add.__name__ == "add_task" and add.__doc__ == tasks.add_task.__doc__
+    assert list(inspect.signature(add).parameters)[:3] == ["case_id", "title", "due_on"]
+
+
+def test_a_bound_write_waits_for_the_writer_and_a_bound_read_does_not(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    desk = Desk(amina, actor_of(amina))
+    case = record_survivor(amina, today)
+    order: list[str] = []
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_writer() -> None:
+        with amina.transaction():
+            holding.set()
+            release.wait(10)
+            order.append("released")
+
+    holder = threading.Thread(target=hold_the_writer)
+    holder.start()
+    assert holding.wait(10)
+    assert desk.tasks.of_case(case.case_id) == []  # a read goes on while the writer is held
+    writer = threading.Thread(
+        target=lambda: (desk.tasks.add(case.case_id, "Call back", today), order.append("wrote"))
+    )
+    writer.start()
+    writer.join(0.3)  # a chance to write past the held writer, if it could
+    release.set()
+    holder.join(10)
+    writer.join(10)
+    assert order == ["released", "wrote"]
+    assert [t.title for t in desk.tasks.of_case(case.case_id)] == ["Call back"]
+    amina.lock()

@@ -128,14 +128,14 @@ def test_an_approved_erasure_leaves_no_trace(
         )
     before, indexed = dump(vault_folder, staffed_vault.secrets.database_key)
     assert all(trace in before for trace in TRACES) and indexed  # the dump would see them
-    Desk(amina, actor_of(amina)).request_erasure(gone, "Asked in person; plumvault")
+    Desk(amina, actor_of(amina)).supervision.request_erasure(gone, "Asked in person; plumvault")
     amina.lock()
 
     sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     older = sara.backup("before-erasure")  # still holds the person
     desk = Desk(sara, actor_of(sara))
-    (request,) = desk.erasure_requests()
-    desk.decide_erasure(request.request_id, True, "")
+    (request,) = desk.supervision.erasure_requests()
+    desk.supervision.decide_erasure(request.request_id, True, "")
     with sara.session() as session:
         assert search.search_people(session, actor_of(sara), "Qzxwvera") == []
         assert search.search_people(session, actor_of(sara), "Kestrelgrove") == []

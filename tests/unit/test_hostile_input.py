@@ -42,9 +42,9 @@ def amina(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
 def test_search_finds_nothing_for_text_nothing_stored_can_hold(amina: OpenVault) -> None:
     workspace = Desk(amina, actor_of(amina))
     for query in (NUL, SURROGATE, "Ma\x1b[2J", HUGE, "M\x00", "Tr\udcff"):
-        people, notes = workspace.find(query)  # the search box: people and notes
+        people, notes = workspace.cases.find(query)  # the search box: people and notes
         assert people == [] and notes == []
-    assert [h.name for h in workspace.find("Mai")[0]] == ["Mai Tran"]  # search still works
+    assert [h.name for h in workspace.cases.find("Mai")[0]] == ["Mai Tran"]  # search still works
 
 
 def test_the_duplicate_check_refuses_what_intake_would_refuse(amina: OpenVault) -> None:
@@ -147,23 +147,23 @@ def test_notes_tasks_partners_and_facilities_refuse_broken_text(
     from casework.model.vocab import Confidentiality, OrganisationType
 
     workspace = Desk(amina, actor_of(amina))
-    [hit] = workspace.find("Mai")[0]
+    [hit] = workspace.cases.find("Mai")[0]
     with pytest.raises(ValidationError, match="broken character") as refused:
-        workspace.add_note(hit.case_id, f"Called {SURROGATE}", today, Confidentiality.ORDINARY)
+        workspace.notes.add(hit.case_id, f"Called {SURROGATE}", today, Confidentiality.ORDINARY)
     assert refused.value.field == "body"
     with pytest.raises(ValidationError, match="broken character"):
-        workspace.add_task(hit.case_id, f"Phone {SURROGATE}", today)
+        workspace.tasks.add(hit.case_id, f"Phone {SURROGATE}", today)
     with pytest.raises(ValidationError, match="control character"):
-        workspace.add_task(hit.case_id, "Phone \x1b[2J", today)
+        workspace.tasks.add(hit.case_id, "Phone \x1b[2J", today)
     admin = Desk(staffed_vault, actor_of(staffed_vault))
     with pytest.raises(ValidationError, match="broken character"):
-        admin.add_facility(f"House {SURROGATE}", {"A": 2})
+        admin.shelter.add_facility(f"House {SURROGATE}", {"A": 2})
     with pytest.raises(ValidationError, match="longer than"):
-        admin.add_facility("House", {"b" * 101: 2})
+        admin.shelter.add_facility("House", {"b" * 101: 2})
     supervisor = unlock(staffed_vault.folder, "sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(ValidationError, match="broken character"):
-            Desk(supervisor, actor_of(supervisor)).add_partner(
+            Desk(supervisor, actor_of(supervisor)).referrals.add_partner(
                 f"Legal {SURROGATE}", OrganisationType.NGO, ()
             )
     finally:
@@ -178,17 +178,17 @@ def test_every_form_s_broken_text_is_refused_before_the_driver(
     from casework.model.vocab import ConsentKind, OrganisationType
 
     workspace = Desk(amina, actor_of(amina))
-    [hit] = workspace.find("Mai")[0]
+    [hit] = workspace.cases.find("Mai")[0]
     with pytest.raises(ValidationError, match="cannot be stored") as refused:
-        workspace.record_consent(
+        workspace.consent.record(
             hit.case_id, ConsentKind.RELEASE, today, None, "Legal aid", SURROGATE, ()
         )
     assert refused.value.field == "purpose"
-    assert workspace.consents(hit.case_id) == []  # nothing was half-saved
+    assert workspace.consent.of_case(hit.case_id) == []  # nothing was half-saved
     supervisor = unlock(staffed_vault.folder, "sara", SUPERVISOR_PASSWORD)
     try:
         with pytest.raises(ValidationError, match="cannot be stored"):
-            Desk(supervisor, actor_of(supervisor)).add_partner(
+            Desk(supervisor, actor_of(supervisor)).referrals.add_partner(
                 "Legal aid", OrganisationType.NGO, (), contact_person=NUL
             )
     finally:

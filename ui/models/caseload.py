@@ -80,7 +80,7 @@ class CaseloadModel(QAbstractTableModel):
         generation = self._generation
         self._fetching.clear()
         self._pending = jobs.start(
-            lambda _job: workspace.caseload_window(sort, descending, where, 0, PAGE, locate),
+            lambda _job: workspace.cases.caseload_window(sort, descending, where, 0, PAGE, locate),
             lambda window: self._loaded(generation, window),
             lambda error: self._load_failed(generation, error),
         )
@@ -114,7 +114,9 @@ class CaseloadModel(QAbstractTableModel):
         sort, descending, where = self._sort, self._descending, self._where
         generation = self._generation
         jobs.start(
-            lambda _job: workspace.caseload_window(sort, descending, where, page * PAGE, PAGE),
+            lambda _job: workspace.cases.caseload_window(
+                sort, descending, where, page * PAGE, PAGE
+            ),
             lambda window: self._page_loaded(generation, page, window),
             lambda error: self._load_failed(generation, error),
         )

@@ -50,12 +50,12 @@ class AuditView(QWidget):
         self.user = QComboBox()
         self.user.setObjectName("auditUser")
         self.user.addItem(tr("Anyone"), None)
-        for user_id, name in workspace.audit_users():
+        for user_id, name in workspace.audit.users():
             self.user.addItem(name, user_id)
         self.action = QComboBox()
         self.action.setObjectName("auditAction")
         self.action.addItem(tr("Any action"), None)
-        for name in workspace.audit_actions():
+        for name in workspace.audit.actions():
             self.action.addItem(name, name)
         if action:
             index = self.action.findData(action)
@@ -144,7 +144,7 @@ class AuditView(QWidget):
             return
         where, workspace = self.current_filter(), self.workspace
         self.busy.show()
-        self.job = jobs.start(lambda _job: workspace.audit_trail(where), self._shown, self._failed)
+        self.job = jobs.start(lambda _job: workspace.audit.trail(where), self._shown, self._failed)
 
     def _failed(self, error: BaseException) -> None:
         self.job = None
@@ -187,7 +187,7 @@ class AuditView(QWidget):
         self.result.clear()
 
         def work(job: jobs.Job) -> IntegrityReport:
-            return workspace.verify_vault(
+            return workspace.audit.verify(
                 lambda done, total: job.report(int(100 * done / max(total, 1)))
             )
 

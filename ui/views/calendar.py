@@ -40,7 +40,7 @@ class HearingsCalendar(QWidget):
 
     def reload(self) -> None:
         now = datetime.now(UTC)
-        self.hearings = self.workspace.hearings(
+        self.hearings = self.workspace.legal.hearings(
             now - timedelta(days=1), now + timedelta(weeks=self.WEEKS)
         )
         marked = QTextCharFormat()

@@ -71,7 +71,7 @@ class ReviewsTab(Tab):
     def record(self) -> bool:
         next_on = to_date(self.next_on) if self.schedule.isChecked() else None
         done = self.attempt(
-            lambda: self.workspace.record_review(
+            lambda: self.workspace.supervision.record_review(
                 self.case_id, to_date(self.reviewed_on), self.summary.toPlainText(), next_on
             )
         )
@@ -80,7 +80,7 @@ class ReviewsTab(Tab):
         return done
 
     def reload(self) -> None:
-        reviews = self.workspace.case_reviews(self.case_id)
+        reviews = self.workspace.supervision.case_reviews(self.case_id)
         if not reviews:
             self.list.setHtml("<p>" + escape(tr("No review recorded yet.")) + "</p>")
             return

@@ -130,7 +130,9 @@ class DashboardView(QWidget):
         days, workspace = self.no_contact_days.value(), self.workspace
         self.busy.show()
         self.refresh_button.setEnabled(False)
-        self.job = jobs.start(lambda _job: workspace.dashboard(days), self._shown, self._failed)
+        self.job = jobs.start(
+            lambda _job: workspace.supervision.dashboard(days), self._shown, self._failed
+        )
 
     @property
     def loading(self) -> bool:
@@ -315,7 +317,7 @@ class CasesView(CaseList):
             return
         workspace = self.workspace
         self.job = jobs.start(
-            lambda _job: workspace.caseload_rows(batch), self._loaded, self._failed
+            lambda _job: workspace.cases.caseload_rows(batch), self._loaded, self._failed
         )
 
     def _failed(self, error: BaseException) -> None:
@@ -357,7 +359,7 @@ class ReassignDialog(QDialog):
         self.all.setChecked(True)
         self.target = QComboBox()
         self.target.setObjectName("toCaseworker")
-        for worker_id, name in workspace.caseworkers():
+        for worker_id, name in workspace.cases.caseworkers():
             self.target.addItem(name, worker_id)
         self.reason = QLineEdit()
         self.reason.setObjectName("reassignReason")
@@ -394,7 +396,7 @@ class ReassignDialog(QDialog):
         ids = list(figure.case_ids)
         workspace = self.workspace
         self.job = jobs.start(
-            lambda _job: workspace.caseload_rows(ids), self._cases_loaded, self._failed
+            lambda _job: workspace.cases.caseload_rows(ids), self._cases_loaded, self._failed
         )
 
     def _cases_loaded(self, rows: list[Any]) -> None:
@@ -426,7 +428,9 @@ class ReassignDialog(QDialog):
         self.busy.show()
         self.buttons.setEnabled(False)
         self.job = jobs.start(
-            lambda _job: workspace.reassign_many(ids, target, reason), self._moved, self._failed
+            lambda _job: workspace.supervision.reassign_many(ids, target, reason),
+            self._moved,
+            self._failed,
         )
 
     def _moved(self, count: int) -> None:

@@ -108,7 +108,7 @@ class ImportDialog(QDialog):
         self.choose.setEnabled(False)
         self.import_button.setEnabled(False)
         jobs.start(
-            lambda _job: workspace.import_cases(data, name, commit), self._done, self._failed
+            lambda _job: workspace.imports.cases(data, name, commit), self._done, self._failed
         )
 
     def _show_problems(self, problems: list[Problem]) -> None:

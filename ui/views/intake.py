@@ -296,7 +296,7 @@ class IntakeForm(QWidget):
         """Check for likely duplicates first; record once the user has seen them."""
         try:
             data = self.collect()
-            matches = self.workspace.possible_duplicates(data)
+            matches = self.workspace.cases.possible_duplicates(data)
         except CaseworkError as error:
             self.error.setText(error_text(error))
             return
@@ -310,7 +310,7 @@ class IntakeForm(QWidget):
 
     def record(self) -> None:
         try:
-            detail: CaseDetail = self.workspace.record_survivor(self.collect())
+            detail: CaseDetail = self.workspace.cases.record_survivor(self.collect())
         except ValidationError as error:
             self.error.setText(error_text(error))
             field = {

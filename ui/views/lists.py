@@ -89,7 +89,7 @@ class MyTasksView(CaseList):
         self.heading(tr("Loading…"))
         self.loading = True
         workspace = self.workspace
-        jobs.start(lambda _job: workspace.my_tasks(), self._show, self._failed)
+        jobs.start(lambda _job: workspace.tasks.mine(), self._show, self._failed)
 
     def _show(self, mine: MyTasks) -> None:
         self.loading = False
@@ -119,7 +119,7 @@ class MyTasksView(CaseList):
             self.message.setText(tr("Choose a task first."))
             return
         try:
-            self.workspace.complete_task(task_id)
+            self.workspace.tasks.complete(task_id)
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return
@@ -184,8 +184,8 @@ class ApprovalsView(CaseList):
 
     def reload(self) -> None:
         self.list.clear()
-        closures = self.workspace.closure_requests()
-        erasures = self.workspace.erasure_requests()
+        closures = self.workspace.cases.closure_requests()
+        erasures = self.workspace.supervision.erasure_requests()
         if closures:
             self.heading(tr("Case closures"))
         for request in closures:
@@ -231,7 +231,9 @@ class ApprovalsView(CaseList):
         if kind == "erasure" and approve and not confirm_erasure(self):
             return False
         decide = (
-            self.workspace.decide_closure if kind == "closure" else self.workspace.decide_erasure
+            self.workspace.cases.decide_closure
+            if kind == "closure"
+            else self.workspace.supervision.decide_erasure
         )
         if not attempt(lambda: decide(request_id, approve, comment), self.message):
             return False

@@ -78,7 +78,7 @@ class PartnersView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        partners = self.workspace.partners()
+        partners = self.workspace.referrals.partners()
         self.table.setRowCount(len(partners))
         for row, partner in enumerate(partners):
             services = ", ".join(vocab(c.label) for c in partner.service_categories)
@@ -91,7 +91,7 @@ class PartnersView(QWidget):
 
     def add(self) -> bool:
         def save() -> None:
-            self.workspace.add_partner(
+            self.workspace.referrals.add_partner(
                 self.name.text(),
                 self.org_type.currentData(),
                 tuple(c for c, box in self.categories.items() if box.isChecked()),

@@ -122,7 +122,7 @@ class ReportingView(QWidget):
 
     def refresh(self) -> None:
         try:
-            listed = self.workspace.reporting_profiles()
+            listed = self.workspace.reporting.profiles()
         except Exception as error:  # shown, not raised: the view stays usable
             self.message.setText(error_text(error))
             return
@@ -211,7 +211,7 @@ class ProfileDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.workspace.add_reporting_profile(
+            self.workspace.reporting.add_profile(
                 self.name.text(),
                 self.hub_id.text(),
                 self.recipient.text(),
@@ -280,7 +280,7 @@ class ExportWizard(QDialog):
         self.period.setObjectName("exportPeriod")
         self.profile = QComboBox()
         self.profile.setObjectName("exportProfile")
-        for p in self.workspace.reporting_profiles():
+        for p in self.workspace.reporting.profiles():
             self.profile.addItem(p.name, p.records_enabled)
         form = QFormLayout()
         form.addRow(tr("Export"), self.quarterly_choice)
@@ -420,7 +420,7 @@ class ExportWizard(QDialog):
         workspace = self.workspace
 
         def work(job: jobs.Job) -> Any:
-            return workspace.preview_export(
+            return workspace.reporting.preview(
                 kind, profile, period, lambda percent: job.report(percent)
             )
 
@@ -518,7 +518,7 @@ class ExportWizard(QDialog):
         workspace = self.workspace
 
         def work(job: jobs.Job) -> Any:
-            return workspace.export(
+            return workspace.reporting.export(
                 kind,
                 profile,
                 period,

@@ -84,7 +84,7 @@ class ReportDialog(QDialog):
         if case_id is None:
             if workspace.actor.sees_all_cases:
                 self.caseworker.addItem(tr("The whole organisation"), None)
-                for worker_id, name in workspace.caseworkers():
+                for worker_id, name in workspace.cases.caseworkers():
                     self.caseworker.addItem(name, worker_id)
             else:
                 self.caseworker.addItem(workspace.actor.display_name, workspace.actor.user_id)
@@ -185,16 +185,16 @@ class ReportDialog(QDialog):
         workspace, letter = self.workspace, bool(self.page.currentData())
         if self.kind == CASE_FILE:
             case_id = self.case_id or ""
-            return lambda: workspace.case_summary_pdf(case_id, letter)
+            return lambda: workspace.printing.case_summary(case_id, letter)
         if self.kind == CASELOAD:
             worker, start, end = (
                 self.caseworker.currentData(),
                 to_date(self.start),
                 to_date(self.end),
             )
-            return lambda: workspace.caseload_pdf(worker, start, end, letter)
+            return lambda: workspace.printing.caseload(worker, start, end, letter)
         year, month = self.year.value(), self.month.value()
-        return lambda: workspace.occupancy_pdf(year, month, letter)
+        return lambda: workspace.printing.occupancy(year, month, letter)
 
     def build(self) -> None:
         if self.job is not None:

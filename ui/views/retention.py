@@ -92,7 +92,7 @@ class RetentionDialog(QDialog):
 
     def reload(self) -> None:
         self.rules.clear()
-        for rule in self.workspace.retention_rules():
+        for rule in self.workspace.retention.rules():
             when = rule.last_run_at.strftime("%Y-%m-%d") if rule.last_run_at else tr("not yet")
             item = QListWidgetItem(tr("{0} (last run: {1})").format(rule.describe(), when))
             item.setData(RULE_ROLE, rule.rule_id)
@@ -107,7 +107,7 @@ class RetentionDialog(QDialog):
         action, years = self.action.currentData(), self.years.value()
         shown: list[RetentionPreview] = []
         if not attempt(
-            lambda: shown.append(self.workspace.preview_retention(action, years)), self.message
+            lambda: shown.append(self.workspace.retention.preview(action, years)), self.message
         ):
             return False
         self.preview_text.setText(self._describe(shown[0]))
@@ -116,7 +116,7 @@ class RetentionDialog(QDialog):
 
     def add(self) -> bool:
         action, years = self.action.currentData(), self.years.value()
-        if not attempt(lambda: self.workspace.add_retention_rule(action, years), self.message):
+        if not attempt(lambda: self.workspace.retention.add_rule(action, years), self.message):
             return False
         self.add_button.setEnabled(False)
         self.reload()
@@ -133,7 +133,7 @@ class RetentionDialog(QDialog):
             return False
         done: list[RetentionPreview] = []
         if not attempt(
-            lambda: done.append(self.workspace.run_retention_rule(rule_id)), self.message
+            lambda: done.append(self.workspace.retention.run_rule(rule_id)), self.message
         ):
             return False
         self.preview_text.setText(
@@ -148,7 +148,7 @@ class RetentionDialog(QDialog):
         rule_id = self._chosen()
         if rule_id is None:
             return False
-        if not attempt(lambda: self.workspace.remove_retention_rule(rule_id), self.message):
+        if not attempt(lambda: self.workspace.retention.remove_rule(rule_id), self.message):
             return False
         self.reload()
         return True

@@ -79,7 +79,7 @@ class ShelterBoard(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self.beds = self.workspace.occupancy()
+        self.beds = self.workspace.shelter.occupancy()
         self.table.setRowCount(len(self.beds))
         free = 0
         for row, bed in enumerate(self.beds):
@@ -98,7 +98,7 @@ class ShelterBoard(QWidget):
             else tr("No beds are set up yet: an administrator adds facilities in Administration.")
         )
         self.waiting.clear()
-        for entry in self.workspace.waiting_list():
+        for entry in self.workspace.shelter.waiting_list():
             self.waiting.addItem(
                 f"{entry.priority} · {entry.case_reference} · {entry.preferred_name} · "
                 + tr("since {0}").format(entry.requested_on.isoformat())
@@ -128,7 +128,7 @@ class ShelterBoard(QWidget):
             reference, ok = QInputDialog.getText(self, tr("Admit"), tr("Case reference:"))
             if not ok:
                 return False
-        return self._attempt(lambda: self.workspace.admit(reference, bed.bed_id))
+        return self._attempt(lambda: self.workspace.shelter.admit(reference, bed.bed_id))
 
     def discharge(self, reason: DischargeReason | None = None) -> bool:
         bed = self.selected()
@@ -143,7 +143,7 @@ class ShelterBoard(QWidget):
                 return False
             reason = list(DischargeReason)[labels.index(label)]
         chosen = reason
-        return self._attempt(lambda: self.workspace.discharge(stay_id, chosen))
+        return self._attempt(lambda: self.workspace.shelter.discharge(stay_id, chosen))
 
     def add_waiting(self, reference: str | None = None, priority: int = 2) -> bool:
         if reference is None:
@@ -151,4 +151,4 @@ class ShelterBoard(QWidget):
             if not ok:
                 return False
         chosen = reference
-        return self._attempt(lambda: self.workspace.add_to_waiting_list(chosen, priority))
+        return self._attempt(lambda: self.workspace.shelter.add_to_waiting_list(chosen, priority))

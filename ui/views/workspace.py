@@ -99,7 +99,7 @@ class CaseloadView(QWidget):
         self.worker.setObjectName("caseworkerFilter")
         self.worker.addItem(tr("Any caseworker"), None)
         if workspace.actor.sees_all_cases:
-            for worker_id, name in workspace.caseworkers():
+            for worker_id, name in workspace.cases.caseworkers():
                 self.worker.addItem(name, worker_id)
         else:
             self.worker.hide()
@@ -278,7 +278,7 @@ class AdminView(QWidget):
         limit_row.addStretch(1)
         form.addRow(tr("Largest attachment"), limit_row)
         backup_row = QHBoxLayout()
-        self.backup_folder = QLabel(str(workspace.backup_folder()))
+        self.backup_folder = QLabel(str(workspace.backups.folder()))
         self.backup_folder.setObjectName("backupFolder")
         self.backup_folder.setWordWrap(True)
         choose_folder = QPushButton(tr("Choose folder…"))
@@ -339,9 +339,9 @@ class AdminView(QWidget):
             if not folder:
                 return False
         chosen = Path(folder)
-        if not attempt(lambda: self.workspace.set_backup_folder(chosen), self.message):
+        if not attempt(lambda: self.workspace.backups.set_folder(chosen), self.message):
             return False
-        self.backup_folder.setText(str(self.workspace.backup_folder()))
+        self.backup_folder.setText(str(self.workspace.backups.folder()))
         return True
 
     def backup_now(self) -> None:
@@ -362,7 +362,7 @@ class AdminView(QWidget):
             def progress(done: int, total: int) -> None:
                 job.report(done * 100 // max(total, 1))
 
-            return workspace.backup_now(progress, job.check_cancelled)
+            return workspace.backups.now(progress, job.check_cancelled)
 
         def moved(percent: int, _text: str) -> None:
             if percent < 100:
@@ -424,7 +424,7 @@ class AdminView(QWidget):
                 return False
             layout[room.strip()] = int(count)
         try:
-            self.workspace.add_facility(name, layout)
+            self.workspace.shelter.add_facility(name, layout)
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return False
@@ -439,7 +439,7 @@ class AdminView(QWidget):
     def add_user(self) -> AccountDialog:
         dialog = AccountDialog(tr("Add a user"), with_identity=True, parent=self)
         workspace = self.workspace
-        dialog.action = lambda: workspace.add_user(
+        dialog.action = lambda: workspace.accounts.add_user(
             dialog.username.text(),
             dialog.password.text(),
             dialog.chosen_roles(),
@@ -456,7 +456,7 @@ class AdminView(QWidget):
             return None
         dialog = AccountDialog(tr("New password for {0}").format(username), False, self)
         workspace = self.workspace
-        dialog.action = lambda: workspace.reset_password(username, dialog.password.text())
+        dialog.action = lambda: workspace.accounts.reset_password(username, dialog.password.text())
         dialog.accepted.connect(self._changed)
         dialog.open()
         return dialog
@@ -480,7 +480,9 @@ class AdminView(QWidget):
         self.busy.show()
         self.setEnabled(False)
         workspace = self.workspace
-        jobs.start(lambda _job: workspace.disable_user(username), self._disabled, self._failed)
+        jobs.start(
+            lambda _job: workspace.accounts.disable_user(username), self._disabled, self._failed
+        )
 
     def _disabled(self, _result: object) -> None:
         self.busy.hide()
@@ -497,20 +499,20 @@ class AdminView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        users = self.workspace.users()
+        users = self.workspace.accounts.users()
         self.users.setRowCount(len(users))
         for row, user in enumerate(users):
             roles = ", ".join(QCoreApplication.translate("vocab", r.label) for r in user.roles)
             state = tr("Active") if user.active else tr("Disabled")
             for column, text in enumerate((user.username, roles, state)):
                 self.users.setItem(row, column, QTableWidgetItem(text))
-        organisation = self.workspace.organisation()
+        organisation = self.workspace.accounts.organisation()
         self.auto_lock.setValue(organisation.auto_lock_minutes)
         self.attachment_limit.setValue(organisation.attachment_limit_mb)
 
     def save_attachment_limit(self) -> bool:
         try:
-            self.workspace.set_attachment_limit(self.attachment_limit.value())
+            self.workspace.attachments.set_limit(self.attachment_limit.value())
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return False
@@ -519,7 +521,7 @@ class AdminView(QWidget):
 
     def save_auto_lock(self) -> None:
         try:
-            self.workspace.set_auto_lock_minutes(self.auto_lock.value())
+            self.workspace.accounts.set_auto_lock_minutes(self.auto_lock.value())
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return
@@ -563,7 +565,7 @@ class WorkspaceView(QWidget):
             self.detail.addWidget(self.admin)
             if self.caseload is None:
                 self.detail.setCurrentWidget(self.admin)
-        elif self.caseload is None and workspace.reports:
+        elif self.caseload is None and workspace.reporting.allowed:
             self.show_reporting()
 
     def _show(self, widget: QWidget) -> None:
@@ -650,7 +652,7 @@ class WorkspaceView(QWidget):
             if self.detail.currentWidget() is view:
                 view.message.setText(error_text(error))
 
-        jobs.start(lambda _job: workspace.find(text), shown, failed)
+        jobs.start(lambda _job: workspace.cases.find(text), shown, failed)
 
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.workspace, self)
@@ -680,7 +682,7 @@ class WorkspaceView(QWidget):
 
     def open_case(self, case_id: str) -> None:
         try:
-            detail = self.workspace.open_case(case_id)
+            detail = self.workspace.cases.open(case_id)
         except CaseworkError as error:
             self.empty.setText(error_text(error))
             self.detail.setCurrentWidget(self.empty)

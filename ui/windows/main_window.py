@@ -223,23 +223,25 @@ class MainWindow(QMainWindow):
         self.audit_action.setVisible(actor.sees_all_cases or workspace.is_admin)
         self.more_action.setVisible(any(a.isVisible() for a in self.more_menu.actions()))
         self.import_action.setVisible(actor.sees_all_cases and actor.works_cases)
-        self.reporting_action.setVisible(workspace.reports)
+        self.reporting_action.setVisible(workspace.reporting.allowed)
         self.admin_action.setVisible(workspace.is_admin)
         if actor.works_cases:
             # Reminders for expiring consent and follow-up dates, in the background.
             jobs.start(
-                lambda _job: workspace.raise_reminders(),
+                lambda _job: workspace.tasks.raise_reminders(),
                 lambda created: log.info("%s reminder task(s) raised", created),
                 lambda error: log.warning("reminders not raised: %s", type(error).__name__),
             )
         self.toolbar.show()
 
         def daily(job: jobs.Job) -> object:
-            workspace.run_due_retention()  # first, so today's backup holds nothing removed
-            return workspace.daily_backup_if_due(job.check_cancelled)
+            workspace.retention.run_due()  # first, so today's backup holds nothing removed
+            return workspace.backups.daily_if_due(job.check_cancelled)
 
         jobs.start(daily, self._daily_backup_done, self._daily_backup_failed)
-        self._arm_idle_lock(workspace.organisation().auto_lock_minutes)  # first, whatever else
+        self._arm_idle_lock(
+            workspace.accounts.organisation().auto_lock_minutes
+        )  # first, whatever else
         if self._handed_place is not None:
             self._last_place = _place_from(self._handed_place)
             self._handed_place = None
@@ -286,7 +288,7 @@ class MainWindow(QMainWindow):
 
         workspace = self.desk
         dialog = AccountDialog(tr("Change your password"), False, self, with_current=True)
-        dialog.action = lambda: workspace.change_own_password(
+        dialog.action = lambda: workspace.accounts.change_own_password(
             dialog.current.text(), dialog.password.text()
         )
         dialog.open()

@@ -53,7 +53,7 @@ class AttachmentsTab(Tab):
         self.reload()
 
     def reload(self) -> None:
-        items = self.workspace.case_attachments(self.case_id)
+        items = self.workspace.attachments.of_case(self.case_id)
         fill_table(
             self.list,
             [
@@ -80,7 +80,7 @@ class AttachmentsTab(Tab):
                 return False
         chosen = Path(path)
         if self.attempt(
-            lambda: self.workspace.attach_file(self.case_id, chosen, self.description.text())
+            lambda: self.workspace.attachments.attach(self.case_id, chosen, self.description.text())
         ):
             self.description.clear()
             return True
@@ -92,7 +92,7 @@ class AttachmentsTab(Tab):
             self.message.setText(tr("Choose an attachment first."))
             return None
         try:
-            info, data = self.workspace.open_attachment(attachment_id)
+            info, data = self.workspace.attachments.open(attachment_id)
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return None
@@ -110,4 +110,4 @@ class AttachmentsTab(Tab):
             if not path:
                 return False
         target = Path(path)
-        return self.attempt(lambda: self.workspace.export_attachment(attachment_id, target))
+        return self.attempt(lambda: self.workspace.attachments.export(attachment_id, target))

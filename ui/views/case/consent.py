@@ -75,7 +75,7 @@ class ConsentTab(Tab):
 
     def reload(self) -> None:
         today = date.today()
-        consents = self.workspace.consents(self.case_id)
+        consents = self.workspace.consent.of_case(self.case_id)
         rows = []
         for c in consents:
             if c.withdrawn_on:
@@ -98,7 +98,7 @@ class ConsentTab(Tab):
     def record(self) -> None:
         expires = to_date(self.expires) if self.has_expiry.isChecked() else None
         if self.attempt(
-            lambda: self.workspace.record_consent(
+            lambda: self.workspace.consent.record(
                 self.case_id,
                 self.kind.currentData(),
                 to_date(self.given),
@@ -122,4 +122,4 @@ class ConsentTab(Tab):
         if consent_id is None:
             self.message.setText(tr("Choose a consent record first."))
             return
-        self.attempt(lambda: self.workspace.withdraw_consent(self.case_id, consent_id))
+        self.attempt(lambda: self.workspace.consent.withdraw(self.case_id, consent_id))

@@ -66,7 +66,7 @@ class CounselingTab(Tab):
 
     def reload(self) -> None:
         self.list.clear()
-        for item in self.workspace.counseling_sessions(self.case_id):
+        for item in self.workspace.counseling.of_case(self.case_id):
             head = (
                 f"{item.held_on.isoformat()} · {vocab(item.kind.label)} · "
                 f"{vocab(item.modality.label)} · {item.duration_minutes} min · "
@@ -81,7 +81,7 @@ class CounselingTab(Tab):
 
     def record(self) -> None:
         if self.attempt(
-            lambda: self.workspace.record_session(
+            lambda: self.workspace.counseling.record(
                 self.case_id,
                 to_date(self.held_on),
                 self.minutes.value(),

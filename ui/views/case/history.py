@@ -36,21 +36,23 @@ class HistoryTab(Tab):
 
     def reload(self) -> None:
         lines = []
-        for entry in self.workspace.status_history(self.case_id):
+        for entry in self.workspace.cases.status_history(self.case_id):
             start = vocab(entry.from_status.label) if entry.from_status else tr("opened")
             when = entry.at.astimezone().strftime("%Y-%m-%d %H:%M")
             line = f"<b>{when}</b> — {start} → {vocab(entry.to_status.label)} ({escape(entry.by)})"
             if entry.comment:
                 line += f"<br><i>{escape(entry.comment)}</i>"
             lines.append(line)
-        for request in self.workspace.closure_requests(self.case_id, pending_only=False):
+        for request in self.workspace.cases.closure_requests(self.case_id, pending_only=False):
             line = tr("Closure requested by {0} ({1}): {2}").format(
                 request.requested_by, vocab(request.reason.label), vocab(request.decision.label)
             )
             if request.decision_comment:
                 line += f" — <i>{escape(request.decision_comment)}</i>"
             lines.append(line)
-        for erasure in self.workspace.erasure_requests(pending_only=False, case_id=self.case_id):
+        for erasure in self.workspace.supervision.erasure_requests(
+            pending_only=False, case_id=self.case_id
+        ):
             line = escape(
                 tr("Erasure requested by {0}: {1}").format(
                     erasure.requested_by, vocab(erasure.decision.label)

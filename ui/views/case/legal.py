@@ -75,7 +75,7 @@ class LegalTab(Tab):
         self.reload()
 
     def reload(self) -> None:
-        matters = self.workspace.legal_matters(self.case_id)
+        matters = self.workspace.legal.of_case(self.case_id)
         self.matters.clear()
         parts = []
         for matter in matters:
@@ -100,7 +100,7 @@ class LegalTab(Tab):
 
     def open_matter(self) -> None:
         if self.attempt(
-            lambda: self.workspace.open_matter(
+            lambda: self.workspace.legal.open_matter(
                 self.case_id, self.kind.currentData(), self.lawyer.text()
             )
         ):
@@ -115,7 +115,7 @@ class LegalTab(Tab):
         assert isinstance(chosen, datetime)
         starts_at = chosen.astimezone()
         if self.attempt(
-            lambda: self.workspace.schedule_hearing(
+            lambda: self.workspace.legal.schedule_hearing(
                 matter_id, starts_at, self.place.text(), self.purpose.text()
             )
         ):
@@ -129,5 +129,5 @@ class LegalTab(Tab):
         outcome, ok = QInputDialog.getText(self, tr("Close the matter"), tr("Outcome:"))
         if ok:
             self.attempt(
-                lambda: self.workspace.update_matter(matter_id, LegalStatus.CLOSED, outcome)
+                lambda: self.workspace.legal.update_matter(matter_id, LegalStatus.CLOSED, outcome)
             )

@@ -64,7 +64,7 @@ class NotesTab(Tab):
     def reload(self) -> None:
         self.list.clear()
         self.notes.clear()
-        for note in self.workspace.case_notes(self.case_id):
+        for note in self.workspace.notes.of_case(self.case_id):
             marks = []
             if note.confidentiality == Confidentiality.SENSITIVE:
                 marks.append(tr("sensitive"))
@@ -84,7 +84,7 @@ class NotesTab(Tab):
 
     def add(self) -> None:
         if self.attempt(
-            lambda: self.workspace.add_note(
+            lambda: self.workspace.notes.add(
                 self.case_id,
                 self.body.toPlainText(),
                 to_date(self.noted_on),
@@ -103,4 +103,4 @@ class NotesTab(Tab):
             self, tr("Amend note"), tr("The note as it should read:"), self.notes[note_id]
         )
         if ok:
-            self.attempt(lambda: self.workspace.amend_note(note_id, text))
+            self.attempt(lambda: self.workspace.notes.amend(note_id, text))

@@ -111,7 +111,7 @@ class OverviewTab(Tab):
         actor = self.workspace.actor
         pending = [
             r
-            for r in self.workspace.closure_requests(self.case_id)
+            for r in self.workspace.cases.closure_requests(self.case_id)
             if r.decision == ClosureDecision.PENDING
         ]
         if pending:
@@ -168,7 +168,9 @@ class OverviewTab(Tab):
         return dialog
 
     def _erasure_actions(self, row: QHBoxLayout) -> None:
-        waiting = self.workspace.erasure_requests(pending_only=True, case_id=self.case_id)
+        waiting = self.workspace.supervision.erasure_requests(
+            pending_only=True, case_id=self.case_id
+        )
         if not waiting:
             forget = QPushButton(tr("Ask to forget this person…"))
             forget.setObjectName("requestErasure")
@@ -196,13 +198,15 @@ class OverviewTab(Tab):
                 return False
             reason = dialog.reason.toPlainText()
         text = reason
-        return self.attempt(lambda: self.workspace.request_erasure(self.case_id, text))
+        return self.attempt(lambda: self.workspace.supervision.request_erasure(self.case_id, text))
 
     def approve_erasure(self, request_id: str, confirmed: bool = False) -> bool:
         """Erase the person for good, after a last confirmation; the case closes."""
         if not confirmed and not confirm_erasure(self):
             return False
-        if not attempt(lambda: self.workspace.decide_erasure(request_id, True, ""), self.message):
+        if not attempt(
+            lambda: self.workspace.supervision.decide_erasure(request_id, True, ""), self.message
+        ):
             return False
         self.erased.emit()
         return True
@@ -212,10 +216,12 @@ class OverviewTab(Tab):
             self, tr("Reject erasure"), tr("Why, for the caseworker:")
         )
         if ok:
-            self.attempt(lambda: self.workspace.decide_erasure(request_id, False, comment))
+            self.attempt(
+                lambda: self.workspace.supervision.decide_erasure(request_id, False, comment)
+            )
 
     def refresh(self) -> None:
-        self.detail = self.workspace.open_case(self.case_id)
+        self.detail = self.workspace.cases.open(self.case_id)
         self.reload()
 
     def after_change(self) -> None:
@@ -223,7 +229,7 @@ class OverviewTab(Tab):
 
     def toggle_follow_up(self) -> None:
         if self.detail.status == CaseStatus.FOLLOW_UP:
-            self.attempt(lambda: self.workspace.set_follow_up(self.case_id, False))
+            self.attempt(lambda: self.workspace.cases.set_follow_up(self.case_id, False))
             return
         dialog = QDialog(self)
         dialog.setWindowTitle(tr("Move to follow-up"))
@@ -237,13 +243,15 @@ class OverviewTab(Tab):
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         if dialog.exec():
-            self.attempt(lambda: self.workspace.set_follow_up(self.case_id, True, to_date(when)))
+            self.attempt(
+                lambda: self.workspace.cases.set_follow_up(self.case_id, True, to_date(when))
+            )
 
     def request_closure(self) -> None:
         dialog = ClosureDialog(self)
         if dialog.exec():
             self.attempt(
-                lambda: self.workspace.request_closure(
+                lambda: self.workspace.cases.request_closure(
                     self.case_id,
                     dialog.reason.currentData(),
                     dialog.comment.toPlainText(),
@@ -252,7 +260,9 @@ class OverviewTab(Tab):
             )
 
     def decide(self, request_id: str, approve: bool, comment: str) -> bool:
-        return self.attempt(lambda: self.workspace.decide_closure(request_id, approve, comment))
+        return self.attempt(
+            lambda: self.workspace.cases.decide_closure(request_id, approve, comment)
+        )
 
     def reject(self, request_id: str) -> None:
         comment, ok = QInputDialog.getMultiLineText(
@@ -266,10 +276,10 @@ class OverviewTab(Tab):
             self, tr("Reopen the case"), tr("Why is it reopened?")
         )
         if ok:
-            self.attempt(lambda: self.workspace.reopen(self.case_id, comment))
+            self.attempt(lambda: self.workspace.cases.reopen(self.case_id, comment))
 
     def reassign(self) -> None:
-        workers = self.workspace.caseworkers()
+        workers = self.workspace.cases.caseworkers()
         names = [name for _id, name in workers]
         if not names:
             return
@@ -279,7 +289,7 @@ class OverviewTab(Tab):
         reason, ok = QInputDialog.getText(self, tr("Reassign"), tr("Reason (kept in the history):"))
         if ok:
             worker_id = workers[names.index(name)][0]
-            self.attempt(lambda: self.workspace.reassign(self.case_id, worker_id, reason))
+            self.attempt(lambda: self.workspace.cases.reassign(self.case_id, worker_id, reason))
 
 
 class ClosureDialog(QDialog):

@@ -37,7 +37,7 @@ class ReferralsTab(Tab):
         super().__init__(workspace, case_id)
         self.partner = QComboBox()
         self.partner.setObjectName("referralPartner")
-        for partner in workspace.partners():
+        for partner in workspace.referrals.partners():
             self.partner.addItem(partner.name, partner.partner_id)
         self.category = QComboBox()
         for category in ServiceCategory:
@@ -83,7 +83,7 @@ class ReferralsTab(Tab):
         self.reload()
 
     def reload(self) -> None:
-        rows = self.workspace.case_referrals(self.case_id)
+        rows = self.workspace.referrals.of_case(self.case_id)
         fill_table(
             self.list,
             [
@@ -105,7 +105,7 @@ class ReferralsTab(Tab):
             self.message.setText(tr("No partner organisations yet: a supervisor adds them."))
             return
         try:
-            self.workspace.send_referral(
+            self.workspace.referrals.send(
                 self.case_id, partner_id, self.category.currentData(), self.reason.text()
             )
         except ConsentMissing as refused:
@@ -126,7 +126,7 @@ class ReferralsTab(Tab):
         if referral_id is None:
             self.message.setText(tr("Choose a referral first."))
             return
-        self.attempt(lambda: self.workspace.update_referral(referral_id, status, note))
+        self.attempt(lambda: self.workspace.referrals.update(referral_id, status, note))
 
     def decline(self) -> None:
         note, ok = QInputDialog.getText(self, tr("Declined"), tr("Why did they decline?"))
@@ -153,7 +153,7 @@ class ReferralsTab(Tab):
         def build(_job: object) -> Path:
             from casework.reporting.pdf import save
 
-            save(workspace.referral_packet_pdf(referral_id), target)
+            save(workspace.printing.referral_packet(referral_id), target)
             return target
 
         def done(saved: Path) -> None:

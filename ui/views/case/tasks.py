@@ -41,7 +41,7 @@ class TasksTab(Tab):
         self.reload()
 
     def reload(self) -> None:
-        tasks = self.workspace.case_tasks(self.case_id)
+        tasks = self.workspace.tasks.of_case(self.case_id)
         fill_table(
             self.list,
             [[t.due_on.isoformat(), t.title, t.assignee, vocab(t.status.label)] for t in tasks],
@@ -50,7 +50,7 @@ class TasksTab(Tab):
 
     def add(self) -> None:
         if self.attempt(
-            lambda: self.workspace.add_task(self.case_id, self.title.text(), to_date(self.due))
+            lambda: self.workspace.tasks.add(self.case_id, self.title.text(), to_date(self.due))
         ):
             self.title.clear()
 
@@ -59,4 +59,4 @@ class TasksTab(Tab):
         if task_id is None:
             self.message.setText(tr("Choose a task first."))
             return
-        self.attempt(lambda: self.workspace.complete_task(task_id))
+        self.attempt(lambda: self.workspace.tasks.complete(task_id))

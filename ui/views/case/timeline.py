@@ -32,5 +32,5 @@ class TimelineTab(Tab):
 
     def reload(self) -> None:
         self.list.clear()
-        for event in self.workspace.timeline(self.case_id, self.kind.currentData()):
+        for event in self.workspace.cases.timeline(self.case_id, self.kind.currentData()):
             self.list.addItem(f"{event.on.isoformat()}  {event.text}")
