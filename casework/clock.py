@@ -3,8 +3,9 @@
 The desk holds a ``Clock`` and passes its dates to the services, which never read the time
 themselves; a test or a benchmark gives the desk a clock of its own. ``today`` is the date
 where the user is (the local date: a note written at 23:30 is dated that day); ``now`` is an
-aware time in UTC. This module is the only place that asks the system (ruff's DTZ rules hold
-everywhere else).
+aware time in UTC. This module is the only place that asks the system for the date (ruff's DTZ
+rules hold everywhere else, so no naive time or local date is made elsewhere); the stamps on
+rows (created_at, updated_at) are instants from casework.model.base.utcnow.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
+from casework.clock import SYSTEM
 from casework.model import (
     Assignment,
     Bed,
@@ -223,7 +224,7 @@ def fill(vault: OpenVault, admin: Actor, count: int, seed: int, caseworker_ids: 
     """Add ``count`` synthetic survivors with their cases, notes, tasks and consent records.
     The same seed gives the same data, ids included (relative to the day it runs)."""
     rng = random.Random(seed)
-    today = date.today()
+    today = SYSTEM.today()
     now = utcnow()
     actor_id = admin.user_id
     workers = caseworker_ids or [actor_id]
@@ -480,7 +481,7 @@ def fill_services(vault: OpenVault, admin: Actor, seed: int) -> None:
     per survivor one or two stays, ten counseling sessions, a legal matter with a few hearings
     and three referrals. Beds scale with the caseload, and no bed is ever double-booked."""
     rng = random.Random(seed * 7919)
-    today = date.today()
+    today = SYSTEM.today()
     now = utcnow()
     with vault.transaction() as session:
         total_cases = session.execute(select(func.count()).select_from(Case)).scalar_one()

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.clock import SYSTEM
+
 
 def vocab(label: str) -> str:
     """A controlled-vocabulary label, translated."""
@@ -57,7 +59,7 @@ def date_edit(value: date | None = None, latest: date | None = None) -> QDateEdi
     edit = QDateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
-    day = value or date.today()
+    day = value or SYSTEM.today()
     edit.setDate(QDate(day.year, day.month, day.day))
     if latest is not None:
         edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))

@@ -88,7 +88,11 @@ class Cases(Area):
 
     request_closure = writes(lifecycle.request_closure)
 
-    decide_closure = writes(lifecycle.decide_closure)
+    def decide_closure(self, request_id: str, approve: bool, comment: str = "") -> None:
+        with self.vault.transaction() as session:
+            lifecycle.decide_closure(
+                session, self.actor, request_id, approve, comment, self.today()
+            )
 
     reopen = writes(lifecycle.reopen)
 

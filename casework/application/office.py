@@ -111,7 +111,7 @@ class Printing(Area):
         from casework.reporting import reports
 
         with self.vault.transaction() as session:
-            return reports.case_summary_pdf(session, self.actor, case_id, letter)
+            return reports.case_summary_pdf(session, self.actor, case_id, letter, self.today())
 
     def caseload(
         self, caseworker_id: str | None, start: date, end: date, letter: bool = False
@@ -119,7 +119,9 @@ class Printing(Area):
         from casework.reporting import reports
 
         with self.vault.transaction() as session:
-            return reports.caseload_pdf(session, self.actor, caseworker_id, start, end, letter)
+            return reports.caseload_pdf(
+                session, self.actor, caseworker_id, start, end, letter, self.today()
+            )
 
     def occupancy(self, year: int, month: int, letter: bool = False) -> bytes:
         from casework.reporting import reports

@@ -3,7 +3,7 @@ aid."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from casework.application.area import Area, reads, writes
 from casework.model.vocab import (
@@ -107,6 +107,12 @@ class Legal(Area):
 
     update_matter = writes(legal.update_matter)
 
-    schedule_hearing = writes(legal.schedule_hearing)
+    def schedule_hearing(
+        self, matter_id: str, starts_at: datetime, place: str, purpose: str
+    ) -> str:
+        with self.vault.transaction() as session:
+            return legal.schedule_hearing(
+                session, self.actor, matter_id, starts_at, place, purpose, self.today()
+            )
 
     hearings = reads(legal.calendar)

@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.clock import SYSTEM
 from casework.errors import ValidationError
 from casework.model import Bed, Case, Facility, Organisation, Room, Stay, Survivor, Task, User
 from casework.model.actor import Actor
@@ -99,14 +100,19 @@ def _day(value: date | None) -> str:
 # -- the case file ---------------------------------------------------------------------------
 
 
-def case_summary_pdf(session: Session, actor: Actor, case_id: str, letter: bool = False) -> bytes:
+def case_summary_pdf(
+    session: Session, actor: Actor, case_id: str, letter: bool = False, today: date | None = None
+) -> bytes:
     """The case file: profile, consents, services, reviews, notes and timeline. Sensitive notes
     and counseling notes appear only when this reader may read them (the services decide)."""
     detail = cases.open_case(session, actor, case_id)
     organisation = _organisation(session)
     story: list[Flowable] = [
         para(f"Case file {detail.reference}", TITLE),
-        para(f"Printed {date.today().isoformat()}. Keep it locked away; shred it when done."),
+        para(
+            f"Printed {(today or SYSTEM.today()).isoformat()}. Keep it locked away; shred it "
+            "when done."
+        ),
         para("Person", HEADING),
         key_values(
             [
@@ -269,7 +275,12 @@ class CaseloadLine:
 
 
 def caseload_lines(
-    session: Session, actor: Actor, caseworker_id: str | None, start: date, end: date
+    session: Session,
+    actor: Actor,
+    caseworker_id: str | None,
+    start: date,
+    end: date,
+    today: date | None = None,
 ) -> list[CaseloadLine]:
     """Cases active at any time from ``start`` to ``end`` (inclusive), of one caseworker or of
     everyone the reader may see."""
@@ -311,7 +322,7 @@ def caseload_lines(
             select(Task.case_id).where(
                 Task.deleted_at.is_(None),
                 Task.status == TaskStatus.OPEN,
-                Task.due_on < date.today(),
+                Task.due_on < (today or SYSTEM.today()),
                 Task.case_id.is_not(None),
             )
         ).scalars()
@@ -340,10 +351,11 @@ def caseload_pdf(
     start: date,
     end: date,
     letter: bool = False,
+    today: date | None = None,
 ) -> bytes:
     if caseworker_id is None and not actor.sees_all_cases:
         caseworker_id = actor.user_id  # a caseworker prints their own caseload
-    lines = caseload_lines(session, actor, caseworker_id, start, end)
+    lines = caseload_lines(session, actor, caseworker_id, start, end, today)
     organisation = _organisation(session)
     who = "the whole organisation"
     if caseworker_id is not None:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.clock import SYSTEM
 from casework.errors import NotFound, ValidationError
 from casework.model import Case, Hearing, LegalMatter, Task
 from casework.model.actor import Actor
@@ -73,10 +74,16 @@ def update_matter(
 
 
 def schedule_hearing(
-    session: Session, actor: Actor, matter_id: str, starts_at: datetime, place: str, purpose: str
+    session: Session,
+    actor: Actor,
+    matter_id: str,
+    starts_at: datetime,
+    place: str,
+    purpose: str,
+    today: date | None = None,
 ) -> str:
     """Add a hearing (a UTC instant) and a reminder task for the case's caseworker, due
-    three days before, or today if the hearing is sooner."""
+    three days before, or ``today`` (the desk's clock) if the hearing is sooner."""
     matter = session.get(LegalMatter, matter_id)
     if matter is None or matter.deleted_at is not None:
         raise NotFound()
@@ -96,7 +103,7 @@ def schedule_hearing(
     session.flush()
     worker = case.assigned_caseworker_id or actor.user_id
     hearing_day = starts_at.astimezone().date()
-    due = max(hearing_day - timedelta(days=REMINDER_DAYS_BEFORE), date.today())
+    due = max(hearing_day - timedelta(days=REMINDER_DAYS_BEFORE), today or SYSTEM.today())
     session.add(
         Task(
             case_id=case.id,

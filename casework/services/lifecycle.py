@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.clock import SYSTEM
 from casework.errors import PermissionDenied, ValidationError
 from casework.model import Assignment, Case, ClosureRequest, StatusChange, User
 from casework.model.actor import Actor
@@ -137,7 +138,7 @@ def decide_closure(
     request.updated_by = actor.user_id
     if approve:
         case.closure_reason = request.reason
-        case.closed_date = today or date.today()
+        case.closed_date = today or SYSTEM.today()
         case.follow_up_date = None
         _change_status(session, actor, case, request.target_status, request.comment)
     audit.record(session, actor.user_id, f"case.closure.{request.decision.value}", "case", case.id)

@@ -184,3 +184,23 @@ def test_a_bound_write_waits_for_the_writer_and_a_bound_read_does_not(
     assert order == ["released", "wrote"]
     assert [t.title for t in desk.tasks.of_case(case.case_id)] == ["Call back"]
     amina.lock()
+
+
+def test_the_desk_dates_with_the_clock_it_is_given(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from casework.clock import FixedClock
+    from casework.errors import ValidationError
+    from casework.model.vocab import Confidentiality
+
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    case = record_survivor(amina, today)
+    stopped = Desk(amina, actor_of(amina), FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC)))
+    later = date(2026, 11, 23) + timedelta(days=2)
+    with pytest.raises(ValidationError):  # after the desk's today, whatever the system's
+        stopped.notes.add(case.case_id, "Called", later, Confidentiality.ORDINARY)
+    note = stopped.notes.add(case.case_id, "Called", date(2026, 11, 23), Confidentiality.ORDINARY)
+    assert note.noted_on == date(2026, 11, 23)
+    amina.lock()

@@ -3,7 +3,7 @@ and verify the chain (in the background, with progress; the result names the fir
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
@@ -67,7 +67,7 @@ class AuditView(QWidget):
         self.clear_case = QPushButton(tr("All cases"))
         self.clear_case.setVisible(case_id is not None)
         self.clear_case.clicked.connect(self._all_cases)
-        today = date.today()
+        today = workspace.clock.today()
         self.use_dates = QCheckBox(tr("From"))
         self.start = date_edit(today - timedelta(days=30), latest=today)
         self.end = date_edit(today, latest=today)

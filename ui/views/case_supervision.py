@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from html import escape
 
 from PySide6.QtCore import QCoreApplication
@@ -45,7 +45,7 @@ class ReviewsTab(Tab):
         if workspace.actor.sees_all_cases:
             self.form = QGroupBox(tr("Record a review"))
             form = QFormLayout(self.form)
-            today = date.today()
+            today = workspace.clock.today()
             self.reviewed_on = date_edit(today, latest=today)
             self.summary = QPlainTextEdit()
             self.summary.setObjectName("reviewSummary")

@@ -303,7 +303,7 @@ class ExportWizard(QDialog):
         return page
 
     def _fill_periods(self) -> None:
-        today = date.today()
+        today = self.workspace.clock.today()
         self.period.clear()
         if self.kind == QUARTERLY:
             quarters = recent_quarters(today)

@@ -4,7 +4,7 @@ in the background with progress and written only where the user chooses (user-on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale
@@ -71,7 +71,7 @@ class ReportDialog(QDialog):
         self.caseload_choice.setChecked(True)
         self.caseworker = QComboBox()
         self.caseworker.setObjectName("reportCaseworker")
-        today = date.today()
+        today = self.workspace.clock.today()
         last_month_end = today.replace(day=1) - timedelta(days=1)
         self.start = date_edit(last_month_end.replace(day=1), latest=today)
         self.end = date_edit(last_month_end, latest=today)

@@ -4,7 +4,7 @@ Administrators without a case role get the administration view instead."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,7 +163,7 @@ class CaseloadView(QWidget):
         layout.addWidget(self.table)
 
     def apply_filters(self) -> None:
-        today = date.today()
+        today = self.workspace.clock.today()
         since, until = self.intake.currentData()
         self.model.set_filter(
             CaseFilter(

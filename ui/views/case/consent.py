@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -74,7 +72,7 @@ class ConsentTab(Tab):
         self.reload()
 
     def reload(self) -> None:
-        today = date.today()
+        today = self.workspace.clock.today()
         consents = self.workspace.consent.of_case(self.case_id)
         rows = []
         for c in consents:

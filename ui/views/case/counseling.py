@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,7 +26,7 @@ from ui.widgets import date_edit, to_date, vocab
 class CounselingTab(Tab):
     def __init__(self, workspace: Desk, case_id: str) -> None:
         super().__init__(workspace, case_id)
-        self.held_on = date_edit(latest=date.today())
+        self.held_on = date_edit(latest=workspace.clock.today())
         self.minutes = QSpinBox()
         self.minutes.setRange(5, 480)
         self.minutes.setValue(50)

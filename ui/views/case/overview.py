@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -233,7 +231,7 @@ class OverviewTab(Tab):
             return
         dialog = QDialog(self)
         dialog.setWindowTitle(tr("Move to follow-up"))
-        when = date_edit(date.today())
+        when = date_edit(self.workspace.clock.today())
         form = QFormLayout(dialog)
         form.addRow(tr("Follow up by"), when)
         buttons = QDialogButtonBox(
