@@ -38,7 +38,8 @@ from casework.services.audit_chain import Helper  # noqa: E402
 from casework.services.cases import CaseFilter, CaseSort  # noqa: E402
 from casework.vault import schema  # noqa: E402
 from casework.vault.engine import raw_connection  # noqa: E402
-from casework.vault.vault import OpenVault, VaultFolder  # noqa: E402
+from casework.vault.opened import OpenVault  # noqa: E402
+from casework.vault.vault import VaultFolder  # noqa: E402
 
 
 def measure(action: Callable[[], object], repeat: int) -> float:

@@ -390,7 +390,7 @@ class Day:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
 
-        from ui.views.lists import SearchResultsView
+        from ui.views.search_results import SearchResultsView
 
         box = self.window.search_box
         if not box.isVisible():

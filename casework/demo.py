@@ -55,7 +55,8 @@ from casework.services import accounts, audit, people_index, referrals, shelter
 from casework.services.cases import sort_name
 from casework.services.notes import fts_rowid
 from casework.vault.crypto import KdfParams
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 
 # Bumped whenever the generated data changes shape, so cached demo vaults are rebuilt.
 DEMO_VERSION = 2

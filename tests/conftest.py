@@ -13,7 +13,8 @@ from casework.model.vocab import Role
 from casework.services import accounts
 from casework.vault import crypto
 from casework.vault.crypto import KdfParams
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.factories import actor_of, create_vault
 from tests.kdf_floor import PRODUCTION_KDF_FLOOR, TEST_KDF_FLOOR, use_test_kdf_floor
 

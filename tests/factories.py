@@ -15,8 +15,9 @@ from casework.model.actor import Actor
 from casework.services import accounts, cases
 from casework.services.erasure import erase_again
 from casework.vault.crypto import KdfParams
+from casework.vault.opened import OpenVault
 from casework.vault.restore import RestoreReport, restore_backup
-from casework.vault.vault import NewVault, OpenVault, VaultFolder
+from casework.vault.vault import NewVault, VaultFolder
 
 _actors: weakref.WeakKeyDictionary[OpenVault, Actor] = weakref.WeakKeyDictionary()
 

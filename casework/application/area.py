@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from casework.application.desk import Desk
-    from casework.vault.vault import OpenVault
+    from casework.vault.opened import OpenVault
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -26,7 +26,7 @@ from casework.clock import SYSTEM, Clock
 from casework.errors import VaultLocked
 from casework.model.actor import Actor
 from casework.model.vocab import Role
-from casework.vault.vault import OpenVault
+from casework.vault.opened import OpenVault
 
 # How long closing the desk (lock, sign-out, quit) waits for running work to stop.
 CLOSE_WAIT_SECONDS = 5.0

@@ -108,26 +108,26 @@ class Printing(Area):
         return referral_packet_pdf(packet)
 
     def case_summary(self, case_id: str, letter: bool = False) -> bytes:
-        from casework.reporting import reports
+        from casework.reporting import printouts
 
         with self.vault.transaction() as session:
-            return reports.case_summary_pdf(session, self.actor, case_id, letter, self.today())
+            return printouts.case_summary_pdf(session, self.actor, case_id, letter, self.today())
 
     def caseload(
         self, caseworker_id: str | None, start: date, end: date, letter: bool = False
     ) -> bytes:
-        from casework.reporting import reports
+        from casework.reporting import printouts
 
         with self.vault.transaction() as session:
-            return reports.caseload_pdf(
+            return printouts.caseload_pdf(
                 session, self.actor, caseworker_id, start, end, letter, self.today()
             )
 
     def occupancy(self, year: int, month: int, letter: bool = False) -> bytes:
-        from casework.reporting import reports
+        from casework.reporting import printouts
 
         with self.vault.transaction() as session:
-            return reports.occupancy_pdf(session, self.actor, year, month, self.today(), letter)
+            return printouts.occupancy_pdf(session, self.actor, year, month, self.today(), letter)
 
 
 class Reporting(Area):

@@ -31,3 +31,13 @@ class Actor:
     def require(self, *roles: Role) -> None:
         if not self.roles.intersection(roles):
             raise PermissionDenied()
+
+    def stamp(self) -> dict[str, str]:
+        """A new row's authorship (``Model(..., **actor.stamp())``): made and last changed by
+        this user. Every table carries it, for the audit and for sync."""
+        return authored_by(self.user_id)
+
+
+def authored_by(user_id: str) -> dict[str, str]:
+    """A new row's authorship by ``user_id`` (see ``Actor.stamp``)."""
+    return {"created_by": user_id, "updated_by": user_id}

@@ -99,8 +99,7 @@ def add_profile(
         records_enabled=records_enabled,
         k=k,
         l_diversity=l_diversity,
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(profile)
     session.flush()

@@ -7,12 +7,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from itertools import chain
@@ -23,13 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework import __version__
-from casework.errors import CaseworkError, ValidationError
+from casework.errors import ValidationError
 from casework.model import (
     Case,
     ConsentRecord,
     CounselingSession,
     LegalMatter,
-    Organisation,
     Partner,
     Referral,
     StatusChange,
@@ -60,11 +57,17 @@ from casework.reporting.disclosure import (
 )
 from casework.reporting.profiles import Profile
 from casework.reporting.regions import region_of
+from casework.reporting.release_files import (
+    ExportRefused,
+    Writer,
+    manifest_bytes,
+    refuse_unless_empty,
+    write_export,
+)
 from casework.reporting.scan import Reader, gc_paused, let_go, scan, snapshot_pair, tally
 from casework.reporting.summary_pdf import summary_pdf
-from casework.services import audit
+from casework.services.organisation import the_organisation
 from casework.services.shelter import nights
-from casework.vault.files import make_private_folder, write_private_file
 
 SPEC_VERSION = "1"
 HTCDS_VERSION = "2.0"
@@ -74,10 +77,6 @@ GENDERS = ["Women/girls", "Men/boys", "Trans or gender-diverse", "Unknown"]
 REGIONS = ["Domestic", "Africa", "Americas", "Asia", "Europe", "Oceania", "Unknown"]
 LABOUR = {"ForcedLabour", "ChildLabour", "Servitude", "ForcedBegging"}
 CLOSED = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
-
-
-class ExportRefused(CaseworkError):
-    code = "export-refused"
 
 
 @dataclass(frozen=True)
@@ -243,9 +242,7 @@ def build_release(
     actor.require(Role.DATA_OFFICER, Role.ADMINISTRATOR)
     if period.start > today:
         raise ExportRefused(f"{period.label} has not started yet.")
-    org = session.execute(
-        select(Organisation).where(Organisation.deleted_at.is_(None))
-    ).scalar_one()
+    org = the_organisation(session)
     with snapshot_pair(session) as pair, ThreadPoolExecutor(1, "export-reads") as pool:
         reader: Reader = session
         if pair is not None:
@@ -637,11 +634,6 @@ def _csv(
     return buffer.getvalue().encode("utf-8")
 
 
-# A write transaction to open (OpenVault.transaction): exports read in a plain session and write
-# only their audit row, briefly, in one of these.
-Writer = Callable[[], AbstractContextManager[Session]]
-
-
 def export_quarterly(
     session: Session,
     actor: Actor,
@@ -678,66 +670,3 @@ def export_quarterly(
         session, actor, out, files, "export.quarterly", profile, period.label, check, writer
     )
     return release
-
-
-def manifest_bytes(manifest: dict[str, object]) -> bytes:
-    return json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8") + b"\n"
-
-
-def refuse_unless_empty(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ExportRefused(f"{out} already exists and is not empty: choose a new or empty folder.")
-
-
-def write_export(
-    session: Session,
-    actor: Actor,
-    out: Path,
-    files: dict[str, bytes],
-    action: str,
-    profile: Profile,
-    period: str,
-    check: Callable[[], None] | None = None,
-    writer: Writer | None = None,
-) -> None:
-    """Audit who exported what (profile, period, each file's SHA-256), then write the files
-    user-only into ``out``. The audit row is in the caller's transaction (or, with ``writer``,
-    in one of its own around the writing), so a failed write (which removes whatever it had
-    written) leaves no row either."""
-    if writer is not None:
-        created = not out.exists()
-        try:
-            with writer() as written_in:
-                write_export(written_in, actor, out, files, action, profile, period, check)
-        except BaseException:
-            # The audit row did not commit (a lock refused it, say): no file stays without it.
-            # ``out`` was new or empty (refused otherwise), so these names are all ours.
-            for name in files:
-                (out / name).unlink(missing_ok=True)
-            if created and out.is_dir() and not any(out.iterdir()):
-                out.rmdir()
-            raise
-        return
-    refuse_unless_empty(out)
-    if check:
-        check()
-    digests: dict[str, object] = {
-        name: hashlib.sha256(data).hexdigest() for name, data in files.items()
-    }
-    detail: dict[str, object] = {"period": period, "sha256": digests}
-    audit.record(session, actor.user_id, action, "profile", profile.profile_id, detail)
-    created = not out.exists()
-    make_private_folder(out)
-    written: list[Path] = []
-    try:
-        for name, data in files.items():
-            if check:
-                check()
-            write_private_file(out / name, data)
-            written.append(out / name)
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        if created:
-            out.rmdir()
-        raise

@@ -37,19 +37,17 @@ from casework.reporting.anonymity import WITHHELD, CannotAnonymise, generalise
 from casework.reporting.csv_safety import safe_row
 from casework.reporting.disclosure import round_count
 from casework.reporting.profiles import Profile
-from casework.reporting.quarterly import (
-    HTCDS_VERSION,
+from casework.reporting.quarterly import HTCDS_VERSION, age_at, consented_to, gender_class
+from casework.reporting.regions import region_of, sub_region_of
+from casework.reporting.release_files import (
     ExportRefused,
     Writer,
-    age_at,
-    consented_to,
-    gender_class,
     manifest_bytes,
     refuse_unless_empty,
     write_export,
 )
-from casework.reporting.regions import region_of, sub_region_of
 from casework.reporting.scan import gc_paused, scan
+from casework.services.organisation import the_organisation
 
 RECORDS_SPEC_VERSION = "1"
 CSV_SLICE = 500
@@ -408,9 +406,7 @@ def build_records(
         )
     if year.start > today:
         raise ExportRefused(f"{year.label} has not started yet.")
-    org = session.execute(
-        select(Organisation).where(Organisation.deleted_at.is_(None))
-    ).scalar_one()
+    org = the_organisation(session)
     key = pid_key(org.reporting_secret or b"", profile.hub_id)
     people_by_id, excluded = _people(session, year, today)
     if progress:

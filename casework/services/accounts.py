@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session
 
 from casework.errors import AccountDisabled, NotFound, ValidationError, WrongCredentials
 from casework.model import Organisation, User, UserRole
-from casework.model.actor import Actor
+from casework.model.actor import Actor, authored_by
 from casework.model.base import new_id, utcnow
 from casework.model.vocab import Role
 from casework.passwords import check_password
 from casework.services import audit
+from casework.services.organisation import the_organisation
 from casework.vault.engine import open_engine
-from casework.vault.vault import OpenVault, VaultFolder, grants_for, upgraded_keyring
+from casework.vault.opened import OpenVault, grants_for, upgraded_keyring
+from casework.vault.vault import VaultFolder
 
 MIN_AUTO_LOCK_MINUTES = 1
 MAX_AUTO_LOCK_MINUTES = 60
@@ -89,15 +91,12 @@ class FirstAdministrator:
         start and its first row (``VaultFolder.create`` runs this in its transaction)."""
         admin = User(username=self.username, display_name=self.display_name)
         admin.created_by = admin.updated_by = admin.id = new_id()
-        admin.roles.append(
-            UserRole(role=Role.ADMINISTRATOR, created_by=admin.id, updated_by=admin.id)
-        )
+        admin.roles.append(UserRole(role=Role.ADMINISTRATOR, **authored_by(admin.id)))
         org = Organisation(
             name=self.org_name,
             country=self.country,
             province=self.province,
-            created_by=admin.id,
-            updated_by=admin.id,
+            **authored_by(admin.id),
         )
         session.add_all([admin, org])
         session.flush()
@@ -140,15 +139,9 @@ def _find_user(session: Session, username: str) -> User:
     return user
 
 
-def _organisation(session: Session) -> Organisation:
-    return session.execute(
-        select(Organisation).where(Organisation.deleted_at.is_(None))
-    ).scalar_one()
-
-
 def organisation_info(vault: OpenVault) -> OrganisationInfo:
     with vault.session() as session:
-        org = _organisation(session)
+        org = the_organisation(session)
         return OrganisationInfo(
             org.name, org.country, org.province, org.auto_lock_minutes, org.attachment_limit_mb
         )
@@ -168,7 +161,7 @@ def add_user(
         raise ValidationError("Give the account at least one role.", field="roles")
     name = normalise_username(username)
     with vault.transaction() as session:
-        org = _organisation(session)
+        org = the_organisation(session)
         check_password(password, username=name, organisation=org.name)
         exists = session.execute(select(User.id).where(func.lower(User.username) == name)).first()
         if exists:
@@ -176,13 +169,10 @@ def add_user(
         user = User(
             username=name,
             display_name=display_name.strip() or name,
-            created_by=actor.user_id,
-            updated_by=actor.user_id,
+            **actor.stamp(),
         )
         for role in sorted(roles):
-            user.roles.append(
-                UserRole(role=role, created_by=actor.user_id, updated_by=actor.user_id)
-            )
+            user.roles.append(UserRole(role=role, **actor.stamp()))
         session.add(user)
         session.flush()
         audit.record(session, actor.user_id, "user.add", "user", user.id)
@@ -231,7 +221,7 @@ def reset_password(vault: OpenVault, actor: Actor, username: str, new_password: 
     with vault.transaction() as session:
         user = _find_user(session, username)
         check_password(
-            new_password, username=user.username, organisation=_organisation(session).name
+            new_password, username=user.username, organisation=the_organisation(session).name
         )
         user.disabled_at = None
         user.updated_by = actor.user_id
@@ -247,7 +237,7 @@ def change_own_password(
 ) -> None:
     with vault.transaction() as session:
         check_password(
-            new_password, username=actor.username, organisation=_organisation(session).name
+            new_password, username=actor.username, organisation=the_organisation(session).name
         )
         audit.record(session, actor.user_id, "user.change-password", "user", actor.user_id)
         vault.change_own_password(old_password, new_password)
@@ -260,7 +250,7 @@ def set_auto_lock_minutes(vault: OpenVault, actor: Actor, minutes: int) -> None:
             f"Choose between {MIN_AUTO_LOCK_MINUTES} and {MAX_AUTO_LOCK_MINUTES} minutes."
         )
     with vault.transaction() as session:
-        org = _organisation(session)
+        org = the_organisation(session)
         org.auto_lock_minutes = minutes
         org.updated_by = actor.user_id
         audit.record(session, actor.user_id, "settings.auto-lock", "organisation", org.id)
@@ -278,7 +268,7 @@ def reset_password_with_recovery_code(
             user = _find_user(session, username)
             roles = user.role_set()
             check_password(
-                new_password, username=user.username, organisation=_organisation(session).name
+                new_password, username=user.username, organisation=the_organisation(session).name
             )
             user.disabled_at = None
             audit.record(session, user.id, "user.recovery-reset", "user", user.id)

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from casework import limits
 from casework.errors import NotFound, ValidationError
-from casework.model import Attachment, AttachmentContent, Organisation
+from casework.model import Attachment, AttachmentContent
 from casework.model.actor import Actor
 from casework.model.vocab import Role
 from casework.services import audit
 from casework.services.cases import visible_case
+from casework.services.organisation import the_organisation
 
 MAX_LIMIT_MB = 200
 
@@ -81,9 +82,7 @@ def sniff(data: bytes) -> str | None:
 
 
 def limit_bytes(session: Session) -> int:
-    org = session.execute(
-        select(Organisation).where(Organisation.deleted_at.is_(None))
-    ).scalar_one()
+    org = the_organisation(session)
     return org.attachment_limit_mb * 1024 * 1024
 
 
@@ -91,9 +90,7 @@ def set_limit_mb(session: Session, actor: Actor, megabytes: int) -> None:
     actor.require(Role.ADMINISTRATOR)
     if not 1 <= megabytes <= MAX_LIMIT_MB:
         raise ValidationError(f"Choose between 1 and {MAX_LIMIT_MB} MB.", field="limit")
-    org = session.execute(
-        select(Organisation).where(Organisation.deleted_at.is_(None))
-    ).scalar_one()
+    org = the_organisation(session)
     org.attachment_limit_mb = megabytes
     org.updated_by = actor.user_id
     audit.record(session, actor.user_id, "settings.attachment-limit", "organisation", org.id)
@@ -142,8 +139,7 @@ def add_attachment(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         description=description.strip(),
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(attachment)
     session.flush()
@@ -151,8 +147,7 @@ def add_attachment(
         AttachmentContent(
             attachment_id=attachment.id,
             data=data,
-            created_by=actor.user_id,
-            updated_by=actor.user_id,
+            **actor.stamp(),
         )
     )
     audit.record(session, actor.user_id, "attachment.add", "attachment", attachment.id)

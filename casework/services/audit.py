@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from casework.model import AuditEvent, AuditState
+from casework.model.actor import authored_by
 from casework.model.base import new_id, utcnow
 from casework.services.audit_chain import (
     BY_SEQUENCE_SQL,
@@ -52,8 +53,7 @@ def initialise(session: Session, root_key: bytes, actor_id: str) -> None:
             next_seq=1,
             head_mac=GENESIS_MAC,
             current_key=root_key,
-            created_by=actor_id,
-            updated_by=actor_id,
+            **authored_by(actor_id),
         )
     )
     session.flush()

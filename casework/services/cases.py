@@ -341,8 +341,7 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
         relationship_to_trafficker=data.relationship_to_trafficker.strip(),
         forced_labour_industry=data.forced_labour_industry.strip(),
         age_when_trafficked=data.age_when_trafficked,
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(survivor)
     session.flush()
@@ -362,8 +361,7 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
         referring_organisation=data.referring_organisation.strip(),
         incoming_referral_date=data.incoming_referral_date,
         sort_name=sort_name(survivor.first_name, survivor.last_name),
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(case)
     session.flush()

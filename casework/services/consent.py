@@ -101,8 +101,7 @@ def record_consent(
         release_fields=(
             [f.value for f in dict.fromkeys(release_fields)] if kind == ConsentKind.RELEASE else []
         ),
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(record)
     session.flush()

@@ -66,8 +66,7 @@ def record_session(
         modality=modality,
         attendance=attendance,
         notes=notes.strip(),
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(record)
     session.flush()

@@ -84,8 +84,7 @@ def erase_person(
         survivor_id=survivor_id,
         case_ids=case_ids,
         request_id=request_id,
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(tombstone)
     session.flush()

@@ -17,7 +17,8 @@ from casework.services import audit
 from casework.services.audit_chain import Helper, epoch_fingerprint
 from casework.vault.checks import NOT_OPENED, DatabaseCheck, check_file
 from casework.vault.keyring import Keyring, VaultSecrets
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 
 NEEDS_AUDIT_KEY = "Checking the audit chain needs a supervisor or administrator."
 

@@ -43,15 +43,11 @@ class HearingView:
     kind: LegalMatterKind
 
 
-def _stamp(actor: Actor) -> dict[str, str]:
-    return {"created_by": actor.user_id, "updated_by": actor.user_id}
-
-
 def open_matter(
     session: Session, actor: Actor, case_id: str, kind: LegalMatterKind, lawyer: str
 ) -> str:
     case = visible_case(session, actor, case_id)
-    matter = LegalMatter(case_id=case.id, kind=kind, lawyer=lawyer.strip(), **_stamp(actor))
+    matter = LegalMatter(case_id=case.id, kind=kind, lawyer=lawyer.strip(), **actor.stamp())
     session.add(matter)
     session.flush()
     audit.record(session, actor.user_id, "legal.open", "legal", matter.id)
@@ -97,7 +93,7 @@ def schedule_hearing(
         starts_at=starts_at,
         place=place.strip(),
         purpose=purpose.strip(),
-        **_stamp(actor),
+        **actor.stamp(),
     )
     session.add(hearing)
     session.flush()
@@ -115,7 +111,7 @@ def schedule_hearing(
             ),
             source=TaskSource.FOLLOW_UP,
             source_key=f"hearing:{hearing.id}",
-            **_stamp(actor),
+            **actor.stamp(),
         )
     )
     audit.record(session, actor.user_id, "legal.hearing", "hearing", hearing.id)

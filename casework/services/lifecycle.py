@@ -45,16 +45,12 @@ class ClosureRequestView:
     decision_comment: str
 
 
-def _stamp(actor: Actor) -> dict[str, str]:
-    return {"created_by": actor.user_id, "updated_by": actor.user_id}
-
-
 def _change_status(
     session: Session, actor: Actor, case: Case, to: CaseStatus, comment: str
 ) -> None:
     session.add(
         StatusChange(
-            case_id=case.id, from_status=case.status, to_status=to, comment=comment, **_stamp(actor)
+            case_id=case.id, from_status=case.status, to_status=to, comment=comment, **actor.stamp()
         )
     )
     case.status = to
@@ -105,7 +101,7 @@ def request_closure(
         target_status=CaseStatus.CLOSED_REFERRED if referred else CaseStatus.CLOSED,
         reason=reason,
         comment=comment.strip(),
-        **_stamp(actor),
+        **actor.stamp(),
     )
     session.add(request)
     session.flush()
@@ -172,7 +168,7 @@ def reassign(
     case.updated_by = actor.user_id
     session.add(
         Assignment(
-            case_id=case.id, caseworker_id=caseworker_id, reason=reason.strip(), **_stamp(actor)
+            case_id=case.id, caseworker_id=caseworker_id, reason=reason.strip(), **actor.stamp()
         )
     )
     audit.record(session, actor.user_id, "case.reassign", "case", case.id)

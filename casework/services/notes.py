@@ -101,8 +101,7 @@ def add_note(
         noted_on=noted_on,
         confidentiality=confidentiality,
         body=body,
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(note)
     session.flush()
@@ -141,8 +140,7 @@ def amend_note(
         noted_on=old.noted_on,
         confidentiality=confidentiality or old.confidentiality,
         body=body,
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(new)
     session.flush()

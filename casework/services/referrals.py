@@ -113,8 +113,7 @@ def add_partner(
         phone=phone.strip(),
         email=email.strip(),
         languages=[code.strip().lower() for code in languages if code.strip()],
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(partner)
     session.flush()
@@ -161,8 +160,7 @@ def send_referral(
         referred_on=today,
         follow_up_on=follow_up_on or today + timedelta(days=FOLLOW_UP_DAYS),
         consent_id=release.consent_id,
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(referral)
     session.flush()
@@ -254,8 +252,7 @@ def raise_follow_up_tasks(session: Session, actor: Actor, today: date) -> int:
                 title=f"Follow up the referral to {partner}",
                 source=TaskSource.FOLLOW_UP,
                 source_key=key,
-                created_by=actor.user_id,
-                updated_by=actor.user_id,
+                **actor.stamp(),
             )
         )
         created += 1

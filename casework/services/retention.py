@@ -109,9 +109,7 @@ def preview(session: Session, actor: Actor, action: str, years: int, today: date
 def add_rule(session: Session, actor: Actor, action: str, years: int) -> RuleView:
     actor.require(Role.ADMINISTRATOR)
     _check(action, years)
-    rule = RetentionRule(
-        action=action, years=years, created_by=actor.user_id, updated_by=actor.user_id
-    )
+    rule = RetentionRule(action=action, years=years, **actor.stamp())
     session.add(rule)
     session.flush()
     audit.record(

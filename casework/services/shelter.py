@@ -61,10 +61,6 @@ class Waiting:
     priority: int
 
 
-def _stamp(actor: Actor) -> dict[str, str]:
-    return {"created_by": actor.user_id, "updated_by": actor.user_id}
-
-
 def add_facility(session: Session, actor: Actor, name: str, rooms: dict[str, int]) -> str:
     """An administrator sets up a facility with rooms and their number of beds."""
     actor.require(Role.ADMINISTRATOR)
@@ -75,15 +71,15 @@ def add_facility(session: Session, actor: Actor, name: str, rooms: dict[str, int
         limits.check_text(room_name.strip(), limits.SHORT_TEXT, "a room's name", "rooms")
     if not rooms or any(count < 1 or count > 50 for count in rooms.values()):
         raise ValidationError("Give each room between 1 and 50 beds.", field="rooms")
-    facility = Facility(name=name.strip(), **_stamp(actor))
+    facility = Facility(name=name.strip(), **actor.stamp())
     session.add(facility)
     session.flush()
     for room_name, count in rooms.items():
-        room = Room(facility_id=facility.id, name=room_name.strip() or "Room", **_stamp(actor))
+        room = Room(facility_id=facility.id, name=room_name.strip() or "Room", **actor.stamp())
         session.add(room)
         session.flush()
         for number in range(1, count + 1):
-            session.add(Bed(room_id=room.id, label=f"{room.name}-{number}", **_stamp(actor)))
+            session.add(Bed(room_id=room.id, label=f"{room.name}-{number}", **actor.stamp()))
     audit.record(session, actor.user_id, "shelter.facility.add", "facility", facility.id)
     return facility.id
 
@@ -151,7 +147,7 @@ def admit(session: Session, actor: Actor, case_id: str, bed_id: str, on: date, t
     ).first()
     if already:
         raise ValidationError("This person already has a bed; discharge or move them first.")
-    stay = Stay(case_id=case.id, bed_id=bed_id, admitted_on=on, **_stamp(actor))
+    stay = Stay(case_id=case.id, bed_id=bed_id, admitted_on=on, **actor.stamp())
     session.add(stay)
     for entry in session.execute(
         select(WaitingListEntry).where(
@@ -238,7 +234,7 @@ def add_to_waiting_list(
     ).first()
     if waiting:
         raise ValidationError("This person is already on the waiting list.")
-    entry = WaitingListEntry(case_id=case.id, requested_on=on, priority=priority, **_stamp(actor))
+    entry = WaitingListEntry(case_id=case.id, requested_on=on, priority=priority, **actor.stamp())
     session.add(entry)
     session.flush()
     audit.record(session, actor.user_id, "shelter.wait", "case", case.id)

@@ -34,10 +34,6 @@ DEFAULT_NO_CONTACT_DAYS = 30
 MAX_REASSIGN = 100_000
 
 
-def _stamp(actor: Actor) -> dict[str, str]:
-    return {"created_by": actor.user_id, "updated_by": actor.user_id}
-
-
 # -- the dashboard ---------------------------------------------------------------------------
 
 
@@ -240,7 +236,7 @@ def record_review(
         reviewed_on=reviewed_on,
         summary=summary.strip(),
         next_review_on=next_review_on,
-        **_stamp(actor),
+        **actor.stamp(),
     )
     session.add(review)
     case.next_review_on = next_review_on
@@ -332,7 +328,7 @@ def request_erasure(session: Session, actor: Actor, case_id: str, reason: str) -
     ).first()
     if pending:
         raise ValidationError("An erasure request for this case is already waiting.")
-    request = ErasureRequest(case_id=case.id, reason=reason.strip(), **_stamp(actor))
+    request = ErasureRequest(case_id=case.id, reason=reason.strip(), **actor.stamp())
     session.add(request)
     session.flush()
     audit.record(session, actor.user_id, "case.erasure.request", "case", case.id)

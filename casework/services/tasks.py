@@ -88,8 +88,7 @@ def add_task(
         title=title.strip(),
         due_on=due_on,
         assignee_id=assignee_id,
-        created_by=actor.user_id,
-        updated_by=actor.user_id,
+        **actor.stamp(),
     )
     session.add(task)
     session.flush()
@@ -174,8 +173,7 @@ def raise_reminders(session: Session, actor: Actor, today: date) -> int:
                 ),
                 source=TaskSource.CONSENT_EXPIRY,
                 source_key=key,
-                created_by=actor.user_id,
-                updated_by=actor.user_id,
+                **actor.stamp(),
             )
         )
         existing.add(key)
@@ -200,8 +198,7 @@ def raise_reminders(session: Session, actor: Actor, today: date) -> int:
                 title="Follow up with the survivor",
                 source=TaskSource.FOLLOW_UP,
                 source_key=key,
-                created_by=actor.user_id,
-                updated_by=actor.user_id,
+                **actor.stamp(),
             )
         )
         existing.add(key)

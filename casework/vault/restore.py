@@ -284,7 +284,7 @@ def restore_newest(
 def _anchor_restored(folder: Path, keyring_id: str, secrets: VaultSecrets) -> None:
     """The restored vault's audit anchor, at its head: restorers hold K_0."""
     from casework.vault import anchor
-    from casework.vault.vault import DATABASE
+    from casework.vault.layout import DATABASE
 
     if secrets.audit_root_key is None:
         return
@@ -313,7 +313,7 @@ def restore_backup(
     ``folders``: the vault's other backup folders, whose expiry lists and anchors apply too;
     ``anchor_folders``: folders whose audit-anchor.json applies (a vault set aside).
     ``erase_again``: how the people of the erasure ledger are erased again (see EraseAgain)."""
-    from casework.vault.vault import DATABASE, KEYRING  # the folder layout
+    from casework.vault.layout import DATABASE, KEYRING
 
     manifest = read_manifest(backup)
     target_folder = Path(target_folder)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import unlock
 from tests.security.attacker import plant_slot

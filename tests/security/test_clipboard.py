@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.ui.conftest import make_window, sign_in
 

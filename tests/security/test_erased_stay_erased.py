@@ -15,8 +15,9 @@ from casework.application.desk import Desk
 from casework.services import cases
 from casework.vault.backup import manifest_mac
 from casework.vault.engine import open_engine
+from casework.vault.opened import OpenVault
 from casework.vault.restore import BackupUnusable
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, restore_file, unlock
 

@@ -16,8 +16,9 @@ from casework.services import accounts
 from casework.vault.backup import manifest_mac
 from casework.vault.engine import open_engine
 from casework.vault.keyring import KeyringError
+from casework.vault.opened import OpenVault
 from casework.vault.restore import BackupUnusable
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, restore_file, unlock
 from tests.security.attacker import (

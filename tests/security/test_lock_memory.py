@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from casework.services import cases, notes
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD
 from tests.factories import actor_of, unlock
 

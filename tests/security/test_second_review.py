@@ -18,8 +18,9 @@ from casework.model.vocab import Role
 from casework.services import accounts
 from casework.vault.crypto import b64, new_key_pair
 from casework.vault.keyring import RECOVERY_NAME, KeyringError
+from casework.vault.opened import OpenVault
 from casework.vault.restore import BackupUnusable
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, restore_file, unlock
 from tests.security.attacker import (

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from casework.application.entrance import Entrance
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from ui import jobs
 from ui.models.caseload import CaseloadModel
 from ui.windows.main_window import MainWindow

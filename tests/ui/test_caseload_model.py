@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 
 from casework.application.desk import Desk
 from casework.services import cases
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 from tests.ui.conftest import wait_loaded

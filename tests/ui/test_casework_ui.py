@@ -21,13 +21,15 @@ from casework.model.vocab import (
 )
 from casework.services import cases
 from casework.services.timeline import EventKind
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 from tests.ui.conftest import sign_in, wait_loaded
 from ui.views.case import CaseView
 from ui.views.intake import IntakeForm
-from ui.views.lists import MyTasksView, SearchResultsView
+from ui.views.my_tasks import MyTasksView
+from ui.views.search_results import SearchResultsView
 
 LEFT = Qt.MouseButton.LeftButton
 

@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from casework.application.desk import Desk
 from casework.model.vocab import Role
 from casework.services.cases import CaseSort
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 from ui import jobs

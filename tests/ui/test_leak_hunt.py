@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 from casework.model.vocab import ConsentKind, Role
 from casework.platform import log_folder
 from casework.services import accounts
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of
 from tests.ui.conftest import sign_in

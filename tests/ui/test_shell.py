@@ -18,7 +18,8 @@ from casework.model.vocab import Role
 from casework.services import cases
 from casework.vault import backup as backup_module
 from casework.vault import crypto
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 from tests.ui.conftest import sign_in, wait_loaded

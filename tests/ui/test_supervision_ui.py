@@ -11,14 +11,15 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from casework.services import cases
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 from tests.ui.conftest import sign_in
+from ui.views.approvals import ApprovalsView
 from ui.views.audit import AuditView
 from ui.views.case import CaseView
 from ui.views.dashboard import CasesView, DashboardView
-from ui.views.lists import ApprovalsView
 
 LEFT = Qt.MouseButton.LeftButton
 

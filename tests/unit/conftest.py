@@ -9,7 +9,8 @@ import pytest
 from casework.model.vocab import Role
 from casework.reporting import profiles
 from casework.services import accounts
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.factories import actor_of, unlock
 
 OFFICER_PASSWORD = "orchid basalt ferry lamp"

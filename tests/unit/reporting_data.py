@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from casework.model import Case, ConsentRecord, Survivor
 from casework.model.base import new_id, utcnow
 from casework.model.vocab import CaseStatus, ConsentKind, Gender
-from casework.vault.vault import OpenVault
+from casework.vault.opened import OpenVault
 
 
 def add_person(

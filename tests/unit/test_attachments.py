@@ -17,7 +17,8 @@ from sqlalchemy import text
 from casework.application.desk import Desk
 from casework.errors import CaseworkError, PermissionDenied, ValidationError
 from casework.services import attachments, cases
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from casework.services import audit, cases
 from casework.services.audit_chain import Helper, Segment
 from casework.services.integrity import verify_vault
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

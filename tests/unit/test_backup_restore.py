@@ -17,8 +17,9 @@ from casework.errors import VaultExists, WrongCredentials
 from casework.services import cases
 from casework.vault import backup as backup_module
 from casework.vault.backup import audit_head, verify_copy
+from casework.vault.opened import OpenVault
 from casework.vault.restore import BackupUnusable, manifest_path
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
 from tests.factories import actor_of, create_vault, restore_file, unlock
 

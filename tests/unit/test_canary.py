@@ -16,7 +16,8 @@ from casework import cli
 from casework.model import Case, CaseNote, ConsentRecord, Organisation, User
 from casework.model.base import new_id, utcnow
 from casework.model.vocab import ConsentKind, Gender
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.unit.conftest import OFFICER_PASSWORD
 from tests.unit.reporting_data import add_person
 

@@ -17,7 +17,8 @@ from sqlalchemy import text
 from casework.errors import DiskFull, VaultDamaged, WrongCredentials
 from casework.services import cases, notes
 from casework.services.integrity import check_database
-from casework.vault.vault import OpenVault, VaultFolder, database_errors
+from casework.vault.opened import OpenVault, database_errors
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
 from tests.factories import actor_of, create_vault, unlock
 

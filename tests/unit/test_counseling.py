@@ -9,7 +9,8 @@ import pytest
 from casework.errors import ValidationError
 from casework.model.vocab import Attendance, Modality, SessionKind
 from casework.services import cases, counseling
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

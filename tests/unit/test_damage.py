@@ -24,9 +24,10 @@ from casework.services.audit_chain import Helper
 from casework.services.integrity import verify_vault
 from casework.vault import crypto
 from casework.vault.keyring import KeyringError
+from casework.vault.opened import OpenVault
 from casework.vault.restore import BackupUnusable, manifest_path
 from casework.vault.throttle import UnlockThrottle
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD
 from tests.factories import actor_of, restore_file, unlock
 

@@ -13,9 +13,10 @@ import pytest
 from casework.application.desk import Desk
 from casework.application.work import Work
 from casework.errors import Cancelled, VaultLocked
-from casework.reporting import quarterly
+from casework.reporting import quarterly, release_files
 from casework.vault import backup
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, record_survivor, unlock
 from tests.unit.reporting_data import add_person
@@ -128,7 +129,7 @@ def test_an_export_whose_audit_row_a_lock_refused_leaves_no_file(
         add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
     desk = Desk(officer, actor_of(officer))
     writing = threading.Event()
-    slowed(monkeypatch, quarterly, "write_private_file", writing)
+    slowed(monkeypatch, release_files, "write_private_file", writing)
     out = tmp_path / "release"
 
     def job(work: Work) -> object:

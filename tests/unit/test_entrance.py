@@ -11,8 +11,9 @@ import pytest
 
 from casework.application.entrance import Created, Entrance
 from casework.errors import VaultBusy, VaultDamaged, VaultNotDamaged, WrongCredentials
+from casework.vault.opened import OpenVault
 from casework.vault.restore import BackupUnusable
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
 
 

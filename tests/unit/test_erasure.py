@@ -21,7 +21,8 @@ from casework.model.vocab import (
 )
 from casework.services import attachments, cases, consent, counseling, legal, notes, search
 from casework.vault.engine import raw_connection
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

@@ -13,7 +13,8 @@ from casework.application.desk import Desk
 from casework.errors import ValidationError
 from casework.reporting.csv_safety import neutralise
 from casework.services import cases, search
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

@@ -20,7 +20,7 @@ from casework import importer
 from casework.importer import ImportRefused, import_cases, looks_like_formula, read_file
 from casework.model import Case, ConsentRecord, Survivor
 from casework.model.vocab import CaseStatus, ConsentKind, Role
-from casework.vault.vault import OpenVault
+from casework.vault.opened import OpenVault
 from tests.factories import actor_of, unlock
 
 TEMPLATE = (
@@ -361,7 +361,7 @@ def test_a_file_whose_size_lies_is_read_only_up_to_the_cap(
 ) -> None:
     status = Path("/proc/self/status")  # an ordinary file that says it is empty
     assert status.stat().st_size == 0 and len(status.read_text()) > 100
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(importer.files, "MAX_FILE_BYTES", 100)
     with pytest.raises(ImportRefused, match="larger than"):
         read_file(status)
 
@@ -472,7 +472,7 @@ def test_country_and_exploitation_reasons_quote_the_start_of_a_bad_code(
 def test_problems_beyond_the_limit_are_counted_not_kept(
     staffed_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "MAX_PROBLEMS", 3)
+    monkeypatch.setattr(importer.files, "MAX_PROBLEMS", 3)
     data = "prs_FirstName,ext_IntakeDate\n" + "".join(f"P{i},2026-99-01\n" for i in range(5))
     report = run(staffed_vault, data.encode())
     assert len(report.problems) == 3 and report.unlisted_problems == 2

@@ -12,7 +12,8 @@ from casework.errors import ValidationError
 from casework.model import Case
 from casework.services import cases
 from casework.services.cases import DatesDisagree, SurvivorInput
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

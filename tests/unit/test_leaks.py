@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from casework.services import accounts, cases, notes, search
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

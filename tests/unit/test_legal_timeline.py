@@ -18,7 +18,8 @@ from casework.model.vocab import (
 )
 from casework.services import cases, consent, counseling, legal, notes, shelter, tasks, timeline
 from casework.services.timeline import EventKind
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

@@ -10,7 +10,8 @@ from casework.model import Organisation
 from casework.model.vocab import Role
 from casework.reporting import profiles
 from casework.services import accounts
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, create_vault, unlock
 

@@ -18,7 +18,8 @@ from casework.model.vocab import CaseStatus, ConsentKind, Gender
 from casework.reporting import profiles, quarterly
 from casework.reporting.disclosure import Table, dominated, round_count, suppress
 from casework.vault.engine import raw_connection
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.factories import actor_of, unlock
 from tests.unit.reporting_data import add_person
 

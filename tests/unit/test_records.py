@@ -23,7 +23,7 @@ from casework.model.vocab import ConsentKind, Gender
 from casework.reporting import profiles, records
 from casework.reporting.anonymity import CannotAnonymise, check, generalise
 from casework.reporting.quarterly import ExportRefused
-from casework.vault.vault import OpenVault
+from casework.vault.opened import OpenVault
 from tests.factories import actor_of
 from tests.unit.reporting_data import add_person
 

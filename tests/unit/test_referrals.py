@@ -18,7 +18,8 @@ from casework.model.vocab import (
 )
 from casework.reporting.referral_packet import referral_packet_pdf
 from casework.services import cases, consent, referrals, tasks
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

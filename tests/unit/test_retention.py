@@ -13,7 +13,8 @@ from casework.errors import PermissionDenied, ValidationError
 from casework.model import AuditEvent, Case, CaseNote
 from casework.model.vocab import CaseStatus
 from casework.services import cases, notes, retention
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

@@ -27,7 +27,8 @@ from casework.reporting.scan import (
 )
 from casework.services import cases
 from casework.vault.engine import raw_connection
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

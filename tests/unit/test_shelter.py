@@ -9,7 +9,8 @@ import pytest
 from casework.errors import PermissionDenied, ValidationError
 from casework.model.vocab import DischargeReason
 from casework.services import cases, shelter
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

@@ -17,7 +17,8 @@ from casework.model import Assignment
 from casework.model.vocab import ClosureDecision
 from casework.services import cases, supervision
 from casework.vault.crypto import KdfParams
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 

@@ -26,7 +26,8 @@ from casework.vault import schema
 from casework.vault.crypto import CryptoError
 from casework.vault.engine import open_engine
 from casework.vault.keyring import Keyring
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, WORKER_PASSWORD
 from tests.factories import actor_of, create_vault, unlock
 

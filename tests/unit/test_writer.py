@@ -19,7 +19,8 @@ from casework.errors import (
 )
 from casework.model import Case
 from casework.vault.engine import raw_connection
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, record_survivor, unlock
 

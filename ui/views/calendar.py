@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCalendarWidget, QLabel, QVBoxLayout, QWidget
 
 from casework.application.desk import Desk
 from casework.application.types import HearingView
-from ui.views.lists import CaseList
+from ui.views.case_list import CaseList
 from ui.widgets import vocab
 
 

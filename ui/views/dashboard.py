@@ -41,7 +41,7 @@ from casework.application.desk import Desk
 from casework.application.types import DEFAULT_NO_CONTACT_DAYS, Dashboard, Figure
 from ui import jobs
 from ui.messages import error_text
-from ui.views.lists import CaseList
+from ui.views.case_list import CaseList
 from ui.widgets import busy_bar, message_label
 
 PAGE = 500

@@ -29,7 +29,7 @@ from casework.model.vocab import (
 from ui.messages import attempt
 from ui.views.case.common import tr
 from ui.views.case_supervision import ErasureDialog, confirm_erasure
-from ui.views.reports import ReportDialog
+from ui.views.printouts import ReportDialog
 from ui.views.tab import Tab
 from ui.widgets import date_edit, to_date, vocab
 

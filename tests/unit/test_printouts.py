@@ -32,9 +32,10 @@ from casework.model.vocab import (
     ServiceCategory,
     SessionKind,
 )
-from casework.reporting import reports
+from casework.reporting import printouts
 from casework.services import cases, consent, counseling, notes, referrals, shelter
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 
@@ -87,10 +88,10 @@ def test_the_case_file_shows_what_the_reader_may_see(
             today,
         )
     with amina.transaction() as session:
-        as_worker, reader = text_of(reports.case_summary_pdf(session, actor_of(amina), case_id))
+        as_worker, reader = text_of(printouts.case_summary_pdf(session, actor_of(amina), case_id))
     with sara.transaction() as session:
         as_supervisor, _ = text_of(
-            reports.case_summary_pdf(session, actor_of(sara), case_id, letter=True)
+            printouts.case_summary_pdf(session, actor_of(sara), case_id, letter=True)
         )
     for text in (as_worker, as_supervisor):
         assert "Wanjiru Mwangi" in text and "Found a room near the market." in text
@@ -101,7 +102,7 @@ def test_the_case_file_shows_what_the_reader_may_see(
     metadata = reader.metadata or {}
     assert not metadata.get("/Author") and "Amina" not in str(metadata)
     assert round(float(reader.pages[0].mediabox.width)) == 595  # A4
-    _, letter = text_of(reports.case_summary_pdf(sara.session(), actor_of(sara), case_id, True))
+    _, letter = text_of(printouts.case_summary_pdf(sara.session(), actor_of(sara), case_id, True))
     assert round(float(letter.pages[0].mediabox.width)) == 612  # Letter
     amina.lock()
     sara.lock()
@@ -119,19 +120,21 @@ def test_the_caseload_report_counts_the_period(
     new_case(amina, "Later", today, today)  # opened on the last day: in
     new_case(bruno, "Baraka", today, today - timedelta(days=3))
     with sara.transaction() as session:
-        whole = reports.caseload_lines(session, actor_of(sara), None, start, end)
-        mine = reports.caseload_lines(session, actor_of(sara), actor_of(amina).user_id, start, end)
+        whole = printouts.caseload_lines(session, actor_of(sara), None, start, end)
+        mine = printouts.caseload_lines(
+            session, actor_of(sara), actor_of(amina).user_id, start, end
+        )
         text, _ = text_of(
-            reports.caseload_pdf(session, actor_of(sara), actor_of(amina).user_id, start, end)
+            printouts.caseload_pdf(session, actor_of(sara), actor_of(amina).user_id, start, end)
         )
         with pytest.raises(ValidationError):
-            reports.caseload_lines(session, actor_of(sara), None, end, start)
+            printouts.caseload_lines(session, actor_of(sara), None, end, start)
     assert len(whole) == 4 and len(mine) == 3
     assert {x.caseworker for x in mine} == {"Amina K."}
     assert "Caseload report: Amina K." in text and "Baraka" not in text
     assert "Opened in the period 2" in text.replace("\n", " ")
     with bruno.transaction() as session:  # a caseworker prints only their own
-        own = reports.caseload_lines(session, actor_of(bruno), None, start, end)
+        own = printouts.caseload_lines(session, actor_of(bruno), None, start, end)
     assert [x.name for x in own] == ["Baraka Mwangi"]
     for vault in (amina, bruno, sara):
         vault.lock()
@@ -151,9 +154,9 @@ def test_the_occupancy_report_counts_bed_nights(
         shelter.discharge(
             session, actor_of(amina), stay, date(2026, 10, 13), DischargeReason.MOVED_ON, today
         )
-        text, _ = text_of(reports.occupancy_pdf(session, actor_of(amina), 2026, 10, today))
+        text, _ = text_of(printouts.occupancy_pdf(session, actor_of(amina), 2026, 10, today))
         with pytest.raises(ValidationError, match="not started"):
-            reports.occupancy_pdf(session, actor_of(amina), 2027, 1, today)
+            printouts.occupancy_pdf(session, actor_of(amina), 2027, 1, today)
     flat = " ".join(text.split())
     assert "Shelter occupancy, October 2026" in flat
     assert "Harbour House 2 10 / 62 16%" in flat  # 2 beds x 31 nights; 10 nights held
@@ -186,7 +189,7 @@ def test_a_huge_name_or_note_still_prints_the_case_file(
             .values(first_name=HUGE, aliases=[HUGE], phone=HUGE)
         )
     with amina.transaction() as session:
-        text, pages = flat_text(reports.case_summary_pdf(session, actor_of(amina), case_id))
+        text, pages = flat_text(printouts.case_summary_pdf(session, actor_of(amina), case_id))
     assert "Nyokabi" in text and "not printed" in text  # cut, and the cut says so
     assert text.replace(" ", "").count("Q") >= 20_000  # the note is printed whole
     assert pages < 40
@@ -208,7 +211,7 @@ def test_a_huge_name_still_prints_the_caseload_report(
         )
     with sara.transaction() as session:
         for worker in (None, actor_of(amina).user_id):  # the whole organisation, and one caseworker
-            pdf = reports.caseload_pdf(
+            pdf = printouts.caseload_pdf(
                 session, actor_of(sara), worker, today - timedelta(days=7), today
             )
             text, pages = flat_text(pdf)
@@ -232,7 +235,7 @@ def test_a_huge_facility_name_still_prints_the_occupancy_report(
         bed = shelter.occupancy(session, actor_of(amina), today)[0].bed_id
         shelter.admit(session, actor_of(amina), case_id, bed, date(2026, 10, 3), today)
     with amina.transaction() as session:
-        text, pages = flat_text(reports.occupancy_pdf(session, actor_of(amina), 2026, 10, today))
+        text, pages = flat_text(printouts.occupancy_pdf(session, actor_of(amina), 2026, 10, today))
     assert "Shelter occupancy, October 2026" in text and "Nyokabi" in text
     assert "not printed" in text and pages < 10
     amina.lock()

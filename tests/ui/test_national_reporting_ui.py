@@ -18,11 +18,12 @@ from casework.model import AuditEvent
 from casework.model.vocab import ConsentKind, Gender, Role
 from casework.reporting import quarterly
 from casework.services import accounts
-from casework.vault.vault import OpenVault, VaultFolder
+from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.factories import actor_of
 from tests.ui.conftest import sign_in
 from tests.unit.reporting_data import add_person
-from ui.views.reporting import ExportWizard, ReportingView, recent_quarters
+from ui.views.national_reporting import ExportWizard, ReportingView, recent_quarters
 from ui.windows.main_window import MainWindow
 
 OFFICER = "orchid basalt ferry lamp"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from casework.clock import SYSTEM
 from casework.errors import ValidationError
-from casework.model import Bed, Case, Facility, Organisation, Room, Stay, Survivor, Task, User
+from casework.model import Bed, Case, Facility, Room, Stay, Survivor, Task, User
 from casework.model.actor import Actor
 from casework.model.vocab import Confidentiality, Role, TaskStatus
 from casework.reporting.pdf import (
@@ -45,6 +45,7 @@ from casework.services import (
     timeline,
 )
 from casework.services.cases import require_case_role, visible_to
+from casework.services.organisation import the_organisation
 
 SMALL = BODY.clone("small", fontSize=8.5, leading=10.5)
 TINY = BODY.clone("tiny", fontSize=7.5, leading=9)
@@ -88,9 +89,7 @@ def _grid(
 
 
 def _organisation(session: Session) -> str:
-    return session.execute(
-        select(Organisation.name).where(Organisation.deleted_at.is_(None))
-    ).scalar_one()
+    return the_organisation(session).name
 
 
 def _day(value: date | None) -> str:
