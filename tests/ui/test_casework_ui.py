@@ -131,9 +131,12 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
 
     view.tabs.setCurrentWidget(view.notes)  # as a click on its tab would
     qtbot.mouseClick(view.notes.findChild(QPushButton, "addNote"), LEFT)
-    assert view.notes.message.text() == "The note is empty."
+    qtbot.waitUntil(lambda: view.notes.message.text() == "The note is empty.")
     view.notes.body.setPlainText("Accompanied to the clinic; follow-up booked")
-    view.notes.add()
+    saving = view.notes.add()
+    assert not view.notes.add_button.isEnabled()  # saved off the UI thread: not twice
+    qtbot.waitUntil(lambda: saving.finished)
+    assert view.notes.add_button.isEnabled() and view.notes.body.toPlainText() == ""
     assert view.notes.list.count() == 1 and "clinic" in view.notes.list.item(0).text()
     assert view.overview.detail.last_contact_date == date.today()  # the overview followed the note
 

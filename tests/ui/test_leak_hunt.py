@@ -89,7 +89,8 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         assert isinstance(case_view, CaseView)
         case_id = case_view.case_id
         case_view.notes.body.setPlainText(NOTE)
-        case_view.notes.add()
+        saving = case_view.notes.add()
+        qtbot.waitUntil(lambda: saving.finished)
         upload = tmp_path / "outside" / "scan.pdf"  # the user's own file, not the app's
         upload.parent.mkdir()
         upload.write_bytes(ATTACHMENT)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from casework.application.desk import Desk
 from casework.application.types import AUDIT_ROWS_SHOWN, AuditFilter, AuditRow, IntegrityReport
-from ui import jobs
+from ui import jobs, operations
 from ui.messages import error_text
 from ui.widgets import busy_bar, date_edit, message_label, progress_bar, to_date
 
@@ -43,7 +43,7 @@ class AuditView(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.case_id = case_id
-        self.job: jobs.Job | None = None
+        self.search_op: operations.Operation[list[AuditRow]] | None = None
         self.verify_job: jobs.Job | None = None
         title = QLabel(tr("Audit trail"))
         title.setObjectName("pageTitle")
@@ -121,7 +121,8 @@ class AuditView(QWidget):
 
     @property
     def loading(self) -> bool:
-        return self.job is not None or self.verify_job is not None
+        searching = self.search_op is not None and not self.search_op.finished
+        return searching or self.verify_job is not None
 
     def _all_cases(self) -> None:
         self.case_id = None
@@ -140,21 +141,18 @@ class AuditView(QWidget):
         )
 
     def search(self) -> None:
-        if self.job is not None:
+        if self.search_op is not None and not self.search_op.finished:
             return
         where, workspace = self.current_filter(), self.workspace
-        self.busy.show()
-        self.job = jobs.start(lambda _job: workspace.audit.trail(where), self._shown, self._failed)
-
-    def _failed(self, error: BaseException) -> None:
-        self.job = None
-        self.busy.hide()
-        self.message.setText(error_text(error))
+        self.search_op = operations.query(
+            lambda: workspace.audit.trail(where),
+            self._shown,
+            parent=self,
+            message=self.message,
+            progress=self.busy,
+        )
 
     def _shown(self, rows: list[AuditRow]) -> None:
-        self.job = None
-        self.busy.hide()
-        self.message.clear()
         self.table.setRowCount(len(rows))
         for index, row in enumerate(rows):
             subject = row.case_reference or (f"{row.entity} {row.entity_id[:8]}")

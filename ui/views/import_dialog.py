@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.errors import CaseworkError
 from casework.importer import ImportRefused, ImportReport, Problem, read_file, shown
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 from ui.widgets import busy_bar, message_label
 
@@ -103,12 +103,15 @@ class ImportDialog(QDialog):
         data, name, workspace = self.data, self.name, self.workspace
         if data is None:
             return
-        self.busy.show()
         self.error.clear()
-        self.choose.setEnabled(False)
         self.import_button.setEnabled(False)
-        jobs.start(
-            lambda _job: workspace.imports.cases(data, name, commit), self._done, self._failed
+        operations.change(
+            lambda _job: workspace.imports.cases(data, name, commit),
+            self._done,
+            parent=self,
+            failed=self._failed,
+            progress=self.busy,
+            busy=[self.choose],
         )
 
     def _show_problems(self, problems: list[Problem]) -> None:
@@ -133,8 +136,6 @@ class ImportDialog(QDialog):
         ).format(MAX_SHOWN_PROBLEMS, total)
 
     def _done(self, report: ImportReport) -> None:
-        self.busy.hide()
-        self.choose.setEnabled(True)
         self._show_problems(report.problems)
         bad_rows = report.rows_with_problems
         if report.committed:
@@ -154,8 +155,6 @@ class ImportDialog(QDialog):
         self.summary.show()
 
     def _failed(self, error: BaseException) -> None:
-        self.busy.hide()
-        self.choose.setEnabled(True)
         self.summary.hide()
         self.error.setText(error_text(error))
         if isinstance(error, ImportRefused) and error.report is not None:

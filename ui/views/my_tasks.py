@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.application.types import MyTasks, TaskView
 from casework.errors import CaseworkError
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 from ui.views.case_list import KEY_ROLE, CaseList
 
@@ -36,7 +36,7 @@ class MyTasksView(CaseList):
         self.heading(tr("Loading…"))
         self.loading = True
         workspace = self.workspace
-        jobs.start(lambda _job: workspace.tasks.mine(), self._show, self._failed)
+        operations.query(workspace.tasks.mine, self._show, parent=self, failed=self._failed)
 
     def _show(self, mine: MyTasks) -> None:
         self.loading = False

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from casework.application.desk import Desk
+from ui import operations
 from ui.messages import attempt
 from ui.widgets import message_label
 
@@ -29,6 +31,27 @@ class Tab(QWidget):
         self.after_change()
         self.changed.emit()
         return True
+
+    def submit(
+        self,
+        action: Callable[[], object],
+        then: Callable[[Any], None] | None = None,
+        busy: Sequence[QWidget] = (),
+    ) -> operations.Operation[object]:
+        """``action`` (a desk call, its arguments read from the form already) off the UI
+        thread, so a save never waits there for the vault's writer; ``busy`` disabled until it
+        ends; on success ``then(result)``, the tab reloaded and ``changed`` told; a failure's
+        sentence in the tab's message."""
+
+        def saved(result: object) -> None:
+            if then is not None:
+                then(result)
+            self.after_change()
+            self.changed.emit()
+
+        return operations.change(
+            lambda _job: action(), saved, parent=self, message=self.message, busy=busy
+        )
 
     def after_change(self) -> None:
         self.reload()

@@ -19,6 +19,7 @@ from casework.application.desk import Desk
 from casework.model.vocab import (
     Confidentiality,
 )
+from ui import operations
 from ui.views.case.common import tr
 from ui.views.tab import Tab
 from ui.widgets import date_edit, to_date, vocab
@@ -36,7 +37,7 @@ class NotesTab(Tab):
         self.body.setObjectName("noteBody")
         self.body.setPlaceholderText(tr("What happened, what was agreed, what comes next"))
         self.body.setMaximumHeight(90)
-        add = QPushButton(tr("Add note"))
+        add = self.add_button = QPushButton(tr("Add note"))
         add.setObjectName("addNote")
         self.amend_button = QPushButton(tr("Amend the selected note…"))
         self.list = QListWidget()
@@ -82,16 +83,21 @@ class NotesTab(Tab):
             self.list.addItem(item)
             self.notes[note.note_id] = note.body
 
-    def add(self) -> None:
-        if self.attempt(
-            lambda: self.workspace.notes.add(
-                self.case_id,
-                self.body.toPlainText(),
-                to_date(self.noted_on),
-                self.confidentiality.currentData(),
-            )
-        ):
-            self.body.clear()
+    def add(self) -> operations.Operation[object]:
+        """Save the note off the UI thread (what was typed is read now); the box is emptied
+        once it is saved, unless more was typed meanwhile."""
+        case_id, body = self.case_id, self.body.toPlainText()
+        noted_on, level = to_date(self.noted_on), self.confidentiality.currentData()
+
+        def saved(_note: object) -> None:
+            if self.body.toPlainText() == body:
+                self.body.clear()
+
+        return self.submit(
+            lambda: self.workspace.notes.add(case_id, body, noted_on, level),
+            saved,
+            busy=[self.add_button],
+        )
 
     def amend(self) -> None:
         item = self.list.currentItem()

@@ -1,0 +1,104 @@
+"""Operations: the failure's sentence where the user acted, progress only once the work has
+taken a while, the buttons the work depends on disabled until it ends, nothing after the
+widget is gone."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from casework.errors import ValidationError
+from ui import jobs, operations
+
+
+def screen(qtbot: QtBot) -> tuple[QWidget, QLabel, QProgressBar, QPushButton]:
+    widget = QWidget()
+    layout = QVBoxLayout(widget)
+    message, bar, button = QLabel(), QProgressBar(), QPushButton("Go")
+    bar.hide()
+    for child in (message, bar, button):
+        layout.addWidget(child)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget, message, bar, button
+
+
+def test_a_failure_is_told_in_the_message_where_the_user_acted(qtbot: QtBot) -> None:
+    widget, message, bar, button = screen(qtbot)
+
+    def refuse() -> None:
+        raise ValidationError("The note is empty.")
+
+    op = operations.query(refuse, parent=widget, message=message, progress=bar, busy=[button])
+    assert not button.isEnabled()  # while it runs
+    qtbot.waitUntil(lambda: op.finished)
+    assert message.text() == "The note is empty."
+    assert button.isEnabled() and not bar.isVisible()
+
+
+def test_an_unexpected_failure_says_nothing_was_lost_and_nothing_of_the_error(
+    qtbot: QtBot,
+) -> None:
+    widget, message, _bar, _button = screen(qtbot)
+
+    def crash() -> None:
+        raise RuntimeError("Olena Kovalenko, 12 Harbour Road")
+
+    op = operations.query(crash, parent=widget, message=message)
+    qtbot.waitUntil(lambda: op.finished)
+    assert "nothing was lost" in message.text()
+    assert "Olena" not in message.text()
+
+
+def test_quick_work_never_shows_progress(qtbot: QtBot) -> None:
+    widget, message, bar, _button = screen(qtbot)
+    results: list[int] = []
+    op = operations.query(
+        lambda: 42,
+        results.append,
+        parent=widget,
+        message=message,
+        progress=bar,
+        show_after_ms=60_000,
+    )
+    qtbot.waitUntil(lambda: results == [42])
+    assert not bar.isVisible() and not op.progress_pending  # its timer stopped with it
+
+
+def test_slow_work_shows_progress_until_it_ends(qtbot: QtBot) -> None:
+    widget, message, bar, _button = screen(qtbot)
+    release = threading.Event()
+    op = operations.change(
+        lambda _job: release.wait(10),
+        parent=widget,
+        message=message,
+        progress=bar,
+        show_after_ms=1,
+    )
+    qtbot.waitUntil(bar.isVisible)
+    release.set()
+    qtbot.waitUntil(lambda: op.finished)
+    assert not bar.isVisible() and message.text() == ""
+
+
+def test_the_result_is_dropped_once_the_widget_is_gone(qtbot: QtBot) -> None:
+    widget, message, _bar, _button = screen(qtbot)
+    release = threading.Event()
+    heard: list[object] = []
+    operations.change(lambda _job: release.wait(10), heard.append, parent=widget, message=message)
+    widget.deleteLater()
+    qtbot.wait(10)  # the deletion happens
+    release.set()
+    assert jobs.wait_for_all(10_000)
+    qtbot.wait(50)
+    assert heard == []
+
+
+def test_an_operation_needs_somewhere_to_tell_a_failure(qtbot: QtBot) -> None:
+    import pytest
+
+    widget, *_ = screen(qtbot)
+    with pytest.raises(ValueError):
+        operations.query(lambda: None, parent=widget)

@@ -1,0 +1,155 @@
+"""Named background operations, as Anki's QueryOp and CollectionOp: a query (reads) or a
+change (writes) run off the UI thread, tied to the widget the user acted in.
+
+What every caller used to wire itself is here once:
+- the callbacks run on the UI thread, and only while ``parent`` exists (a lock deletes the
+  views whose work it stopped);
+- a failure's sentence (the domain error's, or "something went wrong; nothing was lost" with a
+  logged reference) is shown in ``message``, where the user acted, unless ``failed`` is given;
+- the progress indicator (``progress``) is shown only once the work has taken more than about
+  half a second (SHOW_PROGRESS_AFTER_MS), so quick work does not flicker, and hidden at the end;
+- the widgets in ``busy`` are disabled while it runs (a second click does not start it again);
+- ``Operation.cancel`` asks it to stop at its next check; the desk's close cancels it too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel, QWidget
+
+from ui import jobs
+from ui.messages import error_text
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SHOW_PROGRESS_AFTER_MS = 500
+
+
+class Operation(Generic[T]):
+    """One run of background work (see the module's docstring); made by ``query``/``change``."""
+
+    def __init__(
+        self,
+        work: Callable[[jobs.Job], T],
+        *,
+        parent: QObject,
+        done: Callable[[T], None] | None,
+        message: QLabel | None,
+        failed: Callable[[BaseException], None] | None,
+        progress: QWidget | None,
+        busy: Sequence[QWidget],
+        show_after_ms: int,
+    ) -> None:
+        if failed is None and message is None:
+            raise ValueError("an operation needs a message label or a failure handler")
+        self.parent = parent
+        self._done = done
+        self._message = message
+        self._failed = failed
+        self._progress = progress
+        self._busy = [w for w in busy if w.isEnabled()]
+        self.finished = False
+        self._timer: QTimer | None = None
+        if progress is not None:
+            self._timer = QTimer(parent)
+            self._timer.setSingleShot(True)
+            self._timer.timeout.connect(self._show_progress)
+            self._timer.start(show_after_ms)
+        for widget in self._busy:
+            widget.setEnabled(False)
+        self.job = jobs.start(work, self._succeeded, self._failed_with, parent=parent)
+
+    def cancel(self) -> None:
+        self.job.cancel()
+
+    @property
+    def progress_pending(self) -> bool:
+        """Whether the progress indicator is still waiting for its half second."""
+        return self._timer is not None and self._timer.isActive()
+
+    def _show_progress(self) -> None:
+        if not self.finished and self._progress is not None:
+            self._progress.show()
+
+    def _end(self) -> None:
+        self.finished = True
+        if self._timer is not None:
+            self._timer.stop()
+        if self._progress is not None and shiboken6.isValid(self._progress):
+            self._progress.hide()
+        for widget in self._busy:
+            if shiboken6.isValid(widget):
+                widget.setEnabled(True)
+
+    def _succeeded(self, result: Any) -> None:
+        self._end()
+        if self._message is not None:
+            self._message.clear()
+        if self._done is not None:
+            self._done(result)
+
+    def _failed_with(self, error: BaseException) -> None:
+        self._end()
+        if isinstance(error, jobs.Cancelled):
+            return  # asked for: nothing to tell
+        if self._failed is not None:
+            self._failed(error)
+        elif self._message is not None:
+            self._message.setText(error_text(error))
+
+
+def query(
+    work: Callable[[], T],
+    done: Callable[[T], None] | None = None,
+    *,
+    parent: QObject,
+    message: QLabel | None = None,
+    failed: Callable[[BaseException], None] | None = None,
+    progress: QWidget | None = None,
+    busy: Sequence[QWidget] = (),
+    show_after_ms: int = SHOW_PROGRESS_AFTER_MS,
+) -> Operation[T]:
+    """Read something off the UI thread (``work()`` calls the desk), then ``done(result)``."""
+    return Operation(
+        lambda _job: work(),
+        parent=parent,
+        done=done,
+        message=message,
+        failed=failed,
+        progress=progress,
+        busy=busy,
+        show_after_ms=show_after_ms,
+    )
+
+
+def change(
+    work: Callable[[jobs.Job], T],
+    done: Callable[[T], None] | None = None,
+    *,
+    parent: QObject,
+    message: QLabel | None = None,
+    failed: Callable[[BaseException], None] | None = None,
+    progress: QWidget | None = None,
+    busy: Sequence[QWidget] = (),
+    show_after_ms: int = SHOW_PROGRESS_AFTER_MS,
+) -> Operation[T]:
+    """Change something off the UI thread (``work(job)``: it may report progress and check for
+    cancel between steps), then ``done(result)``. It waits for the vault's writer there, never
+    on the UI thread."""
+    return Operation(
+        work,
+        parent=parent,
+        done=done,
+        message=message,
+        failed=failed,
+        progress=progress,
+        busy=busy,
+        show_after_ms=show_after_ms,
+    )
