@@ -116,11 +116,12 @@ def query(
     busy: Sequence[QWidget] = (),
     show_after_ms: int = SHOW_PROGRESS_AFTER_MS,
 ) -> Operation[T]:
-    """Read something off the UI thread (``work()`` calls the desk), then ``done(result)``."""
-    return Operation(
+    """Read something off the UI thread (``work()`` calls the desk), then ``done(result)``;
+    handled as ``change`` handles it."""
+    return change(
         lambda _job: work(),
+        done,
         parent=parent,
-        done=done,
         message=message,
         failed=failed,
         progress=progress,
