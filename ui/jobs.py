@@ -56,6 +56,11 @@ class Job:
         self.token.cancel()
 
     @property
+    def desk_closed(self) -> bool:
+        """Whether the desk this job was started for has closed (a lock, a sign-out) since."""
+        return self._desk is not None and self._desk.closed
+
+    @property
     def cancelled(self) -> bool:
         return self.token.cancelled
 

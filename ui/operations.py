@@ -90,6 +90,8 @@ class Operation(Generic[T]):
 
     def _succeeded(self, result: Any) -> None:
         self._end()
+        if self.job.desk_closed:
+            return  # the vault locked meanwhile: what follows (a reload) would find it locked
         if self._message is not None:
             self._message.clear()
         if self._done is not None:
@@ -97,8 +99,8 @@ class Operation(Generic[T]):
 
     def _failed_with(self, error: BaseException) -> None:
         self._end()
-        if isinstance(error, jobs.Cancelled):
-            return  # asked for: nothing to tell
+        if isinstance(error, jobs.Cancelled) or self.job.desk_closed:
+            return  # asked for, or the vault locked meanwhile: nothing to tell
         if self._failed is not None:
             self._failed(error)
         elif self._message is not None:

@@ -102,3 +102,27 @@ def test_an_operation_needs_somewhere_to_tell_a_failure(qtbot: QtBot) -> None:
     widget, *_ = screen(qtbot)
     with pytest.raises(ValueError):
         operations.query(lambda: None, parent=widget)
+
+
+def test_nothing_follows_a_save_that_ends_after_its_desk_closed(qtbot: QtBot) -> None:
+    """A lock closes the desk while a save runs: the save's follow-up (a reload from a locked
+    vault) is not run, whatever order the lock's deletions and the result arrive in."""
+    from casework.application.work import Work
+
+    class ClosingDesk:
+        closed = False
+
+        def begin(self, work: Work) -> None: ...
+
+        def end(self, work: Work) -> None:
+            self.closed = True  # closed by the time the result reaches the UI thread
+
+    widget, message, _bar, _button = screen(qtbot)
+    heard: list[object] = []
+    jobs.serve(ClosingDesk())  # type: ignore[arg-type]
+    try:
+        op = operations.change(lambda _job: "saved", heard.append, parent=widget, message=message)
+    finally:
+        jobs.serve(None)
+    qtbot.waitUntil(lambda: op.finished)
+    assert heard == [] and message.text() == ""
