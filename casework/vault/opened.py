@@ -130,7 +130,7 @@ class NewEpoch:
 
 
 @dataclass(frozen=True)
-class _Unsettled:
+class Unsettled:
     """What ``VaultFolder.open`` leaves for ``OpenVault.settle``."""
 
     opened: OpenedSlot
@@ -174,6 +174,7 @@ class OpenVault:
         secrets: VaultSecrets,
         username: str,
         slot_id: str,
+        unsettled: Unsettled | None = None,
     ) -> None:
         self.folder = folder
         self.keyring = keyring
@@ -182,7 +183,7 @@ class OpenVault:
         self._secrets: VaultSecrets | None = secrets
         self.username = username
         self.slot_id = slot_id
-        self._unsettled: _Unsettled | None = None
+        self._unsettled = unsettled  # what settle() has still to do (VaultFolder.open)
         self.dropped_slots = 0  # by the last keyring change: slots that did not verify
         self.read_only = False  # opened to be checked: nothing is written, the anchor included
         # One writer at a time in this process: a write waits here for the one before it (a

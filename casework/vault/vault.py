@@ -45,7 +45,7 @@ from casework.vault.layout import (
     SETTINGS,
     THROTTLE,
 )
-from casework.vault.opened import OpenVault, _Unsettled, backup_public_key, database_errors
+from casework.vault.opened import OpenVault, Unsettled, backup_public_key, database_errors
 from casework.vault.throttle import UnlockThrottle
 
 if TYPE_CHECKING:  # SQLAlchemy and the model load when a vault opens, not at start-up
@@ -314,9 +314,7 @@ class VaultFolder:
         except BaseException:
             engine.dispose()
             raise
-        vault = OpenVault(self, keyring, engine, secrets, name, slot_id)
-        vault._unsettled = _Unsettled(opened, pending)
-        return vault
+        return OpenVault(self, keyring, engine, secrets, name, slot_id, Unsettled(opened, pending))
 
     def readable_key(
         self, keyring: Keyring, slot_id: str, password: str, secrets: VaultSecrets
