@@ -450,13 +450,13 @@ class Day:
         if records:
             wizard.records_choice.setChecked(True)
         self.click("preview", wizard.next_button)
-        self.wait("the preview", lambda: wizard.job is None, 300)
+        self.wait("the preview", lambda: not wizard.loading, 300)
         self.click("continue", wizard.next_button)
         folder = self.out / "export"
         shutil.rmtree(folder, ignore_errors=True)
         wizard.folder.setText(str(folder))
         self.click("export", wizard.next_button)
-        self.wait("the export", lambda: wizard.job is None, 300)
+        self.wait("the export", lambda: not wizard.loading, 300)
         if not folder.exists() or not any(folder.iterdir()):
             self.failures.append("an export wrote nothing")
         wizard.close()
@@ -475,7 +475,7 @@ class Day:
         folder = self.out / "backups"
         admin.choose_backup_folder(str(folder))
         self.click("back up now", admin.backup_now_button)
-        self.wait("the backup", lambda: admin.backup_job is None, 600)
+        self.wait("the backup", lambda: not admin.backing_up, 600)
         if not list(folder.glob("*.db")):
             self.failures.append("a backup wrote nothing")
         shutil.rmtree(folder, ignore_errors=True)

@@ -9,7 +9,11 @@ What every caller used to wire itself is here once:
 - the progress indicator (``progress``) is shown only once the work has taken more than about
   half a second (SHOW_PROGRESS_AFTER_MS), so quick work does not flicker, and hidden at the end;
 - the widgets in ``busy`` are disabled while it runs (a second click does not start it again);
-- ``Operation.cancel`` asks it to stop at its next check; the desk's close cancels it too.
+- the work's ``job.report(percent)`` moves ``progress`` when it is a progress bar (or calls
+  ``reported``);
+- ``Operation.cancel`` asks it to stop at its next check; the desk's close cancels it too. A
+  cancel the user asked for calls ``cancelled``; one a lock made calls nothing;
+- ``ended`` runs once it is over, whichever way, before ``done`` or ``failed``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
 
 from ui import jobs
 from ui.messages import error_text
@@ -46,6 +50,9 @@ class Operation(Generic[T]):
         progress: QWidget | None,
         busy: Sequence[QWidget],
         show_after_ms: int,
+        reported: Callable[[int, str], None] | None = None,
+        cancelled: Callable[[], None] | None = None,
+        ended: Callable[[], None] | None = None,
     ) -> None:
         if failed is None and message is None:
             raise ValueError("an operation needs a message label or a failure handler")
@@ -54,20 +61,41 @@ class Operation(Generic[T]):
         self._message = message
         self._failed = failed
         self._progress = progress
+        self._reported = reported
+        self._cancelled = cancelled
+        self._ended = ended
         self._busy = [w for w in busy if w.isEnabled()]
         self.finished = False
         self._timer: QTimer | None = None
-        if progress is not None:
+        if progress is not None and show_after_ms <= 0:
+            progress.show()  # work that always takes long (a backup): shown at once
+        elif progress is not None:
             self._timer = QTimer(parent)
             self._timer.setSingleShot(True)
             self._timer.timeout.connect(self._show_progress)
             self._timer.start(show_after_ms)
         for widget in self._busy:
             widget.setEnabled(False)
+        if message is not None:
+            message.clear()  # the last attempt's sentence is not this one's
         self.job = jobs.start(work, self._succeeded, self._failed_with, parent=parent)
+        if reported is not None or isinstance(progress, QProgressBar):
+            self.job.on_progress(self._report, parent)
 
     def cancel(self) -> None:
         self.job.cancel()
+
+    @property
+    def running(self) -> bool:
+        return not self.finished
+
+    def _report(self, percent: int, text: str) -> None:
+        if self._reported is not None:
+            self._reported(percent, text)
+        elif isinstance(self._progress, QProgressBar) and shiboken6.isValid(self._progress):
+            if self._progress.maximum() == 0:  # a busy bar until the first step is known
+                self._progress.setRange(0, 100)
+            self._progress.setValue(percent)
 
     @property
     def progress_pending(self) -> bool:
@@ -87,6 +115,8 @@ class Operation(Generic[T]):
         for widget in self._busy:
             if shiboken6.isValid(widget):
                 widget.setEnabled(True)
+        if self._ended is not None:
+            self._ended()
 
     def _succeeded(self, result: Any) -> None:
         self._end()
@@ -99,8 +129,12 @@ class Operation(Generic[T]):
 
     def _failed_with(self, error: BaseException) -> None:
         self._end()
-        if isinstance(error, jobs.Cancelled) or self.job.desk_closed:
-            return  # asked for, or the vault locked meanwhile: nothing to tell
+        if self.job.desk_closed:
+            return  # the vault locked meanwhile: nothing to tell
+        if isinstance(error, jobs.Cancelled):
+            if self._cancelled is not None:
+                self._cancelled()  # the user asked for it
+            return
         if self._failed is not None:
             self._failed(error)
         elif self._message is not None:
@@ -117,6 +151,9 @@ def query(
     progress: QWidget | None = None,
     busy: Sequence[QWidget] = (),
     show_after_ms: int = SHOW_PROGRESS_AFTER_MS,
+    reported: Callable[[int, str], None] | None = None,
+    cancelled: Callable[[], None] | None = None,
+    ended: Callable[[], None] | None = None,
 ) -> Operation[T]:
     """Read something off the UI thread (``work()`` calls the desk), then ``done(result)``;
     handled as ``change`` handles it."""
@@ -129,6 +166,9 @@ def query(
         progress=progress,
         busy=busy,
         show_after_ms=show_after_ms,
+        reported=reported,
+        cancelled=cancelled,
+        ended=ended,
     )
 
 
@@ -142,6 +182,9 @@ def change(
     progress: QWidget | None = None,
     busy: Sequence[QWidget] = (),
     show_after_ms: int = SHOW_PROGRESS_AFTER_MS,
+    reported: Callable[[int, str], None] | None = None,
+    cancelled: Callable[[], None] | None = None,
+    ended: Callable[[], None] | None = None,
 ) -> Operation[T]:
     """Change something off the UI thread (``work(job)``: it may report progress and check for
     cancel between steps), then ``done(result)``. It waits for the vault's writer there, never
@@ -155,4 +198,12 @@ def change(
         progress=progress,
         busy=busy,
         show_after_ms=show_after_ms,
+        reported=reported,
+        cancelled=cancelled,
+        ended=ended,
     )
+
+
+def running(operation: Operation[Any] | None) -> bool:
+    """Whether ``operation`` (None: none started yet) is still running."""
+    return operation is not None and operation.running

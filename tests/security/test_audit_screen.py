@@ -15,6 +15,7 @@ from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import unlock
 from tests.security.attacker import plant_slot
 from tests.ui.conftest import make_window, sign_in
+from ui import operations
 from ui.views.audit import AuditView
 
 __all__ = ["make_window"]  # the fixture, used by name
@@ -31,7 +32,7 @@ def check_on_screen(qtbot: QtBot, window: object) -> str:
     qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
     assert audit.verify_button.isVisible() and audit.verify_button.isEnabled()
     qtbot.mouseClick(audit.verify_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: audit.verify_job is None, timeout=30000)
+    qtbot.waitUntil(lambda: not operations.running(audit.verifying), timeout=30000)
     return audit.result.text()
 
 

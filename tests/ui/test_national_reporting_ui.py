@@ -82,7 +82,7 @@ def add_national(qtbot: QtBot, page: ReportingView) -> None:
 
 def preview(qtbot: QtBot, wizard: ExportWizard) -> None:
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    qtbot.waitUntil(lambda: not wizard.loading, timeout=20000)
     assert wizard.steps.currentIndex() == 1, wizard.error.text()
 
 
@@ -112,7 +112,7 @@ def test_quarterly_export_from_the_wizard(
     out = tmp_path / "return"
     wizard.folder.setText(str(out))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    qtbot.waitUntil(lambda: not wizard.loading, timeout=20000)
     assert "Exported" in wizard.outcome.text(), wizard.error.text()
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "summary.csv", "summary.pdf"]
     assert json.loads((out / "manifest.json").read_text())["period"] == LAST_QUARTER
@@ -151,7 +151,7 @@ def test_a_cancelled_export_leaves_no_file(
     assert wizard.cancel_button.text() == "Cancel"
     qtbot.mouseClick(wizard.cancel_button, Qt.MouseButton.LeftButton)
     release.set()
-    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    qtbot.waitUntil(lambda: not wizard.loading, timeout=20000)
     assert "Cancelled" in wizard.error.text()
     assert not out.exists()
     with reporting_vault.session() as session:
@@ -182,10 +182,10 @@ def test_record_level_preview_and_export(
     (out / "old.csv").write_text("x")
     wizard.folder.setText(str(out))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    qtbot.waitUntil(lambda: not wizard.loading, timeout=20000)
     assert "not empty" in wizard.error.text()
     wizard.folder.setText(str(tmp_path / "records-new"))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.job is None, timeout=20000)
+    qtbot.waitUntil(lambda: not wizard.loading, timeout=20000)
     assert "records.csv" in wizard.outcome.text(), wizard.error.text()
     assert (tmp_path / "records-new" / "records.csv").exists()

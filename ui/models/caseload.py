@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 
 from casework.application.desk import Desk
 from casework.application.types import CaseFilter, CaseloadWindow, CaseRow, CaseSort
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 
 PAGE = 100
@@ -56,7 +56,7 @@ class CaseloadModel(QAbstractTableModel):
         self._descending = True
         self._where = CaseFilter()
         self._generation = 0
-        self._pending: jobs.Job | None = None
+        self._pending: operations.Operation[CaseloadWindow] | None = None
 
     def set_filter(self, where: CaseFilter) -> None:
         self._where = where
@@ -79,10 +79,11 @@ class CaseloadModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         self._fetching.clear()
-        self._pending = jobs.start(
-            lambda _job: workspace.cases.caseload_window(sort, descending, where, 0, PAGE, locate),
+        self._pending = operations.query(
+            lambda: workspace.cases.caseload_window(sort, descending, where, 0, PAGE, locate),
             lambda window: self._loaded(generation, window),
-            lambda error: self._load_failed(generation, error),
+            parent=self,
+            failed=lambda error: self._load_failed(generation, error),
         )
         self.loading_changed.emit(True)
 
@@ -113,12 +114,11 @@ class CaseloadModel(QAbstractTableModel):
         self._fetching.add(page)
         sort, descending, where = self._sort, self._descending, self._where
         generation = self._generation
-        jobs.start(
-            lambda _job: workspace.cases.caseload_window(
-                sort, descending, where, page * PAGE, PAGE
-            ),
+        operations.query(
+            lambda: workspace.cases.caseload_window(sort, descending, where, page * PAGE, PAGE),
             lambda window: self._page_loaded(generation, page, window),
-            lambda error: self._load_failed(generation, error),
+            parent=self,
+            failed=lambda error: self._load_failed(generation, error),
         )
 
     def _page_loaded(self, generation: int, page: int, window: CaseloadWindow) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from casework.errors import ValidationError
 from casework.model.vocab import Role
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 from ui.widgets import busy_bar, message_label
 
@@ -95,9 +95,14 @@ class AccountDialog(QDialog):
         if self.action is None:
             return
         action = self.action
-        self.busy.show()
-        self.buttons.setEnabled(False)
-        jobs.start(lambda _job: action(), self._done, self._failed)
+        self.operation = operations.change(
+            lambda _job: action(),
+            self._done,
+            parent=self,
+            failed=self._failed,
+            progress=self.busy,
+            busy=[self.buttons],
+        )
 
     def _done(self, _result: object) -> None:
         for field in (self.current, self.password, self.confirm):
@@ -105,8 +110,6 @@ class AccountDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
-        self.busy.hide()
-        self.buttons.setEnabled(True)
         self.error.setText(error_text(error))
         if not isinstance(error, ValidationError):
             for field in (self.current, self.password, self.confirm):

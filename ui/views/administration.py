@@ -31,7 +31,7 @@ from casework.application.types import (
     MIN_AUTO_LOCK_MINUTES,
 )
 from casework.errors import CaseworkError
-from ui import jobs
+from ui import jobs, operations
 from ui.messages import attempt, error_text
 from ui.views.accounts import AccountDialog
 from ui.views.import_dialog import ImportDialog
@@ -126,7 +126,7 @@ class AdminView(QWidget):
         choose_folder = QPushButton(tr("Choose folder…"))
         choose_folder.setObjectName("chooseBackupFolder")
         choose_folder.clicked.connect(lambda: self.choose_backup_folder())
-        self.backup_job: jobs.Job | None = None
+        self.backup: operations.Operation[Path] | None = None
         self.backup_now_button = QPushButton(tr("Back up now"))
         self.backup_now_button.setObjectName("backupNow")
         self.backup_now_button.clicked.connect(lambda: self.backup_now())
@@ -188,17 +188,16 @@ class AdminView(QWidget):
 
     def backup_now(self) -> None:
         """Start a backup; pressed again while one runs, the button cancels it."""
-        if self.backup_job is not None:
-            self.backup_job.cancel()
+        if operations.running(self.backup):
+            assert self.backup is not None
+            self.backup.cancel()
             return
         workspace = self.workspace
         bar = self.backup_progress
         bar.setRange(0, 100)
         bar.setValue(0)
         bar.setFormat(tr("Copying the vault… %p%"))
-        bar.show()
         self.backup_now_button.setText(tr("Cancel backup"))
-        self.message.clear()
 
         def work(job: jobs.Job) -> Path:
             def progress(done: int, total: int) -> None:
@@ -213,24 +212,24 @@ class AdminView(QWidget):
                 bar.setRange(0, 0)
                 bar.setFormat(tr("Checking the copy…"))
 
-        def settle() -> None:
-            self.backup_job = None
-            bar.hide()
-            self.backup_now_button.setText(tr("Back up now"))
-
         def done(path: Path) -> None:
-            settle()
             self.message.setText(tr("Backup saved: {0}").format(path.name))
 
-        def failed(error: BaseException) -> None:
-            settle()
-            if isinstance(error, jobs.Cancelled):
-                self.message.setText(tr("Backup cancelled. Nothing was written."))
-            else:
-                self.message.setText(error_text(error))
+        self.backup = operations.change(
+            work,
+            done,
+            parent=self,
+            message=self.message,
+            progress=bar,
+            show_after_ms=0,
+            reported=moved,
+            cancelled=lambda: self.message.setText(tr("Backup cancelled. Nothing was written.")),
+            ended=lambda: self.backup_now_button.setText(tr("Back up now")),
+        )
 
-        self.backup_job = jobs.start(work, done, failed, parent=self)
-        self.backup_job.on_progress(moved, self)
+    @property
+    def backing_up(self) -> bool:
+        return operations.running(self.backup)
 
     def open_partners(self) -> QDialog:
         dialog = QDialog(self)
@@ -319,22 +318,15 @@ class AdminView(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.busy.show()
-        self.setEnabled(False)
         workspace = self.workspace
-        jobs.start(
-            lambda _job: workspace.accounts.disable_user(username), self._disabled, self._failed
+        self.removing = operations.change(
+            lambda _job: workspace.accounts.disable_user(username),
+            lambda _result: self._changed(),
+            parent=self,
+            message=self.message,
+            progress=self.busy,
+            busy=[self],
         )
-
-    def _disabled(self, _result: object) -> None:
-        self.busy.hide()
-        self.setEnabled(True)
-        self._changed()
-
-    def _failed(self, error: BaseException) -> None:
-        self.busy.hide()
-        self.setEnabled(True)
-        self.message.setText(error_text(error))
 
     def _changed(self) -> None:
         self.message.setText(tr("Saved."))

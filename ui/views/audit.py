@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.application.types import AUDIT_ROWS_SHOWN, AuditFilter, AuditRow, IntegrityReport
 from ui import jobs, operations
-from ui.messages import error_text
 from ui.widgets import busy_bar, date_edit, message_label, progress_bar, to_date
 
 
@@ -44,7 +43,7 @@ class AuditView(QWidget):
         self.workspace = workspace
         self.case_id = case_id
         self.search_op: operations.Operation[list[AuditRow]] | None = None
-        self.verify_job: jobs.Job | None = None
+        self.verifying: operations.Operation[IntegrityReport] | None = None
         title = QLabel(tr("Audit trail"))
         title.setObjectName("pageTitle")
         self.user = QComboBox()
@@ -122,7 +121,7 @@ class AuditView(QWidget):
     @property
     def loading(self) -> bool:
         searching = self.search_op is not None and not self.search_op.finished
-        return searching or self.verify_job is not None
+        return searching or operations.running(self.verifying)
 
     def _all_cases(self) -> None:
         self.case_id = None
@@ -176,38 +175,27 @@ class AuditView(QWidget):
             self.count.setText(tr("{0} rows").format(len(rows)))
 
     def verify(self) -> None:
-        if self.verify_job is not None:
+        if operations.running(self.verifying):
             return
         workspace = self.workspace
         self.progress.setRange(0, 0)
-        self.progress.show()
-        self.verify_button.setEnabled(False)
-        self.result.clear()
+        self.result.setObjectName("errorText")  # for a failure's sentence
 
         def work(job: jobs.Job) -> IntegrityReport:
             return workspace.audit.verify(
                 lambda done, total: job.report(int(100 * done / max(total, 1)))
             )
 
-        job = jobs.start(work, self._verified, self._verify_failed)
-        job.on_progress(self._progress, self)
-        self.verify_job = job
-
-    def _progress(self, percent: int, _text: str) -> None:
-        self.progress.setRange(0, 100)
-        self.progress.setValue(percent)
-
-    def _verify_failed(self, error: BaseException) -> None:
-        self.verify_job = None
-        self.progress.hide()
-        self.verify_button.setEnabled(True)
-        self.result.setObjectName("errorText")
-        self.result.setText(error_text(error))
+        self.verifying = operations.change(
+            work,
+            self._verified,
+            parent=self,
+            message=self.result,
+            progress=self.progress,
+            busy=[self.verify_button],
+        )
 
     def _verified(self, report: IntegrityReport) -> None:
-        self.verify_job = None
-        self.progress.hide()
-        self.verify_button.setEnabled(True)
         if report.ok:
             self.result.setObjectName("infoText")
             self.result.setText(

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from casework.application.desk import Desk
 from casework.application.types import DEFAULT_NO_CONTACT_DAYS, Dashboard, Figure
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 from ui.views.case_list import CaseList
 from ui.widgets import busy_bar, message_label
@@ -59,7 +59,7 @@ class DashboardView(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.board: Dashboard | None = None
-        self.job: jobs.Job | None = None
+        self.operation: operations.Operation[Any] | None = None
         title = QLabel(tr("Caseload dashboard"))
         title.setObjectName("pageTitle")
         self.no_contact_days = QSpinBox()
@@ -125,30 +125,23 @@ class DashboardView(QWidget):
     # -- loading -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if self.job is not None:
+        if operations.running(self.operation):
             return
         days, workspace = self.no_contact_days.value(), self.workspace
-        self.busy.show()
-        self.refresh_button.setEnabled(False)
-        self.job = jobs.start(
-            lambda _job: workspace.supervision.dashboard(days), self._shown, self._failed
+        self.operation = operations.query(
+            lambda: workspace.supervision.dashboard(days),
+            self._shown,
+            parent=self,
+            message=self.message,
+            progress=self.busy,
+            busy=[self.refresh_button],
         )
 
     @property
     def loading(self) -> bool:
-        return self.job is not None
-
-    def _failed(self, error: BaseException) -> None:
-        self.job = None
-        self.busy.hide()
-        self.refresh_button.setEnabled(True)
-        self.message.setText(error_text(error))
+        return operations.running(self.operation)
 
     def _shown(self, board: Dashboard) -> None:
-        self.job = None
-        self.busy.hide()
-        self.refresh_button.setEnabled(True)
-        self.message.clear()
         self.board = board
         self._fill_tiles(board)
         self._fill_people(board)
@@ -305,7 +298,7 @@ class CasesView(CaseList):
         self.more = QPushButton(tr("Show more"))
         self.more.clicked.connect(self.load_more)
         self.box.addWidget(self.more)
-        self.job: jobs.Job | None = None
+        self.operation: operations.Operation[Any] | None = None
         if not case_ids:
             self.heading(tr("No cases."))
         self.load_more()
@@ -313,19 +306,17 @@ class CasesView(CaseList):
     def load_more(self) -> None:
         batch = self.case_ids[self.shown : self.shown + PAGE]
         self.more.setVisible(False)
-        if not batch or self.job is not None:
+        if not batch or operations.running(self.operation):
             return
         workspace = self.workspace
-        self.job = jobs.start(
-            lambda _job: workspace.cases.caseload_rows(batch), self._loaded, self._failed
+        self.operation = operations.query(
+            lambda: workspace.cases.caseload_rows(batch),
+            self._loaded,
+            parent=self,
+            message=self.message,
         )
 
-    def _failed(self, error: BaseException) -> None:
-        self.job = None
-        self.message.setText(error_text(error))
-
     def _loaded(self, rows: list[Any]) -> None:
-        self.job = None
         for row in rows:
             self.entry(
                 f"{row.reference} — {row.survivor_name} — {row.caseworker}",
@@ -336,7 +327,7 @@ class CasesView(CaseList):
 
     @property
     def loading(self) -> bool:
-        return self.job is not None
+        return operations.running(self.operation)
 
 
 class ReassignDialog(QDialog):
@@ -385,7 +376,7 @@ class ReassignDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.source.currentIndexChanged.connect(lambda _i: self._load_cases())
         self.all.toggled.connect(self._check_all)
-        self.job: jobs.Job | None = None
+        self.operation: operations.Operation[Any] | None = None
         self._load_cases()
 
     def _load_cases(self) -> None:
@@ -395,12 +386,19 @@ class ReassignDialog(QDialog):
             return
         ids = list(figure.case_ids)
         workspace = self.workspace
-        self.job = jobs.start(
-            lambda _job: workspace.cases.caseload_rows(ids), self._cases_loaded, self._failed
+
+        def loaded(rows: list[Any]) -> None:
+            if self.operation is loading:  # not one for a caseworker chosen before
+                self._cases_loaded(rows)
+
+        loading = self.operation = operations.query(
+            lambda: workspace.cases.caseload_rows(ids),
+            loaded,
+            parent=self,
+            failed=lambda error: self.outcome.setText(error_text(error)),  # keeps "Moved…"
         )
 
     def _cases_loaded(self, rows: list[Any]) -> None:
-        self.job = None
         for row in rows:
             item = QListWidgetItem(f"{row.reference} — {row.survivor_name}")
             item.setData(Qt.ItemDataRole.UserRole, row.case_id)
@@ -425,18 +423,16 @@ class ReassignDialog(QDialog):
     def move_cases(self) -> None:
         ids, target, reason = self.chosen(), self.target.currentData(), self.reason.text()
         workspace = self.workspace
-        self.busy.show()
-        self.buttons.setEnabled(False)
-        self.job = jobs.start(
+        self.operation = operations.change(
             lambda _job: workspace.supervision.reassign_many(ids, target, reason),
             self._moved,
-            self._failed,
+            parent=self,
+            message=self.outcome,
+            progress=self.busy,
+            busy=[self.buttons],
         )
 
     def _moved(self, count: int) -> None:
-        self.job = None
-        self.busy.hide()
-        self.buttons.setEnabled(True)
         self.outcome.setObjectName("infoText")
         self.outcome.setText(tr("Moved {0} cases to {1}.").format(count, self.target.currentText()))
         self._load_source_again()
@@ -451,12 +447,6 @@ class ReassignDialog(QDialog):
             )
             self._load_cases()
 
-    def _failed(self, error: BaseException) -> None:
-        self.job = None
-        self.busy.hide()
-        self.buttons.setEnabled(True)
-        self.outcome.setText(error_text(error))
-
     @property
     def loading(self) -> bool:
-        return self.job is not None
+        return operations.running(self.operation)

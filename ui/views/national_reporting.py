@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.reporting import quarterly, records
 from casework.reporting.disclosure import SUPPRESSED
-from ui import jobs
+from ui import jobs, operations
 from ui.messages import error_text
 from ui.widgets import message_label, progress_bar
 
@@ -235,7 +235,7 @@ class ExportWizard(QDialog):
         self.workspace = workspace
         self.setWindowTitle(tr("De-identified export"))
         self.resize(860, 620)
-        self.job: jobs.Job | None = None
+        self.operation: operations.Operation[Any] | None = None
         self.release: Any = None
         self.steps = QStackedWidget()
         self.steps.addWidget(self._choose_step())
@@ -359,13 +359,13 @@ class ExportWizard(QDialog):
 
     def _show_step(self, index: int) -> None:
         self.steps.setCurrentIndex(index)
-        self.back_button.setEnabled(index > 0 and self.job is None)
+        self.back_button.setEnabled(index > 0 and not self.loading)
         self.next_button.setText([tr("Preview"), tr("Continue"), tr("Export")][index])
-        self.next_button.setEnabled(self.job is None)
+        self.next_button.setEnabled(not self.loading)
         self.error.clear()
 
     def back(self) -> None:
-        if self.job is None and self.steps.currentIndex() > 0:
+        if not self.loading and self.steps.currentIndex() > 0:
             self._show_step(self.steps.currentIndex() - 1)
 
     def next(self) -> None:
@@ -381,39 +381,39 @@ class ExportWizard(QDialog):
     # -- work ----------------------------------------------------------------------------------
 
     def _start(self, work: Any, done: Any, determinate: bool) -> None:
-        self.error.clear()
         self.progress.setRange(0, 100 if determinate else 0)
         self.progress.setValue(0)
-        self.progress.show()
-        self.next_button.setEnabled(False)
-        self.back_button.setEnabled(False)
         self.cancel_button.setText(tr("Cancel"))
-        job = jobs.start(
-            work, lambda result: self._finish(job, done, result), self._failed, parent=self
+        previewing = self.steps.currentIndex() == 0
+
+        def finished(result: Any) -> None:
+            if previewing and operation.job.cancelled:
+                self._cancelled()  # a preview nobody waits for any more
+            else:
+                done(result)
+
+        operation = self.operation = operations.change(
+            work,
+            finished,
+            parent=self,
+            message=self.error,
+            progress=self.progress,
+            busy=[self.next_button, self.back_button],
+            reported=lambda percent, _text: self.progress.setValue(percent),
+            cancelled=self._cancelled,
+            ended=self._settle,
         )
-        job.on_progress(lambda percent, _text: self.progress.setValue(percent), self)
-        self.job = job
+
+    @property
+    def loading(self) -> bool:
+        return operations.running(self.operation)
 
     def _settle(self) -> None:
-        self.job = None
-        self.progress.hide()
         self.cancel_button.setText(tr("Close"))
         self._show_step(self.steps.currentIndex())
 
-    def _finish(self, job: jobs.Job, done: Any, result: Any) -> None:
-        if job.cancelled and self.steps.currentIndex() == 0:
-            self._failed(jobs.Cancelled())  # a preview nobody waits for any more
-            return
-        self._settle()
-        done(result)
-
-    def _failed(self, error: BaseException) -> None:
-        cancelled = isinstance(error, jobs.Cancelled)
-        self._settle()
-        if cancelled:
-            self.error.setText(tr("Cancelled. Nothing was written."))
-        else:
-            self.error.setText(error_text(error))
+    def _cancelled(self) -> None:
+        self.error.setText(tr("Cancelled. Nothing was written."))
 
     def preview(self) -> None:
         kind, profile, period = self.kind, self.profile.currentText(), self.period.currentText()
@@ -539,7 +539,7 @@ class ExportWizard(QDialog):
         self.next_button.setEnabled(False)
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
+        if self.operation is not None and self.operation.running:
+            self.operation.cancel()
         else:
             self.reject()

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
-from ui import jobs
-from ui.messages import error_text
+from ui import jobs, operations
 from ui.widgets import date_edit, message_label, progress_bar, to_date
 
 CASELOAD, OCCUPANCY, CASE_FILE = "caseload", "occupancy", "case"
@@ -57,7 +56,7 @@ class ReportDialog(QDialog):
         super().__init__(parent)
         self.workspace = workspace
         self.case_id = case_id
-        self.job: jobs.Job | None = None
+        self.operation: operations.Operation[Path] | None = None
         self.setWindowTitle(tr("Print a report"))
         self.setMinimumWidth(520)
         form = QFormLayout()
@@ -167,7 +166,7 @@ class ReportDialog(QDialog):
 
     @property
     def loading(self) -> bool:
-        return self.job is not None
+        return operations.running(self.operation)
 
     def _enable(self) -> None:
         caseload = self.kind == CASELOAD
@@ -197,7 +196,7 @@ class ReportDialog(QDialog):
         return lambda: workspace.printing.occupancy(year, month, letter)
 
     def build(self) -> None:
-        if self.job is not None:
+        if operations.running(self.operation):
             return
         text = self.path.text().strip()
         if not text:
@@ -218,21 +217,14 @@ class ReportDialog(QDialog):
 
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
-        self.progress.show()
-        self.save_button.setEnabled(False)
-        self.outcome.clear()
-        job = jobs.start(work, self._saved, self._failed)
-        job.on_progress(lambda percent, _text: self.progress.setValue(percent), self)
-        self.job = job
+        self.operation = operations.change(
+            work,
+            self._saved,
+            parent=self,
+            message=self.outcome,
+            progress=self.progress,
+            busy=[self.save_button],
+        )
 
     def _saved(self, path: Path) -> None:
-        self.job = None
-        self.progress.hide()
-        self.save_button.setEnabled(True)
         self.outcome.setText(tr("Saved {0}.").format(path))
-
-    def _failed(self, error: BaseException) -> None:
-        self.job = None
-        self.progress.hide()
-        self.save_button.setEnabled(True)
-        self.outcome.setText(error_text(error))

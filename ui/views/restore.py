@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.entrance import Entrance
-from ui import jobs
-from ui.messages import error_text
+from ui import jobs, operations
 from ui.widgets import busy_bar, message_label
 
 if TYPE_CHECKING:  # the restore's report types, without loading the services at start-up
@@ -50,7 +49,7 @@ class RestoreDialog(QDialog):
         self.entrance = entrance
         self.replace_damaged = replace_damaged
         self.suggested = suggested
-        self.job: jobs.Job | None = None
+        self.operation: operations.Operation[RestoreReport | Replaced] | None = None
         self.setWindowTitle(tr("Restore from a backup"))
         self.setMinimumWidth(520)
         intro = QLabel(
@@ -117,7 +116,7 @@ class RestoreDialog(QDialog):
 
     @property
     def loading(self) -> bool:
-        return self.job is not None
+        return operations.running(self.operation)
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
@@ -127,7 +126,7 @@ class RestoreDialog(QDialog):
             self.path.setText(chosen)
 
     def restore(self) -> None:
-        if self.job is not None:
+        if operations.running(self.operation):
             return
         source = Path(self.path.text().strip())
         if not self.path.text().strip():
@@ -141,25 +140,21 @@ class RestoreDialog(QDialog):
         # The suggested "latest" backup: the newest that authenticates once opened.
         backup = None if self.suggested is not None and source == self.suggested else source
         self.secret.clear()
-        self.error.clear()
-        self.busy.show()
-        self.restore_button.setEnabled(False)
 
-        def work(_job: jobs.Job) -> object:
+        def work(_job: jobs.Job) -> RestoreReport | Replaced:
             if replace:
                 return entrance.replace_damaged(backup, secret, user)
             return entrance.restore(backup, secret, user)
 
-        self.job = jobs.start(work, self._done, self._failed)
+        self.operation = operations.change(
+            work,
+            self._done,
+            parent=self,
+            message=self.error,
+            progress=self.busy,
+            busy=[self.restore_button],
+        )
 
     def _done(self, report: RestoreReport | Replaced) -> None:
-        self.job = None
-        self.busy.hide()
         self.restored.emit(report.describe())
         self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.job = None
-        self.busy.hide()
-        self.restore_button.setEnabled(True)
-        self.error.setText(error_text(error))

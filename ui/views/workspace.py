@@ -20,7 +20,7 @@ from casework.application.types import (
     CaseDetail,
 )
 from casework.errors import CaseworkError
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 from ui.models.caseload import CASE_ID_ROLE
 from ui.views.administration import AdminView
@@ -176,11 +176,9 @@ class WorkspaceView(QWidget):
             if self.detail.currentWidget() is view:
                 view.show_results(text, *result)
 
-        def failed(error: BaseException) -> None:
-            if self.detail.currentWidget() is view:
-                view.message.setText(error_text(error))
-
-        jobs.start(lambda _job: workspace.cases.find(text), shown, failed)
+        operations.query(
+            lambda: workspace.cases.find(text), shown, parent=view, message=view.message
+        )
 
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.workspace, self)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.entrance import Created, Entrance
-from ui import jobs, preload
+from ui import jobs, operations, preload
 from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
 from ui.messages import error_text
@@ -227,10 +227,11 @@ class MainWindow(QMainWindow):
         self.admin_action.setVisible(workspace.is_admin)
         if actor.works_cases:
             # Reminders for expiring consent and follow-up dates, in the background.
-            jobs.start(
+            operations.change(
                 lambda _job: workspace.tasks.raise_reminders(),
                 lambda created: log.info("%s reminder task(s) raised", created),
-                lambda error: log.warning("reminders not raised: %s", type(error).__name__),
+                parent=self,
+                failed=lambda error: log.warning("reminders not raised: %s", type(error).__name__),
             )
         self.toolbar.show()
 
@@ -238,7 +239,9 @@ class MainWindow(QMainWindow):
             workspace.retention.run_due()  # first, so today's backup holds nothing removed
             return workspace.backups.daily_if_due(job.check_cancelled)
 
-        jobs.start(daily, self._daily_backup_done, self._daily_backup_failed)
+        operations.change(
+            daily, self._daily_backup_done, parent=self, failed=self._daily_backup_failed
+        )
         self._arm_idle_lock(
             workspace.accounts.organisation().auto_lock_minutes
         )  # first, whatever else

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from casework.application.entrance import Created, Entrance
 from casework.errors import ValidationError
 from casework.passwords import check_password
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 from ui.views.restore import RestoreDialog
 from ui.widgets import busy_bar, message_label
@@ -144,10 +144,8 @@ class SetupPage(QWidget):
             self.admin_name.text(),
             self.password.text(),
         )
-        self.error.clear()
-        self._set_busy(True)
         entrance = self.entrance
-        jobs.start(
+        self.creating = operations.change(
             lambda _job: entrance.create(
                 org_name=org_name,
                 country=country,
@@ -157,22 +155,16 @@ class SetupPage(QWidget):
                 admin_password=password,
             ),
             self._succeeded,
-            self._failed,
+            parent=self,
+            message=self.error,
+            progress=self.busy,
+            busy=[self.create_button],
         )
 
-    def _set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
-        self.create_button.setEnabled(not busy)
-
     def _succeeded(self, created: Created) -> None:
-        self._set_busy(False)
         self.password.clear()
         self.confirm.clear()
         self.created.emit(created)
-
-    def _failed(self, error: BaseException) -> None:
-        self._set_busy(False)
-        self.error.setText(error_text(error))
 
 
 class RecoveryCodePage(QWidget):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -16,14 +14,11 @@ from PySide6.QtWidgets import (
 
 from casework.application.entrance import Entrance
 from casework.errors import UnlockThrottled, VaultDamaged
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 from ui.views.restore import RestoreDialog
 from ui.widgets import busy_bar, message_label
 from ui.windows.setup import centre
-
-if TYPE_CHECKING:  # the desk loads at sign-in
-    from casework.application.desk import Desk
 
 
 def tr(text: str) -> str:
@@ -105,30 +100,22 @@ class SignInPage(QWidget):
         if not username.strip() or not password:
             self.error.setText(tr("Enter your user name and password."))
             return
-        self._set_busy(True)
-        self.error.clear()
         self.info.hide()
         entrance = self.entrance
         # The database is checked (read-only) before sign-in writes anything to it: a damaged
         # vault is refused as it was found, with what is wrong and the way back.
-        jobs.start(
+        self.signing_in = operations.change(
             lambda _job: entrance.sign_in(username, password),
-            self._succeeded,
-            self._failed,
+            self.signed_in.emit,
+            parent=self,
+            failed=self._failed,
+            progress=self.busy,
+            busy=[self.username, self.password, self.sign_in],
         )
+        self.error.clear()
         self.password.clear()
 
-    def _set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
-        for widget in (self.username, self.password, self.sign_in):
-            widget.setEnabled(not busy)
-
-    def _succeeded(self, desk: Desk) -> None:
-        self._set_busy(False)
-        self.signed_in.emit(desk)
-
     def _failed(self, error: BaseException) -> None:
-        self._set_busy(False)
         self.error.setText(error_text(error))
         # A damaged vault: offer the way back, from the newest good backup.
         self.restore_button.setVisible(isinstance(error, VaultDamaged))

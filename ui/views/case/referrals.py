@@ -23,7 +23,7 @@ from casework.model.vocab import (
     ReferralStatus,
     ServiceCategory,
 )
-from ui import jobs
+from ui import operations
 from ui.messages import error_text
 from ui.views.case.common import fill_table, selected_key, table, tr
 from ui.views.tab import Tab
@@ -147,8 +147,6 @@ class ReferralsTab(Tab):
                 return
         target = Path(path)
         workspace = self.workspace
-        self.busy.show()
-        self.packet.setEnabled(False)
 
         def build(_job: object) -> Path:
             from casework.reporting.pdf import save
@@ -157,14 +155,14 @@ class ReferralsTab(Tab):
             return target
 
         def done(saved: Path) -> None:
-            self.busy.hide()
-            self.packet.setEnabled(True)
             self.message.setText(tr("Saved {0}.").format(saved.name))
             self.saved_packet = saved
 
-        def failed(error: BaseException) -> None:
-            self.busy.hide()
-            self.packet.setEnabled(True)
-            self.message.setText(error_text(error))
-
-        jobs.start(build, done, failed, parent=self)
+        self.packet_op = operations.change(
+            build,
+            done,
+            parent=self,
+            message=self.message,
+            progress=self.busy,
+            busy=[self.packet],
+        )
