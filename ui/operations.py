@@ -66,6 +66,7 @@ class Operation(Generic[T]):
         self._ended = ended
         self._busy = [w for w in busy if w.isEnabled()]
         self.finished = False
+        self.succeeded = False  # the work returned (its result was delivered unless locked)
         self._timer: QTimer | None = None
         if progress is not None and show_after_ms <= 0:
             progress.show()  # work that always takes long (a backup): shown at once
@@ -119,6 +120,7 @@ class Operation(Generic[T]):
             self._ended()
 
     def _succeeded(self, result: Any) -> None:
+        self.succeeded = True
         self._end()
         if self.job.desk_closed:
             return  # the vault locked meanwhile: what follows (a reload) would find it locked

@@ -14,6 +14,7 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from ui import jobs
 from ui.models.caseload import CaseloadModel
+from ui.operations import Operation
 from ui.windows.main_window import MainWindow
 
 
@@ -65,6 +66,15 @@ def _clicks_a_user_could_make(monkeypatch: pytest.MonkeyPatch) -> None:
         real(widget, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(QtBot, "mouseClick", staticmethod(click))
+
+
+def saved(qtbot: QtBot, saving: Operation[object] | None) -> bool:
+    """Wait for a save the UI ran off its thread; whether it was made (False when the form
+    refused it before starting: ``None``)."""
+    if saving is None:
+        return False
+    qtbot.waitUntil(lambda: saving.finished, timeout=15000)
+    return saving.succeeded
 
 
 def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> OpenVault:

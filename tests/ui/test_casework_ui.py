@@ -25,7 +25,7 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
-from tests.ui.conftest import sign_in, wait_loaded
+from tests.ui.conftest import saved, sign_in, wait_loaded
 from ui.views.case import CaseView
 from ui.views.intake import IntakeForm
 from ui.views.my_tasks import MyTasksView
@@ -98,7 +98,7 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
         return 1
 
     monkeypatch.setattr("ui.views.case.overview.ClosureDialog.exec", fill_closure)
-    view.overview.request_closure()
+    assert saved(qtbot, view.overview.request_closure())
     assert "Closure requested" in view.overview.body.findChild(QLabel, "infoText").text()
     assert (
         view.overview.body.findChild(QPushButton, "approveClosure") is None
@@ -113,7 +113,7 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
     approvals.open_case.emit(approvals.list.item(1).data(Qt.ItemDataRole.UserRole + 1))
     view = window.workspace_view.detail.currentWidget()
     qtbot.mouseClick(view.overview.body.findChild(QPushButton, "approveClosure"), LEFT)
-    assert view.overview.detail.status == CaseStatus.CLOSED
+    qtbot.waitUntil(lambda: view.overview.detail.status == CaseStatus.CLOSED)
     assert view.overview.detail.closure_reason == ClosureReason.GOALS_MET
     assert "Closed" in view.history.view.toPlainText()
 
@@ -141,7 +141,7 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
     assert view.overview.detail.last_contact_date == date.today()  # the overview followed the note
 
     view.tasks.title.setText("Book the interpreter")
-    view.tasks.add()
+    assert saved(qtbot, view.tasks.add())
     assert view.tasks.list.rowCount() == 1
     window.tasks_action.trigger()
     mine = window.workspace_view.detail.currentWidget()
@@ -153,15 +153,15 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
     view.consent.kind.setCurrentIndex(list(ConsentKind).index(ConsentKind.RELEASE))
-    view.consent.record()
+    assert not saved(qtbot, view.consent.record())
     assert "Name the organisation" in view.consent.message.text()
     view.consent.partner.setText("City Health Centre")
     view.consent.purpose.setText("Medical follow-up")
-    view.consent.record()
+    assert saved(qtbot, view.consent.record())
     assert view.consent.list.rowCount() == 1
     assert view.consent.list.item(0, 4).text() == "Valid"
     view.consent.list.selectRow(0)
-    view.consent.withdraw()
+    assert saved(qtbot, view.consent.withdraw())
     assert view.consent.list.item(0, 4).text().startswith("Withdrawn")
 
 
@@ -273,18 +273,18 @@ def test_the_shelter_board_admits_and_discharges(
     assert isinstance(board, ShelterBoard)
     assert board.summary.text() == "3 beds, 3 free tonight"
     board.table.selectRow(0)
-    assert board.admit(ana.reference.lower())
+    assert saved(qtbot, board.admit(ana.reference.lower()))
     assert board.table.item(0, 2).text() == f"{ana.reference} · Ana"
     board.table.selectRow(0)
-    assert not board.admit(bea.reference)
+    assert not saved(qtbot, board.admit(bea.reference))
     assert "Choose a free bed" in board.message.text()
-    assert board.add_waiting(bea.reference, priority=1)
+    assert saved(qtbot, board.add_waiting(bea.reference, priority=1))
     assert board.waiting.count() == 1
     board.table.selectRow(1)
-    assert board.admit(bea.reference)
+    assert saved(qtbot, board.admit(bea.reference))
     assert board.waiting.count() == 0  # admitted: off the waiting list
     board.table.selectRow(0)
-    assert board.discharge(DischargeReason.MOVED_ON)
+    assert saved(qtbot, board.discharge(DischargeReason.MOVED_ON))
     assert board.summary.text() == "3 beds, 2 free tonight"
 
 
@@ -319,7 +319,7 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     tab = view.referrals
     view.tabs.setCurrentWidget(tab)
     tab.reason.setText("Medical check")
-    tab.send()
+    assert not saved(qtbot, tab.send())
     assert "no valid release of information to City Health Centre" in tab.message.text()
     assert tab.list.rowCount() == 0
     qtbot.mouseClick(tab.record_consent, LEFT)
@@ -327,9 +327,9 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     assert view.consent.partner.text() == "City Health Centre"
     view.consent.purpose.setText("Medical care")
     view.consent.covers[ReleaseField.ORIGIN].setChecked(True)
-    view.consent.record()
+    assert saved(qtbot, view.consent.record())
     assert view.consent.list.rowCount() == 1
-    tab.send()
+    assert saved(qtbot, tab.send())
     assert tab.list.rowCount() == 1 and tab.list.item(0, 3).text() == "Pending"
     tab.list.selectRow(0)
     target = tmp_path / "packet.pdf"
@@ -353,14 +353,14 @@ def test_counseling_legal_calendar_and_timeline_tabs(
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
     view.counseling.notes.setPlainText("Talked about sleep")
-    view.counseling.record()
+    assert saved(qtbot, view.counseling.record())
     assert view.counseling.list.count() == 1
     assert "Talked about sleep" in view.counseling.list.item(0).text()
     view.legal.lawyer.setText("Legal Aid Clinic")
-    view.legal.open_matter()
+    assert saved(qtbot, view.legal.open_matter())
     assert view.legal.matters.count() == 1
     view.legal.place.setText("High Court, room 2")
-    view.legal.schedule()
+    assert saved(qtbot, view.legal.schedule())
     assert "High Court, room 2" in view.legal.view.toPlainText()
     texts = [view.timeline.list.item(i).text() for i in range(view.timeline.list.count())]
     assert any("Counseling" in t for t in texts) and any("Hearing" in t for t in texts)
@@ -401,7 +401,7 @@ def test_attachments_are_viewed_from_memory(
     window.workspace_view.open_case(case.case_id)
     tab = window.workspace_view.detail.currentWidget().attachments
     tab.description.setText("Letter from the court")
-    assert tab.attach(str(source))
+    assert saved(qtbot, tab.attach(str(source)))
     assert tab.list.rowCount() == 1 and tab.list.item(0, 1).text() == "Letter from the court"
     tab.list.selectRow(0)
     viewer = tab.view()

@@ -21,7 +21,7 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import saved, sign_in
 from tests.unit.test_attachments import pdf_with
 from ui import jobs
 from ui.views.case import CaseView
@@ -94,7 +94,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         upload = tmp_path / "outside" / "scan.pdf"  # the user's own file, not the app's
         upload.parent.mkdir()
         upload.write_bytes(ATTACHMENT)
-        assert case_view.attachments.attach(str(upload))
+        assert saved(qtbot, case_view.attachments.attach(str(upload)))
         desk = window.desk
         desk.consent.record(
             case_id, ConsentKind.AGGREGATE_REPORTING, date.today() - timedelta(days=200)

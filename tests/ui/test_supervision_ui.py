@@ -15,7 +15,7 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import saved, sign_in
 from ui.views.approvals import ApprovalsView
 from ui.views.audit import AuditView
 from ui.views.case import CaseView
@@ -90,7 +90,7 @@ def test_erasure_request_is_decided_in_the_inbox_and_the_caseworker_reads_why(
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     window.workspace_view.open_case(case_id)
     case_view = window.workspace_view.detail.currentWidget()
-    assert case_view.overview.request_erasure("Asked by phone; withdrew consent.")
+    assert saved(qtbot, case_view.overview.request_erasure("Asked by phone; withdrew consent."))
     assert case_view.overview.body.findChild(QPushButton, "approveErasure") is None
     window.lock()
 
@@ -99,10 +99,11 @@ def test_erasure_request_is_decided_in_the_inbox_and_the_caseworker_reads_why(
     inbox = window.workspace_view.detail.currentWidget()
     assert isinstance(inbox, ApprovalsView)
     assert inbox.select(case_id)
-    assert not inbox.decide(False)  # a rejection needs a comment
+    assert not saved(qtbot, inbox.decide(False))  # a rejection needs a comment
     assert "Say why" in inbox.message.text()
     inbox.comment.setText("A court order requires us to keep the file until March.")
     qtbot.mouseClick(inbox.reject_button, LEFT)
+    qtbot.waitUntil(lambda: inbox.comment.text() == "")  # decided: the form is cleared
     assert not inbox.select(case_id) and "Nothing is waiting" in inbox.list.item(0).text()
     window.lock()
 
@@ -121,10 +122,10 @@ def test_reviews_and_moving_a_caseload(
     window.workspace_view.open_case(ids[0])
     case_view = window.workspace_view.detail.currentWidget()
     case_view.tabs.setCurrentWidget(case_view.reviews)
-    assert not case_view.reviews.record()
+    assert not saved(qtbot, case_view.reviews.record())
     assert "Summarise" in case_view.reviews.message.text()
     case_view.reviews.summary.setPlainText("Safety plan reviewed; housing pending.")
-    assert case_view.reviews.record()
+    assert saved(qtbot, case_view.reviews.record())
     assert "Safety plan reviewed" in case_view.reviews.list.toPlainText()
 
     view = dashboard(qtbot, window)
@@ -219,14 +220,15 @@ def test_approving_an_erasure_closes_the_case_for_good(
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     window.workspace_view.open_case(case_id)
-    assert window.workspace_view.detail.currentWidget().overview.request_erasure("Asked today.")
+    overview = window.workspace_view.detail.currentWidget().overview
+    assert saved(qtbot, overview.request_erasure("Asked today."))
     window.lock()
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
     window.workspace_view.open_case(case_id)
     overview = window.workspace_view.detail.currentWidget().overview
     assert overview.body.findChild(QPushButton, "approveErasure") is not None
     (request,) = window.workspace_view.workspace.supervision.erasure_requests()
-    assert overview.approve_erasure(request.request_id, confirmed=True)
+    assert saved(qtbot, overview.approve_erasure(request.request_id, confirmed=True))
     assert window.workspace_view.detail.currentWidget() is window.workspace_view.empty
     assert "erased" in window.workspace_view.empty.text()
     window.workspace_view.open_case(case_id)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
-from ui.messages import attempt
+from ui import operations
 from ui.views.case_list import CASE_ROLE, KEY_ROLE, CaseList
 from ui.views.case_supervision import confirm_erasure
 
@@ -84,21 +84,28 @@ class ApprovalsView(CaseList):
                 return True
         return False
 
-    def decide(self, approve: bool) -> bool:
+    def decide(self, approve: bool) -> operations.Operation[object] | None:
         item = self.list.currentItem()
         if item is None or not item.data(KEY_ROLE):
-            return False
+            return None
         kind, _, request_id = str(item.data(KEY_ROLE)).partition(":")
         comment = self.comment.text()
         if kind == "erasure" and approve and not confirm_erasure(self):
-            return False
+            return None
         decide = (
             self.workspace.cases.decide_closure
             if kind == "closure"
             else self.workspace.supervision.decide_erasure
         )
-        if not attempt(lambda: decide(request_id, approve, comment), self.message):
-            return False
-        self.comment.clear()
-        self.reload()
-        return True
+
+        def decided(_result: object) -> None:
+            self.comment.clear()
+            self.reload()
+
+        return operations.change(
+            lambda _job: decide(request_id, approve, comment),
+            decided,
+            parent=self,
+            message=self.message,
+            busy=[self.approve_button, self.reject_button],
+        )

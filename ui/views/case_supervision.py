@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 from ui.widgets import date_edit, to_date
 
 DEFAULT_REVIEW_INTERVAL = timedelta(days=90)
@@ -68,16 +68,15 @@ class ReviewsTab(Tab):
         layout.addWidget(self.message)
         self.reload()
 
-    def record(self) -> bool:
+    def record(self) -> Saving:
         next_on = to_date(self.next_on) if self.schedule.isChecked() else None
-        done = self.attempt(
-            lambda: self.workspace.supervision.record_review(
-                self.case_id, to_date(self.reviewed_on), self.summary.toPlainText(), next_on
-            )
+        supervision, case_id = self.workspace.supervision, self.case_id
+        reviewed_on, summary = to_date(self.reviewed_on), self.summary.toPlainText()
+        return self.submit(
+            lambda: supervision.record_review(case_id, reviewed_on, summary, next_on),
+            lambda _review: self.summary.clear(),
+            busy=[self.save],
         )
-        if done:
-            self.summary.clear()
-        return done
 
     def reload(self) -> None:
         reviews = self.workspace.supervision.case_reviews(self.case_id)

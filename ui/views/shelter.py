@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.application.types import BedState
 from casework.model.vocab import DischargeReason
-from ui.messages import attempt
+from ui import operations
 from ui.widgets import message_label, vocab
 
 BED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -113,42 +113,48 @@ class ShelterBoard(QWidget):
         if case_id:
             self.open_case.emit(case_id)
 
-    def _attempt(self, action: Callable[[], object]) -> bool:
-        if not attempt(action, self.message):
-            return False
-        self.reload()
-        return True
+    def _submit(self, action: Callable[[], object]) -> operations.Operation[object]:
+        """``action`` off the UI thread (it never waits there for the vault's writer), then
+        the board read again."""
+        return operations.change(
+            lambda _job: action(), lambda _result: self.reload(), parent=self, message=self.message
+        )
 
-    def admit(self, reference: str | None = None) -> bool:
+    def admit(self, reference: str | None = None) -> operations.Operation[object] | None:
         bed = self.selected()
         if bed is None or not bed.free:
             self.message.setText(tr("Choose a free bed first."))
-            return False
+            return None
         if reference is None:
             reference, ok = QInputDialog.getText(self, tr("Admit"), tr("Case reference:"))
             if not ok:
-                return False
-        return self._attempt(lambda: self.workspace.shelter.admit(reference, bed.bed_id))
+                return None
+        shelter, chosen, bed_id = self.workspace.shelter, reference, bed.bed_id
+        return self._submit(lambda: shelter.admit(chosen, bed_id))
 
-    def discharge(self, reason: DischargeReason | None = None) -> bool:
+    def discharge(
+        self, reason: DischargeReason | None = None
+    ) -> operations.Operation[object] | None:
         bed = self.selected()
         if bed is None or bed.stay_id is None:
             self.message.setText(tr("Choose an occupied bed first."))
-            return False
+            return None
         stay_id = bed.stay_id
         if reason is None:
             labels = [vocab(r.label) for r in DischargeReason]
             label, ok = QInputDialog.getItem(self, tr("Discharge"), tr("Reason:"), labels, 0, False)
             if not ok:
-                return False
+                return None
             reason = list(DischargeReason)[labels.index(label)]
-        chosen = reason
-        return self._attempt(lambda: self.workspace.shelter.discharge(stay_id, chosen))
+        shelter, chosen = self.workspace.shelter, reason
+        return self._submit(lambda: shelter.discharge(stay_id, chosen))
 
-    def add_waiting(self, reference: str | None = None, priority: int = 2) -> bool:
+    def add_waiting(
+        self, reference: str | None = None, priority: int = 2
+    ) -> operations.Operation[object] | None:
         if reference is None:
             reference, ok = QInputDialog.getText(self, tr("Waiting list"), tr("Case reference:"))
             if not ok:
-                return False
-        chosen = reference
-        return self._attempt(lambda: self.workspace.shelter.add_to_waiting_list(chosen, priority))
+                return None
+        shelter, chosen = self.workspace.shelter, reference
+        return self._submit(lambda: shelter.add_to_waiting_list(chosen, priority))

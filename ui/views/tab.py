@@ -10,12 +10,14 @@ from PySide6.QtWidgets import QWidget
 
 from casework.application.desk import Desk
 from ui import operations
-from ui.messages import attempt
 from ui.widgets import message_label
+
+Saving = operations.Operation[object]
 
 
 class Tab(QWidget):
-    """A tab that reloads from the services and shows service errors inline."""
+    """A tab that reloads from the services and shows service errors inline. Its saves run off
+    the UI thread (``submit``): they never wait there for the vault's writer."""
 
     changed = Signal()
 
@@ -25,23 +27,17 @@ class Tab(QWidget):
         self.case_id = case_id
         self.message = message_label("errorText")
 
-    def attempt(self, action: Callable[[], object]) -> bool:
-        if not attempt(action, self.message):
-            return False
-        self.after_change()
-        self.changed.emit()
-        return True
-
     def submit(
         self,
         action: Callable[[], object],
         then: Callable[[Any], None] | None = None,
         busy: Sequence[QWidget] = (),
-    ) -> operations.Operation[object]:
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> Saving:
         """``action`` (a desk call, its arguments read from the form already) off the UI
         thread, so a save never waits there for the vault's writer; ``busy`` disabled until it
         ends; on success ``then(result)``, the tab reloaded and ``changed`` told; a failure's
-        sentence in the tab's message."""
+        sentence in the tab's message (or ``failed(error)``)."""
 
         def saved(result: object) -> None:
             if then is not None:
@@ -50,7 +46,12 @@ class Tab(QWidget):
             self.changed.emit()
 
         return operations.change(
-            lambda _job: action(), saved, parent=self, message=self.message, busy=busy
+            lambda _job: action(),
+            saved,
+            parent=self,
+            message=self.message,
+            failed=failed,
+            busy=busy,
         )
 
     def after_change(self) -> None:

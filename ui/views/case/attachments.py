@@ -18,7 +18,7 @@ from casework.errors import CaseworkError
 from ui.messages import error_text
 from ui.views.attachment_viewer import AttachmentViewer
 from ui.views.case.common import fill_table, selected_key, table, tr
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 
 
 class AttachmentsTab(Tab):
@@ -26,7 +26,7 @@ class AttachmentsTab(Tab):
         super().__init__(workspace, case_id)
         self.description = QLineEdit()
         self.description.setPlaceholderText(tr("What it is: consent form, identity document…"))
-        attach = QPushButton(tr("Attach a file…"))
+        self.attach_button = attach = QPushButton(tr("Attach a file…"))
         attach.setObjectName("attachFile")
         view = QPushButton(tr("View"))
         view.setObjectName("viewAttachment")
@@ -68,7 +68,9 @@ class AttachmentsTab(Tab):
             [a.attachment_id for a in items],
         )
 
-    def attach(self, path: str | None = None) -> bool:
+    def attach(self, path: str | None = None) -> Saving | None:
+        """Read, check and encrypt the file off the UI thread (it may be as large as the
+        organisation allows)."""
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
                 self,
@@ -77,14 +79,15 @@ class AttachmentsTab(Tab):
                 tr("Documents and photos (*.pdf *.png *.jpg *.jpeg *.gif *.webp)"),
             )
             if not path:
-                return False
+                return None
         chosen = Path(path)
-        if self.attempt(
-            lambda: self.workspace.attachments.attach(self.case_id, chosen, self.description.text())
-        ):
-            self.description.clear()
-            return True
-        return False
+        attachments, case_id = self.workspace.attachments, self.case_id
+        description = self.description.text()
+        return self.submit(
+            lambda: attachments.attach(case_id, chosen, description),
+            lambda _attachment: self.description.clear(),
+            busy=[self.attach_button],
+        )
 
     def view(self) -> AttachmentViewer | None:
         attachment_id = selected_key(self.list)
@@ -100,14 +103,14 @@ class AttachmentsTab(Tab):
         viewer.show()
         return viewer
 
-    def export(self, path: str | None = None) -> bool:
+    def export(self, path: str | None = None) -> Saving | None:
         attachment_id = selected_key(self.list)
         if attachment_id is None:
             self.message.setText(tr("Choose an attachment first."))
-            return False
+            return None
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, tr("Save a copy out"), "")
             if not path:
-                return False
-        target = Path(path)
-        return self.attempt(lambda: self.workspace.attachments.export(attachment_id, target))
+                return None
+        target, attachments = Path(path), self.workspace.attachments
+        return self.submit(lambda: attachments.export(attachment_id, target))

@@ -19,7 +19,7 @@ from casework.model.vocab import (
     ReleaseField,
 )
 from ui.views.case.common import fill_table, selected_key, table, tr
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 from ui.widgets import date_edit, to_date, vocab
 
 
@@ -40,7 +40,7 @@ class ConsentTab(Tab):
         self.purpose.setObjectName("consentPurpose")
         self.covers = {field: QCheckBox(vocab(field.label)) for field in ReleaseField}
         self.covers[ReleaseField.IDENTITY].setChecked(True)
-        record = QPushButton(tr("Record consent"))
+        self.record_button = record = QPushButton(tr("Record consent"))
         record.setObjectName("recordConsent")
         withdraw = QPushButton(tr("Withdraw the selected consent"))
         self.list = table([tr("Consent"), tr("Partner"), tr("Given"), tr("Expires"), tr("State")])
@@ -93,21 +93,26 @@ class ConsentTab(Tab):
             )
         fill_table(self.list, rows, [c.consent_id for c in consents])
 
-    def record(self) -> None:
+    def record(self) -> Saving:
         expires = to_date(self.expires) if self.has_expiry.isChecked() else None
-        if self.attempt(
-            lambda: self.workspace.consent.record(
-                self.case_id,
-                self.kind.currentData(),
-                to_date(self.given),
-                expires,
-                self.partner.text(),
-                self.purpose.text(),
-                tuple(f for f, box in self.covers.items() if box.isChecked()),
-            )
-        ):
+        consent, case_id, kind, given = (
+            self.workspace.consent,
+            self.case_id,
+            self.kind.currentData(),
+            to_date(self.given),
+        )
+        partner, purpose = self.partner.text(), self.purpose.text()
+        covers = tuple(f for f, box in self.covers.items() if box.isChecked())
+
+        def recorded(_result: object) -> None:
             self.partner.clear()
             self.purpose.clear()
+
+        return self.submit(
+            lambda: consent.record(case_id, kind, given, expires, partner, purpose, covers),
+            recorded,
+            busy=[self.record_button],
+        )
 
     def prepare_release(self, partner: str) -> None:
         """Called when a referral was refused: the form is set for a release to that partner."""
@@ -115,9 +120,10 @@ class ConsentTab(Tab):
         self.partner.setText(partner)
         self.purpose.setFocus()
 
-    def withdraw(self) -> None:
+    def withdraw(self) -> Saving | None:
         consent_id = selected_key(self.list)
         if consent_id is None:
             self.message.setText(tr("Choose a consent record first."))
-            return
-        self.attempt(lambda: self.workspace.consent.withdraw(self.case_id, consent_id))
+            return None
+        consent, case_id = self.workspace.consent, self.case_id
+        return self.submit(lambda: consent.withdraw(case_id, consent_id))

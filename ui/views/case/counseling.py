@@ -19,7 +19,7 @@ from casework.model.vocab import (
     SessionKind,
 )
 from ui.views.case.common import tr
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 from ui.widgets import date_edit, to_date, vocab
 
 
@@ -77,16 +77,17 @@ class CounselingTab(Tab):
             )
             self.list.addItem(f"{head}\n{body}" if body else head)
 
-    def record(self) -> None:
-        if self.attempt(
-            lambda: self.workspace.counseling.record(
-                self.case_id,
-                to_date(self.held_on),
-                self.minutes.value(),
-                self.kind.currentData(),
-                self.modality.currentData(),
-                self.attendance.currentData(),
-                self.notes.toPlainText(),
-            )
-        ):
-            self.notes.clear()
+    def record(self) -> Saving:
+        counseling, case_id = self.workspace.counseling, self.case_id
+        held_on, minutes, kind, modality, attendance, notes = (
+            to_date(self.held_on),
+            self.minutes.value(),
+            self.kind.currentData(),
+            self.modality.currentData(),
+            self.attendance.currentData(),
+            self.notes.toPlainText(),
+        )
+        return self.submit(
+            lambda: counseling.record(case_id, held_on, minutes, kind, modality, attendance, notes),
+            lambda _session: self.notes.clear(),
+        )

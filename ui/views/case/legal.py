@@ -23,7 +23,7 @@ from casework.model.vocab import (
     LegalStatus,
 )
 from ui.views.case.common import escape, tr
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 from ui.widgets import vocab
 
 
@@ -98,29 +98,34 @@ class LegalTab(Tab):
             "<p>" + "</p><p>".join(parts) + "</p>" if parts else tr("No legal matters yet.")
         )
 
-    def open_matter(self) -> None:
-        if self.attempt(
-            lambda: self.workspace.legal.open_matter(
-                self.case_id, self.kind.currentData(), self.lawyer.text()
-            )
-        ):
-            self.lawyer.clear()
+    def open_matter(self) -> Saving:
+        legal, case_id, kind, lawyer = (
+            self.workspace.legal,
+            self.case_id,
+            self.kind.currentData(),
+            self.lawyer.text(),
+        )
+        return self.submit(
+            lambda: legal.open_matter(case_id, kind, lawyer), lambda _m: self.lawyer.clear()
+        )
 
-    def schedule(self) -> None:
+    def schedule(self) -> Saving | None:
         matter_id = self.matters.currentData()
         if matter_id is None:
             self.message.setText(tr("Open a legal matter first."))
-            return
+            return None
         chosen = self.when.dateTime().toPython()
         assert isinstance(chosen, datetime)
         starts_at = chosen.astimezone()
-        if self.attempt(
-            lambda: self.workspace.legal.schedule_hearing(
-                matter_id, starts_at, self.place.text(), self.purpose.text()
-            )
-        ):
+        legal, place, purpose = self.workspace.legal, self.place.text(), self.purpose.text()
+
+        def scheduled(_hearing: object) -> None:
             self.place.clear()
             self.purpose.clear()
+
+        return self.submit(
+            lambda: legal.schedule_hearing(matter_id, starts_at, place, purpose), scheduled
+        )
 
     def close_matter(self) -> None:
         matter_id = self.matters.currentData()
@@ -128,6 +133,5 @@ class LegalTab(Tab):
             return
         outcome, ok = QInputDialog.getText(self, tr("Close the matter"), tr("Outcome:"))
         if ok:
-            self.attempt(
-                lambda: self.workspace.legal.update_matter(matter_id, LegalStatus.CLOSED, outcome)
-            )
+            legal = self.workspace.legal
+            self.submit(lambda: legal.update_matter(matter_id, LegalStatus.CLOSED, outcome))

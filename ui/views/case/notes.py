@@ -19,9 +19,8 @@ from casework.application.desk import Desk
 from casework.model.vocab import (
     Confidentiality,
 )
-from ui import operations
 from ui.views.case.common import tr
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 from ui.widgets import date_edit, to_date, vocab
 
 
@@ -83,10 +82,10 @@ class NotesTab(Tab):
             self.list.addItem(item)
             self.notes[note.note_id] = note.body
 
-    def add(self) -> operations.Operation[object]:
+    def add(self) -> Saving:
         """Save the note off the UI thread (what was typed is read now); the box is emptied
         once it is saved, unless more was typed meanwhile."""
-        case_id, body = self.case_id, self.body.toPlainText()
+        notes, case_id, body = self.workspace.notes, self.case_id, self.body.toPlainText()
         noted_on, level = to_date(self.noted_on), self.confidentiality.currentData()
 
         def saved(_note: object) -> None:
@@ -94,19 +93,21 @@ class NotesTab(Tab):
                 self.body.clear()
 
         return self.submit(
-            lambda: self.workspace.notes.add(case_id, body, noted_on, level),
+            lambda: notes.add(case_id, body, noted_on, level),
             saved,
             busy=[self.add_button],
         )
 
-    def amend(self) -> None:
+    def amend(self) -> Saving | None:
         item = self.list.currentItem()
         note_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if note_id is None:
             self.message.setText(tr("Choose a note first."))
-            return
+            return None
         text, ok = QInputDialog.getMultiLineText(
             self, tr("Amend note"), tr("The note as it should read:"), self.notes[note_id]
         )
-        if ok:
-            self.attempt(lambda: self.workspace.notes.amend(note_id, text))
+        if not ok:
+            return None
+        notes = self.workspace.notes
+        return self.submit(lambda: notes.amend(note_id, text))

@@ -26,11 +26,11 @@ from casework.model.vocab import (
     ClosureDecision,
     ClosureReason,
 )
-from ui.messages import attempt
+from ui import operations
 from ui.views.case.common import tr
 from ui.views.case_supervision import ErasureDialog, confirm_erasure
 from ui.views.printouts import ReportDialog
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 from ui.widgets import date_edit, to_date, vocab
 
 
@@ -189,34 +189,36 @@ class OverviewTab(Tab):
             row.addWidget(approve)
             row.addWidget(reject)
 
-    def request_erasure(self, reason: str | None = None) -> bool:
+    def request_erasure(self, reason: str | None = None) -> Saving | None:
         if reason is None:
             dialog = ErasureDialog(self)
             if not dialog.exec():
-                return False
+                return None
             reason = dialog.reason.toPlainText()
-        text = reason
-        return self.attempt(lambda: self.workspace.supervision.request_erasure(self.case_id, text))
+        supervision, case_id, text = self.workspace.supervision, self.case_id, reason
+        return self.submit(lambda: supervision.request_erasure(case_id, text))
 
-    def approve_erasure(self, request_id: str, confirmed: bool = False) -> bool:
-        """Erase the person for good, after a last confirmation; the case closes."""
+    def approve_erasure(self, request_id: str, confirmed: bool = False) -> Saving | None:
+        """Erase the person for good, after a last confirmation; the case closes (nothing of
+        it is read again: ``erased`` is told instead of the tab reloading)."""
         if not confirmed and not confirm_erasure(self):
-            return False
-        if not attempt(
-            lambda: self.workspace.supervision.decide_erasure(request_id, True, ""), self.message
-        ):
-            return False
-        self.erased.emit()
-        return True
+            return None
+        supervision = self.workspace.supervision
+        return operations.change(
+            lambda _job: supervision.decide_erasure(request_id, True, ""),
+            lambda _result: self.erased.emit(),
+            parent=self,
+            message=self.message,
+        )
 
-    def reject_erasure(self, request_id: str) -> None:
+    def reject_erasure(self, request_id: str) -> Saving | None:
         comment, ok = QInputDialog.getMultiLineText(
             self, tr("Reject erasure"), tr("Why, for the caseworker:")
         )
-        if ok:
-            self.attempt(
-                lambda: self.workspace.supervision.decide_erasure(request_id, False, comment)
-            )
+        if not ok:
+            return None
+        supervision = self.workspace.supervision
+        return self.submit(lambda: supervision.decide_erasure(request_id, False, comment))
 
     def refresh(self) -> None:
         self.detail = self.workspace.cases.open(self.case_id)
@@ -225,10 +227,10 @@ class OverviewTab(Tab):
     def after_change(self) -> None:
         self.refresh()
 
-    def toggle_follow_up(self) -> None:
+    def toggle_follow_up(self) -> Saving | None:
+        cases, case_id = self.workspace.cases, self.case_id
         if self.detail.status == CaseStatus.FOLLOW_UP:
-            self.attempt(lambda: self.workspace.cases.set_follow_up(self.case_id, False))
-            return
+            return self.submit(lambda: cases.set_follow_up(case_id, False))
         dialog = QDialog(self)
         dialog.setWindowTitle(tr("Move to follow-up"))
         when = date_edit(self.workspace.clock.today())
@@ -240,54 +242,56 @@ class OverviewTab(Tab):
         form.addRow(buttons)
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
-        if dialog.exec():
-            self.attempt(
-                lambda: self.workspace.cases.set_follow_up(self.case_id, True, to_date(when))
-            )
+        if not dialog.exec():
+            return None
+        by = to_date(when)
+        return self.submit(lambda: cases.set_follow_up(case_id, True, by))
 
-    def request_closure(self) -> None:
+    def request_closure(self) -> Saving | None:
         dialog = ClosureDialog(self)
-        if dialog.exec():
-            self.attempt(
-                lambda: self.workspace.cases.request_closure(
-                    self.case_id,
-                    dialog.reason.currentData(),
-                    dialog.comment.toPlainText(),
-                    dialog.referred.isChecked(),
-                )
-            )
-
-    def decide(self, request_id: str, approve: bool, comment: str) -> bool:
-        return self.attempt(
-            lambda: self.workspace.cases.decide_closure(request_id, approve, comment)
+        if not dialog.exec():
+            return None
+        cases, case_id = self.workspace.cases, self.case_id
+        reason, comment, referred = (
+            dialog.reason.currentData(),
+            dialog.comment.toPlainText(),
+            dialog.referred.isChecked(),
         )
+        return self.submit(lambda: cases.request_closure(case_id, reason, comment, referred))
 
-    def reject(self, request_id: str) -> None:
+    def decide(self, request_id: str, approve: bool, comment: str) -> Saving:
+        cases = self.workspace.cases
+        return self.submit(lambda: cases.decide_closure(request_id, approve, comment))
+
+    def reject(self, request_id: str) -> Saving | None:
         comment, ok = QInputDialog.getMultiLineText(
             self, tr("Reject closure"), tr("Why, for the caseworker:")
         )
-        if ok:
-            self.decide(request_id, False, comment)
+        return self.decide(request_id, False, comment) if ok else None
 
-    def reopen(self) -> None:
+    def reopen(self) -> Saving | None:
         comment, ok = QInputDialog.getMultiLineText(
             self, tr("Reopen the case"), tr("Why is it reopened?")
         )
-        if ok:
-            self.attempt(lambda: self.workspace.cases.reopen(self.case_id, comment))
+        if not ok:
+            return None
+        cases, case_id = self.workspace.cases, self.case_id
+        return self.submit(lambda: cases.reopen(case_id, comment))
 
-    def reassign(self) -> None:
+    def reassign(self) -> Saving | None:
         workers = self.workspace.cases.caseworkers()
         names = [name for _id, name in workers]
         if not names:
-            return
+            return None
         name, ok = QInputDialog.getItem(self, tr("Reassign"), tr("Caseworker:"), names, 0, False)
         if not ok:
-            return
+            return None
         reason, ok = QInputDialog.getText(self, tr("Reassign"), tr("Reason (kept in the history):"))
-        if ok:
-            worker_id = workers[names.index(name)][0]
-            self.attempt(lambda: self.workspace.cases.reassign(self.case_id, worker_id, reason))
+        if not ok:
+            return None
+        worker_id = workers[names.index(name)][0]
+        cases, case_id = self.workspace.cases, self.case_id
+        return self.submit(lambda: cases.reassign(case_id, worker_id, reason))
 
 
 class ClosureDialog(QDialog):

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from casework.application.desk import Desk
 from casework.application.types import ConsentMissing
-from casework.errors import CaseworkError
 from casework.model.vocab import (
     ReferralStatus,
     ServiceCategory,
@@ -26,7 +25,7 @@ from casework.model.vocab import (
 from ui import operations
 from ui.messages import error_text
 from ui.views.case.common import fill_table, selected_key, table, tr
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 from ui.widgets import busy_bar, vocab
 
 
@@ -44,7 +43,7 @@ class ReferralsTab(Tab):
             self.category.addItem(vocab(category.label), category)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(tr("What the survivor needs from them"))
-        send = QPushButton(tr("Refer"))
+        self.send_button = send = QPushButton(tr("Refer"))
         send.setObjectName("sendReferral")
         self.record_consent = QPushButton(tr("Record the release of information…"))
         self.record_consent.hide()
@@ -99,34 +98,37 @@ class ReferralsTab(Tab):
             [r.referral_id for r in rows],
         )
 
-    def send(self) -> None:
+    def send(self) -> Saving | None:
         partner_id = self.partner.currentData()
         if partner_id is None:
             self.message.setText(tr("No partner organisations yet: a supervisor adds them."))
-            return
-        try:
-            self.workspace.referrals.send(
-                self.case_id, partner_id, self.category.currentData(), self.reason.text()
-            )
-        except ConsentMissing as refused:
-            self.message.setText(error_text(refused))
-            self.record_consent.show()
-            return
-        except CaseworkError as error:
-            self.message.setText(error_text(error))
-            return
-        self.message.clear()
-        self.record_consent.hide()
-        self.reason.clear()
-        self.reload()
-        self.changed.emit()
+            return None
+        referrals, case_id = self.workspace.referrals, self.case_id
+        category, reason = self.category.currentData(), self.reason.text()
 
-    def set_status(self, status: ReferralStatus, note: str = "") -> None:
+        def sent(_referral: object) -> None:
+            self.record_consent.hide()
+            self.reason.clear()
+
+        def refused(error: BaseException) -> None:
+            self.message.setText(error_text(error))
+            # Refused for want of a release: the way to record one, with the partner filled in.
+            self.record_consent.setVisible(isinstance(error, ConsentMissing))
+
+        return self.submit(
+            lambda: referrals.send(case_id, partner_id, category, reason),
+            sent,
+            busy=[self.send_button],
+            failed=refused,
+        )
+
+    def set_status(self, status: ReferralStatus, note: str = "") -> Saving | None:
         referral_id = selected_key(self.list)
         if referral_id is None:
             self.message.setText(tr("Choose a referral first."))
-            return
-        self.attempt(lambda: self.workspace.referrals.update(referral_id, status, note))
+            return None
+        referrals = self.workspace.referrals
+        return self.submit(lambda: referrals.update(referral_id, status, note))
 
     def decline(self) -> None:
         note, ok = QInputDialog.getText(self, tr("Declined"), tr("Why did they decline?"))

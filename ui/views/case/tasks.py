@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from casework.application.desk import Desk
 from ui.views.case.common import fill_table, selected_key, table, tr
-from ui.views.tab import Tab
+from ui.views.tab import Saving, Tab
 from ui.widgets import date_edit, to_date, vocab
 
 
@@ -22,9 +22,9 @@ class TasksTab(Tab):
         self.title.setObjectName("taskTitle")
         self.title.setPlaceholderText(tr("What needs doing"))
         self.due = date_edit()
-        add = QPushButton(tr("Add task"))
+        self.add_button = add = QPushButton(tr("Add task"))
         add.setObjectName("addTask")
-        done = QPushButton(tr("Mark the selected task done"))
+        self.complete_button = done = QPushButton(tr("Mark the selected task done"))
         done.setObjectName("completeTask")
         self.list = table([tr("Due"), tr("Task"), tr("For"), tr("State")])
         top = QHBoxLayout()
@@ -48,15 +48,19 @@ class TasksTab(Tab):
             [t.task_id for t in tasks],
         )
 
-    def add(self) -> None:
-        if self.attempt(
-            lambda: self.workspace.tasks.add(self.case_id, self.title.text(), to_date(self.due))
-        ):
-            self.title.clear()
+    def add(self) -> Saving:
+        tasks, case_id = self.workspace.tasks, self.case_id
+        title, due = self.title.text(), to_date(self.due)
+        return self.submit(
+            lambda: tasks.add(case_id, title, due),
+            lambda _task: self.title.clear(),
+            busy=[self.add_button],
+        )
 
-    def complete(self) -> None:
+    def complete(self) -> Saving | None:
         task_id = selected_key(self.list)
         if task_id is None:
             self.message.setText(tr("Choose a task first."))
-            return
-        self.attempt(lambda: self.workspace.tasks.complete(task_id))
+            return None
+        tasks = self.workspace.tasks
+        return self.submit(lambda: tasks.complete(task_id), busy=[self.complete_button])
