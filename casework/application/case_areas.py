@@ -15,6 +15,7 @@ from casework.services import (
     attachments,
     cases,
     consent,
+    corrections,
     lifecycle,
     notes,
     referrals,
@@ -60,6 +61,18 @@ class Cases(Area):
     ) -> cases.CaseDetail:
         with self.vault.transaction() as session:
             return cases.record_survivor(session, self.actor, data, today or self.today())
+
+    def correct_record(
+        self, case_id: str, before: cases.SurvivorInput, after: cases.SurvivorInput
+    ) -> cases.CaseDetail:
+        """The fields changed from ``before`` (what the form showed) to ``after`` stored,
+        each kept in the record's history."""
+        with self.vault.transaction() as session:
+            return corrections.correct_record(
+                session, self.actor, case_id, before, after, self.today()
+            )
+
+    record_changes = reads(corrections.record_changes)
 
     caseworkers = reads(cases.caseworkers)
 

@@ -17,6 +17,7 @@ from casework.services.cases import (
     SurvivorInput,
 )
 from casework.services.consent import ConsentMissing
+from casework.services.corrections import FIELD_LABELS, ChangedMeanwhile, FieldChange
 from casework.services.integrity import IntegrityReport
 from casework.services.legal import HearingView
 from casework.services.notes import NOTE_HITS, NoteHit
@@ -33,6 +34,7 @@ __all__ = [
     "AUDIT_ROWS_SHOWN",
     "DEFAULT_NO_CONTACT_DAYS",
     "ERASE_CASES",
+    "FIELD_LABELS",
     "MAX_AUTO_LOCK_MINUTES",
     "MIN_AUTO_LOCK_MINUTES",
     "NOTE_HITS",
@@ -46,9 +48,11 @@ __all__ = [
     "CaseRow",
     "CaseSort",
     "CaseloadWindow",
+    "ChangedMeanwhile",
     "ConsentMissing",
     "Dashboard",
     "EventKind",
+    "FieldChange",
     "Figure",
     "HearingView",
     "IntegrityReport",

@@ -213,3 +213,16 @@ class RetentionRule(Replicated, Base):
     action: Mapped[str] = mapped_column(String(20))  # "purge-notes" or "erase-cases"
     years: Mapped[int] = mapped_column(Integer)
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecordChange(Replicated, Base):
+    """One field of a survivor's record corrected after intake: who (``created_by``), when
+    (``created_at``), the stored value before and after. Never edited; erased with the person."""
+
+    __tablename__ = "record_changes"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    survivor_id: Mapped[str] = mapped_column(ForeignKey("survivors.id"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[object] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[object] = mapped_column(JSON, nullable=True)

@@ -143,6 +143,10 @@ class CaseDetail:
     closed_date: date | None = None
     follow_up_date: date | None = None
     last_contact_date: date | None = None
+    recruitment_method: str = ""
+    relationship_to_trafficker: str = ""
+    forced_labour_industry: str = ""
+    age_when_trafficked: int | None = None
 
     @property
     def full_name(self) -> str:
@@ -310,6 +314,71 @@ def date_contradictions(
     return found
 
 
+# Where each field of the intake form is stored: on the person, or on their case.
+SURVIVOR_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "aliases",
+    "birth_date",
+    "estimated_age",
+    "gender",
+    "citizenship",
+    "languages",
+    "phone",
+    "email",
+    "safe_contact_note",
+    "trafficking_status",
+    "exploitation_types",
+    "recruitment_method",
+    "relationship_to_trafficker",
+    "forced_labour_industry",
+    "age_when_trafficked",
+)
+CASE_FIELDS = (
+    "intake_date",
+    "risk_level",
+    "province",
+    "country_of_exploitation",
+    "immigration_notes",
+    "referring_organisation",
+    "incoming_referral_date",
+)
+
+
+def stored_values(data: SurvivorInput) -> dict[str, Any]:
+    """The form's values as they are stored (trimmed, codes in one case, no repeats, members of
+    their vocabulary even when a widget handed back the plain string), by the name of the
+    column that holds each: intake and corrections store alike."""
+    return {
+        "first_name": data.first_name.strip(),
+        "middle_name": data.middle_name.strip(),
+        "last_name": data.last_name.strip(),
+        "aliases": [a.strip() for a in data.aliases if a.strip()],
+        "birth_date": data.birth_date,
+        "estimated_age": data.estimated_age if data.birth_date is None else None,
+        "gender": Gender(data.gender),
+        "citizenship": _clean_list(data.citizenship, COUNTRY_CODE, "country", upper=True),
+        "languages": _clean_list(data.languages, LANGUAGE_CODE, "language", upper=False),
+        "phone": data.phone.strip(),
+        "email": data.email.strip(),
+        "safe_contact_note": data.safe_contact_note.strip(),
+        "trafficking_status": TraffickingStatus(data.trafficking_status),
+        "exploitation_types": [Exploitation(e).value for e in data.exploitation_types],
+        "recruitment_method": data.recruitment_method.strip(),
+        "relationship_to_trafficker": data.relationship_to_trafficker.strip(),
+        "forced_labour_industry": data.forced_labour_industry.strip(),
+        "age_when_trafficked": data.age_when_trafficked,
+        "intake_date": data.intake_date,
+        "risk_level": RiskLevel(data.risk_level),
+        "province": data.province.strip(),
+        "country_of_exploitation": data.country_of_exploitation.strip().upper(),
+        "immigration_notes": data.immigration_notes.strip(),
+        "referring_organisation": data.referring_organisation.strip(),
+        "incoming_referral_date": data.incoming_referral_date,
+    }
+
+
 def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: date) -> CaseDetail:
     """Record a new survivor and open their case, assigned to the acting caseworker unless a
     supervisor names someone else."""
@@ -322,25 +391,9 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
         raise ValidationError(
             "The chosen caseworker does not exist.", field="assigned_caseworker_id"
         )
+    values = stored_values(data)
     survivor = Survivor(
-        first_name=data.first_name.strip(),
-        middle_name=data.middle_name.strip(),
-        last_name=data.last_name.strip(),
-        aliases=[a.strip() for a in data.aliases if a.strip()],
-        birth_date=data.birth_date,
-        estimated_age=data.estimated_age if data.birth_date is None else None,
-        gender=data.gender,
-        citizenship=_clean_list(data.citizenship, COUNTRY_CODE, "country", upper=True),
-        languages=_clean_list(data.languages, LANGUAGE_CODE, "language", upper=False),
-        phone=data.phone.strip(),
-        email=data.email.strip(),
-        safe_contact_note=data.safe_contact_note.strip(),
-        trafficking_status=data.trafficking_status,
-        exploitation_types=[e.value for e in data.exploitation_types],
-        recruitment_method=data.recruitment_method.strip(),
-        relationship_to_trafficker=data.relationship_to_trafficker.strip(),
-        forced_labour_industry=data.forced_labour_industry.strip(),
-        age_when_trafficked=data.age_when_trafficked,
+        **{name: values[name] for name in SURVIVOR_FIELDS},
         **actor.stamp(),
     )
     session.add(survivor)
@@ -351,40 +404,21 @@ def record_survivor(session: Session, actor: Actor, data: SurvivorInput, today: 
     case = Case(
         reference=reference,
         survivor_id=survivor.id,
-        intake_date=data.intake_date,
         status=CaseStatus.ACTIVE,
         assigned_caseworker_id=assignee,
-        risk_level=data.risk_level,
-        province=data.province.strip(),
-        country_of_exploitation=data.country_of_exploitation.strip().upper(),
-        immigration_notes=data.immigration_notes.strip(),
-        referring_organisation=data.referring_organisation.strip(),
-        incoming_referral_date=data.incoming_referral_date,
         sort_name=sort_name(survivor.first_name, survivor.last_name),
+        **{name: values[name] for name in CASE_FIELDS},
         **actor.stamp(),
     )
     session.add(case)
     session.flush()
     stamp = {"created_by": actor.user_id, "updated_by": actor.user_id}
     session.add(StatusChange(case_id=case.id, from_status=None, to_status=case.status, **stamp))
-    people_index.index_cases(
-        session,
-        [
-            {
-                "case_id": case.id,
-                "first_name": survivor.first_name,
-                "middle_name": survivor.middle_name,
-                "last_name": survivor.last_name,
-                "aliases": survivor.aliases,
-                "reference": case.reference,
-                "phone": survivor.phone,
-            }
-        ],
-    )
+    index_person(session, case, survivor)
     session.add(Assignment(case_id=case.id, caseworker_id=assignee, **stamp))
     audit.record(session, actor.user_id, "survivor.create", "survivor", survivor.id)
     audit.record(session, actor.user_id, "case.create", "case", case.id)
-    return _detail(session, case)
+    return detail_of(session, case)
 
 
 def sort_name(first_name: str, last_name: str) -> str:
@@ -559,6 +593,25 @@ def caseload_rows(session: Session, actor: Actor, case_ids: list[str]) -> list[C
     return [by_id[i] for i in case_ids if i in by_id]
 
 
+def index_person(session: Session, case: Case, survivor: Survivor) -> None:
+    """Make ``case`` found by its survivor's names, reference and phone as they are now."""
+    people_index.unindex_case(session, case.id)
+    people_index.index_cases(
+        session,
+        [
+            {
+                "case_id": case.id,
+                "first_name": survivor.first_name,
+                "middle_name": survivor.middle_name,
+                "last_name": survivor.last_name,
+                "aliases": survivor.aliases,
+                "reference": case.reference,
+                "phone": survivor.phone,
+            }
+        ],
+    )
+
+
 def visible_case(session: Session, actor: Actor, case_id: str) -> Case:
     """The case, if the actor may see it; NotFound otherwise (never "exists but forbidden")."""
     require_case_role(actor)
@@ -589,10 +642,10 @@ def open_case(session: Session, actor: Actor, case_id: str) -> CaseDetail:
     """A case with its survivor, for one who may see it; the view is audited."""
     case = visible_case(session, actor, case_id)
     audit.record(session, actor.user_id, "case.view", "case", case.id)
-    return _detail(session, case)
+    return detail_of(session, case)
 
 
-def _detail(session: Session, case: Case) -> CaseDetail:
+def detail_of(session: Session, case: Case) -> CaseDetail:
     survivor = case.survivor
     worker = session.get(User, case.assigned_caseworker_id) if case.assigned_caseworker_id else None
     return CaseDetail(
@@ -627,6 +680,10 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         closed_date=case.closed_date,
         follow_up_date=case.follow_up_date,
         last_contact_date=case.last_contact_date,
+        recruitment_method=survivor.recruitment_method,
+        relationship_to_trafficker=survivor.relationship_to_trafficker,
+        forced_labour_industry=survivor.forced_labour_industry,
+        age_when_trafficked=survivor.age_when_trafficked,
     )
 
 

@@ -21,6 +21,7 @@ from casework.model import (
     ErasureRequest,
     Hearing,
     LegalMatter,
+    RecordChange,
     Referral,
     StatusChange,
     Stay,
@@ -36,6 +37,7 @@ from casework.services.notes import unindex
 # Rows that hang off a case, children before parents.
 CASE_CHILDREN = (
     StatusChange,
+    RecordChange,  # holds the values a correction replaced: the person's data
     Assignment,
     ClosureRequest,
     CaseReview,

@@ -53,8 +53,8 @@ def test_intake_shows_likely_duplicates_first(
     view.new_survivor()
     form = view.detail.currentWidget()
     assert isinstance(form, IntakeForm)
-    form.first_name.setText("Olena")
-    form.last_name.setText("Kovalenco")
+    form.fields.first_name.setText("Olena")
+    form.fields.last_name.setText("Kovalenco")
     form.save()
     dialog = form.duplicates
     assert dialog.isVisible() and dialog.list.count() == 1
@@ -68,8 +68,8 @@ def test_intake_shows_likely_duplicates_first(
 
     view.new_survivor()
     form = view.detail.currentWidget()
-    form.first_name.setText("Olena")
-    form.last_name.setText("Kovalenco")
+    form.fields.first_name.setText("Olena")
+    form.fields.last_name.setText("Kovalenco")
     form.save()
     qtbot.mouseClick(form.duplicates.new_button, LEFT)
     wait_loaded(qtbot, view.caseload.model)

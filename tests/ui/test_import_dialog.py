@@ -72,15 +72,15 @@ def test_the_dialog_quotes_short_values_and_lists_a_bounded_number_of_problems(
     [
         (
             lambda form, today: (
-                form.birth_known.setChecked(True),
-                form.birth_date.setDate(QDate(today - timedelta(days=5))),
+                form.fields.birth_known.setChecked(True),
+                form.fields.birth_date.setDate(QDate(today - timedelta(days=5))),
             ),
             "The birth date is after the intake date; correct one of them.",
         ),
         (
             lambda form, today: (
-                form.has_referral_date.setChecked(True),
-                form.referral_date.setDate(QDate(today - timedelta(days=2))),
+                form.fields.has_referral_date.setChecked(True),
+                form.fields.referral_date.setDate(QDate(today - timedelta(days=2))),
             ),
             "The referral date is after the intake date; correct one of them.",
         ),
@@ -95,8 +95,8 @@ def test_the_intake_form_shows_why_contradictory_dates_are_refused(
     form = IntakeForm(workspace)
     qtbot.addWidget(form)
     today = date.today()
-    form.first_name.setText("Neema")
-    form.intake_date.setDate(QDate(today - timedelta(days=10)))
+    form.fields.first_name.setText("Neema")
+    form.fields.intake_date.setDate(QDate(today - timedelta(days=10)))
     set_dates(form, today)
     form.save()
     assert form.error.text() == message

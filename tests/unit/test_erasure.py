@@ -4,6 +4,7 @@ trace of them, the full-text indexes included; someone else's records are untouc
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -19,7 +20,16 @@ from casework.model.vocab import (
     Modality,
     SessionKind,
 )
-from casework.services import attachments, cases, consent, counseling, legal, notes, search
+from casework.services import (
+    attachments,
+    cases,
+    consent,
+    corrections,
+    counseling,
+    legal,
+    notes,
+    search,
+)
 from casework.vault.engine import raw_connection
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
@@ -126,6 +136,22 @@ def test_an_approved_erasure_leaves_no_trace(
             "ochrequill.png",
             attachments.read_upload(session, upload),
             "",
+        )
+        # A corrected phone: the number it replaced is kept in the record's history.
+        as_recorded = cases.SurvivorInput(
+            first_name="Qzxwvera",
+            last_name="Vyxqorn",
+            aliases=("Kestrelgrove",),
+            phone="+254 799 111 222",
+            intake_date=today,
+        )
+        corrections.correct_record(
+            session,
+            actor_of(amina),
+            gone,
+            as_recorded,
+            replace(as_recorded, phone="+254 700 000 001"),
+            today,
         )
     before, indexed = dump(vault_folder, staffed_vault.secrets.database_key)
     assert all(trace in before for trace in TRACES) and indexed  # the dump would see them

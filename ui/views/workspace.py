@@ -231,7 +231,7 @@ class WorkspaceView(QWidget):
         form.open_existing.connect(self.open_case)
         form.cancelled.connect(lambda: self._show_empty())
         self._show(form)
-        form.first_name.setFocus()
+        form.fields.first_name.setFocus()
 
     def _show_empty(self) -> None:
         self._show(QWidget())

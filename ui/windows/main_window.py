@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.entrance import Created, Entrance
-from ui import jobs, operations, preload
+from ui import jobs, operations, preload, wheel
 from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
 from ui.messages import error_text
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+            wheel.guard_fields(app)  # the wheel scrolls forms, never an unfocused field
         self.idle.idle.connect(lambda: self.lock())  # not the signal's argument as restart
         self.session_watch = SessionWatcher(self)
         self.session_watch.lock_requested.connect(self._lock_for)
@@ -328,7 +330,10 @@ class MainWindow(QMainWindow):
             self.workspace_view = None
         for window in QApplication.topLevelWidgets():
             if window is not self and window.isWindow() and window.isVisible():
-                window.close()
+                if isinstance(window, QDialog):
+                    window.done(QDialog.DialogCode.Rejected)  # the lock asks nothing (reject may)
+                else:
+                    window.close()
                 scrub(window)
         self.clipboard_guard.clear_if_ours()
         # Background work (a backup, an export, a rotation) is cancelled and waited for (a few

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
+from casework.model.vocab import Vocabulary
 from ui.views.case.common import escape, tr
 from ui.views.tab import Tab
 from ui.widgets import vocab
@@ -63,4 +66,34 @@ class HistoryTab(Tab):
             if erasure.decision_comment:
                 line += f" — <i>{escape(erasure.decision_comment)}</i>"
             lines.append(line)
+        changes = self.workspace.cases.record_changes(self.case_id)
+        if changes:
+            lines.append("<b>" + escape(tr("Changes to the record")) + "</b>")
+        for change in changes:
+            when = change.at.astimezone().strftime("%Y-%m-%d %H:%M")
+            line = f"<b>{when}</b> — " + escape(
+                tr("{0} changed by {1}").format(tr(change.label), change.by)
+            )
+            if change.values_shown:
+                line += (
+                    "<br><i>"
+                    + escape(
+                        tr("was: {0} · now: {1}").format(shown(change.before), shown(change.after))
+                    )
+                    + "</i>"
+                )
+            lines.append(line)
         self.view.setHtml("<p>" + "</p><p>".join(lines) + "</p>")
+
+
+def shown(value: object) -> str:
+    """A stored value as a person reads it: labels for vocabularies, ISO dates."""
+    if value is None or value == "" or value == ():
+        return tr("not recorded")
+    if isinstance(value, Vocabulary):
+        return vocab(value.label)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return ", ".join(shown(v) for v in value)
+    return str(value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +31,7 @@ from casework.model.vocab import (
 )
 from ui import operations
 from ui.views.case.common import tr
+from ui.views.case.correction import CorrectionDialog
 from ui.views.case_supervision import ErasureDialog, confirm_erasure
 from ui.views.printouts import ReportDialog
 from ui.views.tab import Saving, Tab
@@ -36,15 +40,19 @@ from ui.widgets import date_edit, to_date, vocab
 
 class OverviewTab(Tab):
     erased = Signal()  # the person was forgotten: this case no longer exists
+    shown = Signal(object)  # the CaseDetail now shown (the case's header follows it)
 
     def __init__(self, workspace: Desk, detail: CaseDetail) -> None:
         super().__init__(workspace, detail.case_id)
         self.detail = detail
         self.layout_ = QVBoxLayout(self)
+        self.scroller = QScrollArea()  # the whole record, at any window height
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body = QWidget()
-        self.layout_.addWidget(self.body)
+        self.layout_.addWidget(self.scroller, 1)
         self.layout_.addWidget(self.message)
-        self.layout_.addStretch(1)
         self.reload()
 
     def reload(self) -> None:
@@ -53,55 +61,111 @@ class OverviewTab(Tab):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         unknown = tr("Not recorded")
-        person = QGroupBox(tr("Person"))
-        form = QFormLayout(person)
+
+        def day(value: date | None) -> str:
+            return value.isoformat() if value else unknown
+
         if detail.birth_date:
             birth = detail.birth_date.isoformat()
         elif detail.estimated_age is not None:
             birth = tr("about {0} years old").format(detail.estimated_age)
         else:
             birth = unknown
-        for label, value in (
-            (tr("Aliases"), ", ".join(detail.aliases) or unknown),
-            (tr("Birth"), birth),
-            (tr("Gender"), vocab(detail.gender.label)),
-            (tr("Citizenship"), ", ".join(detail.citizenship) or unknown),
-            (tr("Languages"), ", ".join(detail.languages) or unknown),
-            (tr("Phone"), detail.phone or unknown),
-            (tr("Email"), detail.email or unknown),
-            (tr("Safe to contact"), detail.safe_contact_note or unknown),
-        ):
-            field = QLabel(value)
-            field.setWordWrap(True)
-            form.addRow(label, field)
-        case = QGroupBox(tr("Case"))
-        case_form = QFormLayout(case)
         status = vocab(detail.status.label)
         if detail.closure_reason:
             status += " — " + vocab(detail.closure_reason.label)
         if detail.follow_up_date:
             status += " — " + tr("follow up by {0}").format(detail.follow_up_date.isoformat())
         types = ", ".join(vocab(e.label) for e in detail.exploitation_types) or unknown
-        for label, value in (
-            (tr("Status"), status),
-            (tr("Caseworker"), detail.caseworker or unknown),
-            (tr("Risk"), vocab(detail.risk_level.label)),
-            (tr("Trafficking status"), vocab(detail.trafficking_status.label)),
-            (tr("Exploitation"), types),
+        age = detail.age_when_trafficked
+        groups = (
             (
-                tr("Last contact"),
-                detail.last_contact_date.isoformat() if detail.last_contact_date else unknown,
+                tr("Person"),
+                "first_name",
+                (
+                    (tr("Name"), detail.full_name),
+                    (tr("Aliases"), ", ".join(detail.aliases) or unknown),
+                    (tr("Birth"), birth),
+                    (tr("Gender"), vocab(detail.gender.label)),
+                    (tr("Citizenship"), ", ".join(detail.citizenship) or unknown),
+                    (tr("Languages"), ", ".join(detail.languages) or unknown),
+                ),
             ),
-        ):
-            field = QLabel(value)
-            field.setWordWrap(True)
-            case_form.addRow(label, field)
-        layout.addWidget(person)
-        layout.addWidget(case)
+            (
+                tr("Contact"),
+                "phone",
+                (
+                    (tr("Safe to contact"), detail.safe_contact_note or unknown),
+                    (tr("Phone"), detail.phone or unknown),
+                    (tr("Email"), detail.email or unknown),
+                ),
+            ),
+            (
+                tr("Case"),
+                "intake_date",
+                (
+                    (tr("Status"), status),
+                    (tr("Caseworker"), detail.caseworker or unknown),
+                    (tr("Intake date"), detail.intake_date.isoformat()),
+                    (tr("Risk"), vocab(detail.risk_level.label)),
+                    (tr("Trafficking status"), vocab(detail.trafficking_status.label)),
+                    (tr("Exploitation"), types),
+                    (tr("Province or state"), detail.province or unknown),
+                    (tr("Country of exploitation"), detail.country_of_exploitation or unknown),
+                    (tr("Referred by"), detail.referring_organisation or unknown),
+                    (tr("Referred on"), day(detail.incoming_referral_date)),
+                    (tr("Method of recruitment"), detail.recruitment_method or unknown),
+                    (
+                        tr("Relationship to trafficker"),
+                        detail.relationship_to_trafficker or unknown,
+                    ),
+                    (tr("Forced labour industry"), detail.forced_labour_industry or unknown),
+                    (tr("Age when trafficked"), str(age) if age is not None else unknown),
+                    (tr("Immigration status notes"), detail.immigration_notes or unknown),
+                    (tr("Last contact"), day(detail.last_contact_date)),
+                ),
+            ),
+        )
+        self.edit_buttons: list[QPushButton] = []
+        for title, first_field, rows in groups:
+            group = QGroupBox(title)
+            form = QFormLayout(group)
+            for label, value in rows:
+                field = QLabel(value)
+                field.setWordWrap(True)
+                field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                form.addRow(label, field)
+            edit = QPushButton(tr("Correct…"))
+            edit.setObjectName("correctRecord")
+            edit.setToolTip(tr("Correct or update this part of the record"))
+            edit.clicked.connect(lambda _checked=False, f=first_field: self.correct(f))
+            edit_row = QHBoxLayout()
+            edit_row.addStretch(1)
+            edit_row.addWidget(edit)
+            form.addRow(edit_row)
+            self.edit_buttons.append(edit)
+            layout.addWidget(group)
         layout.addLayout(self._actions())
-        self.layout_.replaceWidget(self.body, body)
-        self.body.deleteLater()
+        layout.addStretch(1)
+        position = self.scroller.verticalScrollBar().value()
+        self.scroller.setWidget(body)  # the former body is deleted
+        self.scroller.verticalScrollBar().setValue(position)
         self.body = body
+        self.shown.emit(detail)
+
+    def correct(self, focus: str = "first_name") -> CorrectionDialog:
+        """The record's fields to correct, the cursor in ``focus``; once saved, the case shows
+        them everywhere (``changed``)."""
+        dialog = CorrectionDialog(self.workspace, self.detail, focus, self)
+        dialog.corrected.connect(self._corrected)
+        dialog.open()
+        self.correction = dialog
+        return dialog
+
+    def _corrected(self, detail: CaseDetail) -> None:
+        self.detail = detail
+        self.reload()
+        self.changed.emit()
 
     def _actions(self) -> QHBoxLayout:
         row = QHBoxLayout()

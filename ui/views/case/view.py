@@ -38,14 +38,11 @@ class CaseView(QWidget):
     def __init__(self, workspace: Desk, detail: CaseDetail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.case_id = detail.case_id
-        title = QLabel(detail.full_name)
+        self.title = title = QLabel()
         title.setObjectName("pageTitle")
-        subtitle = QLabel(
-            tr("Case {0} · {1} · opened {2}").format(
-                detail.reference, vocab(detail.status.label), detail.intake_date.isoformat()
-            )
-        )
+        self.subtitle = subtitle = QLabel()
         subtitle.setObjectName("subtitle")
+        self._show_header(detail)
         self.tabs = QTabWidget()
         self.overview = OverviewTab(workspace, detail)
         self.notes = NotesTab(workspace, detail.case_id)
@@ -78,6 +75,7 @@ class CaseView(QWidget):
         self.overview.changed.connect(self.history.reload)
         self.reviews.changed.connect(self.overview.refresh)
         self.overview.erased.connect(self.erased)
+        self.overview.shown.connect(self._show_header)  # a correction, a closure: the header too
         self.notes.changed.connect(self.overview.refresh)  # last contact moves with new notes
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -90,6 +88,14 @@ class CaseView(QWidget):
             header.addWidget(opened_by)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
+
+    def _show_header(self, detail: CaseDetail) -> None:
+        self.title.setText(detail.full_name)
+        self.subtitle.setText(
+            tr("Case {0} · {1} · opened {2}").format(
+                detail.reference, vocab(detail.status.label), detail.intake_date.isoformat()
+            )
+        )
 
     def _record_release(self, partner: str) -> None:
         self.consent.prepare_release(partner)
