@@ -208,7 +208,7 @@ def main(argv: list[str]) -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
-        [str(BIN / "mypy"), "casework", "ui"],
+        [str(BIN / "mypy"), "casework", "ui", "tests"],
         [str(BIN / "lint-imports")],
         [str(BIN / "alembic"), "check"],
     ]

@@ -103,6 +103,13 @@ def main(out: Path, dark: bool = False) -> None:
     form.fields.citizenship.setText("UA")
     settle()
     window.grab().save(str(out / "5-new-survivor.png"))
+    view.show_my_tasks()  # she leaves the form: what she typed is kept as a draft
+    settle()
+    view.new_survivor()
+    form = view.detail.currentWidget()
+    settle()
+    window.grab().save(str(out / "5a-intake-draft-offered.png"))
+    form.resume_button.click()
     form.save()
     settle()
     dialog = getattr(form, "duplicates", None)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
 
 from ui import jobs
 from ui.messages import error_text
+from ui.widgets import show_error
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class Operation(Generic[T]):
         if self._failed is not None:
             self._failed(error)
         elif self._message is not None:
-            self._message.setText(error_text(error))
+            show_error(self._message, error_text(error))
 
 
 def query(

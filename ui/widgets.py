@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QTableWidget,
@@ -26,12 +27,78 @@ def vocab(label: str) -> str:
     return QCoreApplication.translate("vocab", label)
 
 
-def message_label(name: str = "errorText") -> QLabel:
-    """A wrapping line for a form's message (styled by its object name: errorText, infoText)."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(True)
+class Message(QLabel):
+    """A form's line of news, in one of four tones styled alike everywhere (``QLabel[tone=…]``
+    in safehold.qss): an error, a warning, a success, a note. Plain ``setText`` gives the
+    line's usual tone (an error line's: error), so a failure after a success never shows as
+    one. An empty line has no tone, so it shows no coloured bar."""
+
+    def __init__(self, usual: str = "error") -> None:
+        super().__init__()
+        self.usual = usual
+        self.setWordWrap(True)
+        self._tone("")
+
+    @property
+    def tone(self) -> str:
+        """error, warning, success or info; "" while empty."""
+        return str(self.property("tone"))
+
+    def setText(self, text: str, /) -> None:
+        self._say(text, self.usual)
+
+    def clear(self) -> None:
+        self._say("", self.usual)
+
+    def show_error(self, text: str) -> None:
+        self._say(text, "error")
+
+    def show_warning(self, text: str) -> None:
+        self._say(text, "warning")
+
+    def show_success(self, text: str) -> None:
+        self._say(text, "success")
+
+    def show_info(self, text: str) -> None:
+        self._say(text, "info")
+
+    def _say(self, text: str, tone: str) -> None:
+        super().setText(text)
+        self._tone(tone if text else "")
+
+    def _tone(self, tone: str) -> None:
+        if self.property("tone") != tone:
+            self.setProperty("tone", tone)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+
+def discard_confirmed(parent: QWidget, title: str, text: str) -> bool:
+    """Whether the user answers Discard to throwing typed work away (Cancel is the default)."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard
+
+
+def message_label(name: str = "errorText") -> Message:
+    """A wrapping line for a form's messages (see Message): "errorText" is an error line,
+    "infoText" a line of notes; another name is an error line by that object name."""
+    label = Message("info" if name == "infoText" else "error")
+    label.setObjectName("message" if name in ("errorText", "infoText") else name)
     return label
+
+
+def show_error(label: QLabel, text: str) -> None:
+    """``text`` in ``label`` as an error, whatever the line's usual tone."""
+    if isinstance(label, Message):
+        label.show_error(text)
+    else:
+        label.setText(text)
 
 
 def progress_bar(name: str) -> QProgressBar:

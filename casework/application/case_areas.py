@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from casework.services import (
     cases,
     consent,
     corrections,
+    drafts,
     lifecycle,
     notes,
     referrals,
@@ -59,8 +61,11 @@ class Cases(Area):
     def record_survivor(
         self, data: cases.SurvivorInput, today: date | None = None
     ) -> cases.CaseDetail:
+        """Record the person and their case; the user's intake draft goes with it."""
         with self.vault.transaction() as session:
-            return cases.record_survivor(session, self.actor, data, today or self.today())
+            detail = cases.record_survivor(session, self.actor, data, today or self.today())
+            drafts.discard_draft(session, self.actor, drafts.DraftKind.INTAKE)
+            return detail
 
     def correct_record(
         self, case_id: str, before: cases.SurvivorInput, after: cases.SurvivorInput
@@ -164,14 +169,45 @@ class Notes(Area):
     def add(
         self, case_id: str, body: str, noted_on: date, confidentiality: Confidentiality
     ) -> notes.Note:
+        """Add the note; the user's draft of it goes with it."""
         with self.vault.transaction() as session:
-            return notes.add_note(
+            note = notes.add_note(
                 session, self.actor, case_id, body, noted_on, self.today(), confidentiality
             )
+            drafts.discard_draft(session, self.actor, drafts.DraftKind.NOTE, case_id)
+            return note
 
     def amend(self, note_id: str, body: str) -> notes.Note:
         with self.vault.transaction() as session:
             return notes.amend_note(session, self.actor, note_id, body, self.today())
+
+
+class Drafts(Area):
+    """What the user typed and has not saved yet, kept in the vault for them alone."""
+
+    def keep(
+        self,
+        kind: drafts.DraftKind,
+        case_id: str | None,
+        latest: Callable[[], dict[str, object] | None],
+    ) -> None:
+        """Keep ``latest()`` as the user's draft (None: remove it). ``latest`` is read once the
+        vault's writer is held, so of two keeps, the one that commits last holds the latest
+        state, whichever started first."""
+        with self.vault.transaction() as session:
+            content = latest()
+            if content is None:
+                drafts.discard_draft(session, self.actor, kind, case_id)
+            else:
+                drafts.keep_draft(session, self.actor, kind, case_id, content)
+
+    kept = reads(drafts.kept_draft)
+
+    discard = writes(drafts.discard_draft)
+
+    def purge_stale(self, today: date | None = None) -> int:
+        with self.vault.transaction() as session:
+            return drafts.purge_stale(session, today or self.today())
 
 
 class Tasks(Area):

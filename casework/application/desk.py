@@ -17,7 +17,14 @@ import threading
 import time
 from collections.abc import Iterator
 
-from casework.application.case_areas import Attachments, Cases, Consent, Notes, Tasks
+from casework.application.case_areas import (
+    Attachments,
+    Cases,
+    Consent,
+    Drafts,
+    Notes,
+    Tasks,
+)
 from casework.application.office import Accounts, Backups, Imports, Printing, Reporting
 from casework.application.oversight import AuditTrail, Retention, Supervision
 from casework.application.service_areas import Counseling, Legal, Referrals, Shelter
@@ -46,6 +53,7 @@ class Desk:
         self.cases = Cases(self)
         self.consent = Consent(self)
         self.notes = Notes(self)
+        self.drafts = Drafts(self)
         self.tasks = Tasks(self)
         self.attachments = Attachments(self)
         self.referrals = Referrals(self)

@@ -18,6 +18,7 @@ from casework.services.cases import (
 )
 from casework.services.consent import ConsentMissing
 from casework.services.corrections import FIELD_LABELS, ChangedMeanwhile, FieldChange
+from casework.services.drafts import DraftKind, KeptDraft
 from casework.services.integrity import IntegrityReport
 from casework.services.legal import HearingView
 from casework.services.notes import NOTE_HITS, NoteHit
@@ -51,11 +52,13 @@ __all__ = [
     "ChangedMeanwhile",
     "ConsentMissing",
     "Dashboard",
+    "DraftKind",
     "EventKind",
     "FieldChange",
     "Figure",
     "HearingView",
     "IntegrityReport",
+    "KeptDraft",
     "MyTasks",
     "NoteHit",
     "PersonHit",

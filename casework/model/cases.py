@@ -226,3 +226,15 @@ class RecordChange(Replicated, Base):
     field: Mapped[str] = mapped_column(String(60))
     old_value: Mapped[object] = mapped_column(JSON, nullable=True)
     new_value: Mapped[object] = mapped_column(JSON, nullable=True)
+
+
+class Draft(Replicated, Base):
+    """What a user typed and has not saved (see casework.services.drafts): theirs alone, one per
+    kind and case, deleted once saved or thrown away."""
+
+    __tablename__ = "drafts"
+
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    content: Mapped[dict[str, object]] = mapped_column(JSON)

@@ -15,7 +15,7 @@ from casework.model.actor import Actor, authored_by
 from casework.model.base import new_id, utcnow
 from casework.model.vocab import Role
 from casework.passwords import check_password
-from casework.services import audit
+from casework.services import audit, drafts
 from casework.services.organisation import the_organisation
 from casework.vault.engine import open_engine
 from casework.vault.opened import OpenVault, grants_for, upgraded_keyring
@@ -205,6 +205,7 @@ def disable_user(vault: OpenVault, actor: Actor, username: str) -> UserSummary:
         user.disabled_at = utcnow()
         user.updated_by = actor.user_id
         audit.record(session, actor.user_id, "user.disable", "user", user.id)
+        drafts.purge_of_user(session, user.id)  # what they typed and never saved goes too
         summary = _summary(user)
     epoch = vault.remove_slot_and_rekey(summary.username)
     with vault.transaction() as session:

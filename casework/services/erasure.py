@@ -17,6 +17,7 @@ from casework.model import (
     ClosureRequest,
     ConsentRecord,
     CounselingSession,
+    Draft,
     Erasure,
     ErasureRequest,
     Hearing,
@@ -38,6 +39,7 @@ from casework.services.notes import unindex
 CASE_CHILDREN = (
     StatusChange,
     RecordChange,  # holds the values a correction replaced: the person's data
+    Draft,  # what a user typed about the person and has not saved
     Assignment,
     ClosureRequest,
     CaseReview,

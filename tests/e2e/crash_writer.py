@@ -12,6 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from casework.services import notes
 from casework.vault import schema
 from casework.vault.vault import VaultFolder
@@ -22,11 +24,11 @@ from tests.kdf_floor import use_test_kdf_floor
 def announce_upgrade() -> None:
     upgrade = schema.upgrade_to_head
 
-    def announced(engine: object) -> None:
+    def announced(engine: Engine) -> None:
         print("upgrading", flush=True)
-        upgrade(engine)  # type: ignore[arg-type]
+        upgrade(engine)
 
-    schema.upgrade_to_head = announced  # type: ignore[assignment]
+    schema.upgrade_to_head = announced
 
 
 def main() -> None:

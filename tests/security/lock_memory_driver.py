@@ -118,6 +118,7 @@ def main() -> int:
 
     wait(application, lambda: isinstance(view.detail.currentWidget(), CaseView))
     case = view.detail.currentWidget()
+    assert isinstance(case, CaseView)
     for index in range(case.tabs.count()):  # every section read, as a caseworker would
         bar = case.tabs.tabBar()
         QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())

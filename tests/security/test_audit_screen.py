@@ -14,7 +14,7 @@ from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import unlock
 from tests.security.attacker import plant_slot
-from tests.ui.conftest import make_window, sign_in
+from tests.ui.conftest import MakeWindow, make_window, sign_in
 from ui import operations
 from ui.views.audit import AuditView
 
@@ -37,7 +37,7 @@ def check_on_screen(qtbot: QtBot, window: object) -> str:
 
 
 def test_an_administrator_is_shown_slots_that_do_not_verify(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     staffed_vault.lock()
     plant_slot(vault_folder.keyring_path)
@@ -48,7 +48,11 @@ def test_an_administrator_is_shown_slots_that_do_not_verify(
 
 
 def test_a_supervisor_is_shown_a_database_rolled_back_behind_its_anchor(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    tmp_path: Path,
 ) -> None:
     staffed_vault.checkpoint()
     staffed_vault.lock()

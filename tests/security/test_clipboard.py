@@ -9,13 +9,13 @@ from pytestqt.qtbot import QtBot
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
-from tests.ui.conftest import make_window, sign_in
+from tests.ui.conftest import MakeWindow, make_window, sign_in
 
 __all__ = ["make_window"]  # the fixture, used by name
 
 
 def test_copied_case_text_leaves_the_clipboard(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     from PySide6.QtGui import QGuiApplication
 
@@ -30,14 +30,15 @@ def test_copied_case_text_leaves_the_clipboard(
     qtbot.waitUntil(
         lambda: clipboard.mimeData().hasFormat("x-kde-passwordManagerHint"), timeout=2000
     )
-    assert bytes(clipboard.mimeData().data("x-kde-passwordManagerHint")) == b"secret"
+    # QByteArray has the buffer protocol; PySide6's stubs leave it out.
+    assert bytes(clipboard.mimeData().data("x-kde-passwordManagerHint")) == b"secret"  # type: ignore[call-overload]
     assert clipboard.text() == "Copied again, then locked"
     window.lock()
     assert clipboard.text() == ""
 
 
 def test_the_primary_selection_is_cleared_too(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     """X11's primary selection (select, then middle-click to paste) holds selected case text
     as well; it goes at lock like the clipboard. Only where the platform has one (xcb)."""

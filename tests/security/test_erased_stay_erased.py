@@ -84,7 +84,8 @@ def test_every_backup_folder_the_vault_used_is_marked(
     for backup in (older, *external.glob("safehold-*.db")):
         with pytest.raises(BackupUnusable, match="since asked to be erased"):
             restore_file(backup, tmp_path / f"r-{backup.name}", ADMIN_PASSWORD, "admin")
-    assert vault_folder.newest_backup() is None or vault_folder.newest_backup().path != older
+    newest = vault_folder.newest_backup()
+    assert newest is None or newest.path != older
 
 
 def test_a_renamed_expired_backup_is_still_refused(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ def admin_cli(folder: VaultFolder, *args: str, user: str = "admin") -> tuple[int
     )
 
 
-def newest_manifest(folder: Path) -> tuple[Path, dict]:
+def newest_manifest(folder: Path) -> tuple[Path, dict[str, Any]]:
     path = sorted(folder.glob("safehold-*.json"))[-1]
     return path, read_json(path)
 
@@ -254,6 +255,7 @@ def test_removing_an_administrator_starts_an_audit_epoch_his_old_key_cannot_reac
     # With only the old root, the walk stops at the epoch row: he cannot MAC what follows.
     with admin_vault.session() as session:
         raw = session.connection().connection.dbapi_connection
+        assert raw is not None
         cursor = raw.cursor()
         cursor.execute(
             "SELECT seq, at, actor_id, action, entity, entity_id, detail, prev_mac, mac "

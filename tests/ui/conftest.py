@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from casework.application.entrance import Entrance
@@ -15,11 +15,15 @@ from casework.vault.vault import VaultFolder
 from ui import jobs
 from ui.models.caseload import CaseloadModel
 from ui.operations import Operation
+from ui.views.workspace import WorkspaceView
 from ui.windows.main_window import MainWindow
+
+# The make_window fixture: a main window over a vault folder, shown, closed after the test.
+MakeWindow = Callable[[VaultFolder], MainWindow]
 
 
 @pytest.fixture
-def make_window(qtbot: QtBot) -> Iterator[Callable[[VaultFolder], MainWindow]]:
+def make_window(qtbot: QtBot) -> Iterator[MakeWindow]:
     windows: list[MainWindow] = []
 
     def make(folder: VaultFolder) -> MainWindow:
@@ -58,12 +62,12 @@ def _nothing_left_behind(qapp: QApplication) -> Iterator[None]:
 def _clicks_a_user_could_make(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every mouse click in the UI tests lands on a widget a user could click: on screen and
     enabled. (The Approvals page's buttons were clicked by the tests while never on screen.)"""
-    real = QtBot.mouseClick
+    real: Callable[..., None] = QtBot.mouseClick  # pytest-qt leaves it unannotated
 
     def click(widget: QWidget, *args: object, **kwargs: object) -> None:
         assert widget.isVisible(), f"clicked {widget.objectName() or widget!r}, not on screen"
         assert widget.isEnabled(), f"clicked {widget.objectName() or widget!r}, disabled"
-        real(widget, *args, **kwargs)  # type: ignore[arg-type]
+        real(widget, *args, **kwargs)
 
     monkeypatch.setattr(QtBot, "mouseClick", staticmethod(click))
 
@@ -85,11 +89,39 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> O
         lambda: window.vault is not None or bool(window.sign_in.error.text()), timeout=15000
     )
     assert window.vault is not None, window.sign_in.error.text()
+    assert isinstance(window.vault, OpenVault)  # MainWindow.vault is typed ``object``
     if window.workspace_view is not None and window.workspace_view.caseload is not None:
         wait_loaded(qtbot, window.workspace_view.caseload.model)
     return window.vault
 
 
+def cell_text(table: QTableWidget, row: int, column: int) -> str:
+    """The text of ``table``'s cell at ``row``, ``column``, which must hold an item."""
+    item = table.item(row, column)
+    assert item is not None, f"no item in row {row}, column {column}"
+    return item.text()
+
+
+def workspace_of(window: MainWindow) -> WorkspaceView:
+    """The window's workspace view, which must be there: for where a test's earlier narrowing
+    of ``window.workspace_view`` (to None, before a sign-in) would outlive it, and lambdas."""
+    assert window.workspace_view is not None
+    return window.workspace_view
+
+
 def wait_loaded(qtbot: QtBot, model: CaseloadModel) -> None:
     """The caseload's id query runs in the background; wait for its answer."""
     qtbot.waitUntil(lambda: not model.loading, timeout=15000)
+
+
+def answering(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton) -> list[str]:
+    """Every question box answers ``answer``, as the user would click it; the titles of the
+    questions asked, in order."""
+    asked: list[str] = []
+
+    def question(_parent: object, title: str, *_args: object) -> QMessageBox.StandardButton:
+        asked.append(title)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked

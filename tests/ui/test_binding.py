@@ -12,9 +12,10 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -88,13 +89,18 @@ def _move(widget: QWidget) -> None:
     QApplication.sendEvent(widget, event)
 
 
+# The fake clock, the idle watcher on the application, a widget, and the idle signal's record.
+Watched = tuple[FakeClock, IdleWatcher, QWidget, list[bool]]
+
+
 @pytest.fixture
-def watched(qtbot: QtBot):
+def watched(qtbot: QtBot) -> Iterator[Watched]:
     clock = FakeClock()
     watcher = IdleWatcher(clock=clock)
     widget = QWidget()
     qtbot.addWidget(widget)
     app = QApplication.instance()
+    assert app is not None
     app.installEventFilter(watcher)
     fired: list[bool] = []
     watcher.idle.connect(lambda: fired.append(True))
@@ -103,7 +109,7 @@ def watched(qtbot: QtBot):
     watcher.stop()
 
 
-def test_input_puts_the_idle_countdown_back_to_its_start(watched) -> None:
+def test_input_puts_the_idle_countdown_back_to_its_start(watched: Watched) -> None:
     clock, watcher, widget, fired = watched
     watcher.start(60_000)
     clock.now += 50
@@ -118,7 +124,7 @@ def test_input_puts_the_idle_countdown_back_to_its_start(watched) -> None:
     assert fired == [True] and not watcher.active
 
 
-def test_a_stopped_watcher_never_signals(watched) -> None:
+def test_a_stopped_watcher_never_signals(watched: Watched) -> None:
     clock, watcher, _widget, fired = watched
     watcher.start(1000)
     watcher.stop()
@@ -127,7 +133,9 @@ def test_a_stopped_watcher_never_signals(watched) -> None:
     assert not fired and not watcher.active
 
 
-def test_mouse_moves_make_no_call_into_the_timer(watched, monkeypatch) -> None:
+def test_mouse_moves_make_no_call_into_the_timer(
+    watched: Watched, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _clock, watcher, widget, _fired = watched
     watcher.start(60_000)
     calls: list[int] = []
@@ -140,9 +148,9 @@ def test_mouse_moves_make_no_call_into_the_timer(watched, monkeypatch) -> None:
 class _CountingTimer:
     """Stands in for the watcher's QTimer and counts every call made on it."""
 
-    def __init__(self, timer, calls: list[int]) -> None:
+    def __init__(self, timer: QTimer, calls: list[int]) -> None:
         self._timer, self._calls = timer, calls
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> object:
         self._calls.append(1)
         return getattr(self._timer, name)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from casework.application.desk import Desk
 from casework.services import cases
@@ -29,7 +33,11 @@ def fill(vault: OpenVault, names: list[str], today: date) -> None:
 
 
 def test_the_model_keeps_qts_contract(
-    qtbot, qtmodeltester, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    qtmodeltester: ModelTester,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     """Checked once the rows have loaded (checked while it was still loading, the model had no
     row for the tester to look at), and checked again while it reloads."""
@@ -48,7 +56,11 @@ def test_the_model_keeps_qts_contract(
 
 
 def test_sorting_is_done_by_the_database_and_pages_load_in_the_background(
-    qtbot, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, monkeypatch
+    qtbot: QtBot,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     names = [f"Name{i:03d}" for i in range(250)]
@@ -57,7 +69,7 @@ def test_sorting_is_done_by_the_database_and_pages_load_in_the_background(
     offsets: list[int] = []
     real = workspace.cases.caseload_window
 
-    def counting(*args, **kwargs) -> cases.CaseloadWindow:
+    def counting(*args: Any, **kwargs: Any) -> cases.CaseloadWindow:
         window = real(*args, **kwargs)
         offsets.append(window.offset)
         return window

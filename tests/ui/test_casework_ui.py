@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from casework.model.vocab import (
@@ -25,8 +27,10 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
-from tests.ui.conftest import saved, sign_in, wait_loaded
+from tests.ui.conftest import MakeWindow, cell_text, saved, sign_in, wait_loaded
+from ui.views.approvals import ApprovalsView
 from ui.views.case import CaseView
+from ui.views.case.overview import ClosureDialog
 from ui.views.intake import IntakeForm
 from ui.views.my_tasks import MyTasksView
 from ui.views.search_results import SearchResultsView
@@ -34,7 +38,7 @@ from ui.views.search_results import SearchResultsView
 LEFT = Qt.MouseButton.LeftButton
 
 
-def record(vault: OpenVault, today: date, **fields) -> cases.CaseDetail:
+def record(vault: OpenVault, today: date, **fields: Any) -> cases.CaseDetail:
     with vault.transaction() as session:
         return cases.record_survivor(
             session, actor_of(vault), cases.SurvivorInput(intake_date=today, **fields), today
@@ -42,7 +46,11 @@ def record(vault: OpenVault, today: date, **fields) -> cases.CaseDetail:
 
 
 def test_intake_shows_likely_duplicates_first(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     existing = record(amina, today, first_name="Olena", last_name="Kovalenko")
@@ -50,6 +58,7 @@ def test_intake_shows_likely_duplicates_first(
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     view = window.workspace_view
+    assert view is not None and view.caseload is not None
     view.new_survivor()
     form = view.detail.currentWidget()
     assert isinstance(form, IntakeForm)
@@ -68,6 +77,7 @@ def test_intake_shows_likely_duplicates_first(
 
     view.new_survivor()
     form = view.detail.currentWidget()
+    assert isinstance(form, IntakeForm)
     form.fields.first_name.setText("Olena")
     form.fields.last_name.setText("Kovalenco")
     form.save()
@@ -78,40 +88,47 @@ def test_intake_shows_likely_duplicates_first(
 
 def test_a_closure_is_requested_then_approved_by_a_supervisor(
     qtbot: QtBot,
-    make_window,
+    make_window: MakeWindow,
     staffed_vault: OpenVault,
     vault_folder: VaultFolder,
     today: date,
-    monkeypatch,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Neema")
     amina.lock()
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
 
-    def fill_closure(dialog: QDialog) -> int:
+    def fill_closure(dialog: ClosureDialog) -> int:
         dialog.reason.setCurrentIndex(list(ClosureReason).index(ClosureReason.GOALS_MET))
         dialog.comment.setPlainText("Working and housed")
         return 1
 
     monkeypatch.setattr("ui.views.case.overview.ClosureDialog.exec", fill_closure)
     assert saved(qtbot, view.overview.request_closure())
-    assert "Closure requested" in view.overview.body.findChild(QLabel, "infoText").text()
+    info = view.overview.body.findChild(QLabel, "infoText")
+    assert info is not None
+    assert "Closure requested" in info.text()
     assert (
         view.overview.body.findChild(QPushButton, "approveClosure") is None
     )  # not hers to approve
     window.lock()
 
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     window.approvals_action.trigger()
     approvals = window.workspace_view.detail.currentWidget()
+    assert isinstance(approvals, ApprovalsView)
     assert approvals.list.count() == 2  # the heading, then the request
     assert case.reference in approvals.list.item(1).text()
     approvals.open_case.emit(approvals.list.item(1).data(Qt.ItemDataRole.UserRole + 1))
     view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
     qtbot.mouseClick(view.overview.body.findChild(QPushButton, "approveClosure"), LEFT)
     qtbot.waitUntil(lambda: view.overview.detail.status == CaseStatus.CLOSED)
     assert view.overview.detail.closure_reason == ClosureReason.GOALS_MET
@@ -119,19 +136,26 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
 
 
 def test_notes_tasks_and_consent_from_the_case_tabs(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Zawadi")
     amina.lock()
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
 
     view.tabs.setCurrentWidget(view.notes)  # as a click on its tab would
     qtbot.mouseClick(view.notes.findChild(QPushButton, "addNote"), LEFT)
-    qtbot.waitUntil(lambda: view.notes.message.text() == "The note is empty.")
+    message = view.notes.message  # for the lambda: mypy keeps no narrowing of the rebound ``view``
+    qtbot.waitUntil(lambda: message.text() == "The note is empty.")
     view.notes.body.setPlainText("Accompanied to the clinic; follow-up booked")
     saving = view.notes.add()
     assert not view.notes.add_button.isEnabled()  # saved off the UI thread: not twice
@@ -152,6 +176,7 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
 
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
     view.consent.kind.setCurrentIndex(list(ConsentKind).index(ConsentKind.RELEASE))
     assert not saved(qtbot, view.consent.record())
     assert "Name the organisation" in view.consent.message.text()
@@ -159,14 +184,18 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
     view.consent.purpose.setText("Medical follow-up")
     assert saved(qtbot, view.consent.record())
     assert view.consent.list.rowCount() == 1
-    assert view.consent.list.item(0, 4).text() == "Valid"
+    assert cell_text(view.consent.list, 0, 4) == "Valid"
     view.consent.list.selectRow(0)
     assert saved(qtbot, view.consent.withdraw())
-    assert view.consent.list.item(0, 4).text().startswith("Withdrawn")
+    assert cell_text(view.consent.list, 0, 4).startswith("Withdrawn")
 
 
 def test_search_and_filters(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     high = record(amina, today, first_name="Imani", last_name="Baraka", risk_level=RiskLevel.HIGH)
@@ -175,6 +204,7 @@ def test_search_and_filters(
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     view = window.workspace_view
+    assert view is not None and view.caseload is not None
     window.search_box.setText("baraka")
     window._search()
     results = view.detail.currentWidget()
@@ -200,7 +230,11 @@ def test_search_and_filters(
 
 
 def test_the_import_dialog_dry_runs_then_imports(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    tmp_path: Path,
 ) -> None:
     file = tmp_path / "cases.csv"
     file.write_text(
@@ -210,11 +244,12 @@ def test_the_import_dialog_dry_runs_then_imports(
     window = make_window(vault_folder)
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
     assert window.import_action.isVisible()
+    assert window.workspace_view is not None and window.workspace_view.caseload is not None
     dialog = window.workspace_view.open_import()
     dialog.load(file)
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10000)
     assert dialog.import_button.text() == "Import 1 cases"
-    assert dialog.problems.rowCount() == 1 and dialog.problems.item(0, 0).text() == "3"
+    assert dialog.problems.rowCount() == 1 and cell_text(dialog.problems, 0, 0) == "3"
     assert window.workspace_view.caseload.model.rowCount() == 0
     qtbot.mouseClick(dialog.import_button, LEFT)
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("Imported 1"), timeout=10000)
@@ -224,7 +259,11 @@ def test_the_import_dialog_dry_runs_then_imports(
 
 
 def test_an_administrator_imports_from_the_administration_view(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    tmp_path: Path,
 ) -> None:
     from tests.conftest import ADMIN_PASSWORD
 
@@ -234,6 +273,7 @@ def test_an_administrator_imports_from_the_administration_view(
     )
     window = make_window(vault_folder)
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.workspace_view is not None and window.workspace_view.admin is not None
     dialog = window.workspace_view.admin.open_import()
     dialog.load(file)
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10000)
@@ -246,14 +286,20 @@ def test_an_administrator_imports_from_the_administration_view(
 
 
 def test_the_shelter_board_admits_and_discharges(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     from tests.conftest import ADMIN_PASSWORD
     from ui.views.shelter import ShelterBoard
 
     window = make_window(vault_folder)
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.workspace_view is not None
     admin = window.workspace_view.admin
+    assert admin is not None
     admin.attachment_limit.setValue(40)
     assert admin.save_attachment_limit()
     from casework.services.accounts import organisation_info
@@ -268,13 +314,14 @@ def test_the_shelter_board_admits_and_discharges(
     amina.lock()
 
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.shelter_action.trigger()
     board = window.workspace_view.detail.currentWidget()
     assert isinstance(board, ShelterBoard)
     assert board.summary.text() == "3 beds, 3 free tonight"
     board.table.selectRow(0)
     assert saved(qtbot, board.admit(ana.reference.lower()))
-    assert board.table.item(0, 2).text() == f"{ana.reference} · Ana"
+    assert cell_text(board.table, 0, 2) == f"{ana.reference} · Ana"
     board.table.selectRow(0)
     assert not saved(qtbot, board.admit(bea.reference))
     assert "Choose a free bed" in board.message.text()
@@ -290,7 +337,7 @@ def test_the_shelter_board_admits_and_discharges(
 
 def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     qtbot: QtBot,
-    make_window,
+    make_window: MakeWindow,
     staffed_vault: OpenVault,
     vault_folder: VaultFolder,
     today: date,
@@ -303,6 +350,7 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     amina.lock()
     window = make_window(vault_folder)
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     window.partners_action.trigger()
     directory = window.workspace_view.detail.currentWidget()
     assert isinstance(directory, PartnersView)
@@ -310,12 +358,14 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     directory.categories[ServiceCategory.MEDICAL].setChecked(True)
     directory.languages.setText("sw, EN")
     assert directory.add() and directory.table.rowCount() == 1
-    assert directory.table.item(0, 3).text() == "sw, en"
+    assert cell_text(directory.table, 0, 3) == "sw, en"
     window.lock()
 
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
     tab = view.referrals
     view.tabs.setCurrentWidget(tab)
     tab.reason.setText("Medical check")
@@ -330,16 +380,21 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     assert saved(qtbot, view.consent.record())
     assert view.consent.list.rowCount() == 1
     assert saved(qtbot, tab.send())
-    assert tab.list.rowCount() == 1 and tab.list.item(0, 3).text() == "Pending"
+    assert tab.list.rowCount() == 1 and cell_text(tab.list, 0, 3) == "Pending"
     tab.list.selectRow(0)
     target = tmp_path / "packet.pdf"
     tab.save_packet(str(target))
     qtbot.waitUntil(lambda: tab.message.text().startswith("Saved"), timeout=10000)
+    assert tab.message.tone == "success"
     assert target.read_bytes().startswith(b"%PDF") and oct(target.stat().st_mode)[-3:] == "600"
 
 
 def test_counseling_legal_calendar_and_timeline_tabs(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     from ui.views.calendar import HearingsCalendar
 
@@ -350,8 +405,10 @@ def test_counseling_legal_calendar_and_timeline_tabs(
     window = make_window(vault_folder)
     sara.lock()
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
     view.counseling.notes.setPlainText("Talked about sleep")
     assert saved(qtbot, view.counseling.record())
     assert view.counseling.list.count() == 1
@@ -373,15 +430,17 @@ def test_counseling_legal_calendar_and_timeline_tabs(
     window.lock()
 
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)  # the caseworker: not her session notes
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
     text = view.counseling.list.item(0).text()
     assert "Talked about sleep" not in text and "supervisors only" in text
 
 
 def test_attachments_are_viewed_from_memory(
     qtbot: QtBot,
-    make_window,
+    make_window: MakeWindow,
     staffed_vault: OpenVault,
     vault_folder: VaultFolder,
     today: date,
@@ -398,13 +457,17 @@ def test_attachments_are_viewed_from_memory(
     source.write_bytes(pdf_with(PHRASE))
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case.case_id)
-    tab = window.workspace_view.detail.currentWidget().attachments
+    view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
+    tab = view.attachments
     tab.description.setText("Letter from the court")
     assert saved(qtbot, tab.attach(str(source)))
-    assert tab.list.rowCount() == 1 and tab.list.item(0, 1).text() == "Letter from the court"
+    assert tab.list.rowCount() == 1 and cell_text(tab.list, 0, 1) == "Letter from the court"
     tab.list.selectRow(0)
     viewer = tab.view()
+    assert viewer is not None
     qtbot.waitUntil(lambda: viewer.pages == 1, timeout=10000)
     temp = Path(tempfile.gettempdir())
     assert all(PHRASE.encode() not in p.read_bytes() for p in temp.rglob("*") if p.is_file())

@@ -17,7 +17,7 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import record_survivor, unlock
-from tests.ui.conftest import sign_in, wait_loaded
+from tests.ui.conftest import answering, sign_in, wait_loaded
 from ui.views.case.correction import CorrectionDialog
 from ui.views.case.view import CaseView
 from ui.windows.main_window import MainWindow
@@ -56,6 +56,7 @@ def test_a_caseworker_corrects_a_name_and_the_status_and_every_screen_follows(
     amina.lock()
     view = open_case_as(qtbot, make_window, vault_folder, "amina", WORKER_PASSWORD, case.case_id)
     window = view.window()
+    assert isinstance(window, MainWindow)
     assert view.title.text() == "Olna Petrenko"
 
     qtbot.mouseClick(correct_button(view, 0), LEFT)
@@ -74,7 +75,9 @@ def test_a_caseworker_corrects_a_name_and_the_status_and_every_screen_follows(
     shown = view.overview.body.findChildren(type(view.title))
     texts = [label.text() for label in shown]
     assert "Actual victim of trafficking" in texts and "High" in texts
+    assert window.workspace_view is not None
     caseload = window.workspace_view.caseload
+    assert caseload is not None
     wait_loaded(qtbot, caseload.model)
     assert caseload.model.data(caseload.model.index(0, 1)) == "Olena Petrenko"
     history = view.history.view.toPlainText()
@@ -89,7 +92,9 @@ def test_a_caseworker_corrects_a_name_and_the_status_and_every_screen_follows(
     assert "was: Possible victim of trafficking · now: Actual victim of trafficking" in history
 
 
-@pytest.mark.parametrize("answer", [QMessageBox.StandardButton.Cancel, "discard"])
+@pytest.mark.parametrize(
+    "answer", [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+)
 def test_typed_changes_are_not_dropped_unasked(
     qtbot: QtBot,
     make_window: MakeWindow,
@@ -97,7 +102,7 @@ def test_typed_changes_are_not_dropped_unasked(
     vault_folder: VaultFolder,
     today: date,
     monkeypatch: pytest.MonkeyPatch,
-    answer: object,
+    answer: QMessageBox.StandardButton,
 ) -> None:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record_survivor(amina, today, first_name="Neema", safe_contact_note="Mornings")
@@ -105,15 +110,7 @@ def test_typed_changes_are_not_dropped_unasked(
     view = open_case_as(qtbot, make_window, vault_folder, "amina", WORKER_PASSWORD, case.case_id)
     qtbot.mouseClick(correct_button(view, 1), LEFT)
     dialog = view.overview.correction
-    asked: list[str] = []
-
-    def question(_parent: object, title: str, *_args: object) -> QMessageBox.StandardButton:
-        asked.append(title)
-        if answer == "discard":
-            return QMessageBox.StandardButton.Discard
-        return QMessageBox.StandardButton.Cancel
-
-    monkeypatch.setattr(QMessageBox, "question", question)
+    asked = answering(monkeypatch, answer)
     qtbot.mouseClick(dialog.cancel_button, LEFT)
     assert not dialog.isVisible() and asked == []  # nothing typed: nothing to ask
 
@@ -122,7 +119,7 @@ def test_typed_changes_are_not_dropped_unasked(
     dialog.fields.safe_contact.setPlainText("Only through her sister")
     qtbot.mouseClick(dialog.cancel_button, LEFT)
     assert asked == ["Discard your changes?"]
-    if answer == "discard":
+    if answer == QMessageBox.StandardButton.Discard:
         assert not dialog.isVisible()
         assert view.overview.detail.safe_contact_note == "Mornings"
     else:

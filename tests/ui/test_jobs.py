@@ -64,9 +64,18 @@ def test_a_finished_job_and_what_its_callbacks_hold_are_let_go(qtbot: QtBot) -> 
 
     seen: list[int] = []
 
-    def start() -> tuple[weakref.ref, weakref.ref]:
+    def start() -> tuple[weakref.ref[jobs.Job], weakref.ref[Held]]:
         held = Held()
-        job = jobs.start(lambda _job: 7, lambda value: seen.append(value) or held, lambda e: held)
+
+        # Both callbacks close over ``held``, as a view's callbacks do.
+        def succeeded(value: int) -> None:
+            seen.append(value)
+            assert held is not None
+
+        def failed(_error: BaseException) -> None:
+            assert held is not None
+
+        job = jobs.start(lambda _job: 7, succeeded, failed)
         return weakref.ref(job), weakref.ref(held)
 
     job_ref, held_ref = start()

@@ -21,7 +21,7 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of
-from tests.ui.conftest import saved, sign_in
+from tests.ui.conftest import MakeWindow, saved, sign_in
 from tests.unit.test_attachments import pdf_with
 from ui import jobs
 from ui.views.case import CaseView
@@ -51,7 +51,7 @@ def files_under(*folders: Path) -> list[Path]:
 
 def test_nothing_about_a_survivor_is_written_in_clear(
     qtbot: QtBot,
-    make_window,
+    make_window: MakeWindow,
     staffed_vault: OpenVault,
     vault_folder: VaultFolder,
     tmp_path: Path,
@@ -75,6 +75,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         window = make_window(vault_folder)
         sign_in(qtbot, window, "amina", WORKER_PASSWORD)
         view = window.workspace_view
+        assert view is not None
         qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
         form = view.detail.currentWidget()
         assert isinstance(form, IntakeForm)
@@ -96,6 +97,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
         upload.write_bytes(ATTACHMENT)
         assert saved(qtbot, case_view.attachments.attach(str(upload)))
         desk = window.desk
+        assert desk is not None
         desk.consent.record(
             case_id, ConsentKind.AGGREGATE_REPORTING, date.today() - timedelta(days=200)
         )
@@ -110,6 +112,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
 
         sign_in(qtbot, window, "dora", "orchid basalt ferry lamp")
         officer = window.desk
+        assert officer is not None
         officer.reporting.add_profile("National", "KE-NRM", "", 5, 5, False, 11, 2)
         quarter = date.today().month - 1
         period = f"{date.today().year}-Q{quarter // 3 + 1}"
@@ -120,6 +123,7 @@ def test_nothing_about_a_survivor_is_written_in_clear(
             assert "nothing" in str(refused).lower() or not export.exists()
         window.lock()
         sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+        assert window.desk is not None
         backup = window.desk.backups.now()
         window.lock()
     finally:

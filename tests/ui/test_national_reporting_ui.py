@@ -11,17 +11,19 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from casework.model import AuditEvent
 from casework.model.vocab import ConsentKind, Gender, Role
 from casework.reporting import quarterly
+from casework.reporting.summary_pdf import summary_pdf
 from casework.services import accounts
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.factories import actor_of
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import cell_text, sign_in
 from tests.unit.reporting_data import add_person
 from ui.views.national_reporting import ExportWizard, ReportingView, recent_quarters
 from ui.windows.main_window import MainWindow
@@ -77,7 +79,7 @@ def add_national(qtbot: QtBot, page: ReportingView) -> None:
     dialog.save()
     assert not dialog.isVisible()
     assert page.profiles.rowCount() == 1
-    assert page.profiles.item(0, 0).text() == "National quarterly return"
+    assert cell_text(page.profiles, 0, 0) == "National quarterly return"
 
 
 def preview(qtbot: QtBot, wizard: ExportWizard) -> None:
@@ -102,6 +104,7 @@ def test_quarterly_export_from_the_wizard(
     marked = []
     for index in range(wizard.preview_tabs.count()):
         grid = wizard.preview_tabs.widget(index)
+        assert isinstance(grid, QTableWidget)
         for r in range(grid.rowCount()):
             for c in range(grid.columnCount()):
                 item = grid.item(r, c)
@@ -138,7 +141,7 @@ def test_a_cancelled_export_leaves_no_file(
     wizard.folder.setText(str(out))
     # Hold the export inside its PDF step until Cancel has been pressed.
     reached, release = threading.Event(), threading.Event()
-    render = quarterly.summary_pdf
+    render = summary_pdf
 
     def held(*args: object) -> bytes:
         reached.set()
@@ -175,7 +178,10 @@ def test_record_level_preview_and_export(
     preview(qtbot, wizard)
     assert f"records.csv for {year} will hold" in wizard.preview_summary.text()
     grid = wizard.preview_tabs.widget(0)
-    assert grid.horizontalHeaderItem(0).text() == "pid" and grid.rowCount() > 0
+    assert isinstance(grid, QTableWidget)
+    header = grid.horizontalHeaderItem(0)
+    assert header is not None
+    assert header.text() == "pid" and grid.rowCount() > 0
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     out = tmp_path / "records"
     out.mkdir()

@@ -22,7 +22,7 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
-from tests.ui.conftest import sign_in, wait_loaded
+from tests.ui.conftest import MakeWindow, cell_text, sign_in, wait_loaded, workspace_of
 from ui import jobs
 from ui.models.caseload import CASE_ID_ROLE
 from ui.views.case import CaseView
@@ -32,7 +32,10 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 def test_first_run_sets_up_the_vault_and_shows_the_recovery_code_once(
-    qtbot: QtBot, make_window, vault_folder: VaultFolder, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    vault_folder: VaultFolder,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(crypto, "calibrate", lambda *a, **k: FAST_KDF)
     window = make_window(vault_folder)
@@ -70,7 +73,7 @@ def test_first_run_sets_up_the_vault_and_shows_the_recovery_code_once(
 
 
 def test_a_wrong_password_is_shown_and_a_right_one_opens_the_caseload(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     window = make_window(vault_folder)
     assert window.pages.currentWidget() is window.sign_in
@@ -87,11 +90,12 @@ def test_a_wrong_password_is_shown_and_a_right_one_opens_the_caseload(
 
 
 def test_recording_a_new_survivor_from_the_form(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     view = window.workspace_view
+    assert view is not None and view.caseload is not None
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     form = view.detail.currentWidget()
     assert isinstance(form, IntakeForm)
@@ -118,7 +122,11 @@ def test_recording_a_new_survivor_from_the_form(
 
 
 def test_ctrl_l_locks_everything_and_signing_in_returns_to_the_case(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.transaction() as session:
@@ -133,6 +141,7 @@ def test_ctrl_l_locks_everything_and_signing_in_returns_to_the_case(
     window = make_window(vault_folder)
     vault = sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
     view = window.workspace_view
+    assert view is not None and view.caseload is not None
     model = view.caseload.model
     case_id = model.data(model.index(1, 0), CASE_ID_ROLE)
     view.open_case(case_id)
@@ -142,12 +151,12 @@ def test_ctrl_l_locks_everything_and_signing_in_returns_to_the_case(
     assert vault.is_locked and model.rowCount() == 0
     assert window.sign_in.username.text() == "sara"
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
-    current = window.workspace_view.detail.currentWidget()
+    current = workspace_of(window).detail.currentWidget()  # mypy holds it None from above
     assert isinstance(current, CaseView) and current.case_id == case_id
 
 
 def test_the_app_locks_itself_after_idle(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
@@ -158,16 +167,17 @@ def test_the_app_locks_itself_after_idle(
 
 
 def test_an_administrator_sets_the_idle_timeout(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     window = make_window(vault_folder)
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.workspace_view is not None
     admin = window.workspace_view.admin
     assert admin is not None and window.workspace_view.caseload is None
     assert admin.users.rowCount() == 4
     admin.auto_lock.setValue(15)
     qtbot.mouseClick(admin.findChild(QPushButton, "saveAutoLock"), LEFT)
-    assert admin.message.text() == "Saved."
+    assert admin.message.text() == "Saved." and admin.message.tone == "success"
     assert window.idle.interval_ms == 15 * 60 * 1000
     window.lock()
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
@@ -175,11 +185,13 @@ def test_an_administrator_sets_the_idle_timeout(
 
 
 def test_an_administrator_adds_resets_and_removes_accounts_in_the_app(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     window = make_window(vault_folder)
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.workspace_view is not None
     admin = window.workspace_view.admin
+    assert admin is not None
     dialog = admin.add_user()
     dialog.username.setText("dina")
     dialog.display_name.setText("Dina R.")
@@ -195,8 +207,9 @@ def test_an_administrator_adds_resets_and_removes_accounts_in_the_app(
     qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
     assert admin.users.rowCount() == 5
 
-    admin.users.selectRow([admin.users.item(r, 0).text() for r in range(5)].index("dina"))
+    admin.users.selectRow([cell_text(admin.users, r, 0) for r in range(5)].index("dina"))
     reset = admin.reset_password()
+    assert reset is not None
     reset.password.setText("birch meadow otter stone")
     reset.confirm.setText("birch meadow otter stone")
     reset.submit()
@@ -205,18 +218,19 @@ def test_an_administrator_adds_resets_and_removes_accounts_in_the_app(
 
     admin.disable_user(confirmed=True)
     qtbot.waitUntil(lambda: admin.isEnabled(), timeout=15000)
-    states = {admin.users.item(r, 0).text(): admin.users.item(r, 2).text() for r in range(5)}
+    states = {cell_text(admin.users, r, 0): cell_text(admin.users, r, 2) for r in range(5)}
     assert states["dina"] == "Disabled"
     with pytest.raises(WrongCredentials):
         unlock(vault_folder, "dina", "birch meadow otter stone")
 
 
 def test_anyone_changes_their_own_password(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     dialog = window.change_password()
+    assert dialog is not None
     dialog.current.setText("not my password")
     dialog.password.setText("willow copper lantern dawn")
     dialog.confirm.setText("willow copper lantern dawn")
@@ -235,7 +249,7 @@ def test_anyone_changes_their_own_password(
 
 
 def test_restore_a_backup_from_the_first_run_screen(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, tmp_path: Path
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, tmp_path: Path
 ) -> None:
     backup = staffed_vault.backup("manual", tmp_path / "stick")
     window = make_window(VaultFolder(tmp_path / "new-laptop" / "vault"))
@@ -256,11 +270,17 @@ def test_restore_a_backup_from_the_first_run_screen(
 
 
 def test_an_administrator_backs_up_to_a_chosen_folder(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    tmp_path: Path,
 ) -> None:
     window = make_window(vault_folder)
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.workspace_view is not None
     admin = window.workspace_view.admin
+    assert admin is not None
     drive = tmp_path / "external"
     assert admin.choose_backup_folder(str(drive))
     assert admin.backup_folder.text() == str(drive)
@@ -299,7 +319,11 @@ def widget_texts() -> list[str]:
 
 
 def test_the_screen_locking_locks_the_app_and_no_widget_keeps_case_data(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
@@ -312,8 +336,11 @@ def test_the_screen_locking_locks_the_app_and_no_widget_keeps_case_data(
     amina.lock()
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case_id)
-    printing = window.workspace_view.detail.currentWidget().overview.print_case_file()
+    case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
+    printing = case_view.overview.print_case_file()
     assert any("Wambuirae" in text for text in widget_texts())
     window.session_watch.screensaver(True)  # what the desktop's screensaver signal calls
     assert window.vault is None and window.pages.currentWidget() is window.sign_in
@@ -365,7 +392,7 @@ def test_the_screensaver_signal_reaches_the_app_over_dbus(tmp_path: Path) -> Non
 
 
 def test_a_damaged_vault_offers_the_latest_backup_and_keeps_the_damaged_files(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     import hashlib
     import os
@@ -397,10 +424,15 @@ def test_a_damaged_vault_offers_the_latest_backup_and_keeps_the_damaged_files(
 
 
 def test_an_administrator_previews_then_saves_a_retention_rule(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     window = make_window(vault_folder)
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.workspace_view is not None and window.workspace_view.admin is not None
     dialog = window.workspace_view.admin.open_retention()
     assert not dialog.add_button.isEnabled()  # no rule without its preview
     dialog.years.setValue(5)
@@ -415,7 +447,7 @@ def test_an_administrator_previews_then_saves_a_retention_rule(
 
 def test_an_administrator_backs_up_with_progress_and_can_cancel(
     qtbot: QtBot,
-    make_window,
+    make_window: MakeWindow,
     staffed_vault: OpenVault,
     vault_folder: VaultFolder,
     tmp_path: Path,
@@ -425,8 +457,11 @@ def test_an_administrator_backs_up_with_progress_and_can_cancel(
     staffed_vault.set_backup_folder(tmp_path / "drive")
     window = make_window(vault_folder)
     sign_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.workspace_view is not None
     admin = window.workspace_view.admin
+    assert admin is not None
     button = admin.findChild(QPushButton, "backupNow")
+    assert button is not None
     seen: list[int] = []
     admin.backup_progress.valueChanged.connect(seen.append)
     qtbot.mouseClick(button, LEFT)
@@ -460,7 +495,7 @@ def test_an_administrator_backs_up_with_progress_and_can_cancel(
 
 
 def test_a_fresh_process_after_a_lock_signs_in_where_the_locked_one_was(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     """The lock replaces the process (ui.restart); the fresh one is handed ids only and, once
     the same person signs in, opens the case that was open."""
@@ -471,20 +506,25 @@ def test_a_fresh_process_after_a_lock_signs_in_where_the_locked_one_was(
     user_id = actor_of(amina).user_id
     amina.lock()
     place = {"user_id": user_id, "view": "case", "case_id": case_id}
-    handed = {"username": "amina", "place": {**place, "sort_column": 2, "sort_order": 1}}
+    handed: dict[str, object] = {
+        "username": "amina",
+        "place": {**place, "sort_column": 2, "sort_order": 1},
+    }
     window = make_window(vault_folder)
     window.resume(handed)
     assert window.sign_in.username.text() == "amina"
     assert "locked" in window.sign_in.info.text()
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     qtbot.waitUntil(
-        lambda: isinstance(window.workspace_view.detail.currentWidget(), CaseView), timeout=10000
+        lambda: isinstance(workspace_of(window).detail.currentWidget(), CaseView), timeout=10000
     )
-    assert window.workspace_view.detail.currentWidget().case_id == case_id
+    current = workspace_of(window).detail.currentWidget()
+    assert isinstance(current, CaseView)
+    assert current.case_id == case_id
 
 
 def test_a_place_handed_on_that_does_not_read_leaves_the_idle_lock_armed(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     """Whoever starts the app sets what a locked process hands on: a sort column of 2**40 or a
     geometry that is not hex is passed over, and the idle lock is armed all the same."""
@@ -500,7 +540,7 @@ def test_a_place_handed_on_that_does_not_read_leaves_the_idle_lock_armed(
 
 def test_locking_while_a_backup_runs_stops_it_and_writes_nothing_after(
     qtbot: QtBot,
-    make_window,
+    make_window: MakeWindow,
     staffed_vault: OpenVault,
     vault_folder: VaultFolder,
     tmp_path: Path,
@@ -524,7 +564,9 @@ def test_locking_while_a_backup_runs_stops_it_and_writes_nothing_after(
         return real_verify(path, key)
 
     monkeypatch.setattr(backup_module, "verify_copy", slow_verify)
+    assert window.workspace_view is not None
     admin = window.workspace_view.admin
+    assert admin is not None
     qtbot.mouseClick(admin.findChild(QPushButton, "backupNow"), LEFT)
     assert checking.wait(10)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)

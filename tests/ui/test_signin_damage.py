@@ -7,19 +7,22 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD
+from tests.ui.conftest import MakeWindow
+from ui.windows.main_window import MainWindow
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def attempt(qtbot: QtBot, window, username: str, password: str) -> str:
+def attempt(qtbot: QtBot, window: MainWindow, username: str, password: str) -> str:
     window.sign_in.username.setText(username)
     window.sign_in.password.setText(password)
     qtbot.mouseClick(window.sign_in.sign_in, Qt.MouseButton.LeftButton)
@@ -28,7 +31,7 @@ def attempt(qtbot: QtBot, window, username: str, password: str) -> str:
 
 
 def test_a_damaged_database_is_refused_before_sign_in_writes_to_it(
-    qtbot: QtBot, make_window, admin_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, admin_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     backup = admin_vault.backup("manual")
     admin_vault.checkpoint()
@@ -51,7 +54,7 @@ def test_a_damaged_database_is_refused_before_sign_in_writes_to_it(
 
 
 def test_a_damaged_keyring_is_said_plainly_and_offers_the_restore(
-    qtbot: QtBot, make_window, admin_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, admin_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     admin_vault.lock()
     data = json.loads(vault_folder.keyring_path.read_text())
@@ -65,7 +68,11 @@ def test_a_damaged_keyring_is_said_plainly_and_offers_the_restore(
 
 
 def test_a_vault_in_use_says_so_and_never_offers_its_replacement(
-    qtbot: QtBot, make_window, admin_vault: OpenVault, vault_folder: VaultFolder, monkeypatch
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    admin_vault: OpenVault,
+    vault_folder: VaultFolder,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another program holds the database: that is "in use", not damage, and replacing the vault
     from a backup would throw away everything since."""

@@ -4,7 +4,9 @@ inbox decides erasure requests with a comment the caseworker reads, reviews and 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+from PySide6.QtCharts import QAbstractBarSeries
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -15,11 +17,12 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
-from tests.ui.conftest import saved, sign_in
+from tests.ui.conftest import MakeWindow, cell_text, saved, sign_in
 from ui.views.approvals import ApprovalsView
 from ui.views.audit import AuditView
 from ui.views.case import CaseView
 from ui.views.dashboard import CasesView, DashboardView
+from ui.windows.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -41,8 +44,9 @@ def amina_cases(vault_folder: VaultFolder, today: date, names: list[str]) -> lis
     return ids
 
 
-def dashboard(qtbot: QtBot, window) -> DashboardView:
+def dashboard(qtbot: QtBot, window: MainWindow) -> DashboardView:
     window.dashboard_action.trigger()
+    assert window.workspace_view is not None
     view = window.workspace_view.detail.currentWidget()
     assert isinstance(view, DashboardView)
     qtbot.waitUntil(lambda: not view.loading, timeout=15000)
@@ -53,7 +57,7 @@ def dashboard(qtbot: QtBot, window) -> DashboardView:
 
 
 def test_dashboard_numbers_click_through_to_the_cases(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     today = date.today()
     ids = amina_cases(vault_folder, today, ["Ana", "Bea", "Cruz"])
@@ -62,10 +66,12 @@ def test_dashboard_numbers_click_through_to_the_cases(
     view = dashboard(qtbot, window)
     tile = view.tile_buttons["new-month"]
     assert tile.text().startswith("3\n")
+    assert window.workspace_view is not None
     qtbot.mouseClick(tile, LEFT)
     listed = window.workspace_view.detail.currentWidget()
     assert isinstance(listed, CasesView)
-    qtbot.waitUntil(lambda: not listed.loading, timeout=15000)
+    first = listed  # for the lambda: mypy keeps no narrowing of the rebound ``listed``
+    qtbot.waitUntil(lambda: not first.loading, timeout=15000)
     assert listed.list.count() == 3
     listed.list.setCurrentRow(0)
     listed._activated(listed.list.item(0))
@@ -73,8 +79,10 @@ def test_dashboard_numbers_click_through_to_the_cases(
     assert isinstance(opened, CaseView) and opened.case_id in ids
 
     view = dashboard(qtbot, window)
-    assert view.people.item(0, 0).text() == "Amina K." and view.people.item(0, 1).text() == "3"
-    assert view.caseload_chart.chart().series()[0].barSets()[0].at(0) == 3
+    assert cell_text(view.people, 0, 0) == "Amina K." and cell_text(view.people, 0, 1) == "3"
+    series = view.caseload_chart.chart().series()[0]
+    assert isinstance(series, QAbstractBarSeries)
+    assert series.barSets()[0].at(0) == 3
     view._person_cell(0, 1)
     listed = window.workspace_view.detail.currentWidget()
     assert isinstance(listed, CasesView) and "Amina K." in listed.title.text()
@@ -83,18 +91,21 @@ def test_dashboard_numbers_click_through_to_the_cases(
 
 
 def test_erasure_request_is_decided_in_the_inbox_and_the_caseworker_reads_why(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     [case_id] = amina_cases(vault_folder, date.today(), ["Dana"])
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case_id)
     case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
     assert saved(qtbot, case_view.overview.request_erasure("Asked by phone; withdrew consent."))
     assert case_view.overview.body.findChild(QPushButton, "approveErasure") is None
     window.lock()
 
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     window.approvals_action.trigger()
     inbox = window.workspace_view.detail.currentWidget()
     assert isinstance(inbox, ApprovalsView)
@@ -108,19 +119,24 @@ def test_erasure_request_is_decided_in_the_inbox_and_the_caseworker_reads_why(
     window.lock()
 
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case_id)
-    history = window.workspace_view.detail.currentWidget().history.view.toPlainText()
+    case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
+    history = case_view.history.view.toPlainText()
     assert "Rejected" in history and "court order" in history and "Sara M." in history
 
 
 def test_reviews_and_moving_a_caseload(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     ids = amina_cases(vault_folder, date.today(), ["Ana", "Bea"])
     window = make_window(vault_folder)
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(ids[0])
     case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
     case_view.tabs.setCurrentWidget(case_view.reviews)
     assert not saved(qtbot, case_view.reviews.record())
     assert "Summarise" in case_view.reviews.message.text()
@@ -136,37 +152,38 @@ def test_reviews_and_moving_a_caseload(
     dialog.target.setCurrentIndex(dialog.target.findText("Bruno L."))
     dialog.move_cases()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
-    assert "Say why" in dialog.outcome.text()
+    assert "Say why" in dialog.outcome.text() and dialog.outcome.tone == "error"
     dialog.reason.setText("Amina has left the organisation")
     dialog.move_cases()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert "Moved 2 cases to Bruno L." in dialog.outcome.text()
+    assert dialog.outcome.tone == "success"
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert dialog.cases.count() == 0
 
 
 def test_who_opened_a_case_and_the_chain_check_from_the_ui(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     [case_id] = amina_cases(vault_folder, date.today(), ["Esi"])
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case_id)  # Amina opens it
-    assert (
-        window.workspace_view.detail.currentWidget().history.findChild(QPushButton, "whoOpened")
-        is None
-    )  # not a caseworker's view
+    case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
+    assert case_view.history.findChild(QPushButton, "whoOpened") is None  # not a caseworker's view
     window.lock()
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case_id)
     case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
     qtbot.mouseClick(case_view.findChild(QPushButton, "whoOpenedHeader"), LEFT)
     audit = window.workspace_view.detail.currentWidget()
     assert isinstance(audit, AuditView)
     qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
-    rows = [
-        [audit.table.item(r, c).text() for c in range(5)] for r in range(audit.table.rowCount())
-    ]
+    rows = [[cell_text(audit.table, r, c) for c in range(5)] for r in range(audit.table.rowCount())]
     assert {r[3] for r in rows} == {"case.view"}
     assert {r[2] for r in rows} == {"Amina K.", "Sara M."}
     qtbot.mouseClick(audit.verify_button, LEFT)
@@ -180,13 +197,18 @@ def test_who_opened_a_case_and_the_chain_check_from_the_ui(
 
 
 def test_printing_a_caseload_report_and_a_case_file(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    tmp_path: Path,
 ) -> None:
     from pypdf import PdfReader
 
     [case_id] = amina_cases(vault_folder, date.today(), ["Faith"])
     window = make_window(vault_folder)
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     dialog = window.workspace_view.open_reports()
     dialog.caseworker.setCurrentIndex(dialog.caseworker.findText("Amina K."))
     dialog.end.setDate(QDate.currentDate())  # the default is last month
@@ -205,6 +227,7 @@ def test_printing_a_caseload_report_and_a_case_file(
 
     window.workspace_view.open_case(case_id)
     case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
     printing = case_view.overview.print_case_file()
     printing.path.setText(str(tmp_path / "case.pdf"))
     printing.build()
@@ -214,18 +237,24 @@ def test_printing_a_caseload_report_and_a_case_file(
 
 
 def test_approving_an_erasure_closes_the_case_for_good(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     [case_id] = amina_cases(vault_folder, date.today(), ["Gift"])
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case_id)
-    overview = window.workspace_view.detail.currentWidget().overview
+    case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
+    overview = case_view.overview
     assert saved(qtbot, overview.request_erasure("Asked today."))
     window.lock()
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case_id)
-    overview = window.workspace_view.detail.currentWidget().overview
+    case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
+    overview = case_view.overview
     assert overview.body.findChild(QPushButton, "approveErasure") is not None
     (request,) = window.workspace_view.workspace.supervision.erasure_requests()
     assert saved(qtbot, overview.approve_erasure(request.request_id, confirmed=True))
@@ -236,7 +265,7 @@ def test_approving_an_erasure_closes_the_case_for_good(
 
 
 def test_a_closed_print_dialog_leaves_no_window_behind(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
 ) -> None:
     """The case file's dialog kept its unshown caseload choices as windows of their own, and
     itself with them, for the rest of the day (found by bench/soak.py)."""
@@ -253,8 +282,10 @@ def test_a_closed_print_dialog_leaves_no_window_behind(
     [case_id] = amina_cases(vault_folder, date.today(), ["Faith"])
     window = make_window(vault_folder)
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.open_case(case_id)
     case_view = window.workspace_view.detail.currentWidget()
+    assert isinstance(case_view, CaseView)
     before = windows()
     for _ in range(2):
         printing = case_view.overview.print_case_file()

@@ -15,7 +15,7 @@ from casework.model.vocab import TraffickingStatus
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import MakeWindow, sign_in
 from ui.views.intake import IntakeForm
 
 DOWN = -120  # one notch towards the user
@@ -39,11 +39,16 @@ def turn_wheel(widget: QWidget, notches: int = 1) -> None:
 
 
 def test_the_wheel_scrolls_the_intake_form_past_its_fields(
-    qtbot: QtBot, make_window, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
 ) -> None:
     window = make_window(vault_folder)
     window.resize(1180, 600)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
     window.workspace_view.new_survivor()
     form = window.workspace_view.detail.currentWidget()
     assert isinstance(form, IntakeForm)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -38,8 +39,12 @@ def pdf_with(phrase: str) -> bytes:
         rl_config.pageCompression = 1
 
 
+# Amina, signed in, and a case of hers.
+Setting = tuple[OpenVault, cases.CaseDetail]
+
+
 @pytest.fixture
-def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
+def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date) -> Iterator[Setting]:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         case = cases.record_survivor(
@@ -52,7 +57,7 @@ def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
     amina.lock()
 
 
-def test_types_are_checked_by_content_not_by_name(setting, tmp_path: Path) -> None:
+def test_types_are_checked_by_content_not_by_name(setting: Setting, tmp_path: Path) -> None:
     amina, case = setting
     workspace = Desk(amina, actor_of(amina))
     disguised = tmp_path / "scan.pdf"
@@ -68,7 +73,7 @@ def test_types_are_checked_by_content_not_by_name(setting, tmp_path: Path) -> No
 
 
 def test_the_size_limit_refuses_a_huge_file_without_reading_it(
-    setting, staffed_vault: OpenVault, tmp_path: Path
+    setting: Setting, staffed_vault: OpenVault, tmp_path: Path
 ) -> None:
     amina, case = setting
     with pytest.raises(PermissionDenied), amina.transaction() as session:
@@ -84,7 +89,7 @@ def test_the_size_limit_refuses_a_huge_file_without_reading_it(
 
 
 def test_an_attachment_never_reaches_disk_in_clear(
-    setting, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
+    setting: Setting, staffed_vault: OpenVault, vault_folder: VaultFolder, tmp_path: Path
 ) -> None:
     amina, case = setting
     workspace = Desk(amina, actor_of(amina))
@@ -109,7 +114,7 @@ def test_an_attachment_never_reaches_disk_in_clear(
         assert needle not in path.read_bytes(), path.name
 
 
-def test_saving_a_copy_out_is_explicit_and_audited(setting, tmp_path: Path) -> None:
+def test_saving_a_copy_out_is_explicit_and_audited(setting: Setting, tmp_path: Path) -> None:
     amina, case = setting
     workspace = Desk(amina, actor_of(amina))
     photo = tmp_path / "photo.png"
@@ -126,7 +131,7 @@ def test_saving_a_copy_out_is_explicit_and_audited(setting, tmp_path: Path) -> N
 # -- hostile files and names (issue 15) -------------------------------------------------------
 
 
-def test_a_file_that_only_starts_like_a_pdf_is_refused(setting, tmp_path: Path) -> None:
+def test_a_file_that_only_starts_like_a_pdf_is_refused(setting: Setting, tmp_path: Path) -> None:
     amina, case = setting
     workspace = Desk(amina, actor_of(amina))
     fake = tmp_path / "statement.pdf"
@@ -147,7 +152,9 @@ def test_a_file_that_only_starts_like_a_pdf_is_refused(setting, tmp_path: Path) 
     assert workspace.attachments.attach(case.case_id, real).media_type == "application/pdf"
 
 
-def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: Path) -> None:
+def test_stored_names_lose_control_and_direction_characters(
+    setting: Setting, tmp_path: Path
+) -> None:
     amina, case = setting
     hostile = "\x1b]0;owned\x07scan\x1b[2J\u202efdp.exe\u2066"
     with amina.transaction() as session:
@@ -176,7 +183,7 @@ def test_stored_names_lose_control_and_direction_characters(setting, tmp_path: P
     assert name == "]0;ownedscan[2Jfdp.exe"
 
 
-def test_saving_a_copy_to_a_bad_place_says_what_to_do(setting, tmp_path: Path) -> None:
+def test_saving_a_copy_to_a_bad_place_says_what_to_do(setting: Setting, tmp_path: Path) -> None:
     amina, case = setting
     workspace = Desk(amina, actor_of(amina))
     photo = tmp_path / "photo.png"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from casework.services import audit, cases
-from casework.services.audit_chain import Helper, Segment
+from casework.services.audit_chain import Helper, Pending, Segment
 from casework.services.integrity import verify_vault
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
@@ -258,7 +258,12 @@ def test_without_a_helper_process_the_second_half_is_checked_here(
     monkeypatch.setattr(audit, "PARALLEL_MIN_ROWS", 0)
     asked: list[tuple[int, int]] = []
 
-    class Broken:
+    class Broken(Pending):
+        """What a helper whose process failed answers (there is no process behind it)."""
+
+        def __init__(self) -> None:
+            pass
+
         def result(self) -> Segment:
             raise OSError("the audit check's helper process failed")
 

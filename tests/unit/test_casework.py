@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -23,9 +25,12 @@ from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 
+# Two caseworkers and a supervisor, each signed in: amina, bruno, sara.
+Team = tuple[OpenVault, OpenVault, OpenVault]
+
 
 @pytest.fixture
-def team(staffed_vault: OpenVault, vault_folder: VaultFolder):
+def team(staffed_vault: OpenVault, vault_folder: VaultFolder) -> Iterator[Team]:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     bruno = unlock(vault_folder, "bruno", WORKER_PASSWORD)
     sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
@@ -34,7 +39,7 @@ def team(staffed_vault: OpenVault, vault_folder: VaultFolder):
         vault.lock()
 
 
-def new_case(vault: OpenVault, today: date, **fields) -> cases.CaseDetail:
+def new_case(vault: OpenVault, today: date, **fields: Any) -> cases.CaseDetail:
     fields.setdefault("first_name", "Olena")
     with vault.transaction() as session:
         return cases.record_survivor(
@@ -42,7 +47,7 @@ def new_case(vault: OpenVault, today: date, **fields) -> cases.CaseDetail:
         )
 
 
-def test_a_release_defaults_to_90_days_and_expiry_raises_one_task(team, today: date) -> None:
+def test_a_release_defaults_to_90_days_and_expiry_raises_one_task(team: Team, today: date) -> None:
     amina, _bruno, _sara = team
     case = new_case(amina, today)
     with amina.transaction() as session:
@@ -65,7 +70,7 @@ def test_a_release_defaults_to_90_days_and_expiry_raises_one_task(team, today: d
     assert "Legal Aid Kenya" in upcoming[0].title and upcoming[0].due_on == release.expires_on
 
 
-def test_withdrawn_or_expired_consent_stops_data_leaving(team, today: date) -> None:
+def test_withdrawn_or_expired_consent_stops_data_leaving(team: Team, today: date) -> None:
     amina, _bruno, _sara = team
     case = new_case(amina, today)
     with amina.transaction() as session:
@@ -118,7 +123,7 @@ def test_withdrawn_or_expired_consent_stops_data_leaving(team, today: date) -> N
         )
 
 
-def test_closing_a_case_needs_a_supervisors_approval(team, today: date) -> None:
+def test_closing_a_case_needs_a_supervisors_approval(team: Team, today: date) -> None:
     amina, _bruno, sara = team
     case = new_case(amina, today)
     with amina.transaction() as session:
@@ -172,7 +177,7 @@ def test_closing_a_case_needs_a_supervisors_approval(team, today: date) -> None:
     ]
 
 
-def test_only_a_supervisor_reassigns_and_the_history_is_kept(team, today: date) -> None:
+def test_only_a_supervisor_reassigns_and_the_history_is_kept(team: Team, today: date) -> None:
     amina, bruno, sara = team
     case = new_case(amina, today)
     with pytest.raises(PermissionDenied), amina.transaction() as session:
@@ -185,7 +190,9 @@ def test_only_a_supervisor_reassigns_and_the_history_is_kept(team, today: date) 
         assert cases.open_case(session, actor_of(bruno), case.case_id).caseworker == "Bruno L."
 
 
-def test_notes_are_append_only_and_old_versions_are_for_supervisors(team, today: date) -> None:
+def test_notes_are_append_only_and_old_versions_are_for_supervisors(
+    team: Team, today: date
+) -> None:
     amina, _bruno, sara = team
     case = new_case(amina, today)
     with amina.transaction() as session:
@@ -211,7 +218,7 @@ def test_notes_are_append_only_and_old_versions_are_for_supervisors(team, today:
     assert len(old_only) == 1 and "central" in old_only[0].snippet
 
 
-def test_sensitive_notes_and_search_respect_who_may_read(team, today: date) -> None:
+def test_sensitive_notes_and_search_respect_who_may_read(team: Team, today: date) -> None:
     amina, bruno, sara = team
     case = new_case(amina, today)
     with sara.transaction() as session:
@@ -254,7 +261,7 @@ def test_sensitive_notes_and_search_respect_who_may_read(team, today: date) -> N
         assert notes.search_notes(session, actor_of(amina), 'OR "') == []  # FTS syntax is not taken
 
 
-def test_my_tasks_sorts_overdue_today_and_upcoming(team, today: date) -> None:
+def test_my_tasks_sorts_overdue_today_and_upcoming(team: Team, today: date) -> None:
     amina, bruno, _sara = team
     case = new_case(amina, today)
     with amina.transaction() as session:
@@ -290,7 +297,7 @@ def test_my_tasks_sorts_overdue_today_and_upcoming(team, today: date) -> None:
         assert ids == [case.case_id]
 
 
-def test_follow_up_dates_raise_a_task(team, today: date) -> None:
+def test_follow_up_dates_raise_a_task(team: Team, today: date) -> None:
     amina, _bruno, _sara = team
     case = new_case(amina, today)
     with amina.transaction() as session:
@@ -304,7 +311,7 @@ def test_follow_up_dates_raise_a_task(team, today: date) -> None:
         )
 
 
-def test_caseload_filters(team, today: date) -> None:
+def test_caseload_filters(team: Team, today: date) -> None:
     amina, _bruno, sara = team
     high = new_case(amina, today, risk_level=RiskLevel.HIGH)
     old = new_case(amina, today - timedelta(days=400))
@@ -312,7 +319,7 @@ def test_caseload_filters(team, today: date) -> None:
         notes.add_note(session, actor_of(amina), high.case_id, "Call", today, today)
     with sara.session() as session:
 
-        def ids(**where):
+        def ids(**where: Any) -> set[str]:
             return set(cases.caseload_ids(session, actor_of(sara), where=CaseFilter(**where)))
 
         assert ids(risk_levels=(RiskLevel.HIGH,)) == {high.case_id}
@@ -324,7 +331,7 @@ def test_caseload_filters(team, today: date) -> None:
         assert by_risk[0] == high.case_id
 
 
-def test_search_finds_people_by_name_alias_reference_and_phone(team, today: date) -> None:
+def test_search_finds_people_by_name_alias_reference_and_phone(team: Team, today: date) -> None:
     amina, bruno, _sara = team
     case = new_case(
         amina,
@@ -356,7 +363,7 @@ def test_search_finds_people_by_name_alias_reference_and_phone(team, today: date
         assert [h.case_id for h in hits] == [accented.case_id]
 
 
-def test_duplicates_are_found_before_a_person_is_entered_twice(team, today: date) -> None:
+def test_duplicates_are_found_before_a_person_is_entered_twice(team: Team, today: date) -> None:
     amina, bruno, _sara = team
     mine = new_case(
         amina,
@@ -386,7 +393,7 @@ def test_duplicates_are_found_before_a_person_is_entered_twice(team, today: date
         assert search.possible_duplicates(session, actor_of(amina), "Grace", "Otieno") == []
 
 
-def test_a_caseworkers_search_of_own_notes_matches_the_index(team, today: date) -> None:
+def test_a_caseworkers_search_of_own_notes_matches_the_index(team: Team, today: date) -> None:
     """Caseworkers' searches read their own notes; supervisors' go through the full-text
     index. Both must find the same notes under the same rules."""
     amina, bruno, sara = team

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import ColumnClause, func, literal_column, select, text
 
 from casework import cli
 from casework.errors import UnlockThrottled, VaultDamaged
@@ -202,7 +202,7 @@ def test_the_helper_process_names_that_row_too(
 ) -> None:
     with staffed_vault.session() as session:
         last = session.execute(select(func.max(AuditEvent.seq))).scalar_one()
-        rowid = literal_column("rowid")
+        rowid: ColumnClause[int] = literal_column("rowid")
         lowest, highest = session.execute(
             select(func.min(rowid), func.max(rowid)).select_from(AuditEvent)
         ).one()
@@ -384,8 +384,9 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_no_file(
     few pages, so SQLite itself answers "database or disk is full", as on a full drive."""
     from casework.errors import DiskFull
     from casework.vault import backup as backup_module
+    from casework.vault.engine import raw_connection
 
-    real = backup_module.raw_connection
+    real = raw_connection
     drive = tmp_path / "drive"
 
     def small_drive(path: Path, key: bytes):  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from tests.factories import actor_of, record_survivor, unlock
 from tests.unit.reporting_data import add_person
 
 
-def run_in_thread(desk: Desk, job) -> tuple[threading.Thread, list[object], threading.Event]:
+def run_in_thread(
+    desk: Desk, job: Callable[[Work], object]
+) -> tuple[threading.Thread, list[object], threading.Event]:
     """``job(work)`` in a worker thread, tracked by the desk; what it returned or raised."""
     outcome: list[object] = []
     started = threading.Event()
@@ -43,10 +46,12 @@ def run_in_thread(desk: Desk, job) -> tuple[threading.Thread, list[object], thre
     return thread, outcome, started
 
 
-def slowed(monkeypatch: pytest.MonkeyPatch, module: object, name: str, entered: threading.Event):
+def slowed(
+    monkeypatch: pytest.MonkeyPatch, module: object, name: str, entered: threading.Event
+) -> None:
     original = getattr(module, name)
 
-    def slow(*args, **kwargs):
+    def slow(*args: object, **kwargs: object) -> object:
         entered.set()
         time.sleep(1.0)
         return original(*args, **kwargs)
@@ -174,9 +179,12 @@ def test_a_bound_write_waits_for_the_writer_and_a_bound_read_does_not(
     holder.start()
     assert holding.wait(10)
     assert desk.tasks.of_case(case.case_id) == []  # a read goes on while the writer is held
-    writer = threading.Thread(
-        target=lambda: (desk.tasks.add(case.case_id, "Call back", today), order.append("wrote"))
-    )
+
+    def write() -> None:
+        desk.tasks.add(case.case_id, "Call back", today)
+        order.append("wrote")
+
+    writer = threading.Thread(target=write)
     writer.start()
     writer.join(0.3)  # a chance to write past the held writer, if it could
     release.set()

@@ -20,15 +20,13 @@ from scipy.optimize import linprog
 from casework.demo import create_demo_vault
 from casework.model.vocab import Role
 from casework.reporting import profiles, quarterly
-from casework.reporting.disclosure import Table, suppress
+from casework.reporting.disclosure import TOTAL, Table, suppress
 from casework.services import accounts
 from casework.vault.crypto import KdfParams
 from tests.factories import actor_of
 
-TOTAL = quarterly.TOTAL
 
-
-def feasible_ranges(table: Table) -> dict[tuple, tuple]:
+def feasible_ranges(table: Table) -> dict[tuple[str, str], tuple[float, float]]:
     """For each suppressed cell, (min, max) over every table consistent with what is published."""
     hidden = sorted(table.suppressed)
     index = {cell: i for i, cell in enumerate(hidden)}

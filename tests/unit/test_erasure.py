@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -86,7 +87,7 @@ def dump(folder: VaultFolder, key: bytes) -> tuple[str, bool]:
 
 
 def test_an_approved_erasure_leaves_no_trace(
-    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, tmp_path
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date, tmp_path: Path
 ) -> None:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     gone = record(amina, "Qzxwvera", "Vyxqorn", today)

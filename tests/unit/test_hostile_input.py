@@ -4,6 +4,7 @@ as spreadsheet formulas."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -24,7 +25,7 @@ HUGE = "a" * 100_000
 
 
 @pytest.fixture
-def amina(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
+def amina(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date) -> Iterator[OpenVault]:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         for first, last, aliases in (("Mai", "Tran", ("Mimi",)), ("Olena", "Kovalenko", ())):

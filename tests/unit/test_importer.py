@@ -17,10 +17,17 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from casework import importer
-from casework.importer import ImportRefused, import_cases, looks_like_formula, read_file
+from casework.importer import (
+    ImportRefused,
+    ImportReport,
+    import_cases,
+    looks_like_formula,
+    read_file,
+)
 from casework.model import Case, ConsentRecord, Survivor
 from casework.model.vocab import CaseStatus, ConsentKind, Role
 from casework.vault.opened import OpenVault
+from casework.vault.vault import VaultFolder
 from tests.factories import actor_of, unlock
 
 TEMPLATE = (
@@ -49,7 +56,9 @@ def count(vault: OpenVault, model: type) -> int:
         return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-def run(vault: OpenVault, data: bytes, name: str = "cases.csv", commit: bool = False):
+def run(
+    vault: OpenVault, data: bytes, name: str = "cases.csv", commit: bool = False
+) -> ImportReport:
     with vault.transaction() as session:
         return import_cases(session, actor_of(vault), data, name, TODAY, commit)
 
@@ -197,7 +206,9 @@ def test_formula_detection_leaves_phone_numbers_alone() -> None:
     assert not looks_like_formula("+254 700 123 456") and not looks_like_formula("-5")
 
 
-def test_only_administrators_and_supervisors_import(staffed_vault: OpenVault, vault_folder) -> None:
+def test_only_administrators_and_supervisors_import(
+    staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
     from tests.conftest import WORKER_PASSWORD
 
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
@@ -540,11 +551,15 @@ def test_a_formula_anywhere_in_a_csv_refuses_the_whole_file(
 
 
 def test_a_formula_cell_in_any_sheet_of_a_workbook_refuses_it(staffed_vault: OpenVault) -> None:
-    cases = [["prs_FirstName", "ext_IntakeDate", "Notes"], ["Amani", "2026-01-01", "fine"]]
-    for sheets in (
+    cases: list[list[object]] = [
+        ["prs_FirstName", "ext_IntakeDate", "Notes"],
+        ["Amani", "2026-01-01", "fine"],
+    ]
+    with_formulas: list[dict[str, list[list[object]]]] = [
         {"Cases": [*cases[:1], ["Amani", "2026-01-01", ("formula", "1+1")]]},
         {"Cases": cases, "Lists": [["a"], ["b", ("formula", "SUM(A1:A2)")]]},
-    ):
+    ]
+    for sheets in with_formulas:
         with pytest.raises(ImportRefused, match="formula") as refused:
             run(staffed_vault, workbook(sheets), "cases.xlsx", commit=True)
         assert refused.value.report is not None and refused.value.report.problems
@@ -609,7 +624,7 @@ def test_a_large_commit_is_written_in_batches_with_everything_the_services_write
     statements: list[str] = []
     engine = staffed_vault.engine
 
-    def counted(_conn, _cursor, statement, *_args) -> None:
+    def counted(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         statements.append(statement)
 
     audit_before = count(staffed_vault, AuditEvent)
@@ -634,6 +649,7 @@ def test_a_large_commit_is_written_in_batches_with_everything_the_services_write
             select(AuditEvent.action, func.count()).group_by(AuditEvent.action)
         ).all()
         assert dict(actions)["case.import"] == rows
+        assert staffed_vault.secrets.audit_root_key is not None
         assert audit.verify(session, staffed_vault.secrets.audit_root_key).ok
         phrase = people_index.match_phrase("Person42")
         assert phrase is not None

@@ -3,7 +3,9 @@ same rule, tests/unit/test_importer.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -19,13 +21,13 @@ from tests.factories import actor_of, unlock
 
 
 @pytest.fixture
-def amina(staffed_vault: OpenVault, vault_folder: VaultFolder):
+def amina(staffed_vault: OpenVault, vault_folder: VaultFolder) -> Iterator[OpenVault]:
     vault = unlock(vault_folder, "amina", WORKER_PASSWORD)
     yield vault
     vault.lock()
 
 
-def record(vault: OpenVault, today: date, **fields) -> cases.CaseDetail:
+def record(vault: OpenVault, today: date, **fields: Any) -> cases.CaseDetail:
     with vault.transaction() as session:
         return cases.record_survivor(
             session, actor_of(vault), SurvivorInput(first_name="Neema", **fields), today
@@ -53,7 +55,7 @@ def case_count(vault: OpenVault) -> int:
     ],
 )
 def test_intake_refuses_a_date_after_the_intake_date(
-    amina: OpenVault, today: date, fields: dict, field: str, message: str
+    amina: OpenVault, today: date, fields: dict[str, date], field: str, message: str
 ) -> None:
     with pytest.raises(DatesDisagree) as refused:
         record(amina, today, intake_date=date(2026, 3, 1), **fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -22,8 +23,14 @@ def record(vault: OpenVault, name: str, today: date) -> cases.CaseDetail:
         )
 
 
+# Amina and Bruno, signed in, and a case of each: amina, bruno, mine (Amina's), theirs.
+TwoCaseloads = tuple[OpenVault, OpenVault, cases.CaseDetail, cases.CaseDetail]
+
+
 @pytest.fixture
-def two_caseloads(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
+def two_caseloads(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> Iterator[TwoCaseloads]:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     bruno = unlock(vault_folder, "bruno", WORKER_PASSWORD)
     mine = record(amina, "Aziza", today)
@@ -33,7 +40,7 @@ def two_caseloads(staffed_vault: OpenVault, vault_folder: VaultFolder, today: da
     bruno.lock()
 
 
-def test_a_caseworker_cannot_reach_another_caseworkers_case(two_caseloads) -> None:
+def test_a_caseworker_cannot_reach_another_caseworkers_case(two_caseloads: TwoCaseloads) -> None:
     amina, _bruno, mine, theirs = two_caseloads
     with amina.transaction() as session:
         assert cases.open_case(session, actor_of(amina), mine.case_id).first_name == "Aziza"
@@ -45,7 +52,9 @@ def test_a_caseworker_cannot_reach_another_caseworkers_case(two_caseloads) -> No
         assert [r.case_id for r in rows] == [mine.case_id]
 
 
-def test_a_supervisor_sees_every_case(two_caseloads, vault_folder: VaultFolder) -> None:
+def test_a_supervisor_sees_every_case(
+    two_caseloads: TwoCaseloads, vault_folder: VaultFolder
+) -> None:
     _amina, _bruno, mine, theirs = two_caseloads
     sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.session() as session:
@@ -55,7 +64,9 @@ def test_a_supervisor_sees_every_case(two_caseloads, vault_folder: VaultFolder) 
     sara.lock()
 
 
-def test_an_administrator_sees_no_case_content(two_caseloads, staffed_vault: OpenVault) -> None:
+def test_an_administrator_sees_no_case_content(
+    two_caseloads: TwoCaseloads, staffed_vault: OpenVault
+) -> None:
     _amina, _bruno, mine, _theirs = two_caseloads
     admin = staffed_vault
     with admin.transaction() as session:
@@ -67,7 +78,7 @@ def test_an_administrator_sees_no_case_content(two_caseloads, staffed_vault: Ope
             cases.caseload_rows(session, actor_of(admin), [mine.case_id])
 
 
-def test_only_an_administrator_manages_accounts(two_caseloads) -> None:
+def test_only_an_administrator_manages_accounts(two_caseloads: TwoCaseloads) -> None:
     amina, *_ = two_caseloads
     with pytest.raises(PermissionDenied):
         accounts.add_user(
@@ -85,7 +96,9 @@ def test_only_an_administrator_manages_accounts(two_caseloads) -> None:
         accounts.set_auto_lock_minutes(amina, actor_of(amina), 30)
 
 
-def test_a_caseworker_cannot_assign_a_case_to_someone_else(two_caseloads, today: date) -> None:
+def test_a_caseworker_cannot_assign_a_case_to_someone_else(
+    two_caseloads: TwoCaseloads, today: date
+) -> None:
     amina, bruno, *_ = two_caseloads
     data = cases.SurvivorInput(
         first_name="Cyra", intake_date=today, assigned_caseworker_id=actor_of(bruno).user_id
@@ -94,7 +107,7 @@ def test_a_caseworker_cannot_assign_a_case_to_someone_else(two_caseloads, today:
         cases.record_survivor(session, actor_of(amina), data, today)
 
 
-def test_bad_intake_input_is_named(two_caseloads, today: date) -> None:
+def test_bad_intake_input_is_named(two_caseloads: TwoCaseloads, today: date) -> None:
     amina, *_ = two_caseloads
     bad = [
         (cases.SurvivorInput(first_name="  ", intake_date=today), "first_name"),

@@ -4,6 +4,7 @@ metadata, A4 or Letter."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import pytest
@@ -99,7 +100,7 @@ def test_the_case_file_shows_what_the_reader_may_see(
     assert "Disclosed the trafficker" in as_worker  # she wrote it
     assert "Nightmares easing" not in as_worker  # counseling notes are the counselor's
     assert "Nightmares easing" in as_supervisor
-    metadata = reader.metadata or {}
+    metadata: Mapping[str, object] = reader.metadata or {}
     assert not metadata.get("/Author") and "Amina" not in str(metadata)
     assert round(float(reader.pages[0].mediabox.width)) == 595  # A4
     _, letter = text_of(printouts.case_summary_pdf(sara.session(), actor_of(sara), case_id, True))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TypedDict
+
 import pytest
 from sqlalchemy import select
 
@@ -16,6 +19,15 @@ from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, create_vault, unlock
 
 
+class Limits(TypedDict, total=False):
+    """What ``profiles.add_profile`` takes as a profile's limits."""
+
+    threshold: int
+    rounding_base: int
+    k: int
+    l_diversity: int
+
+
 def test_the_floors_of_docs_reporting_are_enforced(staffed_vault: OpenVault) -> None:
     admin = staffed_vault
     with admin.transaction() as session:
@@ -28,12 +40,13 @@ def test_the_floors_of_docs_reporting_are_enforced(staffed_vault: OpenVault) -> 
             11,
             2,
         )
-        for wrong, field in (
+        wrongs: list[tuple[Limits, str]] = [
             ({"threshold": 4}, "threshold"),
             ({"k": 4}, "k"),
             ({"rounding_base": 0}, "rounding"),
             ({"l_diversity": 12}, "l"),
-        ):
+        ]
+        for wrong, field in wrongs:
             with pytest.raises(ValidationError) as refused:
                 profiles.add_profile(session, actor_of(admin), f"Other {field}", "HUB", **wrong)
             assert refused.value.field == field
@@ -68,7 +81,7 @@ def test_data_officers_manage_profiles_and_caseworkers_do_not(
     amina.lock()
 
 
-def test_every_vault_has_its_own_reporting_secret(staffed_vault: OpenVault, tmp_path) -> None:
+def test_every_vault_has_its_own_reporting_secret(staffed_vault: OpenVault, tmp_path: Path) -> None:
     from tests.conftest import ADMIN_PASSWORD, FAST_KDF
 
     other = create_vault(

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from casework.model import AuditEvent, Case, ConsentRecord, StatusChange
 from casework.model.base import new_id
 from casework.model.vocab import CaseStatus, ConsentKind, Gender
 from casework.reporting import profiles, quarterly
-from casework.reporting.disclosure import Table, dominated, round_count, suppress
+from casework.reporting.disclosure import TOTAL, Table, dominated, round_count, suppress
+from casework.reporting.release_files import ExportRefused
 from casework.vault.engine import raw_connection
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
@@ -50,7 +52,7 @@ def test_population_and_counting_rules(officer: OpenVault, staffed_vault: OpenVa
     assert t1.get("Active", "Sex only") == 1  # two cases in the quarter, one person
     assert t1.get("Active", "Both") == 1  # sex and labour together count as Both
     assert t1.get("Active", "Labour only") == 0  # opened after the quarter; closed before it
-    assert t1.get("Active", quarterly.TOTAL) == 2 and t1.get("New", quarterly.TOTAL) == 1
+    assert t1.get("Active", TOTAL) == 2 and t1.get("New", TOTAL) == 1
     assert twice and result.excluded_for_consent in (0, 5)  # one person left out, rounded to base 5
 
 
@@ -93,11 +95,11 @@ def test_files_are_byte_identical_on_re_export_and_carry_no_names(
         second = quarterly.export_quarterly(
             session, actor_of(officer), profile, Q3, tmp_path / "b", TODAY
         )
-        with pytest.raises(quarterly.ExportRefused, match="not empty"):
+        with pytest.raises(ExportRefused, match="not empty"):
             quarterly.export_quarterly(
                 session, actor_of(officer), profile, Q3, tmp_path / "a", TODAY
             )
-        with pytest.raises(quarterly.ExportRefused, match="not started"):
+        with pytest.raises(ExportRefused, match="not started"):
             quarterly.export_quarterly(
                 session,
                 actor_of(officer),
@@ -106,7 +108,7 @@ def test_files_are_byte_identical_on_re_export_and_carry_no_names(
                 tmp_path / "c",
                 TODAY,
             )
-        with pytest.raises(quarterly.ExportRefused, match="No case"):
+        with pytest.raises(ExportRefused, match="No case"):
             quarterly.export_quarterly(
                 session,
                 actor_of(officer),
@@ -133,7 +135,8 @@ def test_files_are_byte_identical_on_re_export_and_carry_no_names(
     pdf = PdfReader(tmp_path / "a" / "summary.pdf")
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "Quarterly summary 2026-Q3" in text and "T2 · People by age band and gender" in text
-    assert "Canary" not in text and not (pdf.metadata or {}).get("/Author")
+    metadata: Mapping[str, object] = pdf.metadata or {}
+    assert "Canary" not in text and not metadata.get("/Author")
     assert not (tmp_path / "c").exists() and not (tmp_path / "d").exists()
     with officer.session() as session:
         rows = (
@@ -274,7 +277,7 @@ def test_summary_csv_cells_cannot_run_as_formulas(
         add_person(officer, intakes=[date(2026, 7, 10)], types=["SexualExploitation"])
     real_t7 = quarterly._t7
 
-    def hostile_t7(cases, period):
+    def hostile_t7(cases: list[quarterly.CaseFacts], period: quarterly.Period) -> Table:
         table = real_t7(cases, period)
         for key in (HOSTILE, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\tX", "\r=1", "a\r=2"):
             table.rows.append(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 
 import pytest
@@ -23,9 +24,12 @@ from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 
+# Amina, signed in, a case of hers and a partner clinic.
+Setting = tuple[OpenVault, cases.CaseDetail, referrals.PartnerView]
+
 
 @pytest.fixture
-def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
+def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date) -> Iterator[Setting]:
     sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
     with sara.transaction() as session:
         clinic = referrals.add_partner(
@@ -57,7 +61,9 @@ def setting(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
     amina.lock()
 
 
-def refer(amina: OpenVault, case, clinic, today: date):
+def refer(
+    amina: OpenVault, case: cases.CaseDetail, clinic: referrals.PartnerView, today: date
+) -> referrals.ReferralView:
     with amina.transaction() as session:
         return referrals.send_referral(
             session,
@@ -70,13 +76,15 @@ def refer(amina: OpenVault, case, clinic, today: date):
         )
 
 
-def test_a_caseworker_cannot_add_partners(setting) -> None:
+def test_a_caseworker_cannot_add_partners(setting: Setting) -> None:
     amina, _case, _clinic = setting
     with pytest.raises(PermissionDenied), amina.transaction() as session:
         referrals.add_partner(session, actor_of(amina), "X", OrganisationType.NGO, ())
 
 
-def test_a_referral_is_blocked_without_a_release_and_allowed_with_one(setting, today: date) -> None:
+def test_a_referral_is_blocked_without_a_release_and_allowed_with_one(
+    setting: Setting, today: date
+) -> None:
     amina, case, clinic = setting
     with pytest.raises(consent.ConsentMissing, match="City Health Centre"):
         refer(amina, case, clinic, today)
@@ -112,7 +120,7 @@ def test_a_referral_is_blocked_without_a_release_and_allowed_with_one(setting, t
         refer(amina, case, clinic, today)
 
 
-def test_the_referral_lifecycle_and_its_follow_up(setting, today: date) -> None:
+def test_the_referral_lifecycle_and_its_follow_up(setting: Setting, today: date) -> None:
     amina, case, clinic = setting
     with amina.transaction() as session:
         consent.record_consent(
@@ -149,7 +157,7 @@ def test_the_referral_lifecycle_and_its_follow_up(setting, today: date) -> None:
     assert view.status == ReferralStatus.COMPLETED and view.follow_up_on is None
 
 
-def test_the_packet_carries_only_what_the_release_covers(setting, today: date) -> None:
+def test_the_packet_carries_only_what_the_release_covers(setting: Setting, today: date) -> None:
     amina, case, clinic = setting
     with amina.transaction() as session:
         consent.record_consent(
@@ -175,7 +183,7 @@ def test_the_packet_carries_only_what_the_release_covers(setting, today: date) -
     assert "Imani Wekesa" in text and case.reference in text and "KE" in text
     assert "711" not in text and "2001-02-03" not in text  # contact and birth are not covered
     assert "CONFIDENTIAL" in text and "Page 1" in text
-    metadata = reader.metadata or {}
+    metadata: Mapping[str, object] = reader.metadata or {}
     assert not metadata.get("/Author") and "amina" not in str(metadata).lower()
 
 

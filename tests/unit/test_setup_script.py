@@ -34,11 +34,15 @@ def run_py() -> ModuleType:
         ("libfontconfig.so.1", "libfontconfig1"),
     ],
 )
-def test_a_library_is_named_by_its_debian_package(run_py, library: str, package: str) -> None:
+def test_a_library_is_named_by_its_debian_package(
+    run_py: ModuleType, library: str, package: str
+) -> None:
     assert run_py.debian_package(library) == package
 
 
-def test_the_missing_libraries_of_the_xcb_plugin_are_named(run_py, monkeypatch) -> None:
+def test_the_missing_libraries_of_the_xcb_plugin_are_named(
+    run_py: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
     looked_at: list[str] = []
 
     def missing(binary: Path) -> list[str]:
@@ -53,20 +57,22 @@ def test_the_missing_libraries_of_the_xcb_plugin_are_named(run_py, monkeypatch) 
     assert "sudo apt-get install -y libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1" in str(stop.value)
 
 
-def test_nothing_is_asked_when_the_plugin_has_what_it_needs(run_py, monkeypatch) -> None:
+def test_nothing_is_asked_when_the_plugin_has_what_it_needs(
+    run_py: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(run_py, "missing_libraries", lambda binary: [])
     monkeypatch.setattr(run_py, "library_present", lambda lib: True)
     run_py.check_qt_libraries({"DISPLAY": ":0"}, for_app=True)
     run_py.check_qt_libraries({"QT_QPA_PLATFORM": "offscreen"}, for_app=False)
 
 
-def test_with_no_display_the_app_says_so(run_py) -> None:
+def test_with_no_display_the_app_says_so(run_py: ModuleType) -> None:
     with pytest.raises(SystemExit) as stop:
         run_py.check_qt_libraries({}, for_app=True)
     assert "no display" in str(stop.value)
 
 
-def test_the_platform_asked_for_is_the_one_checked(run_py) -> None:
+def test_the_platform_asked_for_is_the_one_checked(run_py: ModuleType) -> None:
     assert run_py.qt_platform_plugins({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}) == [
         "offscreen"
     ]

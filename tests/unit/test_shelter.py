@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -14,9 +15,12 @@ from casework.vault.vault import VaultFolder
 from tests.conftest import WORKER_PASSWORD
 from tests.factories import actor_of, unlock
 
+# Amina, signed in, and four cases of hers: Ana, Bea, Cy and Dee.
+House = tuple[OpenVault, list[cases.CaseDetail]]
+
 
 @pytest.fixture
-def house(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
+def house(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date) -> Iterator[House]:
     with staffed_vault.transaction() as session:
         shelter.add_facility(
             session, actor_of(staffed_vault), "Harbour House", {"Blue": 2, "Green": 1}
@@ -37,13 +41,13 @@ def house(staffed_vault: OpenVault, vault_folder: VaultFolder, today: date):
     amina.lock()
 
 
-def test_only_an_administrator_sets_up_beds(house) -> None:
+def test_only_an_administrator_sets_up_beds(house: House) -> None:
     amina, _ = house
     with pytest.raises(PermissionDenied), amina.transaction() as session:
         shelter.add_facility(session, actor_of(amina), "Elsewhere", {"A": 1})
 
 
-def test_a_bed_cannot_hold_two_people_at_once(house, today: date) -> None:
+def test_a_bed_cannot_hold_two_people_at_once(house: House, today: date) -> None:
     amina, (ana, bea, *_rest) = house
     start = today - timedelta(days=10)
     with amina.transaction() as session:
@@ -68,6 +72,7 @@ def test_a_bed_cannot_hold_two_people_at_once(house, today: date) -> None:
             start,
         )
         stay_id = board[0].stay_id
+        assert stay_id is not None
         shelter.discharge(
             session,
             actor_of(amina),
@@ -100,7 +105,7 @@ def test_nights_are_counted_by_date_and_split_across_quarters() -> None:
     assert shelter.nights(date(2026, 5, 1), date(2026, 5, 1), *q2) == 0
 
 
-def test_shelter_nights_over_all_stays(house, today: date) -> None:
+def test_shelter_nights_over_all_stays(house: House, today: date) -> None:
     amina, (ana, bea, *_rest) = house
     with amina.transaction() as session:
         board = shelter.occupancy(session, actor_of(amina), today)
@@ -115,7 +120,9 @@ def test_shelter_nights_over_all_stays(house, today: date) -> None:
     assert [(s.bed, s.discharged_on) for s in stays] == [("Blue-1", None)]
 
 
-def test_the_waiting_list_orders_by_priority_and_closes_on_admission(house, today: date) -> None:
+def test_the_waiting_list_orders_by_priority_and_closes_on_admission(
+    house: House, today: date
+) -> None:
     amina, (ana, bea, _cy, _dee) = house
     with amina.transaction() as session:
         shelter.add_to_waiting_list(session, actor_of(amina), ana.case_id, today, priority=2)

@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import stat
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -277,7 +278,7 @@ def test_a_keyring_slot_cannot_be_opened_with_the_wrong_password(admin_vault: Op
 
 
 def test_opening_an_older_vault_upgrades_it_after_a_backup(
-    staffed_vault: OpenVault, vault_folder: VaultFolder, today
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
 ) -> None:
     from casework.services import cases, search
 

@@ -4,10 +4,13 @@ wins over a write that does not end."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from casework.errors import (
     SQLITE_NOTADB,
@@ -31,7 +34,7 @@ def case_count(vault: OpenVault) -> int:
 
 
 @pytest.fixture
-def amina(staffed_vault: OpenVault, vault_folder: VaultFolder):
+def amina(staffed_vault: OpenVault, vault_folder: VaultFolder) -> Iterator[OpenVault]:
     vault = unlock(vault_folder, "amina", WORKER_PASSWORD)
     yield vault
     vault.lock()
@@ -56,7 +59,7 @@ def test_a_save_waits_for_a_background_write_in_the_same_window(
         except BaseException as exc:  # pragma: no cover - reported below
             failures.append(exc)
 
-    def record_survivor_in(session) -> None:
+    def record_survivor_in(session: Session) -> None:
         from casework.services import cases
 
         cases.record_survivor(
@@ -166,7 +169,7 @@ def test_a_vault_in_use_is_busy_at_sign_in_never_damaged(
     unlock(vault_folder, "amina", WORKER_PASSWORD).lock()
 
 
-def test_database_errors_are_sorted_by_sqlite_result_code(tmp_path) -> None:
+def test_database_errors_are_sorted_by_sqlite_result_code(tmp_path: Path) -> None:
     """By code, not by the English text of the message (which a translation or a driver
     update changes): the code survives SQLAlchemy's wrapping and chaining."""
     import sqlcipher3

@@ -37,7 +37,7 @@ from ui.views.accounts import AccountDialog
 from ui.views.import_dialog import ImportDialog
 from ui.views.partners import PartnersView
 from ui.views.retention import RetentionDialog
-from ui.widgets import busy_bar
+from ui.widgets import busy_bar, message_label
 
 if TYPE_CHECKING:
     pass
@@ -145,8 +145,7 @@ class AdminView(QWidget):
         retention_row.addWidget(retention_button)
         retention_row.addStretch(1)
         form.addRow(tr("Retention"), retention_row)
-        self.message = QLabel()
-        self.message.setObjectName("errorText")
+        self.message = message_label()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(note)
@@ -213,7 +212,7 @@ class AdminView(QWidget):
                 bar.setFormat(tr("Checking the copy…"))
 
         def done(path: Path) -> None:
-            self.message.setText(tr("Backup saved: {0}").format(path.name))
+            self.message.show_success(tr("Backup saved: {0}").format(path.name))
 
         self.backup = operations.change(
             work,
@@ -223,7 +222,7 @@ class AdminView(QWidget):
             progress=bar,
             show_after_ms=0,
             reported=moved,
-            cancelled=lambda: self.message.setText(tr("Backup cancelled. Nothing was written.")),
+            cancelled=lambda: self.message.show_info(tr("Backup cancelled. Nothing was written.")),
             ended=lambda: self.backup_now_button.setText(tr("Back up now")),
         )
 
@@ -269,7 +268,7 @@ class AdminView(QWidget):
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return False
-        self.message.setText(tr("Saved."))
+        self.message.show_success(tr("Saved."))
         return True
 
     def selected_username(self) -> str | None:
@@ -329,7 +328,7 @@ class AdminView(QWidget):
         )
 
     def _changed(self) -> None:
-        self.message.setText(tr("Saved."))
+        self.message.show_success(tr("Saved."))
         self.refresh()
 
     def refresh(self) -> None:
@@ -350,7 +349,7 @@ class AdminView(QWidget):
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return False
-        self.message.setText(tr("Saved."))
+        self.message.show_success(tr("Saved."))
         return True
 
     def save_auto_lock(self) -> None:
@@ -359,5 +358,5 @@ class AdminView(QWidget):
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return
-        self.message.setText(tr("Saved."))
+        self.message.show_success(tr("Saved."))
         self.auto_lock_changed.emit(self.auto_lock.value())

@@ -179,7 +179,6 @@ class AuditView(QWidget):
             return
         workspace = self.workspace
         self.progress.setRange(0, 0)
-        self.result.setObjectName("errorText")  # for a failure's sentence
 
         def work(job: jobs.Job) -> IntegrityReport:
             return workspace.audit.verify(
@@ -197,14 +196,12 @@ class AuditView(QWidget):
 
     def _verified(self, report: IntegrityReport) -> None:
         if report.ok:
-            self.result.setObjectName("infoText")
-            self.result.setText(
+            self.result.show_success(
                 tr(
                     "The audit chain is intact ({0} rows checked) and the database is sound."
                 ).format(report.chain.rows_checked)
             )
             return
-        self.result.setObjectName("errorText")
         problems = []
         if not report.chain.ok:
             problems.append(

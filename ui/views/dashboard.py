@@ -433,8 +433,9 @@ class ReassignDialog(QDialog):
         )
 
     def _moved(self, count: int) -> None:
-        self.outcome.setObjectName("infoText")
-        self.outcome.setText(tr("Moved {0} cases to {1}.").format(count, self.target.currentText()))
+        self.outcome.show_success(
+            tr("Moved {0} cases to {1}.").format(count, self.target.currentText())
+        )
         self._load_source_again()
 
     def _load_source_again(self) -> None:

@@ -227,4 +227,4 @@ class ReportDialog(QDialog):
         )
 
     def _saved(self, path: Path) -> None:
-        self.outcome.setText(tr("Saved {0}.").format(path))
+        self.outcome.show_success(tr("Saved {0}.").format(path))

@@ -247,6 +247,40 @@ class RecordFields(QWidget):
         self.age_trafficked.setValue(detail.age_when_trafficked or 0)
         self.immigration.setPlainText(detail.immigration_notes)
 
+    def inputs(self) -> dict[str, QWidget]:
+        """Every input by a stable name, for keeping the form's state as a draft."""
+        named: dict[str, QWidget] = {
+            "first_name": self.first_name,
+            "middle_name": self.middle_name,
+            "last_name": self.last_name,
+            "aliases": self.aliases,
+            "birth_known": self.birth_known,
+            "birth_date": self.birth_date,
+            "estimated_age": self.estimated_age,
+            "gender": self.gender,
+            "citizenship": self.citizenship,
+            "languages": self.languages,
+            "phone": self.phone,
+            "email": self.email,
+            "safe_contact_note": self.safe_contact,
+            "intake_date": self.intake_date,
+            "trafficking_status": self.status,
+            "risk_level": self.risk,
+            "province": self.province,
+            "country_of_exploitation": self.country_of_exploitation,
+            "referring_organisation": self.referred_by,
+            "has_referral_date": self.has_referral_date,
+            "incoming_referral_date": self.referral_date,
+            "recruitment_method": self.recruitment,
+            "relationship_to_trafficker": self.relationship,
+            "forced_labour_industry": self.industry,
+            "age_when_trafficked": self.age_trafficked,
+            "immigration_notes": self.immigration,
+        }
+        for member, box in self.exploitation.items():
+            named[f"exploitation.{member.value}"] = box
+        return named
+
     def field_for(self, name: str | None) -> QWidget | None:
         """The widget that holds a service error's field, to put the cursor there."""
         return {

@@ -21,6 +21,7 @@ from casework.application.types import (
 )
 from casework.errors import CaseworkError
 from ui import operations
+from ui.drafts import keep_drafts
 from ui.messages import error_text
 from ui.models.caseload import CASE_ID_ROLE
 from ui.views.administration import AdminView
@@ -98,6 +99,8 @@ class WorkspaceView(QWidget):
 
     def _show(self, widget: QWidget) -> None:
         old = self.detail.currentWidget()
+        if old is not None:
+            keep_drafts(old)  # what was typed there and not saved stays, as a draft
         self.detail.addWidget(widget)
         self.detail.setCurrentWidget(widget)
         if old is not None and old not in (self.empty, self.admin):
@@ -223,10 +226,10 @@ class WorkspaceView(QWidget):
         if self.caseload is not None:
             self.caseload.select(case_id)
 
-    def new_survivor(self) -> None:
+    def new_survivor(self, resume: bool = False) -> None:
         if self.caseload is None:
             return
-        form = IntakeForm(self.workspace)
+        form = IntakeForm(self.workspace, resume=resume)
         form.saved.connect(self._intake_saved)
         form.open_existing.connect(self.open_case)
         form.cancelled.connect(lambda: self._show_empty())
@@ -263,12 +266,13 @@ class WorkspaceView(QWidget):
         if place.view == "case" and place.case_id:
             self.open_case(place.case_id)
         elif place.view == "intake":
-            self.new_survivor()
+            self.new_survivor(resume=True)  # as it was before the lock
         elif place.view == "tasks":
             self.show_my_tasks()
 
     def clear(self) -> None:
         """Drop every row and form before the widget goes (on lock)."""
+        keep_drafts(self, here=True)  # first: the key goes next, and scrub empties the forms
         if self.caseload is not None:
             self.caseload.model.clear()
         scrub(self)  # until the event loop deletes them, they must hold nothing

@@ -228,9 +228,13 @@ class MainWindow(QMainWindow):
         self.reporting_action.setVisible(workspace.reporting.allowed)
         self.admin_action.setVisible(workspace.is_admin)
         if actor.works_cases:
-            # Reminders for expiring consent and follow-up dates, in the background.
+            # Reminders for expiring consent and follow-up dates, and old drafts removed.
+            def housekeeping(_job: jobs.Job) -> int:
+                workspace.drafts.purge_stale()
+                return workspace.tasks.raise_reminders()
+
             operations.change(
-                lambda _job: workspace.tasks.raise_reminders(),
+                housekeeping,
                 lambda created: log.info("%s reminder task(s) raised", created),
                 parent=self,
                 failed=lambda error: log.warning("reminders not raised: %s", type(error).__name__),

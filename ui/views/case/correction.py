@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -22,7 +21,7 @@ from ui import operations
 from ui.messages import error_text
 from ui.views.case.common import tr
 from ui.views.record_form import RecordFields
-from ui.widgets import message_label
+from ui.widgets import discard_confirmed, message_label
 
 
 class CorrectionDialog(QDialog):
@@ -115,11 +114,8 @@ class CorrectionDialog(QDialog):
         super().reject()
 
     def _discard_confirmed(self) -> bool:
-        answer = QMessageBox.question(
+        return discard_confirmed(
             self,
             tr("Discard your changes?"),
             tr("The changes you typed to this record are not saved. Discard them?"),
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
         )
-        return answer == QMessageBox.StandardButton.Discard

@@ -16,9 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
+from casework.application.types import DraftKind
 from casework.model.vocab import (
     Confidentiality,
 )
+from ui.drafts import DraftKeeper, restore_state, widget_state
+from ui.messages import error_text
 from ui.views.case.common import tr
 from ui.views.tab import Saving, Tab
 from ui.widgets import date_edit, to_date, vocab
@@ -59,6 +62,24 @@ class NotesTab(Tab):
         add.clicked.connect(self.add)
         self.amend_button.clicked.connect(self.amend)
         self.notes: dict[str, str] = {}
+        # What is typed and not yet added is kept as a draft (leaving the case, a lock).
+        draft_fields = {
+            "body": self.body,
+            "noted_on": self.noted_on,
+            "confidentiality": self.confidentiality,
+        }
+        self.keeper = DraftKeeper(
+            self,
+            workspace,
+            DraftKind.NOTE,
+            case_id,
+            lambda: widget_state(draft_fields) if self.body.toPlainText().strip() else None,
+        )
+        kept = self.keeper.kept()
+        if kept is not None:
+            restore_state(draft_fields, kept.content)
+            self.message.show_info(tr("The note you had not added is back in the box."))
+        self.keeper.watch(draft_fields)
         self.reload()
 
     def reload(self) -> None:
@@ -91,11 +112,19 @@ class NotesTab(Tab):
         def saved(_note: object) -> None:
             if self.body.toPlainText() == body:
                 self.body.clear()
+            else:
+                self.keeper.touch()  # more was typed meanwhile: that is a draft still
 
+        def refused(error: BaseException) -> None:
+            self.message.setText(error_text(error))
+            self.keeper.touch()
+
+        self.keeper.forget()  # adding the note removes its draft; no keep on its way revives it
         return self.submit(
             lambda: notes.add(case_id, body, noted_on, level),
             saved,
             busy=[self.add_button],
+            failed=refused,
         )
 
     def amend(self) -> Saving | None:

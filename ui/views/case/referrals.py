@@ -157,7 +157,7 @@ class ReferralsTab(Tab):
             return target
 
         def done(saved: Path) -> None:
-            self.message.setText(tr("Saved {0}.").format(saved.name))
+            self.message.show_success(tr("Saved {0}.").format(saved.name))
             self.saved_packet = saved
 
         self.packet_op = operations.change(
