@@ -60,6 +60,13 @@ from casework.vault.vault import VaultFolder
 
 # Bumped whenever the generated data changes shape, so cached demo vaults are rebuilt.
 DEMO_VERSION = 2
+# The referral outcomes the demo draws from, in the order of their weights below.
+DEMO_REFERRAL_STATUSES = [
+    ReferralStatus.PENDING,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.DECLINED,
+    ReferralStatus.COMPLETED,
+]
 DEMO_PASSWORD = "try the demo vault"  # noqa: S105 - a throwaway vault of synthetic data
 DEMO_USERS = (
     ("admin", "Demo Administrator", frozenset({Role.ADMINISTRATOR})),
@@ -627,7 +634,7 @@ def fill_services(vault: OpenVault, admin: Actor, seed: int) -> None:
                 category=rng.choice(categories),
                 reason="",
                 referred_on=referred,
-                status=rng.choices(list(ReferralStatus), weights=[10, 30, 15, 45])[0]
+                status=rng.choices(DEMO_REFERRAL_STATUSES, weights=[10, 30, 15, 45])[0]
                 if settled
                 else ReferralStatus.PENDING,
                 follow_up_on=None if settled else referred + timedelta(days=14),

@@ -106,11 +106,17 @@ class Cases(Area):
 
     request_closure = writes(lifecycle.request_closure)
 
-    def decide_closure(self, request_id: str, approve: bool, comment: str = "") -> None:
+    def decide_closure(
+        self, request_id: str, approve: bool, comment: str = "", tidy: bool = False
+    ) -> None:
         with self.vault.transaction() as session:
             lifecycle.decide_closure(
-                session, self.actor, request_id, approve, comment, self.today()
+                session, self.actor, request_id, approve, comment, self.today(), tidy
             )
+
+    withdraw_closure = writes(lifecycle.withdraw_closure)
+
+    open_work = reads(lifecycle.open_work)
 
     reopen = writes(lifecycle.reopen)
 

@@ -21,6 +21,7 @@ from casework.services.corrections import FIELD_LABELS, ChangedMeanwhile, FieldC
 from casework.services.drafts import DraftKind, KeptDraft
 from casework.services.integrity import IntegrityReport
 from casework.services.legal import HearingView
+from casework.services.lifecycle import OpenWork
 from casework.services.notes import NOTE_HITS, NoteHit
 from casework.services.retention import ERASE_CASES, PURGE_NOTES
 from casework.services.retention import Preview as RetentionPreview
@@ -61,6 +62,7 @@ __all__ = [
     "KeptDraft",
     "MyTasks",
     "NoteHit",
+    "OpenWork",
     "PersonHit",
     "PossibleDuplicate",
     "RestoreReport",

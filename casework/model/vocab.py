@@ -81,6 +81,7 @@ class ClosureDecision(Vocabulary):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by the caseworker who asked (or a supervisor), before a decision
 
 
 class ConsentKind(Vocabulary):
@@ -147,6 +148,7 @@ class ReferralStatus(Vocabulary):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"  # the organisation no longer asks (the case closed)
 
 
 class ReleaseField(Vocabulary):
@@ -236,6 +238,7 @@ LABELS: dict[StrEnum, str] = {
     ClosureDecision.PENDING: "Waiting for approval",
     ClosureDecision.APPROVED: "Approved",
     ClosureDecision.REJECTED: "Rejected",
+    ClosureDecision.WITHDRAWN: "Withdrawn",
     ConsentKind.SERVICES: "To receive services",
     ConsentKind.AGGREGATE_REPORTING: "To share non-identifying figures",
     ConsentKind.RECORD_SHARING: "To share de-identified records",
@@ -273,6 +276,7 @@ LABELS: dict[StrEnum, str] = {
     ReferralStatus.ACCEPTED: "Accepted",
     ReferralStatus.DECLINED: "Declined",
     ReferralStatus.COMPLETED: "Completed",
+    ReferralStatus.WITHDRAWN: "Withdrawn",
     ReleaseField.IDENTITY: "Name and case reference",
     ReleaseField.BIRTH: "Birth date or age, gender",
     ReleaseField.CONTACT: "Contact details and when it is safe to call",

@@ -340,6 +340,16 @@ def _population(
     return cases, people, excluded
 
 
+# T6's outcomes, as reporting.md names them. A referral withdrawn (its case closed before the
+# partner answered) had no outcome and is not among them.
+REPORTED_OUTCOMES = (
+    ReferralStatus.PENDING,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.DECLINED,
+    ReferralStatus.COMPLETED,
+)
+
+
 def _table(
     table_id: str, rows: list[str], cols: list[str], counts: Mapping[tuple[str, str], set[str]]
 ) -> Table:
@@ -555,7 +565,7 @@ def _t6(
             incoming[(kind, "count")].add(case.survivor_id)
     by_members: dict[tuple[ServiceCategory, ReferralStatus], set[str]] = defaultdict(set)
     for case_id, category, status in referrals:
-        if case_id in case_person:
+        if case_id in case_person and status in REPORTED_OUTCOMES:
             by_members[(category, status)].add(case_person[case_id])
     outgoing = {(c.value, s.value): ids for (c, s), ids in by_members.items()}
     kinds = sorted({row for row, _ in incoming} | set(partner_types.values()) | {"Unknown"})
@@ -564,7 +574,7 @@ def _t6(
         _table(
             "T6-out",
             [c.value for c in ServiceCategory],
-            [s.value for s in ReferralStatus],
+            [s.value for s in REPORTED_OUTCOMES],
             outgoing,
         ),
     ]

@@ -6,15 +6,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.clock import SYSTEM
 from casework.errors import PermissionDenied, ValidationError
-from casework.model import Assignment, Case, ClosureRequest, StatusChange, User
+from casework.model import (
+    Assignment,
+    Case,
+    ClosureRequest,
+    Referral,
+    StatusChange,
+    Stay,
+    Task,
+    User,
+)
 from casework.model.actor import Actor
 from casework.model.base import utcnow
-from casework.model.vocab import CaseStatus, ClosureDecision, ClosureReason, Role
+from casework.model.vocab import (
+    CaseStatus,
+    ClosureDecision,
+    ClosureReason,
+    DischargeReason,
+    ReferralStatus,
+    Role,
+    TaskStatus,
+)
 from casework.services import audit
 from casework.services.cases import visible_case
 
@@ -43,6 +60,7 @@ class ClosureRequestView:
     requested_at: datetime
     decision: ClosureDecision
     decision_comment: str
+    requested_by_id: str | None = None
 
 
 def _change_status(
@@ -109,6 +127,92 @@ def request_closure(
     return request.id
 
 
+@dataclass(frozen=True)
+class OpenWork:
+    """What is still open on a case that is to close: a person still in a shelter bed keeps
+    the dashboard counting them, a pending referral keeps a partner waiting."""
+
+    in_shelter_since: date | None
+    open_tasks: int
+    pending_referrals: int
+
+    @property
+    def any(self) -> bool:
+        return self.in_shelter_since is not None or bool(self.open_tasks or self.pending_referrals)
+
+
+def open_work(session: Session, actor: Actor, case_id: str) -> OpenWork:
+    case = visible_case(session, actor, case_id)
+    stay = session.execute(
+        select(Stay.admitted_on).where(
+            Stay.case_id == case.id, Stay.discharged_on.is_(None), Stay.deleted_at.is_(None)
+        )
+    ).scalar()
+    tasks = session.execute(
+        select(func.count()).where(
+            Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.deleted_at.is_(None)
+        )
+    ).scalar_one()
+    referrals = session.execute(
+        select(func.count()).where(
+            Referral.case_id == case.id,
+            Referral.status == ReferralStatus.PENDING,
+            Referral.deleted_at.is_(None),
+        )
+    ).scalar_one()
+    return OpenWork(stay, int(tasks), int(referrals))
+
+
+def _tidy(session: Session, actor: Actor, case: Case, today: date) -> None:
+    """Close what is still open on a closing case: discharge from the shelter today, cancel the
+    open tasks, withdraw the pending referrals; each audited as if done by hand."""
+    for stay in session.execute(
+        select(Stay).where(
+            Stay.case_id == case.id, Stay.discharged_on.is_(None), Stay.deleted_at.is_(None)
+        )
+    ).scalars():
+        stay.discharged_on = max(today, stay.admitted_on)
+        stay.discharge_reason = DischargeReason.OTHER
+        stay.note = "The case was closed."
+        stay.updated_by = actor.user_id
+        audit.record(session, actor.user_id, "shelter.discharge", "stay", stay.id)
+    for task in session.execute(
+        select(Task).where(
+            Task.case_id == case.id, Task.status == TaskStatus.OPEN, Task.deleted_at.is_(None)
+        )
+    ).scalars():
+        task.status = TaskStatus.CANCELLED
+        task.updated_by = actor.user_id
+        audit.record(session, actor.user_id, "task.cancel", "task", task.id)
+    for referral in session.execute(
+        select(Referral).where(
+            Referral.case_id == case.id,
+            Referral.status == ReferralStatus.PENDING,
+            Referral.deleted_at.is_(None),
+        )
+    ).scalars():
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.follow_up_on = None
+        referral.updated_by = actor.user_id
+        audit.record(session, actor.user_id, "referral.withdrawn", "referral", referral.id)
+
+
+def withdraw_closure(session: Session, actor: Actor, request_id: str) -> None:
+    """The caseworker who asked (or a supervisor) takes a closure request back before it is
+    decided: the case goes on as it was."""
+    request = session.get(ClosureRequest, request_id)
+    if request is None or request.decision != ClosureDecision.PENDING:
+        raise ValidationError("That request has already been decided or no longer exists.")
+    case = visible_case(session, actor, request.case_id)
+    if request.created_by != actor.user_id and not actor.has(Role.SUPERVISOR):
+        raise PermissionDenied("Only the person who asked, or a supervisor, can withdraw it.")
+    request.decision = ClosureDecision.WITHDRAWN
+    request.decided_by = actor.user_id
+    request.decided_at = utcnow()
+    request.updated_by = actor.user_id
+    audit.record(session, actor.user_id, "case.closure.withdrawn", "case", case.id)
+
+
 def decide_closure(
     session: Session,
     actor: Actor,
@@ -116,8 +220,10 @@ def decide_closure(
     approve: bool,
     comment: str = "",
     today: date | None = None,
+    tidy: bool = False,
 ) -> None:
-    """A supervisor approves (the case closes) or rejects (with a comment) a closure request."""
+    """A supervisor approves (the case closes) or rejects (with a comment) a closure request.
+    With ``tidy``, an approval also closes what is still open on the case (see OpenWork)."""
     actor.require(Role.SUPERVISOR)
     request = session.get(ClosureRequest, request_id)
     if request is None or request.decision != ClosureDecision.PENDING:
@@ -137,6 +243,8 @@ def decide_closure(
         case.closed_date = today or SYSTEM.today()
         case.follow_up_date = None
         _change_status(session, actor, case, request.target_status, request.comment)
+        if tidy:
+            _tidy(session, actor, case, case.closed_date)
     audit.record(session, actor.user_id, f"case.closure.{request.decision.value}", "case", case.id)
 
 
@@ -221,6 +329,7 @@ def closure_requests(
             r.created_at,
             r.decision,
             r.decision_comment,
+            r.created_by,
         )
         for r, reference, name in session.execute(query).all()
     ]

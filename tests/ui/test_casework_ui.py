@@ -14,14 +14,16 @@ from pytestqt.qtbot import QtBot
 
 from casework.model.vocab import (
     CaseStatus,
+    ClosureDecision,
     ClosureReason,
     ConsentKind,
     DischargeReason,
     ReleaseField,
     RiskLevel,
     ServiceCategory,
+    TaskStatus,
 )
-from casework.services import cases
+from casework.services import cases, lifecycle, tasks
 from casework.services.timeline import EventKind
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
@@ -96,6 +98,8 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
 ) -> None:
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Neema")
+    with amina.transaction() as session:
+        tasks.add_task(session, actor_of(amina), case.case_id, "Book the dentist", today)
     amina.lock()
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
@@ -103,20 +107,28 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
     window.workspace_view.open_case(case.case_id)
     view = window.workspace_view.detail.currentWidget()
     assert isinstance(view, CaseView)
+    warned: list[str] = []
 
     def fill_closure(dialog: ClosureDialog) -> int:
+        warned.append(dialog.open_work.text())
         dialog.reason.setCurrentIndex(list(ClosureReason).index(ClosureReason.GOALS_MET))
         dialog.comment.setPlainText("Working and housed")
         return 1
 
     monkeypatch.setattr("ui.views.case.overview.ClosureDialog.exec", fill_closure)
     assert saved(qtbot, view.overview.request_closure())
-    info = view.overview.body.findChild(QLabel, "infoText")
+    assert warned == [
+        "Still open: 1 open tasks. The supervisor who approves can close them with the case."
+    ]
+    body = view.overview.body
+    info = body.findChild(QLabel, "infoText")
     assert info is not None
-    assert "Closure requested" in info.text()
-    assert (
-        view.overview.body.findChild(QPushButton, "approveClosure") is None
-    )  # not hers to approve
+    assert "Closure requested by Amina K." in info.text()
+    assert "“Working and housed”" in info.text()  # her words, for the supervisor
+    assert body.findChild(QPushButton, "approveClosure") is None  # not hers to approve
+    for action in ("withdrawClosure", "printCaseFile", "requestErasure"):  # still there
+        button = body.findChild(QPushButton, action)
+        assert button is not None and button.isVisibleTo(view) and button.isEnabled()
     window.lock()
 
     sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
@@ -130,9 +142,46 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
     view = window.workspace_view.detail.currentWidget()
     assert isinstance(view, CaseView)
     qtbot.mouseClick(view.overview.body.findChild(QPushButton, "approveClosure"), LEFT)
+    approval = view.overview.approval
+    assert approval.isVisible() and approval.open_work.text() == "Still open: 1 open tasks."
+    assert approval.tidy.isVisible() and approval.tidy.isChecked()
+    qtbot.mouseClick(approval.approve_button, LEFT)
     qtbot.waitUntil(lambda: view.overview.detail.status == CaseStatus.CLOSED)
     assert view.overview.detail.closure_reason == ClosureReason.GOALS_MET
     assert "Closed" in view.history.view.toPlainText()
+    assert window.desk is not None
+    assert [t.status for t in window.desk.tasks.of_case(case.case_id)] == [TaskStatus.CANCELLED]
+
+
+def test_the_caseworker_withdraws_her_closure_request(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
+) -> None:
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    case = record(amina, today, first_name="Neema")
+    with amina.transaction() as session:
+        lifecycle.request_closure(
+            session, actor_of(amina), case.case_id, ClosureReason.GOALS_MET, "Housed"
+        )
+    amina.lock()
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
+    assert window.workspace_view is not None
+    window.workspace_view.open_case(case.case_id)
+    view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
+    withdraw = view.overview.body.findChild(QPushButton, "withdrawClosure")
+    assert withdraw is not None and withdraw.isVisibleTo(view)
+    qtbot.mouseClick(withdraw, LEFT)
+    qtbot.waitUntil(lambda: view.overview.body.findChild(QPushButton, "requestClosure") is not None)
+    assert view.overview.body.findChild(QPushButton, "withdrawClosure") is None
+    assert window.desk is not None
+    [request] = window.desk.cases.closure_requests(case.case_id, pending_only=False)
+    assert request.decision == ClosureDecision.WITHDRAWN
+    assert view.overview.detail.status == CaseStatus.ACTIVE
 
 
 def test_notes_tasks_and_consent_from_the_case_tabs(

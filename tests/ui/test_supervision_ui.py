@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PySide6.QtCharts import QAbstractBarSeries
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -128,7 +129,11 @@ def test_erasure_request_is_decided_in_the_inbox_and_the_caseworker_reads_why(
 
 
 def test_reviews_and_moving_a_caseload(
-    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ids = amina_cases(vault_folder, date.today(), ["Ana", "Bea"])
     window = make_window(vault_folder)
@@ -148,18 +153,38 @@ def test_reviews_and_moving_a_caseload(
     dialog = view.open_reassign()
     assert dialog is not None
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
-    assert dialog.cases.count() == 2 and len(dialog.chosen()) == 2
+    # Nothing is chosen for her: no case ticked, nobody to move them to, Move not offered.
+    assert dialog.cases.count() == 2 and dialog.chosen() == []
+    assert dialog.target.currentText() == "Choose a caseworker"
+    assert dialog.target.findText("Amina K.") == -1  # never to the caseworker they are with
+    assert not dialog.move_button.isEnabled()
+    qtbot.mouseClick(dialog.all, LEFT, pos=QPoint(8, dialog.all.height() // 2))  # its box
+    assert len(dialog.chosen()) == 2 and not dialog.move_button.isEnabled()
     dialog.target.setCurrentIndex(dialog.target.findText("Bruno L."))
-    dialog.move_cases()
+    assert dialog.move_button.isEnabled()
+    asked: list[str] = []
+
+    def question(_parent: object, _title: str, text: str, *_args: object) -> object:
+        asked.append(text)
+        return (
+            QMessageBox.StandardButton.Cancel if len(asked) == 1 else QMessageBox.StandardButton.Yes
+        )
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    qtbot.mouseClick(dialog.move_button, LEFT)
+    assert asked == ["Move 2 cases from Amina K. to Bruno L.?"]
+    assert not dialog.loading and dialog.outcome.text() == ""  # she said Cancel: nothing moved
+    qtbot.mouseClick(dialog.move_button, LEFT)
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert "Say why" in dialog.outcome.text() and dialog.outcome.tone == "error"
     dialog.reason.setText("Amina has left the organisation")
-    dialog.move_cases()
+    qtbot.mouseClick(dialog.move_button, LEFT)
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert "Moved 2 cases to Bruno L." in dialog.outcome.text()
     assert dialog.outcome.tone == "success"
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert dialog.cases.count() == 0
+    assert dialog.source.currentText() == "Amina K. (0 open cases)"  # counts what is left
 
 
 def test_who_opened_a_case_and_the_chain_check_from_the_ui(

@@ -9,16 +9,19 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
-from casework.errors import PermissionDenied, ValidationError
+from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.model.vocab import (
+    ClosureDecision,
+    ClosureReason,
     ConsentKind,
     OrganisationType,
     ReferralStatus,
     ReleaseField,
     ServiceCategory,
+    TaskStatus,
 )
 from casework.reporting.referral_packet import referral_packet_pdf
-from casework.services import cases, consent, referrals, tasks
+from casework.services import cases, consent, lifecycle, referrals, shelter, tasks
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
@@ -202,3 +205,63 @@ def test_packets_print_names_in_any_script(today: date) -> None:
     )
     reader = PdfReader(io.BytesIO(referral_packet_pdf(packet)))
     assert "Олена Коваленко" in reader.pages[0].extract_text()
+
+
+def test_approving_a_closure_can_close_what_is_still_open_and_a_request_can_be_withdrawn(
+    setting: Setting, staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    """A closed case should leave nobody counted in a bed and no partner waiting: the
+    supervisor who approves sees what is open and closes it with the case, each audited."""
+    amina, case, clinic = setting
+    with staffed_vault.transaction() as session:
+        shelter.add_facility(session, actor_of(staffed_vault), "Harbour House", {"Blue": 1})
+    with amina.transaction() as session:
+        actor = actor_of(amina)
+        consent.record_consent(
+            session,
+            actor,
+            case.case_id,
+            ConsentKind.RELEASE,
+            today - timedelta(days=30),
+            today,
+            partner_organisation="City Health Centre",
+            purpose="Medical care",
+        )
+        [bed] = shelter.occupancy(session, actor, today)
+        shelter.admit(session, actor, case.case_id, bed.bed_id, today - timedelta(days=3), today)
+        tasks.add_task(session, actor, case.case_id, "Book the dentist", today)
+    refer(amina, case, clinic, today)
+    with amina.transaction() as session:
+        actor = actor_of(amina)
+        assert lifecycle.open_work(session, actor, case.case_id) == lifecycle.OpenWork(
+            today - timedelta(days=3), 1, 1
+        )
+        first = lifecycle.request_closure(session, actor, case.case_id, ClosureReason.GOALS_MET)
+        lifecycle.withdraw_closure(session, actor, first)  # she changed her mind
+        second = lifecycle.request_closure(session, actor, case.case_id, ClosureReason.GOALS_MET)
+    bruno = unlock(vault_folder, "bruno", WORKER_PASSWORD)
+    with pytest.raises(NotFound), bruno.transaction() as session:  # not his case, not his ask
+        lifecycle.withdraw_closure(session, actor_of(bruno), second)
+    bruno.lock()
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
+    with sara.transaction() as session:
+        lifecycle.decide_closure(session, actor_of(sara), second, True, "", today, tidy=True)
+    with sara.session() as session:
+        actor = actor_of(sara)
+        assert lifecycle.open_work(session, actor, case.case_id) == lifecycle.OpenWork(None, 0, 0)
+        assert [s.discharged_on for s in shelter.case_stays(session, actor, case.case_id)] == [
+            today
+        ]
+        assert [t.status for t in tasks.case_tasks(session, actor, case.case_id)] == [
+            TaskStatus.CANCELLED
+        ]
+        [referral] = referrals.case_referrals(session, actor, case.case_id)
+        assert referral.status == ReferralStatus.WITHDRAWN
+        decisions = [
+            r.decision
+            for r in lifecycle.closure_requests(
+                session, actor, pending_only=False, case_id=case.case_id
+            )
+        ]
+        assert decisions == [ClosureDecision.WITHDRAWN, ClosureDecision.APPROVED]
+    sara.lock()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -331,7 +332,9 @@ class CasesView(CaseList):
 
 
 class ReassignDialog(QDialog):
-    """Move one case or many from one caseworker to another, with a reason."""
+    """Move one case or many from one caseworker to another, with a reason. Nothing is chosen
+    for the user: no case is ticked, "To" is empty and never offers "From", Move waits for
+    both, and asks once more naming how many cases go to whom."""
 
     def __init__(self, workspace: Desk, board: Dashboard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -347,11 +350,10 @@ class ReassignDialog(QDialog):
         self.cases = QListWidget()
         self.cases.setObjectName("casesToMove")
         self.all = QCheckBox(tr("All of them"))
-        self.all.setChecked(True)
+        self.all.setObjectName("moveAll")
         self.target = QComboBox()
         self.target.setObjectName("toCaseworker")
-        for worker_id, name in workspace.cases.caseworkers():
-            self.target.addItem(name, worker_id)
+        self.workers = workspace.cases.caseworkers()
         self.reason = QLineEdit()
         self.reason.setObjectName("reassignReason")
         self.reason.setPlaceholderText(tr("For example: Amina has left the organisation"))
@@ -366,7 +368,9 @@ class ReassignDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Move"))
+        self.move_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.move_button.setText(tr("Move"))
+        self.move_button.setObjectName("moveCases")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.busy)
@@ -376,11 +380,36 @@ class ReassignDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.source.currentIndexChanged.connect(lambda _i: self._load_cases())
         self.all.toggled.connect(self._check_all)
+        self.cases.itemChanged.connect(lambda _item: self._enable())
+        self.target.currentIndexChanged.connect(lambda _i: self._enable())
         self.operation: operations.Operation[Any] | None = None
         self._load_cases()
 
+    def _fill_targets(self) -> None:
+        """Every caseworker but the one the cases are moved from; none chosen yet."""
+        figure = self.source.currentData()
+        source = figure.key.removeprefix("open:") if figure is not None else None
+        chosen = self.target.currentData()
+        self.target.blockSignals(True)
+        self.target.clear()
+        self.target.addItem(tr("Choose a caseworker"), None)
+        for worker_id, name in self.workers:
+            if worker_id != source:
+                self.target.addItem(name, worker_id)
+        index = self.target.findData(chosen) if chosen is not None else 0
+        self.target.setCurrentIndex(max(index, 0))
+        self.target.blockSignals(False)
+        self._enable()
+
+    def _enable(self) -> None:
+        self.move_button.setEnabled(
+            bool(self.chosen()) and self.target.currentData() is not None and not self.loading
+        )
+
     def _load_cases(self) -> None:
         self.cases.clear()
+        self.all.setChecked(False)
+        self._fill_targets()
         figure = self.source.currentData()
         if figure is None:
             return
@@ -407,6 +436,7 @@ class ReassignDialog(QDialog):
                 Qt.CheckState.Checked if self.all.isChecked() else Qt.CheckState.Unchecked
             )
             self.cases.addItem(item)
+        self._enable()
 
     def _check_all(self, on: bool) -> None:
         state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
@@ -422,6 +452,21 @@ class ReassignDialog(QDialog):
 
     def move_cases(self) -> None:
         ids, target, reason = self.chosen(), self.target.currentData(), self.reason.text()
+        if not ids or target is None:
+            return
+        figure = self.source.currentData()
+        question = tr("Move {0} cases from {1} to {2}?").format(
+            len(ids), figure.label if figure is not None else "", self.target.currentText()
+        )
+        answer = QMessageBox.question(
+            self,
+            tr("Move cases"),
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
         workspace = self.workspace
         self.operation = operations.change(
             lambda _job: workspace.supervision.reassign_many(ids, target, reason),
@@ -430,6 +475,7 @@ class ReassignDialog(QDialog):
             message=self.outcome,
             progress=self.busy,
             busy=[self.buttons],
+            ended=self._enable,
         )
 
     def _moved(self, count: int) -> None:
@@ -443,8 +489,10 @@ class ReassignDialog(QDialog):
         if figure is not None:
             moved = set(self.chosen())
             remaining = tuple(c for c in figure.case_ids if c not in moved)
-            self.source.setItemData(
-                self.source.currentIndex(), Figure(figure.key, figure.label, remaining)
+            index = self.source.currentIndex()
+            self.source.setItemData(index, Figure(figure.key, figure.label, remaining))
+            self.source.setItemText(
+                index, tr("{0} ({1} open cases)").format(figure.label, len(remaining))
             )
             self._load_cases()
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
-from casework.application.types import CaseDetail
+from casework.application.types import CaseDetail, OpenWork
 from casework.model.vocab import (
     CaseStatus,
     ClosureDecision,
@@ -167,7 +167,8 @@ class OverviewTab(Tab):
         self.reload()
         self.changed.emit()
 
-    def _actions(self) -> QHBoxLayout:
+    def _actions(self) -> QVBoxLayout:
+        column = QVBoxLayout()
         row = QHBoxLayout()
         detail = self.detail
         actor = self.workspace.actor
@@ -177,26 +178,38 @@ class OverviewTab(Tab):
             if r.decision == ClosureDecision.PENDING
         ]
         if pending:
+            # The request, the caseworker's words with it, and what can be done about it; the
+            # case's other actions stay (printing, reassigning, asking to forget).
             request = pending[0]
-            waiting = QLabel(
-                tr("Closure requested by {0}: {1}").format(
-                    request.requested_by, vocab(request.reason.label)
-                )
+            banner = QHBoxLayout()
+            column.addLayout(banner)
+            text = tr("Closure requested by {0} on {1}: {2}").format(
+                request.requested_by,
+                request.requested_at.astimezone().date().isoformat(),
+                vocab(request.reason.label),
             )
+            if request.comment:
+                text += " — " + tr("“{0}”").format(request.comment)
+            waiting = QLabel(text)
             waiting.setObjectName("infoText")
             waiting.setWordWrap(True)
-            row.addWidget(waiting, 1)
+            self.closure_banner = waiting
+            banner.addWidget(waiting, 1)
             if actor.sees_all_cases:
-                approve = QPushButton(tr("Approve closure"))
+                approve = QPushButton(tr("Approve closure…"))
                 approve.setObjectName("approveClosure")
                 reject = QPushButton(tr("Reject…"))
                 reject.setObjectName("rejectClosure")
-                approve.clicked.connect(lambda: self.decide(request.request_id, True, ""))
+                approve.clicked.connect(lambda: self.approve(request.request_id))
                 reject.clicked.connect(lambda: self.reject(request.request_id))
-                row.addWidget(approve)
-                row.addWidget(reject)
-            return row
-        if detail.status in (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP):
+                banner.addWidget(approve)
+                banner.addWidget(reject)
+            if request.requested_by_id == actor.user_id or actor.sees_all_cases:
+                withdraw = QPushButton(tr("Withdraw the request"))
+                withdraw.setObjectName("withdrawClosure")
+                withdraw.clicked.connect(lambda: self.withdraw(request.request_id))
+                banner.addWidget(withdraw)
+        elif detail.status in (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP):
             follow = QPushButton(
                 tr("Back to active")
                 if detail.status == CaseStatus.FOLLOW_UP
@@ -222,7 +235,8 @@ class OverviewTab(Tab):
         print_file.setObjectName("printCaseFile")
         print_file.clicked.connect(lambda: self.print_case_file())
         row.addWidget(print_file)
-        return row
+        column.addLayout(row)
+        return column
 
     def print_case_file(self) -> ReportDialog:
         dialog = ReportDialog(self.workspace, self.case_id, self.detail.reference, self)
@@ -312,7 +326,7 @@ class OverviewTab(Tab):
         return self.submit(lambda: cases.set_follow_up(case_id, True, by))
 
     def request_closure(self) -> Saving | None:
-        dialog = ClosureDialog(self)
+        dialog = ClosureDialog(self, self.workspace.cases.open_work(self.case_id))
         if not dialog.exec():
             return None
         cases, case_id = self.workspace.cases, self.case_id
@@ -323,9 +337,22 @@ class OverviewTab(Tab):
         )
         return self.submit(lambda: cases.request_closure(case_id, reason, comment, referred))
 
-    def decide(self, request_id: str, approve: bool, comment: str) -> Saving:
+    def decide(self, request_id: str, approve: bool, comment: str, tidy: bool = False) -> Saving:
         cases = self.workspace.cases
-        return self.submit(lambda: cases.decide_closure(request_id, approve, comment))
+        return self.submit(lambda: cases.decide_closure(request_id, approve, comment, tidy))
+
+    def approve(self, request_id: str) -> ApproveClosureDialog:
+        """Approve, seeing first what is still open on the case and closing it with it."""
+        dialog = self.approval = ApproveClosureDialog(
+            self.workspace.cases.open_work(self.case_id), self
+        )
+        dialog.accepted.connect(lambda: self.decide(request_id, True, "", dialog.tidy.isChecked()))
+        dialog.open()
+        return dialog
+
+    def withdraw(self, request_id: str) -> Saving:
+        cases = self.workspace.cases
+        return self.submit(lambda: cases.withdraw_closure(request_id))
 
     def reject(self, request_id: str) -> Saving | None:
         comment, ok = QInputDialog.getMultiLineText(
@@ -359,7 +386,9 @@ class OverviewTab(Tab):
 
 
 class ClosureDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """Asking a supervisor to close the case; what is still open on it is said first."""
+
+    def __init__(self, parent: QWidget | None = None, work: OpenWork | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Request closure"))
         self.reason = QComboBox()
@@ -373,9 +402,67 @@ class ClosureDialog(QDialog):
         form.addRow("", self.referred)
         form.addRow(tr("Comment"), self.comment)
         form.addRow(QLabel(tr("A supervisor approves the closure before the case closes.")))
+        self.open_work = QLabel()
+        self.open_work.setObjectName("openWork")
+        self.open_work.setWordWrap(True)
+        if work is not None and work.any:
+            self.open_work.setText(
+                open_work_text(work)
+                + " "
+                + tr("The supervisor who approves can close them with the case.")
+            )
+            form.addRow(self.open_work)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         form.addRow(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+
+def open_work_text(work: OpenWork) -> str:
+    """What is still open on a case, in a sentence ("" when nothing is)."""
+    parts = []
+    if work.in_shelter_since is not None:
+        parts.append(tr("in a shelter bed since {0}").format(work.in_shelter_since.isoformat()))
+    if work.open_tasks:
+        parts.append(tr("{0} open tasks").format(work.open_tasks))
+    if work.pending_referrals:
+        parts.append(tr("{0} pending referrals").format(work.pending_referrals))
+    return tr("Still open: {0}.").format("; ".join(parts)) if parts else ""
+
+
+class ApproveClosureDialog(QDialog):
+    """Approving a closure: what is still open on the case, and closing it with the case
+    (ticked: a closed case should leave nobody counted in a bed, nothing pending)."""
+
+    def __init__(self, work: OpenWork, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Approve closure"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(tr("The case will close."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.open_work = QLabel(open_work_text(work))
+        self.open_work.setObjectName("openWork")
+        self.open_work.setWordWrap(True)
+        self.open_work.setVisible(work.any)
+        layout.addWidget(self.open_work)
+        self.tidy = QCheckBox(
+            tr(
+                "Also discharge from the shelter, cancel the open tasks and withdraw the "
+                "pending referrals"
+            )
+        )
+        self.tidy.setObjectName("tidyOnClosure")
+        self.tidy.setChecked(work.any)
+        self.tidy.setVisible(work.any)
+        layout.addWidget(self.tidy)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.approve_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.approve_button.setText(tr("Approve closure"))
+        layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
