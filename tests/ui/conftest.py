@@ -15,6 +15,7 @@ from casework.vault.vault import VaultFolder
 from ui import jobs
 from ui.models.caseload import CaseloadModel
 from ui.operations import Operation
+from ui.views.case.view import CaseView
 from ui.views.workspace import WorkspaceView
 from ui.windows.main_window import MainWindow
 
@@ -125,3 +126,15 @@ def answering(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButto
 
     monkeypatch.setattr(QMessageBox, "question", question)
     return asked
+
+
+def open_case_as(
+    qtbot: QtBot, make_window: MakeWindow, folder: VaultFolder, user: str, password: str, case: str
+) -> CaseView:
+    window = make_window(folder)
+    sign_in(qtbot, window, user, password)
+    assert window.workspace_view is not None
+    window.workspace_view.open_case(case)
+    view = window.workspace_view.detail.currentWidget()
+    assert isinstance(view, CaseView)
+    return view

@@ -29,13 +29,21 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
-from tests.ui.conftest import MakeWindow, cell_text, saved, sign_in, wait_loaded
+from tests.ui.conftest import (
+    MakeWindow,
+    cell_text,
+    open_case_as,
+    saved,
+    sign_in,
+    wait_loaded,
+)
 from ui.views.approvals import ApprovalsView
 from ui.views.case import CaseView
 from ui.views.case.overview import ClosureDialog
 from ui.views.intake import IntakeForm
 from ui.views.my_tasks import MyTasksView
 from ui.views.search_results import SearchResultsView
+from ui.windows.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -167,12 +175,9 @@ def test_the_caseworker_withdraws_her_closure_request(
             session, actor_of(amina), case.case_id, ClosureReason.GOALS_MET, "Housed"
         )
     amina.lock()
-    window = make_window(vault_folder)
-    sign_in(qtbot, window, "amina", WORKER_PASSWORD)
-    assert window.workspace_view is not None
-    window.workspace_view.open_case(case.case_id)
-    view = window.workspace_view.detail.currentWidget()
-    assert isinstance(view, CaseView)
+    view = open_case_as(qtbot, make_window, vault_folder, "amina", WORKER_PASSWORD, case.case_id)
+    window = view.window()
+    assert isinstance(window, MainWindow)
     withdraw = view.overview.body.findChild(QPushButton, "withdrawClosure")
     assert withdraw is not None and withdraw.isVisibleTo(view)
     qtbot.mouseClick(withdraw, LEFT)

@@ -4,7 +4,6 @@ typed changes are not dropped without asking; a supervisor reads the value a cha
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -17,25 +16,12 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import record_survivor, unlock
-from tests.ui.conftest import answering, sign_in, wait_loaded
+from tests.ui.conftest import MakeWindow, answering, open_case_as, wait_loaded
 from ui.views.case.correction import CorrectionDialog
 from ui.views.case.view import CaseView
 from ui.windows.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
-MakeWindow = Callable[[VaultFolder], MainWindow]
-
-
-def open_case_as(
-    qtbot: QtBot, make_window: MakeWindow, folder: VaultFolder, user: str, password: str, case: str
-) -> CaseView:
-    window = make_window(folder)
-    sign_in(qtbot, window, user, password)
-    assert window.workspace_view is not None
-    window.workspace_view.open_case(case)
-    view = window.workspace_view.detail.currentWidget()
-    assert isinstance(view, CaseView)
-    return view
 
 
 def correct_button(view: CaseView, group: int) -> QPushButton:
