@@ -38,6 +38,7 @@ from ui.views.partners import PartnersView
 from ui.views.printouts import ReportDialog
 from ui.views.search_results import SearchResultsView
 from ui.views.shelter import ShelterBoard
+from ui.views.tab import Tab
 from ui.widgets import scrub
 
 if TYPE_CHECKING:
@@ -245,6 +246,76 @@ class WorkspaceView(QWidget):
         if self.caseload is not None:
             self.caseload.pending_selection = detail.case_id
             self.caseload.model.reload(locate=detail.case_id)
+
+    # -- what the menus do (ui.windows.menus) ---------------------------------------------
+
+    def current_case(self) -> CaseView | None:
+        current = self.detail.currentWidget()
+        return current if isinstance(current, CaseView) else None
+
+    def case_open(self) -> bool | None:
+        """True with a case on screen, False with the intake form (it saves), else None."""
+        current = self.detail.currentWidget()
+        if isinstance(current, CaseView):
+            return True
+        return False if isinstance(current, IntakeForm) else None
+
+    def save_current(self) -> None:
+        """Ctrl+S: the intake form saves; in a case, the note being written is added."""
+        current = self.detail.currentWidget()
+        if isinstance(current, IntakeForm) and current.save_button.isEnabled():
+            current.save()
+        elif isinstance(current, CaseView) and current.notes.body.toPlainText().strip():
+            current.tabs.setCurrentWidget(current.notes)
+            current.notes.add()
+
+    def add_note(self) -> None:
+        case = self.current_case()
+        if case is not None:
+            case.tabs.setCurrentWidget(case.notes)
+            case.notes.body.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def correct_record(self) -> None:
+        case = self.current_case()
+        if case is not None and case.overview.edit_buttons:
+            case.tabs.setCurrentWidget(case.overview)
+            case.overview.correct()
+
+    def next_case(self, step: int) -> None:
+        """The next (``step`` 1) or previous (-1) case of the caseload, opened."""
+        if self.caseload is None:
+            return
+        table, model = self.caseload.table, self.caseload.model
+        rows = model.rowCount()
+        if rows == 0:
+            return
+        current = table.currentIndex()
+        row = current.row() + step if current.isValid() else (0 if step > 0 else rows - 1)
+        row = max(0, min(rows - 1, row))
+        index = model.index(row, 0)
+        table.setCurrentIndex(index)
+        self._open_index(index)
+
+    def next_section(self, step: int) -> None:
+        case = self.current_case()
+        if case is not None:
+            count = case.tabs.count()
+            case.tabs.setCurrentIndex((case.tabs.currentIndex() + step) % count)
+
+    def focus_caseload(self) -> None:
+        if self.caseload is not None:
+            self.caseload.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def refresh(self) -> None:
+        """F5: the caseload and the case on screen, read again."""
+        if self.caseload is not None:
+            self.caseload.model.reload(locate=self.caseload.pending_selection)
+        case = self.current_case()
+        if case is not None:
+            for index in range(case.tabs.count()):
+                tab = case.tabs.widget(index)
+                if isinstance(tab, Tab):
+                    tab.reload()
 
     def place(self) -> Place:
         current = self.detail.currentWidget()

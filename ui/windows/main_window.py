@@ -29,6 +29,7 @@ from ui.idle import IdleWatcher
 from ui.messages import error_text
 from ui.session_watch import SessionWatcher
 from ui.widgets import scrub
+from ui.windows.menus import Menus
 from ui.windows.setup import RecoveryCodePage, SetupPage
 from ui.windows.signin import SignInPage
 
@@ -143,7 +144,12 @@ class MainWindow(QMainWindow):
         self.addAction(self.new_action)
         self.addAction(self.search_action)
         self.addAction(self.tasks_action)
+        for action in self.toolbar.actions():  # reachable with Tab, not the mouse alone
+            button = self.toolbar.widgetForAction(action)
+            if button is not None and not isinstance(button, QLineEdit):
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.toolbar.hide()
+        self.menus = Menus(self)
 
         self.clipboard_guard = ClipboardGuard(parent=self)
         self.idle = IdleWatcher(self)
@@ -227,6 +233,8 @@ class MainWindow(QMainWindow):
         self.import_action.setVisible(actor.sees_all_cases and actor.works_cases)
         self.reporting_action.setVisible(workspace.reporting.allowed)
         self.admin_action.setVisible(workspace.is_admin)
+        self.menus.signed_in(actor.works_cases)
+        view.detail.currentChanged.connect(lambda _index: self._detail_changed())
         if actor.works_cases:
             # Reminders for expiring consent and follow-up dates, and old drafts removed.
             def housekeeping(_job: jobs.Job) -> int:
@@ -307,6 +315,38 @@ class MainWindow(QMainWindow):
         if self.workspace_view is not None:
             getattr(self.workspace_view, name)()
 
+    def _detail_changed(self) -> None:
+        view = self.workspace_view
+        self.menus.case_changed(view.case_open() if view is not None else None)
+
+    def move_between_panes(self, step: int) -> None:
+        """F6 and Shift+F6: the toolbar's search, the caseload, the view beside it, in turn."""
+        view = self.workspace_view
+        if view is None:
+            return
+        panes: list[QWidget] = [self.search_box] if self.search_box.isVisible() else []
+        if view.caseload is not None:
+            panes.append(view.caseload.table)
+        panes.append(view.detail)
+        focused = QApplication.focusWidget()
+        here = next(
+            (
+                i
+                for i, pane in enumerate(panes)
+                if focused is not None and (focused is pane or pane.isAncestorOf(focused))
+            ),
+            -1,
+        )
+        target = panes[(here + step) % len(panes)]
+        if target is view.detail:
+            current = view.detail.currentWidget()
+            if current is not None:
+                current.setFocus(Qt.FocusReason.OtherFocusReason)
+                if not current.hasFocus():
+                    current.focusNextChild()
+            return
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def _search(self) -> None:
         if self.workspace_view is not None:
             self.workspace_view.search(self.search_box.text())
@@ -324,6 +364,7 @@ class MainWindow(QMainWindow):
         if desk is None:
             return
         self.statusBar().clearMessage()
+        self.menus.locked()
         username = desk.actor.username
         if self.workspace_view is not None:
             self._last_place = (desk.actor.user_id, self.workspace_view.place())
