@@ -5,15 +5,105 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from casework.model import AuditEvent, Case, User
+from casework.model import (
+    Attachment,
+    AuditEvent,
+    Case,
+    CaseNote,
+    ConsentRecord,
+    CounselingSession,
+    Hearing,
+    LegalMatter,
+    Referral,
+    Stay,
+    Task,
+    User,
+)
 from casework.model.actor import Actor
 from casework.model.vocab import Role
 
 LIMIT = 1000
+
+# The records of a case that audit rows name, and the column that holds their case.
+CASE_OF: dict[str, tuple[InstrumentedAttribute[str], InstrumentedAttribute[Any]]] = {
+    "stay": (Stay.id, Stay.case_id),
+    "task": (Task.id, Task.case_id),  # a case's (a task of one's own has no case)
+    "referral": (Referral.id, Referral.case_id),
+    "note": (CaseNote.id, CaseNote.case_id),
+    "attachment": (Attachment.id, Attachment.case_id),
+    "counseling": (CounselingSession.id, CounselingSession.case_id),
+    "legal": (LegalMatter.id, LegalMatter.case_id),
+}
+
+
+def _about_case(case_id: str) -> ColumnElement[bool]:
+    """Rows about the case or about one of its records (a stay, a task, a note, a hearing…)."""
+    about = [and_(AuditEvent.entity == "case", AuditEvent.entity_id == case_id)]
+    for entity, (key, case_column) in CASE_OF.items():
+        about.append(
+            and_(
+                AuditEvent.entity == entity,
+                AuditEvent.entity_id.in_(select(key).where(case_column == case_id)),
+            )
+        )
+    about.append(
+        and_(
+            AuditEvent.entity == "hearing",
+            AuditEvent.entity_id.in_(
+                select(Hearing.id)
+                .join(LegalMatter, LegalMatter.id == Hearing.matter_id)
+                .where(LegalMatter.case_id == case_id)
+            ),
+        )
+    )
+    about.append(
+        and_(
+            AuditEvent.entity == "consent",
+            AuditEvent.entity_id.in_(
+                select(ConsentRecord.id)
+                .join(Case, Case.survivor_id == ConsentRecord.survivor_id)
+                .where(Case.id == case_id)
+            ),
+        )
+    )
+    return or_(*about)
+
+
+def _references(session: Session, events: list[AuditEvent]) -> dict[tuple[str, str], str]:
+    """(entity, id) → the reference of the case a record belongs to, for the rows shown."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        wanted.setdefault(event.entity, set()).add(event.entity_id)
+    found: dict[tuple[str, str], str] = {}
+    queries = {
+        entity: select(key, Case.reference)
+        .join(Case, Case.id == case_column)
+        .where(key.in_(sorted(wanted[entity])))
+        for entity, (key, case_column) in CASE_OF.items()
+        if entity in wanted
+    }
+    if "hearing" in wanted:
+        queries["hearing"] = (
+            select(Hearing.id, Case.reference)
+            .join(LegalMatter, LegalMatter.id == Hearing.matter_id)
+            .join(Case, Case.id == LegalMatter.case_id)
+            .where(Hearing.id.in_(sorted(wanted["hearing"])))
+        )
+    if "consent" in wanted:
+        queries["consent"] = (
+            select(ConsentRecord.id, Case.reference)
+            .join(Case, Case.survivor_id == ConsentRecord.survivor_id)
+            .where(ConsentRecord.id.in_(sorted(wanted["consent"])))
+        )
+    for entity, query in queries.items():
+        for record_id, reference in session.execute(query).all():
+            found.setdefault((entity, record_id), reference)
+    return found
 
 
 @dataclass(frozen=True)
@@ -49,7 +139,7 @@ def trail(session: Session, actor: Actor, where: AuditFilter, limit: int = LIMIT
     if where.user_id:
         query = query.where(AuditEvent.actor_id == where.user_id)
     if where.case_id:
-        query = query.where(AuditEvent.entity == "case", AuditEvent.entity_id == where.case_id)
+        query = query.where(_about_case(where.case_id))
     if where.action:
         query = query.where(AuditEvent.action == where.action)
     if where.start:
@@ -57,6 +147,8 @@ def trail(session: Session, actor: Actor, where: AuditFilter, limit: int = LIMIT
     if where.end:
         after = datetime.combine(where.end + timedelta(days=1), time(), tzinfo=UTC)
         query = query.where(AuditEvent.at < after)
+    rows = session.execute(query).all()
+    of_records = _references(session, [event for event, _name, reference in rows if not reference])
     return [
         AuditRow(
             event.seq,
@@ -65,9 +157,9 @@ def trail(session: Session, actor: Actor, where: AuditFilter, limit: int = LIMIT
             event.action,
             event.entity,
             event.entity_id,
-            reference or "",
+            reference or of_records.get((event.entity, event.entity_id), ""),
         )
-        for event, name, reference in session.execute(query).all()
+        for event, name, reference in rows
     ]
 
 

@@ -527,3 +527,41 @@ def test_attachments_are_viewed_from_memory(
     assert all(PHRASE.encode() not in p.read_bytes() for p in temp.rglob("*") if p.is_file())
     window.lock()  # locking closes the viewer with everything else
     assert not any(w.isVisible() for w in QApplication.topLevelWidgets() if w is not window)
+
+
+def test_enter_adds_a_task_and_a_supervisor_gives_it_to_the_caseworker(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
+) -> None:
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    case = record(amina, today, first_name="Neema")
+    amina.lock()
+    view = open_case_as(qtbot, make_window, vault_folder, "sara", SUPERVISOR_PASSWORD, case.case_id)
+    view.tabs.setCurrentWidget(view.tasks)
+    tab = view.tasks
+    assert tab.assignee.isVisibleTo(view)
+    tab.assignee.setCurrentIndex(tab.assignee.findText("For Amina K."))
+    qtbot.keyClicks(tab.title, "Call the lawyer back")
+    qtbot.keyClick(tab.title, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.list.rowCount() == 1)
+    assert cell_text(tab.list, 0, 1) == "Call the lawyer back"
+    assert cell_text(tab.list, 0, 2) == "Amina K."
+    assert tab.title.text() == ""
+
+
+def test_a_caseworker_is_not_offered_to_give_tasks_away(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    staffed_vault: OpenVault,
+    vault_folder: VaultFolder,
+    today: date,
+) -> None:
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    case = record(amina, today, first_name="Neema")
+    amina.lock()
+    view = open_case_as(qtbot, make_window, vault_folder, "amina", WORKER_PASSWORD, case.case_id)
+    view.tabs.setCurrentWidget(view.tasks)
+    assert not view.tasks.assignee.isVisibleTo(view)

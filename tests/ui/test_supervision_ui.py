@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from casework.services import cases
+from casework.services import cases, tasks
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
@@ -209,7 +209,7 @@ def test_who_opened_a_case_and_the_chain_check_from_the_ui(
     assert isinstance(audit, AuditView)
     qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
     rows = [[cell_text(audit.table, r, c) for c in range(5)] for r in range(audit.table.rowCount())]
-    assert {r[3] for r in rows} == {"case.view"}
+    assert {r[3] for r in rows} == {"Opened the case's record"}
     assert {r[2] for r in rows} == {"Amina K.", "Sara M."}
     qtbot.mouseClick(audit.verify_button, LEFT)
     qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
@@ -319,3 +319,31 @@ def test_a_closed_print_dialog_leaves_no_window_behind(
         printing.deleteLater()
         del printing
     assert windows() == before
+
+
+def test_the_audit_trail_reads_as_sentences_with_the_case_of_each_record(
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    """A supervisor reads what was done and to which case, not codes and record ids; a case's
+    trail includes its records (a task added to it), and the dates count only once ticked."""
+    today = date.today()
+    [case_id] = amina_cases(vault_folder, today, ["Faith"])
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    with amina.transaction() as session:
+        tasks.add_task(session, actor_of(amina), case_id, "Book the dentist", today)
+        reference = cases.visible_case(session, actor_of(amina), case_id).reference
+    amina.lock()
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    assert window.workspace_view is not None
+    audit = window.workspace_view.show_audit(case_id, reference)
+    qtbot.waitUntil(lambda: not audit.loading, timeout=15000)
+    rows = [[cell_text(audit.table, r, c) for c in range(5)] for r in range(audit.table.rowCount())]
+    assert ["Amina K.", "Added a task", f"Case {reference}"] in [r[2:] for r in rows]
+    assert ["Amina K.", "Opened the case", f"Case {reference}"] in [r[2:] for r in rows]
+    assert all("." not in r[3] for r in rows)  # no code such as task.add is shown
+    assert audit.case_label.text() == f"Case {reference} and its records"
+    assert not audit.start.isEnabled() and not audit.end.isEnabled()
+    qtbot.mouseClick(audit.use_dates, LEFT, pos=QPoint(8, audit.use_dates.height() // 2))
+    assert audit.start.isEnabled() and audit.end.isEnabled()
+    assert audit.action.findText("Added a task") >= 0

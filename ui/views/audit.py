@@ -30,6 +30,100 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("AuditView", text)
 
 
+# What each action reads as, for a supervisor (the rows keep the codes; these are translated).
+ACTIONS = {
+    "attachment.add": "Attached a file",
+    "attachment.export": "Saved an attachment outside the vault",
+    "attachment.view": "Viewed an attachment",
+    "backup.create": "Made a backup",
+    "backup.folder": "Changed the backup folder",
+    "case.closure.request": "Asked to close the case",
+    "case.closure.approved": "Approved the closure",
+    "case.closure.rejected": "Rejected the closure",
+    "case.closure.withdrawn": "Withdrew the closure request",
+    "case.create": "Opened the case",
+    "case.erasure.request": "Asked to erase the person",
+    "case.reassign": "Gave the case to another caseworker",
+    "case.review": "Reviewed the case",
+    "case.status.Active": "Made the case active",
+    "case.status.FollowUp": "Moved the case to follow-up",
+    "case.status.Closed": "Closed the case",
+    "case.status.ClosedReferred": "Closed the case (referred)",
+    "case.view": "Opened the case's record",
+    "consent.record": "Recorded a consent",
+    "consent.withdraw": "Recorded a consent's withdrawal",
+    "counseling.read": "Read counseling notes",
+    "counseling.record": "Recorded a counseling session",
+    "demo.fill": "Filled the demo vault",
+    "legal.hearing": "Scheduled a hearing",
+    "legal.open": "Opened a legal matter",
+    "legal.awaiting-decision": "Marked a legal matter as awaiting a decision",
+    "legal.closed": "Closed a legal matter",
+    "note.add": "Wrote a note",
+    "note.amend": "Amended a note",
+    "partner.add": "Added a partner organisation",
+    "referral.packet": "Printed a referral packet",
+    "referral.send": "Referred to a partner",
+    "referral.accepted": "Recorded a referral as accepted",
+    "referral.declined": "Recorded a referral as declined",
+    "referral.completed": "Recorded a referral as completed",
+    "referral.withdrawn": "Withdrew a referral",
+    "report.case": "Printed the case file",
+    "report.caseload": "Printed a caseload",
+    "report.occupancy": "Printed shelter occupancy",
+    "reporting.profile.add": "Added a reporting profile",
+    "retention.remove": "Removed a retention rule",
+    "session.unlock": "Signed in",
+    "shelter.admit": "Admitted to a shelter bed",
+    "shelter.discharge": "Discharged from the shelter",
+    "shelter.facility.add": "Added a shelter",
+    "shelter.wait": "Put on the shelter's waiting list",
+    "survivor.create": "Recorded a person",
+    "survivor.correct": "Corrected the person's record",
+    "survivor.erased": "Erased a person",
+    "task.add": "Added a task",
+    "task.cancel": "Cancelled a task",
+    "task.complete": "Completed a task",
+    "task.reminders": "Raised reminder tasks",
+    "user.add": "Added an account",
+    "user.disable": "Removed an account's access",
+    "vault.create": "Created the vault",
+}
+
+# What a record reads as when it belongs to no case on screen.
+RECORDS = {
+    "attachment": "an attachment",
+    "consent": "a consent",
+    "counseling": "a counseling session",
+    "facility": "a shelter",
+    "hearing": "a hearing",
+    "legal": "a legal matter",
+    "note": "a note",
+    "organisation": "the organisation",
+    "partner": "a partner organisation",
+    "profile": "a reporting profile",
+    "referral": "a referral",
+    "retention": "a retention rule",
+    "stay": "a shelter stay",
+    "survivor": "a person",
+    "task": "a task",
+    "user": "an account",
+}
+
+
+def action_text(code: str) -> str:
+    """The action as a sentence (an action not listed reads as its code)."""
+    label = ACTIONS.get(code)
+    return tr(label) if label is not None else code
+
+
+def record_text(row: AuditRow) -> str:
+    if row.case_reference:
+        return tr("Case {0}").format(row.case_reference)
+    label = RECORDS.get(row.entity)
+    return tr(label) if label is not None else row.entity
+
+
 class AuditView(QWidget):
     def __init__(
         self,
@@ -54,22 +148,26 @@ class AuditView(QWidget):
         self.action = QComboBox()
         self.action.setObjectName("auditAction")
         self.action.addItem(tr("Any action"), None)
-        for name in workspace.audit.actions():
-            self.action.addItem(name, name)
+        for name in sorted(workspace.audit.actions(), key=action_text):
+            self.action.addItem(action_text(name), name)
         if action:
             index = self.action.findData(action)
             self.action.setCurrentIndex(index if index >= 0 else 0)
         self.case_label = QLabel(
-            tr("Case {0}").format(case_reference) if case_id else tr("Every case")
+            tr("Case {0} and its records").format(case_reference) if case_id else ""
         )
         self.case_label.setObjectName("auditCase")
         self.clear_case = QPushButton(tr("All cases"))
         self.clear_case.setVisible(case_id is not None)
         self.clear_case.clicked.connect(self._all_cases)
         today = workspace.clock.today()
-        self.use_dates = QCheckBox(tr("From"))
+        self.use_dates = QCheckBox(tr("Only between"))
+        self.use_dates.setObjectName("auditDates")
         self.start = date_edit(today - timedelta(days=30), latest=today)
         self.end = date_edit(today, latest=today)
+        for edit in (self.start, self.end):  # the dates count only once ticked: they say so
+            edit.setEnabled(False)
+            self.use_dates.toggled.connect(edit.setEnabled)
         self.search_button = QPushButton(tr("Show"))
         self.search_button.setObjectName("auditSearch")
         filters = QGridLayout()
@@ -82,7 +180,7 @@ class AuditView(QWidget):
         dates = QHBoxLayout()
         dates.addWidget(self.use_dates)
         dates.addWidget(self.start)
-        dates.addWidget(QLabel(tr("to")))
+        dates.addWidget(QLabel(tr("and")))
         dates.addWidget(self.end)
         filters.addLayout(dates, 1, 2, 1, 2)
         filters.addWidget(self.search_button, 1, 4)
@@ -125,7 +223,7 @@ class AuditView(QWidget):
 
     def _all_cases(self) -> None:
         self.case_id = None
-        self.case_label.setText(tr("Every case"))
+        self.case_label.setText("")
         self.clear_case.hide()
         self.search()
 
@@ -154,13 +252,12 @@ class AuditView(QWidget):
     def _shown(self, rows: list[AuditRow]) -> None:
         self.table.setRowCount(len(rows))
         for index, row in enumerate(rows):
-            subject = row.case_reference or (f"{row.entity} {row.entity_id[:8]}")
             values = (
                 str(row.seq),
                 row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 row.user,
-                row.action,
-                subject,
+                action_text(row.action),
+                record_text(row),
             )
             for column, text in enumerate(values):
                 self.table.setItem(index, column, QTableWidgetItem(text))
@@ -172,7 +269,9 @@ class AuditView(QWidget):
                 )
             )
         else:
-            self.count.setText(tr("{0} rows").format(len(rows)))
+            self.count.setText(
+                tr("One row") if len(rows) == 1 else tr("{0} rows").format(len(rows))
+            )
 
     def verify(self) -> None:
         if operations.running(self.verifying):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -22,6 +23,16 @@ class TasksTab(Tab):
         self.title.setObjectName("taskTitle")
         self.title.setPlaceholderText(tr("What needs doing"))
         self.due = date_edit()
+        # Who it is for: the user, or (a supervisor) any caseworker.
+        self.assignee = QComboBox()
+        self.assignee.setObjectName("taskAssignee")
+        self.assignee.addItem(tr("For me"), None)
+        actor = workspace.actor
+        if actor.sees_all_cases:
+            for user_id, name in workspace.cases.caseworkers():
+                if user_id != actor.user_id:
+                    self.assignee.addItem(tr("For {0}").format(name), user_id)
+        self.assignee.setVisible(self.assignee.count() > 1)
         self.add_button = add = QPushButton(tr("Add task"))
         add.setObjectName("addTask")
         self.complete_button = done = QPushButton(tr("Mark the selected task done"))
@@ -30,6 +41,7 @@ class TasksTab(Tab):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.due)
+        top.addWidget(self.assignee)
         top.addWidget(add)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -37,6 +49,7 @@ class TasksTab(Tab):
         layout.addWidget(self.list, 1)
         layout.addWidget(done)
         add.clicked.connect(self.add)
+        self.title.returnPressed.connect(self._enter)  # Enter adds the task, as the button
         done.clicked.connect(self.complete)
         self.reload()
 
@@ -48,11 +61,15 @@ class TasksTab(Tab):
             [t.task_id for t in tasks],
         )
 
+    def _enter(self) -> None:
+        if self.add_button.isEnabled():
+            self.add()
+
     def add(self) -> Saving:
         tasks, case_id = self.workspace.tasks, self.case_id
-        title, due = self.title.text(), to_date(self.due)
+        title, due, assignee = self.title.text(), to_date(self.due), self.assignee.currentData()
         return self.submit(
-            lambda: tasks.add(case_id, title, due),
+            lambda: tasks.add(case_id, title, due, assignee),
             lambda _task: self.title.clear(),
             busy=[self.add_button],
         )
