@@ -159,6 +159,7 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
     assert "Closed" in view.history.view.toPlainText()
     assert window.desk is not None
     assert [t.status for t in window.desk.tasks.of_case(case.case_id)] == [TaskStatus.CANCELLED]
+    assert cell_text(view.tasks.list, 0, 3) == "Cancelled"  # the Tasks section follows at once
 
 
 def test_the_caseworker_withdraws_her_closure_request(
@@ -433,6 +434,8 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     view.consent.covers[ReleaseField.ORIGIN].setChecked(True)
     assert saved(qtbot, view.consent.record())
     assert view.consent.list.rowCount() == 1
+    # The refusal does not outlive its cause: back on Referrals, it is gone.
+    assert tab.message.text() == "" and tab.record_consent.isHidden()
     assert saved(qtbot, tab.send())
     assert tab.list.rowCount() == 1 and cell_text(tab.list, 0, 3) == "Pending"
     tab.list.selectRow(0)

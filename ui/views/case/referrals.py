@@ -81,6 +81,12 @@ class ReferralsTab(Tab):
         self.packet.clicked.connect(lambda: self.save_packet())
         self.reload()
 
+    def consent_changed(self) -> None:
+        """A release recorded or withdrawn: a refusal for want of one may no longer hold."""
+        if not self.record_consent.isHidden():
+            self.record_consent.hide()
+            self.message.clear()
+
     def reload(self) -> None:
         rows = self.workspace.referrals.of_case(self.case_id)
         fill_table(
