@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from casework.services import cases, tasks
+from casework.model.vocab import ClosureReason
+from casework.services import cases, lifecycle, tasks
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
@@ -347,3 +348,23 @@ def test_the_audit_trail_reads_as_sentences_with_the_case_of_each_record(
     qtbot.mouseClick(audit.use_dates, LEFT, pos=QPoint(8, audit.use_dates.height() // 2))
     assert audit.start.isEnabled() and audit.end.isEnabled()
     assert audit.action.findText("Added a task") >= 0
+
+
+def test_what_waits_for_a_supervisor_stands_out_on_the_dashboard(
+    qtbot: QtBot, make_window: MakeWindow, staffed_vault: OpenVault, vault_folder: VaultFolder
+) -> None:
+    [case_id] = amina_cases(vault_folder, date.today(), ["Ana"])
+    window = make_window(vault_folder)
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    view = dashboard(qtbot, window)
+    assert view.tile_buttons["approvals"].property("attention") is False  # none waiting
+    window.lock()
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    with amina.transaction() as session:
+        lifecycle.request_closure(session, actor_of(amina), case_id, ClosureReason.GOALS_MET)
+    amina.lock()
+    sign_in(qtbot, window, "sara", SUPERVISOR_PASSWORD)
+    view = dashboard(qtbot, window)
+    assert view.tile_buttons["approvals"].text().startswith("1\n")
+    assert view.tile_buttons["approvals"].property("attention") is True
+    assert view.tile_buttons["new-month"].property("attention") is False

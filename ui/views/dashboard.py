@@ -180,6 +180,13 @@ class DashboardView(QWidget):
             button = QPushButton(f"{figure.value}\n{label}")
             button.setObjectName(f"figure_{figure.key}")
             button.setMinimumHeight(56)
+            # What asks for someone's action stands out while there is any of it.
+            attention = figure in (
+                board.pending_approvals,
+                board.reviews_overdue,
+                board.no_recent_contact,
+            )
+            button.setProperty("attention", bool(attention and figure.value))
             button.setToolTip(tr("Show the cases behind this number"))
             button.clicked.connect(lambda _=False, f=figure, t=label: self.open_figure(f, t))
             self.tiles.addWidget(button, index // 5, index % 5)
