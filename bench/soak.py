@@ -323,7 +323,7 @@ class Day:
         if case is None:
             self.failures.append("a click on the caseload opened no case")
             return
-        bar = case.tabs.tabBar()
+        bar = case.tabs.list.viewport()  # the list of sections
         index = section % case.tabs.count()
         self.timed(
             "open section",
@@ -331,7 +331,7 @@ class Day:
                 bar,
                 Qt.MouseButton.LeftButton,
                 Qt.KeyboardModifier.NoModifier,
-                bar.tabRect(index).center(),
+                case.tabs.list.visualItemRect(case.tabs.list.item(index)).center(),
             ),
         )
         self.pump()

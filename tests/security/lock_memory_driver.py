@@ -120,8 +120,12 @@ def main() -> int:
     case = view.detail.currentWidget()
     assert isinstance(case, CaseView)
     for index in range(case.tabs.count()):  # every section read, as a caseworker would
-        bar = case.tabs.tabBar()
-        QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+        bar = case.tabs.list.viewport()  # the list of sections
+        QTest.mouseClick(
+            bar,
+            Qt.MouseButton.LeftButton,
+            pos=case.tabs.list.visualItemRect(case.tabs.list.item(index)).center(),
+        )
         pump(application, 0.3)
     pump(application, 1.0)
     dump_memory(Path(args.out + ".before"))

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +24,7 @@ from ui.views.case.legal import LegalTab
 from ui.views.case.notes import NotesTab
 from ui.views.case.overview import OverviewTab
 from ui.views.case.referrals import ReferralsTab
+from ui.views.case.sections import Sections
 from ui.views.case.tasks import TasksTab
 from ui.views.case.timeline import TimelineTab
 from ui.views.case_supervision import ReviewsTab
@@ -44,7 +44,7 @@ class CaseView(QWidget):
         self.subtitle = subtitle = QLabel()
         subtitle.setObjectName("subtitle")
         self._show_header(detail)
-        self.tabs = QTabWidget()
+        self.tabs = Sections()
         self.overview = OverviewTab(workspace, detail)
         self.notes = NotesTab(workspace, detail.case_id)
         self.tasks = TasksTab(workspace, detail.case_id)
