@@ -46,6 +46,9 @@ def _private_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    from ui import layout_memory
+
+    layout_memory.use_folder(tmp_path / "config")  # the window's layout: the test's own
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from casework.application.types import (
     CaseDetail,
 )
 from casework.errors import CaseworkError
-from ui import operations
+from ui import layout_memory, operations
 from ui.drafts import keep_drafts
 from ui.messages import error_text
 from ui.models.caseload import CASE_ID_ROLE
@@ -77,12 +77,13 @@ class WorkspaceView(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         if workspace.works_cases:
             self.caseload = CaseloadView(workspace)
-            splitter = QSplitter()
+            splitter = self.splitter = QSplitter()
             splitter.addWidget(self.caseload)
             splitter.addWidget(self.detail)
             splitter.setStretchFactor(0, 3)
             splitter.setStretchFactor(1, 2)
             splitter.setSizes([640, 460])
+            layout_memory.recall_caseload(splitter, self.caseload.table.horizontalHeader())
             layout.addWidget(splitter)
             self.caseload.table.clicked.connect(self._open_index)
             self.caseload.table.activated.connect(self._open_index)
@@ -345,6 +346,7 @@ class WorkspaceView(QWidget):
         """Drop every row and form before the widget goes (on lock)."""
         keep_drafts(self, here=True)  # first: the key goes next, and scrub empties the forms
         if self.caseload is not None:
+            layout_memory.remember_caseload(self.splitter, self.caseload.table.horizontalHeader())
             self.caseload.model.clear()
         scrub(self)  # until the event loop deletes them, they must hold nothing
         while self.detail.count():

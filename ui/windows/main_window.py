@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.entrance import Created, Entrance
-from ui import jobs, operations, preload, wheel
+from ui import jobs, layout_memory, operations, preload, wheel
 from ui.clipboard import ClipboardGuard
 from ui.idle import IdleWatcher
 from ui.messages import error_text
@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         # The title never names a person: window managers and task switchers keep titles.
         self.setWindowTitle("Safehold")
         self.resize(1180, 760)
+        layout_memory.recall_window(self)  # as it was last closed, if it was
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
         self.sign_in = SignInPage(entrance, demo_hint)
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
         if desk is None:
             return
         self.statusBar().clearMessage()
+        layout_memory.remember_window(self)
         self.menus.locked()
         username = desk.actor.username
         if self.workspace_view is not None:
