@@ -88,7 +88,9 @@ def prepare_demo(cases: int) -> tuple[Entrance, str, Path]:
     from casework.demo import create_demo_vault
 
     root = Path(tempfile.mkdtemp(prefix=DEMO_PREFIX))
-    (root / DEMO_MARKER).write_text(f"{cases}\n", encoding="utf-8")
+    # The marker: how many cases, and which process holds it (a lock's fresh process is the
+    # same one: execve keeps the pid), so a later start can tell a killed demo's leftovers.
+    (root / DEMO_MARKER).write_text(f"{cases}\n{os.getpid()}\n", encoding="utf-8")
     demo = create_demo_vault(root / "vault", cases)
     demo.vault.lock()
     return Entrance(root / "vault"), demo_hint(cases), root
@@ -117,18 +119,59 @@ def handed_demo(handed: object) -> tuple[Path, str] | None:
         return None
     root = Path(handed)
     try:
-        temp = Path(tempfile.gettempdir()).resolve()
-        ours = (
-            root.resolve().parent == temp
-            and root.name.startswith(DEMO_PREFIX)
-            and not root.is_symlink()
-            and (root / DEMO_MARKER).is_file()
-            and root.stat().st_uid == os.getuid()
-        )
-        cases = int((root / DEMO_MARKER).read_text(encoding="utf-8").strip()) if ours else 0
+        ours = _ours(root, Path(tempfile.gettempdir()).resolve())
+        marker = (root / DEMO_MARKER).read_text(encoding="utf-8") if ours else "0"
+        cases = int(marker.split()[0])
     except (OSError, ValueError):
         return None
     return (root, demo_hint(cases)) if ours else None
+
+
+def _ours(root: Path, temp: Path) -> bool:
+    """A demo folder this app made: in the temporary folder, named so, its marker inside,
+    not a link, the user's own."""
+    return (
+        root.resolve().parent == temp
+        and root.name.startswith(DEMO_PREFIX)
+        and not root.is_symlink()
+        and (root / DEMO_MARKER).is_file()
+        and root.stat().st_uid == os.getuid()
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clear_stale_demos() -> list[Path]:
+    """Delete the demo vaults a killed Safehold left in the temporary folder (theirs by the
+    marker, and the process that held them gone); a running demo's is left alone. Returns
+    what was deleted."""
+    cleared: list[Path] = []
+    try:
+        temp = Path(tempfile.gettempdir()).resolve()
+        candidates = sorted(temp.glob(f"{DEMO_PREFIX}*"))
+    except OSError:
+        return cleared
+    for root in candidates:
+        try:
+            if not _ours(root, temp):
+                continue
+            lines = (root / DEMO_MARKER).read_text(encoding="utf-8").split()
+            pid = int(lines[1]) if len(lines) > 1 else None
+        except (OSError, ValueError):
+            continue
+        if pid is not None and _alive(pid):
+            continue
+        shutil.rmtree(root, ignore_errors=True)
+        cleared.append(root)
+    return cleared
 
 
 def build_window(
@@ -140,6 +183,9 @@ def build_window(
     demo_root: Path | None = None
     hint = ""
     handed = handed_demo(resume.get("demo_root")) if resume else None
+    if resume is None:
+        for gone in clear_stale_demos():
+            log.info("removed a demo vault left by a Safehold that did not close: %s", gone.name)
     if handed is not None:
         demo_root, hint = handed
         folder = Entrance(demo_root / "vault")
