@@ -126,7 +126,7 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
     monkeypatch.setattr("ui.views.case.overview.ClosureDialog.exec", fill_closure)
     assert saved(qtbot, view.overview.request_closure())
     assert warned == [
-        "Still open: 1 open tasks. The supervisor who approves can close them with the case."
+        "Still open: 1 open task. The supervisor who approves can close them with the case."
     ]
     body = view.overview.body
     info = body.findChild(QLabel, "infoText")
@@ -151,7 +151,7 @@ def test_a_closure_is_requested_then_approved_by_a_supervisor(
     assert isinstance(view, CaseView)
     qtbot.mouseClick(view.overview.body.findChild(QPushButton, "approveClosure"), LEFT)
     approval = view.overview.approval
-    assert approval.isVisible() and approval.open_work.text() == "Still open: 1 open tasks."
+    assert approval.isVisible() and approval.open_work.text() == "Still open: 1 open task."
     assert approval.tidy.isVisible() and approval.tidy.isChecked()
     qtbot.mouseClick(approval.approve_button, LEFT)
     qtbot.waitUntil(lambda: view.overview.detail.status == CaseStatus.CLOSED)

@@ -426,9 +426,17 @@ def open_work_text(work: OpenWork) -> str:
     if work.in_shelter_since is not None:
         parts.append(tr("in a shelter bed since {0}").format(work.in_shelter_since.isoformat()))
     if work.open_tasks:
-        parts.append(tr("{0} open tasks").format(work.open_tasks))
+        parts.append(
+            tr("1 open task")
+            if work.open_tasks == 1
+            else tr("{0} open tasks").format(work.open_tasks)
+        )
     if work.pending_referrals:
-        parts.append(tr("{0} pending referrals").format(work.pending_referrals))
+        parts.append(
+            tr("1 pending referral")
+            if work.pending_referrals == 1
+            else tr("{0} pending referrals").format(work.pending_referrals)
+        )
     return tr("Still open: {0}.").format("; ".join(parts)) if parts else ""
 
 
