@@ -85,10 +85,11 @@ def discard_confirmed(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
-def message_label(name: str = "errorText") -> Message:
+def message_label(name: str = "errorText", usual: str | None = None) -> Message:
     """A wrapping line for a form's messages (see Message): "errorText" is an error line,
-    "infoText" a line of notes; another name is an error line by that object name."""
-    label = Message("info" if name == "infoText" else "error")
+    "infoText" a line of notes; another name is a line by that object name, of ``usual`` tone
+    (an error line unless said)."""
+    label = Message(usual or ("info" if name == "infoText" else "error"))
     label.setObjectName("message" if name in ("errorText", "infoText") else name)
     return label
 

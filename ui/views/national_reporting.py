@@ -315,7 +315,7 @@ class ExportWizard(QDialog):
 
     def _preview_step(self) -> QWidget:
         page = QWidget()
-        self.preview_summary = message_label("previewSummary")
+        self.preview_summary = message_label("previewSummary", usual="info")
         self.preview_tabs = QTabWidget()
         self.preview_tabs.setObjectName("previewTables")
         layout = QVBoxLayout(page)
@@ -413,7 +413,7 @@ class ExportWizard(QDialog):
         self._show_step(self.steps.currentIndex())
 
     def _cancelled(self) -> None:
-        self.error.setText(tr("Cancelled. Nothing was written."))
+        self.error.show_info(tr("Cancelled. Nothing was written."))
 
     def preview(self) -> None:
         kind, profile, period = self.kind, self.profile.currentText(), self.period.currentText()
@@ -531,7 +531,7 @@ class ExportWizard(QDialog):
 
     def _exported(self, out: Path, release: Any) -> None:
         names = sorted(p.name for p in out.iterdir())
-        self.outcome.setText(
+        self.outcome.show_success(
             tr("Exported {0} to {1}. The export is recorded in the audit trail.").format(
                 ", ".join(names), out
             )

@@ -61,7 +61,7 @@ class RetentionDialog(QDialog):
         self.run_button = QPushButton(tr("Run the chosen rule now"))
         self.run_button.setObjectName("runRetention")
         self.remove_button = QPushButton(tr("Remove the chosen rule"))
-        self.preview_text = message_label("retentionPreview")
+        self.preview_text = message_label("retentionPreview", usual="info")
         self.message = message_label("errorText")
         new_rule = QHBoxLayout()
         new_rule.addWidget(self.action, 1)
