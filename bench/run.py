@@ -207,6 +207,7 @@ def ui_max_stall(admin_desk: Desk, reader: Desk, worker_id: str, out: Path, peri
     from ui import jobs
 
     app = QApplication.instance() or QApplication([])
+    out.mkdir(exist_ok=True)
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -429,7 +430,16 @@ def main() -> None:
     if not args.json and isinstance(last, RecordRelease):
         share = last.dropped / max(last.dropped + last.records, 1) * 100
         print(f"{'':28} ({last.records} records, {last.dropped} dropped by k/l = {share:.1f}%)")
-    record("ui_max_stall", ui_max_stall(admin_desk, workspace, worker_id, exports, period))
+    # One run's longest gap moves by half from run to run on this two-core machine (the backup's
+    # page checks take the second core): the figure is the median of three runs' longest gaps.
+    stalls = [
+        ui_max_stall(admin_desk, workspace, worker_id, exports / f"stall{n}", period)
+        for n in range(3)
+    ]
+    record("ui_max_stall", statistics.median(stalls))
+    results["ui_max_stall"]["worst_ms"] = round(max(stalls), 2)
+    if not args.json:
+        print(f"{'':28} (runs: {', '.join(f'{s:.1f}' for s in stalls)} ms)")
     started = time.perf_counter()
     written = admin_desk.vault.backup("bench", exports / "backups")
     seconds = time.perf_counter() - started
