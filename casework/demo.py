@@ -302,7 +302,7 @@ def fill(vault: OpenVault, admin: Actor, count: int, seed: int, caseworker_ids: 
                     if rng.random() < 0.8
                     else None,
                     "methods_of_control": rng.sample(CONTROL, k=rng.randrange(0, 4)),
-                    "recruitment_method": rng.choice(RECRUITMENT),
+                    "recruitment_methods": [m for m in [rng.choice(RECRUITMENT)] if m],
                     "relationship_to_trafficker": rng.choice(
                         ["", "Familial", "Acquainted", "Unaquainted"]
                     ),

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from casework.application.entrance import Entrance
 from casework.demo import DEMO_PASSWORD, create_demo_vault
-from ui import jobs, style
+from ui import jobs, layout_memory, style
 from ui.windows.main_window import MainWindow
 
 
@@ -60,6 +60,7 @@ def main(out: Path, dark: bool = False) -> None:
         qapp.setPalette(dark_palette())
     style.apply(qapp)
     root = Path(tempfile.mkdtemp())
+    layout_memory.use_folder(root / "config")  # the default layout, not the last run's
 
     setup_window = MainWindow(Entrance(root / "new"))
     setup_window.show()
@@ -100,9 +101,13 @@ def main(out: Path, dark: bool = False) -> None:
     form = view.detail.currentWidget()
     form.fields.first_name.setText("Test")
     form.fields.last_name.setText("Person")
-    form.fields.citizenship.setText("UA")
+    form.fields.citizenship.set_codes(["UA", "MD"])
+    form.fields.languages.set_codes(["uk"])
     settle()
     window.grab().save(str(out / "5-new-survivor.png"))
+    form.form_area.ensureWidgetVisible(form.fields.other_details)
+    settle()
+    window.grab().save(str(out / "5c-intake-trafficking.png"))
     view.show_my_tasks()  # she leaves the form: what she typed is kept as a draft
     settle()
     view.new_survivor()

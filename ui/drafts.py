@@ -30,6 +30,7 @@ from casework.application.desk import Desk
 from casework.application.types import DraftKind, KeptDraft
 from casework.errors import CaseworkError
 from ui import operations
+from ui.pickers import CodePicker
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ def widget_state(fields: dict[str, QWidget]) -> State:
             state[name] = data.value if isinstance(data, Enum) else widget.currentIndex()
         elif isinstance(widget, QSpinBox):
             state[name] = widget.value()
+        elif isinstance(widget, CodePicker):
+            state[name] = list(widget.codes())
     return state
 
 
@@ -87,6 +90,8 @@ def restore_state(fields: dict[str, QWidget], state: State) -> None:
                 widget.setCurrentIndex(index)
         elif isinstance(widget, QSpinBox) and isinstance(value, int):
             widget.setValue(value)
+        elif isinstance(widget, CodePicker) and isinstance(value, list):
+            widget.set_codes([code for code in value if isinstance(code, str)])
 
 
 def _changes(widget: QWidget) -> object:
@@ -103,6 +108,8 @@ def _changes(widget: QWidget) -> object:
         return widget.currentIndexChanged
     if isinstance(widget, QSpinBox):
         return widget.valueChanged
+    if isinstance(widget, CodePicker):
+        return widget.changed
     raise TypeError(f"no change signal for {type(widget).__name__}")
 
 

@@ -67,8 +67,13 @@ from casework.model.vocab import (
     CaseStatus,
     ClosureReason,
     ConsentKind,
+    Control,
+    Education,
     Exploitation,
     Gender,
+    Industry,
+    Recruitment,
+    Relationship,
     Role,
     TraffickingStatus,
 )
@@ -190,6 +195,10 @@ def _vocabulary(kind: type[Enum]) -> tuple[dict[str, Any], str]:
 EXPLOITATION = {_fold(m.value): m for m in Exploitation}
 
 
+def _value(member: Enum | None) -> str:
+    return str(member.value) if member is not None else ""
+
+
 class _RowChecker:
     def __init__(self, row: int, values: dict[str, str], report: ImportReport) -> None:
         self.row = row
@@ -249,6 +258,29 @@ class _RowChecker:
 
     def many(self, column: str) -> list[str]:
         return [part.strip() for part in self.values.get(column, "").split(";") if part.strip()]
+
+    def choices(self, column: str, vocabulary: type[Enum]) -> list[str]:
+        """A multi-select picklist: each value one of the vocabulary's (HTCDS value names, or
+        their labels), stored as value names."""
+        by_name, allowed = _vocabulary(vocabulary)
+        chosen: list[str] = []
+        for part in self.many(column):
+            member = by_name.get(_fold(part))
+            if member is None:
+                self.problem(column, f"“{shown(part, 40)}” is not one of: {allowed}")
+            elif member.value not in chosen:
+                chosen.append(member.value)
+        return chosen
+
+    def industry(self, column: str) -> str:
+        """An ISIC section of HTCDS's list; a finer HTCDS sub-level ("C_Manufacturing_Textiles")
+        is kept as its section."""
+        value = self.values.get(column, "")
+        section = {m.value[0]: m for m in Industry}.get(value[:1]) if value[1:2] == "_" else None
+        if section is not None:
+            return section.value
+        member = self.choice(column, Industry)
+        return member.value if member is not None else ""
 
     def countries(self, column: str) -> list[str]:
         codes = [c.upper() for c in self.many(column)]
@@ -347,16 +379,18 @@ def _check_row(
         "phone": check.text("prs_MobilePhone", 50),
         "email": email,
         "number_of_children": check.integer("prs_NumberOfChildren", 0, 30),
-        "education_level": check.text("prs_HighestLevelOfEducation", 100),
+        "education_level": _value(check.choice("prs_HighestLevelOfEducation", Education)),
         "trafficking_status": check.choice(
             "vic_TraffickingStatus", TraffickingStatus, TraffickingStatus.POSSIBLE
         ),
         "exploitation_types": exploitation,
-        "forced_labour_industry": check.text("vic_ForcedLabourIndustry", 100),
+        "forced_labour_industry": check.industry("vic_ForcedLabourIndustry"),
         "age_when_trafficked": check.integer("vic_AgeWhenTrafficked", 0, 120),
-        "methods_of_control": check.many("vic_MethodsOfControl"),
-        "recruitment_method": check.text("vic_MethodOfRecruitment", 100),
-        "relationship_to_trafficker": check.text("vic_RelationshipToTrafficker", 100),
+        "methods_of_control": check.choices("vic_MethodsOfControl", Control),
+        "recruitment_methods": check.choices("vic_MethodOfRecruitment", Recruitment),
+        "relationship_to_trafficker": _value(
+            check.choice("vic_RelationshipToTrafficker", Relationship)
+        ),
     }
     province = check.text("ext_Province", 100)
     referring = check.text("cas_ReferringOrganisation")

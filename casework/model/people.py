@@ -31,9 +31,12 @@ class Survivor(Replicated, Base):
     )
     exploitation_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     number_of_children: Mapped[int | None] = mapped_column(Integer)
+    # HTCDS picklist values (casework.model.vocab), or "" / [] when not recorded
     education_level: Mapped[str] = mapped_column(String(100), default="")
     forced_labour_industry: Mapped[str] = mapped_column(String(100), default="")
     age_when_trafficked: Mapped[int | None] = mapped_column(Integer)
     methods_of_control: Mapped[list[str]] = mapped_column(JSON, default=list)
-    recruitment_method: Mapped[str] = mapped_column(String(100), default="")
+    recruitment_methods: Mapped[list[str]] = mapped_column(JSON, default=list)
     relationship_to_trafficker: Mapped[str] = mapped_column(String(100), default="")
+    # What a caseworker adds in her own words ("other, specify"); never exported
+    other_details: Mapped[str] = mapped_column(Text, default="")

@@ -194,6 +194,90 @@ class LegalStatus(Vocabulary):
     CLOSED = "closed"
 
 
+class Education(Vocabulary):
+    """HTCDS prs_HighestLevelOfEducation (ISCED 2011 levels)."""
+
+    EARLY_CHILDHOOD = "EarlyChildhoodEducation"
+    PRIMARY = "PrimaryEducation"
+    LOWER_SECONDARY = "LowerSecondaryEducation"
+    UPPER_SECONDARY = "UpperSecondaryEducation"
+    POST_SECONDARY = "PostSecondaryNonTertiaryEducation"
+    SHORT_CYCLE = "ShortCycleTertiaryEducation"
+    BACHELORS = "BachelorsOrEquivalentLevel"
+    MASTERS = "MastersOrEquivalentLevel"
+    DOCTORAL = "DoctoralOrEquivalentLevel"
+
+
+class Relationship(Vocabulary):
+    """HTCDS vic_RelationshipToTrafficker ("Unaquainted" is HTCDS's own spelling)."""
+
+    FAMILIAL = "Familial"
+    ACQUAINTED = "Acquainted"
+    UNACQUAINTED = "Unaquainted"
+
+
+class Recruitment(Vocabulary):
+    """HTCDS vic_MethodOfRecruitment (several may apply)."""
+
+    PLACE_OF_BUSINESS = "AtAPlaceOfBusiness"
+    EDUCATIONAL_INSTITUTION = "AtAnEducationalInstitution"
+    AT_WORK = "AtWork"
+    ONLINE_SOCIAL_NETWORKS = "ThroughOnlineSocialNetworks"
+    ONLINE_ADVERTISEMENT = "ThroughAnOnlineAdvertisement"
+    TELEVISION_ADVERT = "ThroughATelevisionAdvert"
+    NEWSPAPER_ADVERT = "ThroughANewspaperAdvert"
+    FAMILY = "ThroughFamilyOrFamilyEvents"
+    FRIENDS = "ThroughFriendsOrSocialEvents"
+    OTHER = "Other"
+
+
+class Control(Vocabulary):
+    """HTCDS vic_MethodsOfControl (several may apply)."""
+
+    PHYSICAL_THREATS = "PhysicalThreats"
+    THREATS_LAW_ENFORCEMENT = "ThreatsLawEnforcement"
+    THREATENS_FAMILY = "ThreatensChildrenFamily"
+    DEBT_BONDAGE = "DebtBondage"
+    FALSE_PROMISES = "FalsePromises"
+    PHYSICAL_ABUSE = "PhysicalAbuse"
+    SEXUAL_ABUSE = "SexualAbuse"
+    TAKES_EARNINGS = "TakesEarnings"
+    RESTRICTS_FINANCES = "RestrictsFinancialAccess"
+    RESTRICTS_MEDICAL_CARE = "RestrictsMedicalCare"
+    WITHHOLDS_NECESSITIES = "WithholdsNecessities"
+    PSYCHOLOGICAL_ABUSE = "PsychologicalAbuse"
+    PSYCHOACTIVE_SUBSTANCE = "PsychoactiveSubstance"
+    EXCESSIVE_HOURS = "ExcessiveWorkingHours"
+    WITHHOLDS_DOCUMENTS = "WithholdsDocuments"
+    OTHER = "Other"
+
+
+class Industry(Vocabulary):
+    """HTCDS vic_ForcedLabourIndustry: the ISIC Rev. 4 sections, letter first."""
+
+    AGRICULTURE = "A_AgricultureForestryAndFishing"
+    MINING = "B_MiningAndQuarrying"
+    MANUFACTURING = "C_Manufacturing"
+    ENERGY = "D_ElectricityGasSteamAndAirConditioningSupply"
+    WATER = "E_WaterSupplySewerageWasteManagement"
+    CONSTRUCTION = "F_Construction"
+    TRADE = "G_WholesaleAndRetailTradeRepairOfMotorVehicles"
+    TRANSPORT = "H_TransportationAndStorage"
+    ACCOMMODATION_FOOD = "I_AccommodationAndFoodServiceActivities"
+    INFORMATION = "J_InformationAndCommunication"
+    FINANCE = "K_FinancialAndInsuranceActivities"
+    REAL_ESTATE = "L_RealEstateActivities"
+    PROFESSIONAL = "M_ProfessionalScientificAndTechnicalActivities"
+    ADMINISTRATIVE = "N_AdministrativeAndSupportServiceActivities"
+    PUBLIC_ADMINISTRATION = "O_PublicAdministrationAndDefence"
+    EDUCATION = "P_Education"
+    HEALTH_SOCIAL_WORK = "Q_HumanHealthAndSocialWorkActivities"
+    ARTS = "R_ArtsEntertainmentAndRecreation"
+    OTHER_SERVICES = "S_OtherServiceActivities"
+    HOUSEHOLDS = "T_ActivitiesOfHouseholdsAsEmployers"
+    EXTRATERRITORIAL = "U_ActivitiesOfExtraterritorialOrganizations"
+
+
 LABELS: dict[StrEnum, str] = {
     Role.CASEWORKER: "Caseworker",
     Role.SUPERVISOR: "Supervisor",
@@ -300,4 +384,63 @@ LABELS: dict[StrEnum, str] = {
     LegalStatus.OPEN: "Open",
     LegalStatus.AWAITING_DECISION: "Awaiting decision",
     LegalStatus.CLOSED: "Closed",
+    Education.EARLY_CHILDHOOD: "Early childhood education",
+    Education.PRIMARY: "Primary school",
+    Education.LOWER_SECONDARY: "Lower secondary school",
+    Education.UPPER_SECONDARY: "Upper secondary school",
+    Education.POST_SECONDARY: "Post-secondary, not university (vocational)",
+    Education.SHORT_CYCLE: "Short-cycle tertiary (college diploma)",
+    Education.BACHELORS: "Bachelor's degree or equivalent",
+    Education.MASTERS: "Master's degree or equivalent",
+    Education.DOCTORAL: "Doctorate or equivalent",
+    Relationship.FAMILIAL: "Family member",
+    Relationship.ACQUAINTED: "Someone they knew",
+    Relationship.UNACQUAINTED: "A stranger",
+    Recruitment.PLACE_OF_BUSINESS: "At a place of business",
+    Recruitment.EDUCATIONAL_INSTITUTION: "At a school or college",
+    Recruitment.AT_WORK: "At work",
+    Recruitment.ONLINE_SOCIAL_NETWORKS: "Through online social networks",
+    Recruitment.ONLINE_ADVERTISEMENT: "Through an online advertisement",
+    Recruitment.TELEVISION_ADVERT: "Through a television advert",
+    Recruitment.NEWSPAPER_ADVERT: "Through a newspaper advert",
+    Recruitment.FAMILY: "Through family or family events",
+    Recruitment.FRIENDS: "Through friends or social events",
+    Recruitment.OTHER: "Other",
+    Control.PHYSICAL_THREATS: "Physical threats",
+    Control.THREATS_LAW_ENFORCEMENT: "Threats of police or immigration",
+    Control.THREATENS_FAMILY: "Threats to children or family",
+    Control.DEBT_BONDAGE: "Debt bondage",
+    Control.FALSE_PROMISES: "False promises",
+    Control.PHYSICAL_ABUSE: "Physical abuse",
+    Control.SEXUAL_ABUSE: "Sexual abuse",
+    Control.TAKES_EARNINGS: "Takes earnings",
+    Control.RESTRICTS_FINANCES: "Restricts access to money",
+    Control.RESTRICTS_MEDICAL_CARE: "Restricts medical care",
+    Control.WITHHOLDS_NECESSITIES: "Withholds food, sleep or other necessities",
+    Control.PSYCHOLOGICAL_ABUSE: "Psychological abuse",
+    Control.PSYCHOACTIVE_SUBSTANCE: "Drugs or alcohol used to control",
+    Control.EXCESSIVE_HOURS: "Excessive working hours",
+    Control.WITHHOLDS_DOCUMENTS: "Withholds identity or travel documents",
+    Control.OTHER: "Other",
+    Industry.AGRICULTURE: "Agriculture, forestry and fishing",
+    Industry.MINING: "Mining and quarrying",
+    Industry.MANUFACTURING: "Manufacturing",
+    Industry.ENERGY: "Electricity, gas, steam and air conditioning",
+    Industry.WATER: "Water supply, sewerage and waste",
+    Industry.CONSTRUCTION: "Construction",
+    Industry.TRADE: "Wholesale and retail trade, vehicle repair",
+    Industry.TRANSPORT: "Transportation and storage",
+    Industry.ACCOMMODATION_FOOD: "Hotels, restaurants and food service",
+    Industry.INFORMATION: "Information and communication",
+    Industry.FINANCE: "Finance and insurance",
+    Industry.REAL_ESTATE: "Real estate",
+    Industry.PROFESSIONAL: "Professional, scientific and technical services",
+    Industry.ADMINISTRATIVE: "Administrative and support services (cleaning, staffing)",
+    Industry.PUBLIC_ADMINISTRATION: "Public administration and defence",
+    Industry.EDUCATION: "Education",
+    Industry.HEALTH_SOCIAL_WORK: "Health and social work",
+    Industry.ARTS: "Arts, entertainment and recreation",
+    Industry.OTHER_SERVICES: "Other services (beauty, repair, personal services)",
+    Industry.HOUSEHOLDS: "Private households (domestic work)",
+    Industry.EXTRATERRITORIAL: "International organisations and embassies",
 }

@@ -45,6 +45,7 @@ from casework.model.vocab import (
     Role,
     ServiceCategory,
 )
+from casework.places import region_of
 from casework.reporting.csv_safety import safe_row
 from casework.reporting.disclosure import (
     ROUNDED,
@@ -56,7 +57,6 @@ from casework.reporting.disclosure import (
     suppress,
 )
 from casework.reporting.profiles import Profile
-from casework.reporting.regions import region_of
 from casework.reporting.release_files import (
     ExportRefused,
     Writer,

@@ -32,13 +32,23 @@ from casework.model import (
     Survivor,
 )
 from casework.model.actor import Actor
-from casework.model.vocab import Attendance, ConsentKind, Exploitation, Gender, Role
+from casework.model.vocab import (
+    Attendance,
+    ConsentKind,
+    Control,
+    Education,
+    Exploitation,
+    Gender,
+    Recruitment,
+    Relationship,
+    Role,
+)
+from casework.places import region_of, sub_region_of
 from casework.reporting.anonymity import WITHHELD, CannotAnonymise, generalise
 from casework.reporting.csv_safety import safe_row
 from casework.reporting.disclosure import round_count
 from casework.reporting.profiles import Profile
 from casework.reporting.quarterly import HTCDS_VERSION, age_at, consented_to, gender_class
-from casework.reporting.regions import region_of, sub_region_of
 from casework.reporting.release_files import (
     ExportRefused,
     Writer,
@@ -53,48 +63,20 @@ RECORDS_SPEC_VERSION = "1"
 CSV_SLICE = 500
 UNKNOWN = "Unknown"
 
-METHODS_OF_CONTROL = [
-    "PhysicalThreats",
-    "ThreatsLawEnforcement",
-    "ThreatensChildrenFamily",
-    "DebtBondage",
-    "FalsePromises",
-    "PhysicalAbuse",
-    "SexualAbuse",
-    "TakesEarnings",
-    "RestrictsFinancialAccess",
-    "RestrictsMedicalCare",
-    "WithholdsNecessities",
-    "PsychologicalAbuse",
-    "PsychoactiveSubstance",
-    "ExcessiveWorkingHours",
-    "WithholdsDocuments",
-    "Other",
-]
-RECRUITMENT = [
-    "AtAPlaceOfBusiness",
-    "AtAnEducationalInstitution",
-    "AtWork",
-    "ThroughOnlineSocialNetworks",
-    "ThroughAnOnlineAdvertisement",
-    "ThroughATelevisionAdvert",
-    "ThroughANewspaperAdvert",
-    "ThroughFamilyOrFamilyEvents",
-    "ThroughFriendsOrSocialEvents",
-    "Other",
-]
-ONLINE = {"ThroughOnlineSocialNetworks", "ThroughAnOnlineAdvertisement"}
-RELATIONSHIPS = {"Familial", "Acquainted", "Unaquainted"}
-EDUCATION = {
-    "EarlyChildhoodEducation": "PrimaryOrLess",
-    "PrimaryEducation": "PrimaryOrLess",
-    "LowerSecondaryEducation": "Secondary",
-    "UpperSecondaryEducation": "Secondary",
-    "PostSecondaryNonTertiaryEducation": "PostSecondaryOrShortCycle",
-    "ShortCycleTertiaryEducation": "PostSecondaryOrShortCycle",
-    "BachelorsOrEquivalentLevel": "BachelorsOrHigher",
-    "MastersOrEquivalentLevel": "BachelorsOrHigher",
-    "DoctoralOrEquivalentLevel": "BachelorsOrHigher",
+METHODS_OF_CONTROL = [member.value for member in Control]
+RECRUITMENT = [member.value for member in Recruitment]
+ONLINE = {Recruitment.ONLINE_SOCIAL_NETWORKS.value, Recruitment.ONLINE_ADVERTISEMENT.value}
+RELATIONSHIPS = {member.value for member in Relationship}
+EDUCATION: dict[str, str] = {
+    Education.EARLY_CHILDHOOD: "PrimaryOrLess",
+    Education.PRIMARY: "PrimaryOrLess",
+    Education.LOWER_SECONDARY: "Secondary",
+    Education.UPPER_SECONDARY: "Secondary",
+    Education.POST_SECONDARY: "PostSecondaryOrShortCycle",
+    Education.SHORT_CYCLE: "PostSecondaryOrShortCycle",
+    Education.BACHELORS: "BachelorsOrHigher",
+    Education.MASTERS: "BachelorsOrHigher",
+    Education.DOCTORAL: "BachelorsOrHigher",
 }
 ISIC_SECTIONS = set("ABCDEFGHIJKLMNOPQRSTU")
 SERVICES = ("Shelter", "Counseling", "LegalAid", "ReferralOut")
@@ -217,7 +199,7 @@ SURVIVOR_COLUMNS = (
     Survivor.forced_labour_industry,
     Survivor.relationship_to_trafficker,
     Survivor.methods_of_control,
-    Survivor.recruitment_method,
+    Survivor.recruitment_methods,
     Survivor.age_when_trafficked,
 )
 CASE_COLUMNS = (
@@ -369,7 +351,7 @@ def _industry(value: str) -> str:
 
 def _other_columns(person: _Person) -> list[str]:
     survivor, case = person.survivor, person.case
-    recruitment = {survivor.recruitment_method.strip()} - {""}
+    recruitment = set(survivor.recruitment_methods)
     return [
         survivor.trafficking_status.value if survivor.trafficking_status else "",
         _children(survivor.number_of_children),

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -37,18 +37,25 @@ from casework.model.actor import Actor
 from casework.model.vocab import (
     CaseStatus,
     ClosureReason,
+    Control,
+    Education,
     Exploitation,
     Gender,
+    Industry,
+    Recruitment,
+    Relationship,
     RiskLevel,
     Role,
     TaskStatus,
     TraffickingStatus,
+    Vocabulary,
 )
 from casework.services import audit, people_index
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+V = TypeVar("V", bound=Vocabulary)
 
 
 @dataclass(frozen=True)
@@ -77,10 +84,14 @@ class SurvivorInput:
     immigration_notes: str = ""
     referring_organisation: str = ""
     incoming_referral_date: date | None = None
-    recruitment_method: str = ""
-    relationship_to_trafficker: str = ""
-    forced_labour_industry: str = ""
+    recruitment_methods: tuple[Recruitment, ...] = ()
+    relationship_to_trafficker: Relationship | None = None
+    forced_labour_industry: Industry | None = None
     age_when_trafficked: int | None = None
+    methods_of_control: tuple[Control, ...] = ()
+    number_of_children: int | None = None
+    education_level: Education | None = None
+    other_details: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,10 +154,14 @@ class CaseDetail:
     closed_date: date | None = None
     follow_up_date: date | None = None
     last_contact_date: date | None = None
-    recruitment_method: str = ""
-    relationship_to_trafficker: str = ""
-    forced_labour_industry: str = ""
+    recruitment_methods: tuple[Recruitment, ...] = ()
+    relationship_to_trafficker: Relationship | None = None
+    forced_labour_industry: Industry | None = None
     age_when_trafficked: int | None = None
+    methods_of_control: tuple[Control, ...] = ()
+    number_of_children: int | None = None
+    education_level: Education | None = None
+    other_details: str = ""
 
     @property
     def full_name(self) -> str:
@@ -212,19 +227,6 @@ def _check_texts(data: SurvivorInput) -> None:
             "the referring organisation",
             "referring_organisation",
         ),
-        (
-            data.recruitment_method,
-            limits.SHORT_TEXT,
-            "the recruitment method",
-            "recruitment_method",
-        ),
-        (
-            data.relationship_to_trafficker,
-            limits.SHORT_TEXT,
-            "the relationship to the trafficker",
-            "relationship_to_trafficker",
-        ),
-        (data.forced_labour_industry, limits.SHORT_TEXT, "the industry", "forced_labour_industry"),
     ]
     for value, limit, what, name in short:
         limits.check_text(value.strip(), limit, what, name)
@@ -232,6 +234,7 @@ def _check_texts(data: SurvivorInput) -> None:
     for value, what, name in (
         (data.safe_contact_note, "the note on safe contact", "safe_contact_note"),
         (data.immigration_notes, "the note on immigration", "immigration_notes"),
+        (data.other_details, "the note of other details", "other_details"),
     ):
         limits.check_text(value.strip(), limits.LONG_TEXT, what, name, multiline=True)
 
@@ -263,6 +266,10 @@ def validate(data: SurvivorInput, today: date) -> None:
     if data.age_when_trafficked is not None and not 0 <= data.age_when_trafficked <= 120:
         raise ValidationError(
             "The age when trafficked must be between 0 and 120.", field="age_when_trafficked"
+        )
+    if data.number_of_children is not None and not 0 <= data.number_of_children <= 30:
+        raise ValidationError(
+            "The number of children must be between 0 and 30.", field="number_of_children"
         )
     if data.incoming_referral_date is not None and data.incoming_referral_date > today:
         raise ValidationError(
@@ -330,10 +337,14 @@ SURVIVOR_FIELDS = (
     "safe_contact_note",
     "trafficking_status",
     "exploitation_types",
-    "recruitment_method",
+    "recruitment_methods",
     "relationship_to_trafficker",
     "forced_labour_industry",
     "age_when_trafficked",
+    "methods_of_control",
+    "number_of_children",
+    "education_level",
+    "other_details",
 )
 CASE_FIELDS = (
     "intake_date",
@@ -344,6 +355,38 @@ CASE_FIELDS = (
     "referring_organisation",
     "incoming_referral_date",
 )
+
+
+# What each picklist is called in a refusal (which never repeats the value: it may be anything)
+PICKLISTS = {
+    "recruitment_methods": "the method of recruitment",
+    "relationship_to_trafficker": "the relationship to the trafficker",
+    "forced_labour_industry": "the forced labour industry",
+    "methods_of_control": "the methods of control",
+    "education_level": "the level of education",
+}
+
+
+def _member(vocabulary: type[Vocabulary], value: object, name: str) -> str:
+    """A picklist's stored value: its HTCDS value name, or "" when nothing was chosen."""
+    if value is None or value == "":
+        return ""
+    try:
+        return vocabulary(str(value)).value
+    except ValueError:
+        raise ValidationError(
+            f"Choose {PICKLISTS[name]} from its list: a value was not one of its choices.",
+            field=name,
+        ) from None
+
+
+def _members(vocabulary: type[Vocabulary], values: tuple[object, ...], name: str) -> list[str]:
+    chosen: list[str] = []
+    for value in values:
+        member = _member(vocabulary, value, name)
+        if member and member not in chosen:
+            chosen.append(member)
+    return chosen
 
 
 def stored_values(data: SurvivorInput) -> dict[str, Any]:
@@ -365,10 +408,20 @@ def stored_values(data: SurvivorInput) -> dict[str, Any]:
         "safe_contact_note": data.safe_contact_note.strip(),
         "trafficking_status": TraffickingStatus(data.trafficking_status),
         "exploitation_types": [Exploitation(e).value for e in data.exploitation_types],
-        "recruitment_method": data.recruitment_method.strip(),
-        "relationship_to_trafficker": data.relationship_to_trafficker.strip(),
-        "forced_labour_industry": data.forced_labour_industry.strip(),
+        "recruitment_methods": _members(
+            Recruitment, data.recruitment_methods, "recruitment_methods"
+        ),
+        "relationship_to_trafficker": _member(
+            Relationship, data.relationship_to_trafficker, "relationship_to_trafficker"
+        ),
+        "forced_labour_industry": _member(
+            Industry, data.forced_labour_industry, "forced_labour_industry"
+        ),
         "age_when_trafficked": data.age_when_trafficked,
+        "methods_of_control": _members(Control, data.methods_of_control, "methods_of_control"),
+        "number_of_children": data.number_of_children,
+        "education_level": _member(Education, data.education_level, "education_level"),
+        "other_details": data.other_details.strip(),
         "intake_date": data.intake_date,
         "risk_level": RiskLevel(data.risk_level),
         "province": data.province.strip(),
@@ -645,6 +698,19 @@ def open_case(session: Session, actor: Actor, case_id: str) -> CaseDetail:
     return detail_of(session, case)
 
 
+def _one(vocabulary: type[V], value: str) -> V | None:
+    """A stored picklist value as its member; None when not recorded (or, from an import of
+    before the picklists, not one of its values)."""
+    try:
+        return vocabulary(value) if value else None
+    except ValueError:
+        return None
+
+
+def _known(vocabulary: type[V], values: list[str]) -> tuple[V, ...]:
+    return tuple(m for m in (_one(vocabulary, v) for v in values) if m is not None)
+
+
 def detail_of(session: Session, case: Case) -> CaseDetail:
     survivor = case.survivor
     worker = session.get(User, case.assigned_caseworker_id) if case.assigned_caseworker_id else None
@@ -680,10 +746,14 @@ def detail_of(session: Session, case: Case) -> CaseDetail:
         closed_date=case.closed_date,
         follow_up_date=case.follow_up_date,
         last_contact_date=case.last_contact_date,
-        recruitment_method=survivor.recruitment_method,
-        relationship_to_trafficker=survivor.relationship_to_trafficker,
-        forced_labour_industry=survivor.forced_labour_industry,
+        recruitment_methods=_known(Recruitment, survivor.recruitment_methods),
+        relationship_to_trafficker=_one(Relationship, survivor.relationship_to_trafficker),
+        forced_labour_industry=_one(Industry, survivor.forced_labour_industry),
         age_when_trafficked=survivor.age_when_trafficked,
+        methods_of_control=_known(Control, survivor.methods_of_control),
+        number_of_children=survivor.number_of_children,
+        education_level=_one(Education, survivor.education_level),
+        other_details=survivor.other_details,
     )
 
 

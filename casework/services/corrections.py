@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session
 from casework.errors import CaseworkError
 from casework.model import Case, RecordChange, Survivor, User
 from casework.model.actor import Actor
-from casework.model.vocab import Exploitation, Gender, RiskLevel, TraffickingStatus
+from casework.model.vocab import (
+    Control,
+    Education,
+    Exploitation,
+    Gender,
+    Industry,
+    Recruitment,
+    Relationship,
+    RiskLevel,
+    TraffickingStatus,
+)
 from casework.services import audit
 from casework.services.cases import (
     CASE_FIELDS,
@@ -47,10 +57,14 @@ FIELD_LABELS = {
     "safe_contact_note": "Safe to contact",
     "trafficking_status": "Trafficking status",
     "exploitation_types": "Types of exploitation",
-    "recruitment_method": "Method of recruitment",
+    "recruitment_methods": "Method of recruitment",
     "relationship_to_trafficker": "Relationship to trafficker",
     "forced_labour_industry": "Forced labour industry",
     "age_when_trafficked": "Age when trafficked",
+    "methods_of_control": "Methods of control",
+    "number_of_children": "Number of children",
+    "education_level": "Highest level of education",
+    "other_details": "Other details",
     "intake_date": "Intake date",
     "risk_level": "Risk",
     "province": "Province or state",
@@ -59,6 +73,8 @@ FIELD_LABELS = {
     "referring_organisation": "Referred by",
     "incoming_referral_date": "Referred on",
 }
+# A person's fields that were stored under another name: their history is still shown.
+FORMER_FIELDS = {"recruitment_method": "Method of recruitment"}
 # Fields the people search and the caseload's name order are built from.
 INDEXED = {"first_name", "middle_name", "last_name", "aliases", "phone"}
 _DATES = {"birth_date", "intake_date", "incoming_referral_date"}
@@ -66,6 +82,12 @@ _ENUMS: dict[str, type[Enum]] = {
     "gender": Gender,
     "trafficking_status": TraffickingStatus,
     "risk_level": RiskLevel,
+    "relationship_to_trafficker": Relationship,
+    "forced_labour_industry": Industry,
+    "education_level": Education,
+    "exploitation_types": Exploitation,
+    "recruitment_methods": Recruitment,
+    "methods_of_control": Control,
 }
 
 
@@ -105,12 +127,13 @@ def _decode(name: str, value: Any) -> object:
         return None
     if name in _DATES:
         return date.fromisoformat(value)
-    if name in _ENUMS:
-        return _ENUMS[name](value)
-    if name == "exploitation_types":
-        return tuple(Exploitation(v) for v in value)
     if isinstance(value, list):
-        return tuple(value)
+        return tuple(_decode(name, v) for v in value)
+    if name in _ENUMS and value != "":
+        try:
+            return _ENUMS[name](value)
+        except ValueError:  # a value from before its field had a picklist: shown as it was
+            return value
     return value
 
 
@@ -197,7 +220,10 @@ def record_changes(session: Session, actor: Actor, case_id: str) -> list[FieldCh
         .where(
             RecordChange.deleted_at.is_(None),
             (RecordChange.survivor_id == case.survivor_id)
-            & (RecordChange.field.in_(SURVIVOR_FIELDS) | (RecordChange.case_id == case.id)),
+            & (
+                RecordChange.field.in_((*SURVIVOR_FIELDS, *FORMER_FIELDS))
+                | (RecordChange.case_id == case.id)
+            ),
         )
         .order_by(RecordChange.created_at.desc(), RecordChange.field)
     ).all()
@@ -207,7 +233,7 @@ def record_changes(session: Session, actor: Actor, case_id: str) -> list[FieldCh
             at=change.created_at,
             by=name or "",
             field=change.field,
-            label=FIELD_LABELS.get(change.field, change.field),
+            label=FIELD_LABELS.get(change.field) or FORMER_FIELDS.get(change.field, change.field),
             before=_decode(change.field, change.old_value) if shown else None,
             after=_decode(change.field, change.new_value) if shown else None,
             values_shown=shown,

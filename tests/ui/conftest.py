@@ -15,6 +15,7 @@ from casework.vault.vault import VaultFolder
 from ui import jobs
 from ui.models.caseload import CaseloadModel
 from ui.operations import Operation
+from ui.pickers import CodePicker
 from ui.views.case.view import CaseView
 from ui.views.workspace import WorkspaceView
 from ui.windows.main_window import MainWindow
@@ -101,6 +102,15 @@ def cell_text(table: QTableWidget, row: int, column: int) -> str:
     item = table.item(row, column)
     assert item is not None, f"no item in row {row}, column {column}"
     return item.text()
+
+
+def choose(qtbot: QtBot, picker: CodePicker, *names: str) -> None:
+    """Choose each of ``names`` in a country or language picker as a user does: type it in the
+    picker's box and press Enter."""
+    for name in names:
+        picker.finder.setFocus()
+        qtbot.keyClicks(picker.finder, name)
+        qtbot.keyClick(picker.finder, Qt.Key.Key_Return)
 
 
 def workspace_of(window: MainWindow) -> WorkspaceView:

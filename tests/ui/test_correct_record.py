@@ -16,7 +16,7 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import record_survivor, unlock
-from tests.ui.conftest import MakeWindow, answering, open_case_as, wait_loaded
+from tests.ui.conftest import MakeWindow, answering, choose, open_case_as, wait_loaded
 from ui.views.case.correction import CorrectionDialog
 from ui.views.case.view import CaseView
 from ui.windows.main_window import MainWindow
@@ -129,11 +129,11 @@ def test_a_refused_correction_says_why_and_keeps_what_was_typed(
     qtbot.mouseClick(correct_button(view, 0), LEFT)
     dialog = view.overview.correction
     dialog.fields.first_name.setText("")
-    dialog.fields.citizenship.setText("KE")
+    choose(qtbot, dialog.fields.citizenship, "Kenya")
     qtbot.mouseClick(dialog.save_button, LEFT)
     qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=10000)
     assert "first name" in dialog.error.text() and dialog.isVisible()
-    assert dialog.fields.citizenship.text() == "KE"
+    assert dialog.fields.citizenship.codes() == ("KE",)
     assert view.overview.detail.first_name == "Dana"
     dialog.fields.first_name.setText("Dana")
     qtbot.mouseClick(dialog.save_button, LEFT)

@@ -22,7 +22,14 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import ADMIN_PASSWORD, FAST_KDF, SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import actor_of, unlock
-from tests.ui.conftest import MakeWindow, cell_text, sign_in, wait_loaded, workspace_of
+from tests.ui.conftest import (
+    MakeWindow,
+    cell_text,
+    choose,
+    sign_in,
+    wait_loaded,
+    workspace_of,
+)
 from ui import jobs
 from ui.models.caseload import CASE_ID_ROLE
 from ui.views.case import CaseView
@@ -103,7 +110,7 @@ def test_recording_a_new_survivor_from_the_form(
     assert "first name" in form.error.text()
     qtbot.keyClicks(form.fields.first_name, "Olena")
     qtbot.keyClicks(form.fields.last_name, "Kovalenko")
-    form.fields.citizenship.setText("ua, md")
+    choose(qtbot, form.fields.citizenship, "Ukraine", "moldova")
     form.fields.exploitation[next(iter(form.fields.exploitation))].setChecked(True)
     qtbot.mouseClick(form.save_button, LEFT)
     shown = view.detail.currentWidget()

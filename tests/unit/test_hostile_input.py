@@ -79,7 +79,14 @@ REFUSED = [
     ("email", "a@" + "b" * 199, "The email address is longer than 200 characters"),
     ("province", "P" * 101, "The province is longer than 100 characters"),
     ("referring_organisation", "O" * 201, "The referring organisation is longer than 200"),
-    ("recruitment_method", "R\x07", "The recruitment method holds an invisible control"),
+    ("other_details", "R\x00", "The note of other details holds an invisible control"),
+    ("relationship_to_trafficker", "uncle", "Choose the relationship to the trafficker from"),
+    ("education_level", "PrimaryEducation\x00", "Choose the level of education from its list"),
+]
+# A multi-select picklist refuses a value that is not one of its choices, without repeating it
+REFUSED_CHOICES = [
+    ("recruitment_methods", ("AtWork", "Mailbox"), "Choose the method of recruitment from"),
+    ("methods_of_control", ("Lies about visa",), "Choose the methods of control from its list"),
     ("safe_contact_note", "call\udcff", "The note on safe contact holds a broken character"),
     ("immigration_notes", "visa\x00", "The note on immigration holds an invisible control"),
 ]
@@ -91,6 +98,11 @@ def test_intake_refuses_text_that_cannot_be_stored(amina: OpenVault, today: date
         with pytest.raises(ValidationError, match=says) as refused, amina.transaction() as session:
             cases.record_survivor(session, actor_of(amina), cases.SurvivorInput(**data), today)  # type: ignore[arg-type]
         assert refused.value.field == field and value not in refused.value.message
+    for field, values, says in REFUSED_CHOICES:
+        data = {"first_name": "Grace", "intake_date": today, field: values}
+        with pytest.raises(ValidationError, match=says) as refused, amina.transaction() as session:
+            cases.record_survivor(session, actor_of(amina), cases.SurvivorInput(**data), today)  # type: ignore[arg-type]
+        assert refused.value.field == field and values[-1] not in refused.value.message
 
 
 def test_intake_refuses_too_many_or_too_long_aliases(amina: OpenVault, today: date) -> None:

@@ -136,7 +136,7 @@ class IntakeForm(QWidget):
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_button)
 
-        scroll = QScrollArea()
+        self.form_area = scroll = QScrollArea()
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.fields)

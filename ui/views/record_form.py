@@ -4,6 +4,7 @@ them: the person, how to reach them safely, and the trafficking case."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import (
@@ -11,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,8 +23,22 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.types import CaseDetail, SurvivorInput
-from casework.model.vocab import Exploitation, Gender, RiskLevel, TraffickingStatus
+from casework.model.vocab import (
+    Control,
+    Education,
+    Exploitation,
+    Gender,
+    Industry,
+    Recruitment,
+    Relationship,
+    RiskLevel,
+    TraffickingStatus,
+    Vocabulary,
+)
+from ui.pickers import CodePicker, country_choices, language_choices
 from ui.widgets import to_date, vocab
+
+V = TypeVar("V", bound=Vocabulary)
 
 
 def tr(text: str) -> str:
@@ -55,6 +69,34 @@ def _select(combo: QComboBox, value: object) -> None:
         combo.setCurrentIndex(index)
 
 
+def _picklist(vocabulary: type[Vocabulary]) -> QComboBox:
+    """One choice of an HTCDS picklist, by its label; "Not recorded" first."""
+    combo = QComboBox()
+    combo.addItem(tr("Not recorded"), None)
+    for member in vocabulary:
+        combo.addItem(vocab(member.label), member)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(24)
+    return combo
+
+
+def _boxes(vocabulary: type[V]) -> dict[V, QCheckBox]:
+    return {member: QCheckBox(vocab(member.label)) for member in vocabulary}
+
+
+def _grid(boxes: dict[Any, QCheckBox]) -> QVBoxLayout:
+    """One under another: the labels are long, and the form must fit a narrow pane."""
+    column = QVBoxLayout()
+    column.setSpacing(2)
+    for box in boxes.values():
+        column.addWidget(box)
+    return column
+
+
+def _ticked(boxes: dict[V, QCheckBox]) -> tuple[V, ...]:
+    return tuple(member for member, box in boxes.items() if box.isChecked())
+
+
 class RecordFields(QWidget):
     """Every field recorded at intake, grouped as a caseworker asks for them: who the person
     is, how to reach them safely (it matters most), then the trafficking case."""
@@ -80,10 +122,15 @@ class RecordFields(QWidget):
         for member in Gender:
             self.gender.addItem(vocab(member.label), member)
         _select(self.gender, Gender.NOT_SPECIFIED)
-        self.citizenship = QLineEdit()
-        self.citizenship.setPlaceholderText(tr("Country codes, such as UA, MD"))
-        self.languages = QLineEdit()
-        self.languages.setPlaceholderText(tr("Language codes, such as uk, ru"))
+        self.citizenship = CodePicker(country_choices(), tr("Type to find a country"))
+        self.citizenship.setObjectName("citizenship")
+        self.languages = CodePicker(language_choices(), tr("Type to find a language"))
+        self.languages.setObjectName("languages")
+        self.number_of_children = QSpinBox()
+        self.number_of_children.setRange(-1, 30)
+        self.number_of_children.setSpecialValueText(tr("Not recorded"))
+        self.number_of_children.setValue(-1)
+        self.education = _picklist(Education)
         self.phone = QLineEdit()
         self.email = QLineEdit()
         self.safe_contact = QPlainTextEdit()
@@ -93,28 +140,31 @@ class RecordFields(QWidget):
         self.status = QComboBox()
         for status in TraffickingStatus:
             self.status.addItem(vocab(status.label), status)
-        self.exploitation: dict[Exploitation, QCheckBox] = {
-            member: QCheckBox(vocab(member.label)) for member in Exploitation
-        }
+        self.exploitation = _boxes(Exploitation)
         self.risk = QComboBox()
         for level in RiskLevel:
             self.risk.addItem(vocab(level.label), level)
         _select(self.risk, RiskLevel.MEDIUM)
         self.province = QLineEdit()
-        self.country_of_exploitation = QLineEdit()
-        self.country_of_exploitation.setMaxLength(2)
-        self.country_of_exploitation.setPlaceholderText(tr("Country code, such as AE"))
+        self.country_of_exploitation = CodePicker(
+            country_choices(), tr("Type to find a country"), many=False
+        )
+        self.country_of_exploitation.setObjectName("countryOfExploitation")
         self.referred_by = QLineEdit()
         self.referred_by.setPlaceholderText(tr("Organisation that referred the person, if any"))
         self.has_referral_date = QCheckBox(tr("Referred on"))
         self.referral_date = _date_field(today)
         self.referral_date.setEnabled(False)
-        self.recruitment = QLineEdit()
-        self.recruitment.setPlaceholderText(tr("For example: false job offer"))
-        self.relationship = QLineEdit()
-        self.relationship.setPlaceholderText(tr("For example: employer, partner, stranger"))
-        self.industry = QLineEdit()
-        self.industry.setPlaceholderText(tr("For forced labour: construction, domestic work…"))
+        self.recruitment = _boxes(Recruitment)
+        self.control = _boxes(Control)
+        self.relationship = _picklist(Relationship)
+        self.industry = _picklist(Industry)
+        self.other_details = QPlainTextEdit()
+        self.other_details.setPlaceholderText(
+            tr("In your own words, for example what “Other” was (never exported)")
+        )
+        self.other_details.setMaximumHeight(60)
+        self.other_details.setTabChangesFocus(True)
         self.age_trafficked = QSpinBox()
         self.age_trafficked.setRange(0, 120)
         self.age_trafficked.setSpecialValueText(tr("Unknown"))
@@ -137,6 +187,8 @@ class RecordFields(QWidget):
         person_form.addRow(tr("Gender"), self.gender)
         person_form.addRow(tr("Citizenship"), self.citizenship)
         person_form.addRow(tr("Languages"), self.languages)
+        person_form.addRow(tr("Number of children"), self.number_of_children)
+        person_form.addRow(tr("Highest level of education"), self.education)
 
         self.contact = QGroupBox(tr("Contact"))
         contact_form = QFormLayout(self.contact)
@@ -157,17 +209,21 @@ class RecordFields(QWidget):
         referral_row.addWidget(self.has_referral_date)
         referral_row.addWidget(self.referral_date, 1)
         victim_form.addRow("", referral_row)
-        victim_form.addRow(tr("Method of recruitment"), self.recruitment)
         victim_form.addRow(tr("Relationship to trafficker"), self.relationship)
         victim_form.addRow(tr("Forced labour industry"), self.industry)
         victim_form.addRow(tr("Age when trafficked"), self.age_trafficked)
         victim_form.addRow(tr("Immigration status notes"), self.immigration)
         victim_layout.addLayout(victim_form)
-        victim_layout.addWidget(QLabel(tr("Types of exploitation")))
-        grid = QGridLayout()
-        for i, box in enumerate(self.exploitation.values()):
-            grid.addWidget(box, i // 2, i % 2)
-        victim_layout.addLayout(grid)
+        for title, boxes in (
+            (tr("Types of exploitation"), self.exploitation),
+            (tr("Method of recruitment"), self.recruitment),
+            (tr("Methods of control"), self.control),
+        ):
+            victim_layout.addWidget(QLabel(title))
+            victim_layout.addLayout(_grid(boxes))
+        other_form = QFormLayout()
+        other_form.addRow(tr("Other details"), self.other_details)
+        victim_layout.addLayout(other_form)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 8, 0)
@@ -192,26 +248,32 @@ class RecordFields(QWidget):
             if known or not self.estimated_age.value()
             else (self.estimated_age.value()),
             gender=self.gender.currentData(),
-            citizenship=split_list(self.citizenship.text()),
-            languages=split_list(self.languages.text()),
+            citizenship=self.citizenship.codes(),
+            languages=self.languages.codes(),
             phone=self.phone.text(),
             email=self.email.text(),
             safe_contact_note=self.safe_contact.toPlainText(),
             trafficking_status=self.status.currentData(),
-            exploitation_types=tuple(m for m, box in self.exploitation.items() if box.isChecked()),
+            exploitation_types=_ticked(self.exploitation),
             intake_date=to_date(self.intake_date),
             risk_level=self.risk.currentData(),
             province=self.province.text(),
-            country_of_exploitation=self.country_of_exploitation.text(),
+            country_of_exploitation=self.country_of_exploitation.code(),
             referring_organisation=self.referred_by.text(),
             incoming_referral_date=(
                 to_date(self.referral_date) if self.has_referral_date.isChecked() else None
             ),
-            recruitment_method=self.recruitment.text(),
-            relationship_to_trafficker=self.relationship.text(),
-            forced_labour_industry=self.industry.text(),
+            recruitment_methods=_ticked(self.recruitment),
+            relationship_to_trafficker=self.relationship.currentData(),
+            forced_labour_industry=self.industry.currentData(),
             age_when_trafficked=self.age_trafficked.value() or None,
             immigration_notes=self.immigration.toPlainText(),
+            methods_of_control=_ticked(self.control),
+            number_of_children=None
+            if self.number_of_children.value() < 0
+            else self.number_of_children.value(),
+            education_level=self.education.currentData(),
+            other_details=self.other_details.toPlainText(),
         )
 
     def fill(self, detail: CaseDetail) -> None:
@@ -225,25 +287,33 @@ class RecordFields(QWidget):
             self.birth_date.setDate(_qdate(detail.birth_date))
         self.estimated_age.setValue(detail.estimated_age or 0)
         _select(self.gender, detail.gender)
-        self.citizenship.setText(", ".join(detail.citizenship))
-        self.languages.setText(", ".join(detail.languages))
+        self.citizenship.set_codes(detail.citizenship)
+        self.languages.set_codes(detail.languages)
+        children = detail.number_of_children
+        self.number_of_children.setValue(-1 if children is None else children)
+        _select(self.education, detail.education_level)
         self.phone.setText(detail.phone)
         self.email.setText(detail.email)
         self.safe_contact.setPlainText(detail.safe_contact_note)
         _select(self.status, detail.trafficking_status)
-        for member, box in self.exploitation.items():
-            box.setChecked(member in detail.exploitation_types)
+        for boxes, chosen in (
+            (self.exploitation, detail.exploitation_types),
+            (self.recruitment, detail.recruitment_methods),
+            (self.control, detail.methods_of_control),
+        ):
+            for member, box in boxes.items():
+                box.setChecked(member in chosen)
         self.intake_date.setDate(_qdate(detail.intake_date))
         _select(self.risk, detail.risk_level)
         self.province.setText(detail.province)
-        self.country_of_exploitation.setText(detail.country_of_exploitation)
+        self.country_of_exploitation.set_codes([detail.country_of_exploitation])
         self.referred_by.setText(detail.referring_organisation)
         self.has_referral_date.setChecked(detail.incoming_referral_date is not None)
         if detail.incoming_referral_date is not None:
             self.referral_date.setDate(_qdate(detail.incoming_referral_date))
-        self.recruitment.setText(detail.recruitment_method)
-        self.relationship.setText(detail.relationship_to_trafficker)
-        self.industry.setText(detail.forced_labour_industry)
+        _select(self.relationship, detail.relationship_to_trafficker)
+        _select(self.industry, detail.forced_labour_industry)
+        self.other_details.setPlainText(detail.other_details)
         self.age_trafficked.setValue(detail.age_when_trafficked or 0)
         self.immigration.setPlainText(detail.immigration_notes)
 
@@ -271,14 +341,21 @@ class RecordFields(QWidget):
             "referring_organisation": self.referred_by,
             "has_referral_date": self.has_referral_date,
             "incoming_referral_date": self.referral_date,
-            "recruitment_method": self.recruitment,
             "relationship_to_trafficker": self.relationship,
             "forced_labour_industry": self.industry,
             "age_when_trafficked": self.age_trafficked,
             "immigration_notes": self.immigration,
+            "number_of_children": self.number_of_children,
+            "education_level": self.education,
+            "other_details": self.other_details,
         }
-        for member, box in self.exploitation.items():
-            named[f"exploitation.{member.value}"] = box
+        for prefix, boxes in (
+            ("exploitation", self.exploitation),
+            ("recruitment", self.recruitment),
+            ("control", self.control),
+        ):
+            for member, box in boxes.items():
+                named[f"{prefix}.{member.value}"] = box
         return named
 
     def field_for(self, name: str | None) -> QWidget | None:
@@ -301,8 +378,12 @@ class RecordFields(QWidget):
             "immigration_notes": self.immigration,
             "province": self.province,
             "referring_organisation": self.referred_by,
-            "recruitment_method": self.recruitment,
+            "recruitment_methods": next(iter(self.recruitment.values())),
             "relationship_to_trafficker": self.relationship,
             "forced_labour_industry": self.industry,
             "age_when_trafficked": self.age_trafficked,
+            "methods_of_control": next(iter(self.control.values())),
+            "number_of_children": self.number_of_children,
+            "education_level": self.education,
+            "other_details": self.other_details,
         }.get(name or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -22,14 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework import places
 from casework.application.desk import Desk
 from casework.application.types import CaseDetail, OpenWork
 from casework.model.vocab import (
     CaseStatus,
     ClosureDecision,
     ClosureReason,
+    Vocabulary,
 )
 from ui import operations
+from ui.pickers import reader_language
 from ui.views.case.common import tr
 from ui.views.case.correction import CorrectionDialog
 from ui.views.case_supervision import ErasureDialog, confirm_erasure
@@ -76,7 +80,19 @@ class OverviewTab(Tab):
             status += " — " + vocab(detail.closure_reason.label)
         if detail.follow_up_date:
             status += " — " + tr("follow up by {0}").format(detail.follow_up_date.isoformat())
-        types = ", ".join(vocab(e.label) for e in detail.exploitation_types) or unknown
+
+        def labels(members: tuple[Vocabulary, ...] | Vocabulary | None) -> str:
+            if members is None:
+                return unknown
+            if isinstance(members, Vocabulary):
+                return vocab(members.label)
+            return ", ".join(vocab(m.label) for m in members) or unknown
+
+        def names(codes: tuple[str, ...], of: Callable[[str, str], str]) -> str:
+            return ", ".join(of(code, reader_language()) for code in codes if code) or unknown
+
+        types = labels(detail.exploitation_types)
+        children = detail.number_of_children
         age = detail.age_when_trafficked
         groups = (
             (
@@ -87,8 +103,10 @@ class OverviewTab(Tab):
                     (tr("Aliases"), ", ".join(detail.aliases) or unknown),
                     (tr("Birth"), birth),
                     (tr("Gender"), vocab(detail.gender.label)),
-                    (tr("Citizenship"), ", ".join(detail.citizenship) or unknown),
-                    (tr("Languages"), ", ".join(detail.languages) or unknown),
+                    (tr("Citizenship"), names(detail.citizenship, places.country_name)),
+                    (tr("Languages"), names(detail.languages, places.language_name)),
+                    (tr("Number of children"), unknown if children is None else str(children)),
+                    (tr("Highest level of education"), labels(detail.education_level)),
                 ),
             ),
             (
@@ -111,17 +129,19 @@ class OverviewTab(Tab):
                     (tr("Trafficking status"), vocab(detail.trafficking_status.label)),
                     (tr("Exploitation"), types),
                     (tr("Province or state"), detail.province or unknown),
-                    (tr("Country of exploitation"), detail.country_of_exploitation or unknown),
+                    (
+                        tr("Country of exploitation"),
+                        names((detail.country_of_exploitation,), places.country_name),
+                    ),
                     (tr("Referred by"), detail.referring_organisation or unknown),
                     (tr("Referred on"), day(detail.incoming_referral_date)),
-                    (tr("Method of recruitment"), detail.recruitment_method or unknown),
-                    (
-                        tr("Relationship to trafficker"),
-                        detail.relationship_to_trafficker or unknown,
-                    ),
-                    (tr("Forced labour industry"), detail.forced_labour_industry or unknown),
+                    (tr("Method of recruitment"), labels(detail.recruitment_methods)),
+                    (tr("Methods of control"), labels(detail.methods_of_control)),
+                    (tr("Relationship to trafficker"), labels(detail.relationship_to_trafficker)),
+                    (tr("Forced labour industry"), labels(detail.forced_labour_industry)),
                     (tr("Age when trafficked"), str(age) if age is not None else unknown),
                     (tr("Immigration status notes"), detail.immigration_notes or unknown),
+                    (tr("Other details"), detail.other_details or unknown),
                     (tr("Last contact"), day(detail.last_contact_date)),
                 ),
             ),
