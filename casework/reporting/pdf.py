@@ -41,7 +41,12 @@ BODY = ParagraphStyle(
     "body", parent=STYLES["BodyText"], fontName="SafeholdSans", fontSize=10, leading=13
 )
 HEADING = ParagraphStyle(
-    "heading", parent=STYLES["Heading2"], fontName="SafeholdSans-Bold", fontSize=13, spaceBefore=8
+    "heading",
+    parent=STYLES["Heading2"],
+    fontName="SafeholdSans-Bold",
+    fontSize=13,
+    spaceBefore=8,
+    keepWithNext=1,  # never alone at the foot of a page
 )
 TITLE = ParagraphStyle(
     "title", parent=STYLES["Title"], fontName="SafeholdSans-Bold", fontSize=18, alignment=0

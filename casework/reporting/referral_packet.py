@@ -21,6 +21,7 @@ def referral_packet_pdf(packet: ReferralPacket, letter: bool = False) -> bytes:
         key_values(
             [
                 ("From", packet.organisation),
+                ("Contact", packet.contact or "—"),
                 ("Service requested", packet.category.label),
                 ("Date", packet.referred_on.isoformat()),
                 ("Reason", packet.reason or "—"),

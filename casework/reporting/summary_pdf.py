@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
 
+from casework.model.vocab import Role, Vocabulary
 from casework.reporting.pdf import BODY, HEADING, SHORT, TITLE, para, printable, render
 
 STATISTICS_BANNER = (
@@ -48,6 +51,52 @@ def methods_note(threshold: int, base: int) -> str:
     )
 
 
+# What the CSV's keys read as: its coded values by their labels, its columns by what they count
+LABELS: dict[str, str] = {
+    member.value: member.label
+    for vocabulary in Vocabulary.__subclasses__()
+    for member in vocabulary
+    if vocabulary is not Role
+}
+COLUMNS = {"count": "Number", "sum": "Nights"}
+PARTS = {
+    "in": "Referrals in, by the kind of organisation that referred",
+    "out": "Referrals out, by the service asked for",
+}
+AVAILABLE = 170 * mm  # the narrower of A4's and Letter's text widths, with a little to spare
+HEAD_SIZE = 7.5
+PADDING = 14  # points: ReportLab pads each side of a cell by 6, and 2 to spare
+
+
+def label(key: str) -> str:
+    """A row or column key as a person reads it ("out:mental-health" -> "Mental health")."""
+    bare = key.split(":", 1)[1] if key.startswith(("in:", "out:")) else key
+    return COLUMNS.get(bare) or LABELS.get(bare, bare)
+
+
+def _widest_word(texts: Sequence[str], font: str) -> float:
+    words = [word for text in texts for word in text.split()]
+    return max((stringWidth(word, font, HEAD_SIZE) for word in words), default=0.0)
+
+
+def _widths(heads: list[str], cells: list[list[str]], rows: list[str]) -> list[float]:
+    """Each column as wide as its widest word (a header never breaks inside a word), the row
+    labels' column taking what is left, within bounds."""
+    columns = []
+    for index, head in enumerate(heads):
+        column = [row[index] for row in cells]
+        widest = max(
+            _widest_word([head], "SafeholdSans-Bold"), _widest_word(column, "SafeholdSans")
+        )
+        columns.append(max(14 * mm, PADDING + widest))
+    first = min(60 * mm, max(32 * mm, AVAILABLE - sum(columns)))
+    first = max(first, min(60 * mm, PADDING + _widest_word(rows, "SafeholdSans")))
+    if first + sum(columns) > AVAILABLE:  # too many columns: share the width out
+        scale = (AVAILABLE - first) / sum(columns)
+        columns = [width * scale for width in columns]
+    return [first, *columns]
+
+
 def _cell(text: str) -> str | Paragraph:
     """A cell as read from the CSV: a short one as it is, a long one wrapped and cut (the CSV is
     the app's own, but the PDF must lay out whatever it holds)."""
@@ -55,25 +104,19 @@ def _cell(text: str) -> str | Paragraph:
 
 
 def _grid(body: OrderedDict[str, OrderedDict[str, str]]) -> Table:
-    single = all(len(cells) == 1 for cells in body.values())
-    columns = (
-        ["value"]
-        if single
-        else list(OrderedDict.fromkeys(c for cells in body.values() for c in cells))
-    )
-    data = [["", *(para(c, HEAD, limit=SHORT) for c in columns)]] + [
-        [
-            _cell(row),
-            *map(_cell, list(cells.values()) if single else [cells.get(c, "") for c in columns]),
-        ]
-        for row, cells in body.items()
+    columns = list(OrderedDict.fromkeys(c for cells in body.values() for c in cells))
+    heads = [label(c) for c in columns]
+    rows = [label(row) for row in body]
+    values = [[cells.get(c, "") for c in columns] for cells in body.values()]
+    data = [["", *(para(h, HEAD, limit=SHORT) for h in heads)]] + [
+        [_cell(row), *map(_cell, cells)] for row, cells in zip(rows, values, strict=True)
     ]
     grid = Table(
         data,
         hAlign="LEFT",
         repeatRows=1,
         splitInRow=1,
-        colWidths=[60 * mm] + [max(14 * mm, 110 * mm / max(len(columns), 1))] * len(columns),
+        colWidths=_widths(heads, values, rows),
     )
     grid.setStyle(
         TableStyle(
@@ -113,7 +156,9 @@ def summary_pdf(csv_bytes: bytes, period: str, profile: str, threshold: int, bas
             prefix = row_key.split(":", 1)[0] if row_key.startswith(("in:", "out:")) else ""
             parts.setdefault(prefix, OrderedDict())[row_key] = cells
         grids: list[Flowable] = [para(TITLES.get(table_id, table_id), HEADING)]
-        for part in parts.values():
+        for prefix, part in parts.items():
+            if prefix:
+                grids.append(para(PARTS.get(prefix, prefix), HEAD))
             grids.append(_grid(part))
         story.append(KeepTogether(grids))
     story.append(

@@ -13,11 +13,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework import limits
+from casework import limits, places
 from casework.errors import NotFound, ValidationError
-from casework.model import Case, Partner, Referral, Survivor, Task
+from casework.model import Case, Partner, Referral, Survivor, Task, User
 from casework.model.actor import Actor
 from casework.model.vocab import (
+    Exploitation,
     OrganisationType,
     ReferralStatus,
     ReleaseField,
@@ -69,6 +70,7 @@ class ReferralPacket:
     release_purpose: str
     release_expires: date | None
     fields: dict[ReleaseField, list[tuple[str, str]]]
+    contact: str = ""  # who at the organisation made the referral: whom the partner calls
 
 
 def _partner_view(partner: Partner) -> PartnerView:
@@ -305,15 +307,28 @@ def referral_packet(
             ]
         elif item == ReleaseField.ORIGIN:
             fields[item] = [
-                ("Citizenship", ", ".join(survivor.citizenship) or "not recorded"),
-                ("Languages", ", ".join(survivor.languages) or "not recorded"),
+                (
+                    "Citizenship",
+                    ", ".join(places.country_name(c) for c in survivor.citizenship)
+                    or "not recorded",
+                ),
+                (
+                    "Languages",
+                    ", ".join(places.language_name(c) for c in survivor.languages)
+                    or "not recorded",
+                ),
             ]
         elif item == ReleaseField.SITUATION:
             fields[item] = [
                 ("Trafficking status", survivor.trafficking_status.label),
-                ("Exploitation", ", ".join(survivor.exploitation_types) or "not recorded"),
+                (
+                    "Exploitation",
+                    ", ".join(Exploitation(e).label for e in survivor.exploitation_types)
+                    or "not recorded",
+                ),
             ]
     audit.record(session, actor.user_id, "referral.packet", "referral", referral.id)
+    referrer = session.get(User, referral.created_by) if referral.created_by else None
     return ReferralPacket(
         organisation,
         partner.name,
@@ -323,4 +338,5 @@ def referral_packet(
         release.purpose,
         release.expires_on,
         fields,
+        referrer.display_name if referrer is not None else "",
     )

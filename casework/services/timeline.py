@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from casework.model.actor import Actor
-from casework.model.vocab import CaseStatus
+from casework.model.vocab import CaseStatus, Confidentiality
 from casework.services import consent, counseling, legal, lifecycle, notes, referrals, shelter
 from casework.services.cases import visible_case
 
@@ -56,8 +56,13 @@ def case_timeline(
             )
     if EventKind.NOTE in wanted:
         for note in notes.case_notes(session, actor, case_id):
+            mark = "[Sensitive] " if note.confidentiality == Confidentiality.SENSITIVE else ""
             events.append(
-                Event(note.noted_on, EventKind.NOTE, f"Note by {note.author}: {note.body[:200]}")
+                Event(
+                    note.noted_on,
+                    EventKind.NOTE,
+                    f"{mark}Note by {note.author}: {note.body[:200]}",
+                )
             )
     if EventKind.CONSENT in wanted:
         for record in consent.consents(session, actor, case_id):

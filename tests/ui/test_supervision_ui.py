@@ -239,6 +239,8 @@ def test_printing_a_caseload_report_and_a_case_file(
     dialog.caseworker.setCurrentIndex(dialog.caseworker.findText("Amina K."))
     dialog.end.setDate(QDate.currentDate())  # the default is last month
     dialog.page.setCurrentIndex(1)  # Letter
+    assert dialog.path.text().endswith(".pdf")  # a file name is suggested
+    dialog.path.clear()
     qtbot.mouseClick(dialog.save_button, LEFT)
     assert "Choose where" in dialog.outcome.text()
     dialog.path.setText(str(tmp_path / "caseload.pdf"))

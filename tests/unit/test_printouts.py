@@ -27,6 +27,7 @@ from casework.model.vocab import (
     Confidentiality,
     ConsentKind,
     DischargeReason,
+    Exploitation,
     Modality,
     OrganisationType,
     ReleaseField,
@@ -288,3 +289,97 @@ def test_huge_values_still_print_the_referral_packet(
     text, pages = flat_text(referral_packet_pdf(packet))
     assert "Referral to Nyokabi" in text and "not printed" in text and pages < 10
     amina.lock()
+
+
+def test_printed_labels_are_those_a_person_reads(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    """The referral packet names countries, languages and kinds of exploitation, and whom to
+    call; the case file's timeline marks a sensitive note as the notes do."""
+    from casework.reporting.referral_packet import referral_packet_pdf
+
+    with staffed_vault.transaction() as session:
+        clinic = referrals.add_partner(
+            session,
+            actor_of(staffed_vault),
+            "Clinic",
+            OrganisationType.HEALTH,
+            (ServiceCategory.MEDICAL,),
+        )
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    with amina.transaction() as session:
+        case_id = cases.record_survivor(
+            session,
+            actor_of(amina),
+            cases.SurvivorInput(
+                first_name="Oksana",
+                intake_date=today,
+                citizenship=("UA",),
+                languages=("uk",),
+                exploitation_types=(Exploitation.FORCED_LABOUR,),
+            ),
+            today,
+        ).case_id
+        consent.record_consent(
+            session,
+            actor_of(amina),
+            case_id,
+            ConsentKind.RELEASE,
+            today,
+            today,
+            partner_organisation="Clinic",
+            purpose="Medical care",
+            release_fields=(ReleaseField.ORIGIN, ReleaseField.SITUATION),
+        )
+        sent = referrals.send_referral(
+            session,
+            actor_of(amina),
+            case_id,
+            clinic.partner_id,
+            ServiceCategory.MEDICAL,
+            "Care",
+            today,
+        )
+        notes.add_note(
+            session,
+            actor_of(amina),
+            case_id,
+            "Spoke about the threat",
+            today,
+            today,
+            Confidentiality.SENSITIVE,
+        )
+    with amina.transaction() as session:
+        packet = referrals.referral_packet(session, actor_of(amina), sent.referral_id, "Org", today)
+        case_file, _ = flat_text(printouts.case_summary_pdf(session, actor_of(amina), case_id))
+    text, _ = flat_text(referral_packet_pdf(packet))
+    assert "Ukraine" in text and "Ukrainian" in text and "Forced labour" in text
+    assert "ForcedLabour" not in text and " UA" not in text
+    assert "Contact Amina K." in text
+    assert "[Sensitive] Note by Amina K." in case_file
+    amina.lock()
+
+
+def test_the_quarterly_summary_prints_labels_and_whole_words() -> None:
+    from casework.reporting.summary_pdf import summary_pdf
+
+    head = "spec_version,htcds_version,period,table_id,row_key,col_key,value,flag\n"
+    rows = [
+        ("T2", "18-29", "Women/girls", "10"),
+        ("T2", "18-29", "Men/boys", "5"),
+        ("T2", "18-29", "Trans or gender-diverse", "x"),
+        ("T2", "18-29", "Unknown", "x"),
+        ("T2", "18-29", "Total", "20"),
+        ("T6", "in:HealthServiceOrganisation", "count", "5"),
+        ("T6", "out:mental-health", "count", "10"),
+        ("T7", "goals-met", "count", "5"),
+    ]
+    body = "".join(f"1,2.0,2026-Q3,{t},{r},{c},{v},\n" for t, r, c, v in rows)
+    text, _ = flat_text(summary_pdf((head + body).encode(), "2026-Q3", "National", 5, 5))
+    assert "Health service" in text and "Mental health" in text
+    assert "Goals of the case plan met" in text
+    for raw in ("in:", "out:", "goals-met", "mental-health", "HealthServiceOrganisation"):
+        assert raw not in text
+    assert "Referrals in, by the kind of organisation that referred" in text
+    # no header is broken inside a word (pypdf reads a break as a space)
+    assert "Women/girls" in text and "gender-diverse" in text and "Men/boys" in text

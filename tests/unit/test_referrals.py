@@ -183,7 +183,7 @@ def test_the_packet_carries_only_what_the_release_covers(setting: Setting, today
     pdf = referral_packet_pdf(packet)
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(page.extract_text() for page in reader.pages)
-    assert "Imani Wekesa" in text and case.reference in text and "KE" in text
+    assert "Imani Wekesa" in text and case.reference in text and "Kenya" in text
     assert "711" not in text and "2001-02-03" not in text  # contact and birth are not covered
     assert "CONFIDENTIAL" in text and "Page 1" in text
     metadata: Mapping[str, object] = reader.metadata or {}

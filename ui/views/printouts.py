@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from casework.application.desk import Desk
 from ui import jobs, operations
+from ui.save_dialogs import ask_save_path, start_folder, with_suffix
 from ui.widgets import date_edit, message_label, progress_bar, to_date
 
 CASELOAD, OCCUPANCY, CASE_FILE = "caseload", "occupancy", "case"
@@ -56,6 +56,8 @@ class ReportDialog(QDialog):
         super().__init__(parent)
         self.workspace = workspace
         self.case_id = case_id
+        self.case_reference = case_reference
+        self._suggested = ""
         self.operation: operations.Operation[Path] | None = None
         self.setWindowTitle(tr("Print a report"))
         self.setMinimumWidth(520)
@@ -157,6 +159,15 @@ class ReportDialog(QDialog):
         close.clicked.connect(self.reject)
         self.caseload_choice.toggled.connect(lambda _on: self._enable())
         self._enable()
+        self._suggest()
+        for changed in (
+            self.caseload_choice.toggled,
+            self.start.dateChanged,
+            self.end.dateChanged,
+            self.month.valueChanged,
+            self.year.valueChanged,
+        ):
+            changed.connect(lambda *_args: self._suggest())
 
     @property
     def kind(self) -> str:
@@ -175,10 +186,35 @@ class ReportDialog(QDialog):
         for spin in (self.month, self.year):
             spin.setEnabled(self.kind == OCCUPANCY)
 
+    def suggested_name(self) -> str:
+        """A file name that says what the report is and carries no one's name."""
+        if self.kind == CASE_FILE:
+            return f"case-file-{self.case_reference or 'case'}.pdf"
+        if self.kind == CASELOAD:
+            return (
+                f"caseload-{to_date(self.start).isoformat()}-to-{to_date(self.end).isoformat()}.pdf"
+            )
+        return f"occupancy-{self.year.value()}-{self.month.value():02d}.pdf"
+
+    def _suggest(self) -> None:
+        """The path box follows the report chosen until the user picks or types a path."""
+        if self.path.text() in ("", self._suggested):
+            self._suggested = str(start_folder() / self.suggested_name())
+            self.path.setText(self._suggested)
+
     def _browse(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(self, tr("Save the report"), "", tr("PDF (*.pdf)"))
-        if chosen:
-            self.path.setText(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+        chosen = ask_save_path(self, tr("Save the report"), self.suggested_name())
+        if chosen is not None:
+            self.path.setText(str(chosen))
+
+    def target(self) -> Path | None:
+        """Where the PDF goes: what is in the box, in the start folder if it names no folder,
+        with ".pdf" if it has none."""
+        text = self.path.text().strip()
+        if not text:
+            return None
+        path = with_suffix(text, ".pdf").expanduser()
+        return path if path.is_absolute() else start_folder() / path
 
     def _builder(self) -> Callable[[], bytes]:
         workspace, letter = self.workspace, bool(self.page.currentData())
@@ -198,11 +234,10 @@ class ReportDialog(QDialog):
     def build(self) -> None:
         if operations.running(self.operation):
             return
-        text = self.path.text().strip()
-        if not text:
+        target = self.target()
+        if target is None:
             self.outcome.setText(tr("Choose where to save the PDF."))
             return
-        target = Path(text)
         build = self._builder()
 
         def work(job: jobs.Job) -> Path:
