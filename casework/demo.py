@@ -73,6 +73,7 @@ DEMO_USERS = (
     ("caseworker", "Grace Otieno", frozenset({Role.CASEWORKER})),
     ("caseworker2", "Tomás Rivera", frozenset({Role.CASEWORKER})),
     ("supervisor", "Nadia Haddad", frozenset({Role.SUPERVISOR, Role.CASEWORKER})),
+    ("dataofficer", "Samira Benali", frozenset({Role.DATA_OFFICER})),
 )
 
 # Given and family names from several world regions, so the caseload looks like a real one.
@@ -135,7 +136,8 @@ def create_demo_vault(
     user_ids = []
     for username, display, roles in DEMO_USERS[1:]:
         added = accounts.add_user(vault, admin, username, DEMO_PASSWORD, roles, display)
-        user_ids.append(added.user_id)
+        if Role.CASEWORKER in roles:  # cases go to those who work them
+            user_ids.append(added.user_id)
     fill(vault, admin, cases, seed, user_ids)
     fill_services(vault, admin, seed)
     with vault.transaction() as session:

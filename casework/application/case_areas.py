@@ -81,6 +81,8 @@ class Cases(Area):
 
     caseworkers = reads(cases.caseworkers)
 
+    people = reads(search.search_people)
+
     def find(self, text: str) -> tuple[list[search.PersonHit], list[notes.NoteHit]]:
         with self.vault.session() as session:
             return (

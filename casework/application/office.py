@@ -57,6 +57,14 @@ class Backups(Area):
     def folder(self) -> Path:
         return self.vault.backup_folder
 
+    def on_the_vaults_disk(self) -> bool:
+        """Whether backups go to the disk the vault is on (the default, inside the vault's
+        folder): a failed or stolen disk then takes the backups with the vault."""
+        try:
+            return self.vault.backup_folder.stat().st_dev == self.vault.folder.folder.stat().st_dev
+        except OSError:  # not made yet: it will be made under the vault's folder's disk
+            return self.vault.backup_folder.is_relative_to(self.vault.folder.folder)
+
     def set_folder(self, folder: Path | None) -> None:
         accounts.set_backup_folder(self.vault, self.actor, folder)
         with self.vault.transaction() as session:

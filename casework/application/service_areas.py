@@ -51,10 +51,12 @@ class Shelter(Area):
 
     waiting_list = reads(shelter.waiting_list)
 
-    def admit(self, reference: str, bed_id: str) -> str:
+    def admit(self, case_id: str, bed_id: str, on: date | None = None) -> str:
+        """Admit the case's survivor to a bed from ``on`` (today unless given; never later)."""
         with self.vault.transaction() as session:
-            case_id = cases.case_id_for_reference(session, self.actor, reference)
-            return shelter.admit(session, self.actor, case_id, bed_id, self.today(), self.today())
+            return shelter.admit(
+                session, self.actor, case_id, bed_id, on or self.today(), self.today()
+            )
 
     def discharge(self, stay_id: str, reason: DischargeReason) -> None:
         with self.vault.transaction() as session:

@@ -3,7 +3,7 @@ search, filters and the import dialog."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,13 @@ from casework.model.vocab import (
     ClosureReason,
     ConsentKind,
     DischargeReason,
+    OrganisationType,
     ReleaseField,
     RiskLevel,
     ServiceCategory,
     TaskStatus,
 )
-from casework.services import cases, lifecycle, tasks
+from casework.services import cases, lifecycle, referrals, tasks
 from casework.services.timeline import EventKind
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
@@ -200,6 +201,14 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     case = record(amina, today, first_name="Zawadi")
     amina.lock()
+    with staffed_vault.transaction() as session:
+        referrals.add_partner(
+            session,
+            actor_of(staffed_vault),
+            "City Health Centre",
+            OrganisationType.HEALTH,
+            (ServiceCategory.MEDICAL,),
+        )
     window = make_window(vault_folder)
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
     assert window.workspace_view is not None
@@ -235,7 +244,9 @@ def test_notes_tasks_and_consent_from_the_case_tabs(
     view.consent.kind.setCurrentIndex(list(ConsentKind).index(ConsentKind.RELEASE))
     assert not saved(qtbot, view.consent.record())
     assert "Name the organisation" in view.consent.message.text()
-    view.consent.partner.setText("City Health Centre")
+    partner = view.consent.partner  # chosen from the directory, never typed
+    assert partner.isEnabled() and partner.currentData() is None
+    partner.setCurrentIndex(partner.findData("City Health Centre"))
     view.consent.purpose.setText("Medical follow-up")
     assert saved(qtbot, view.consent.record())
     assert view.consent.list.rowCount() == 1
@@ -340,6 +351,10 @@ def test_an_administrator_imports_from_the_administration_view(
     amina.lock()
 
 
+def shown_buttons(case: CaseView, name: str) -> list[QPushButton]:
+    return [b for b in case.overview.findChildren(QPushButton, name) if b.isVisible()]
+
+
 def test_the_shelter_board_admits_and_discharges(
     qtbot: QtBot,
     make_window: MakeWindow,
@@ -355,6 +370,9 @@ def test_the_shelter_board_admits_and_discharges(
     assert window.workspace_view is not None
     admin = window.workspace_view.admin
     assert admin is not None
+    # the backups are on the vault's own disk, and the screen says what that means
+    assert admin.same_disk.isVisible() and "same disk as the vault" in admin.same_disk.text()
+    assert admin.same_disk.tone == "warning"
     admin.attachment_limit.setValue(40)
     assert admin.save_attachment_limit()
     from casework.services.accounts import organisation_info
@@ -375,19 +393,56 @@ def test_the_shelter_board_admits_and_discharges(
     assert isinstance(board, ShelterBoard)
     assert board.summary.text() == "3 beds, 3 free tonight"
     board.table.selectRow(0)
-    assert saved(qtbot, board.admit(ana.reference.lower()))
+    qtbot.mouseClick(board.admit_button, LEFT)
+    dialog = board.admit_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert not dialog.admit_button.isEnabled()  # nobody chosen yet
+    qtbot.keyClicks(dialog.search_box, ana.reference.lower())  # or her name
+    people = dialog.people
+    qtbot.waitUntil(lambda: people.count() == 1, timeout=5000)
+    assert dialog.people.item(0).text() == f"Ana · {ana.reference}"
+    dialog.day.setDate(dialog.day.date().addDays(-1))  # she came last night
+    dialog.day.setDate(dialog.day.date().addDays(5))  # a later night cannot be chosen
+    now = board.workspace.clock.today()  # the desk's day, which the dialog offers
+    assert dialog.admitted_on == now
+    dialog.day.setDate(dialog.day.date().addDays(-1))
+    qtbot.mouseClick(dialog.admit_button, LEFT)
+    assert saved(qtbot, dialog.operation)
+    assert not dialog.isVisible()
     assert cell_text(board.table, 0, 2) == f"{ana.reference} · Ana"
+    assert cell_text(board.table, 0, 3) == (now - timedelta(days=1)).isoformat()
+    assert board.message.text() == "Admitted to " + cell_text(board.table, 0, 0) + "."
     board.table.selectRow(0)
-    assert not saved(qtbot, board.admit(bea.reference))
+    qtbot.mouseClick(board.admit_button, LEFT)
     assert "Choose a free bed" in board.message.text()
     assert saved(qtbot, board.add_waiting(bea.reference, priority=1))
     assert board.waiting.count() == 1
     board.table.selectRow(1)
-    assert saved(qtbot, board.admit(bea.reference))
+    qtbot.mouseClick(board.admit_button, LEFT)
+    dialog = board.admit_dialog
+    assert dialog is not None
+    # those waiting for a bed are offered first; the only one is chosen
+    assert dialog.people.count() == 1 and dialog.people.item(0).text().startswith("Bea · ")
+    qtbot.mouseClick(dialog.admit_button, LEFT)
+    assert saved(qtbot, dialog.operation)
     assert board.waiting.count() == 0  # admitted: off the waiting list
     board.table.selectRow(0)
     assert saved(qtbot, board.discharge(DischargeReason.MOVED_ON))
     assert board.summary.text() == "3 beds, 2 free tonight"
+    # from her case: Ana is admitted again, to a bed chosen in the dialog
+    window.workspace_view.open_case(ana.case_id)
+    case = window.workspace_view.detail.currentWidget()
+    assert isinstance(case, CaseView)
+    [admit] = shown_buttons(case, "admitFromCase")
+    qtbot.mouseClick(admit, LEFT)
+    dialog = case.overview.admit_dialog
+    assert dialog.isVisible() and dialog.bed.count() == 2 and dialog.people.isHidden()
+    qtbot.mouseClick(dialog.admit_button, LEFT)
+    assert saved(qtbot, dialog.operation)
+    assert case.overview.workspace.cases.open_work(ana.case_id).in_shelter_since == now
+    assert not [
+        b for b in case.overview.findChildren(QPushButton, "admitFromCase") if b.isVisible()
+    ]
 
 
 def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
@@ -429,7 +484,7 @@ def test_a_referral_is_blocked_then_allowed_and_its_packet_saved(
     assert tab.list.rowCount() == 0
     qtbot.mouseClick(tab.record_consent, LEFT)
     assert view.tabs.currentWidget() is view.consent
-    assert view.consent.partner.text() == "City Health Centre"
+    assert view.consent.partner.currentData() == "City Health Centre"
     view.consent.purpose.setText("Medical care")
     view.consent.covers[ReleaseField.ORIGIN].setChecked(True)
     assert saved(qtbot, view.consent.record())

@@ -3,6 +3,7 @@ cells marked), export with progress; a cancelled export leaves no file."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Callable
@@ -195,3 +196,28 @@ def test_record_level_preview_and_export(
     qtbot.waitUntil(lambda: not wizard.loading, timeout=20000)
     assert "records.csv" in wizard.outcome.text(), wizard.error.text()
     assert (tmp_path / "records-new" / "records.csv").exists()
+
+
+def test_a_record_export_that_withholds_every_identifying_field_warns(
+    qtbot: QtBot,
+    make_window: Callable[[VaultFolder], MainWindow],
+    vault_folder: VaultFolder,
+    reporting_vault: OpenVault,
+) -> None:
+    page = reporting_view(qtbot, make_window(vault_folder))
+    add_national(qtbot, page)
+    wizard = page.open_export()
+    wizard.records_choice.setChecked(True)
+    preview(qtbot, wizard)
+    assert "Every identifying field" not in wizard.preview_summary.text()  # fields were kept
+    release = wizard.release
+    levels = release.manifest["hierarchy_levels"]
+    # the same preview had every quasi-identifier climbed to its top: withheld
+    withheld = dataclasses.replace(
+        release,
+        manifest={**release.manifest, "hierarchy_levels": dict.fromkeys(levels, "withheld")},
+    )
+    wizard.steps.setCurrentIndex(0)
+    wizard._preview_records(withheld)
+    assert wizard.preview_summary.tone == "warning"
+    assert "Every identifying field had to be withheld" in wizard.preview_summary.text()

@@ -213,6 +213,8 @@ def test_an_administrator_adds_resets_and_removes_accounts_in_the_app(
     dialog.submit()
     qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10000)
     assert admin.users.rowCount() == 5
+    names = {cell_text(admin.users, r, 0): cell_text(admin.users, r, 1) for r in range(5)}
+    assert names["dina"] == "Dina R." and names["amina"] == "Amina K."  # full names shown
 
     admin.users.selectRow([cell_text(admin.users, r, 0) for r in range(5)].index("dina"))
     reset = admin.reset_password()
@@ -225,7 +227,7 @@ def test_an_administrator_adds_resets_and_removes_accounts_in_the_app(
 
     admin.disable_user(confirmed=True)
     qtbot.waitUntil(lambda: admin.isEnabled(), timeout=15000)
-    states = {cell_text(admin.users, r, 0): cell_text(admin.users, r, 2) for r in range(5)}
+    states = {cell_text(admin.users, r, 0): cell_text(admin.users, r, 3) for r in range(5)}
     assert states["dina"] == "Disabled"
     with pytest.raises(WrongCredentials):
         unlock(vault_folder, "dina", "birch meadow otter stone")

@@ -6,9 +6,11 @@ from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from casework.demo import create_demo_vault
+from casework.errors import PermissionDenied
 from casework.model import (
     Case,
     CaseNote,
@@ -56,3 +58,26 @@ def test_the_same_seed_gives_the_same_vault(tmp_path: Path) -> None:
     assert first == snapshot(tmp_path / "b", 11)
     assert first != snapshot(tmp_path / "c", 12)
     assert len({r[2] for r in first}) > 10  # names from several regions
+
+
+def test_the_demo_has_a_data_officer_who_sees_no_case_and_holds_none(tmp_path: Path) -> None:
+    from casework.demo import DEMO_PASSWORD
+    from casework.model import User
+    from casework.model.vocab import Role
+    from casework.services import cases
+    from casework.vault.vault import VaultFolder
+    from tests.factories import actor_of, unlock
+
+    demo = create_demo_vault(tmp_path / "demo", 30, 1)
+    with demo.vault.session() as session:
+        officer = session.execute(select(User).where(User.username == "dataofficer")).scalar_one()
+        assigned = session.execute(
+            select(func.count()).where(Case.assigned_caseworker_id == officer.id)
+        ).scalar_one()
+    demo.vault.lock()
+    vault = unlock(VaultFolder(tmp_path / "demo"), "dataofficer", DEMO_PASSWORD)
+    actor = actor_of(vault)
+    assert actor.has(Role.DATA_OFFICER) and not actor.works_cases and assigned == 0
+    with vault.session() as session, pytest.raises(PermissionDenied):
+        cases.caseload_ids(session, actor)
+    vault.lock()

@@ -3,6 +3,7 @@ waits for it, and only then locks the vault; nothing is written after it."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -213,3 +214,21 @@ def test_the_desk_dates_with_the_clock_it_is_given(
     note = stopped.notes.add(case.case_id, "Called", date(2026, 11, 23), Confidentiality.ORDINARY)
     assert note.noted_on == date(2026, 11, 23)
     amina.lock()
+
+
+def test_backups_on_the_vaults_own_disk_are_told_apart(
+    admin_vault: OpenVault, tmp_path: Path
+) -> None:
+    desk = Desk(admin_vault, actor_of(admin_vault))
+    assert desk.backups.on_the_vaults_disk()  # the default: inside the vault's folder
+    other = Path("/dev/shm")
+    if not other.is_dir() or other.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no second file system here to put backups on")
+    target = other / f"safehold-test-{tmp_path.name}"
+    target.mkdir()
+    try:
+        desk.backups.set_folder(target)
+        assert not desk.backups.on_the_vaults_disk()
+    finally:
+        desk.backups.set_folder(None)
+        shutil.rmtree(target)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -66,11 +67,21 @@ class AccountDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("newPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(tr("12 characters or more, or four words"))
         self.confirm = QLineEdit()
         self.confirm.setObjectName("confirmPassword")
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(tr("Password"), self.password)
+        rule = tr("12 characters or more, or a phrase of four words or more.")
+        self.hint = QLabel(
+            rule
+            if with_current
+            else rule
+            + " "
+            + tr("Give it to the person in private; they can change it under “My password…”.")
+        )
+        self.hint.setObjectName("subtitle")
+        self.hint.setWordWrap(True)  # as a placeholder it was cut at the box's edge
+        self.form.addRow("", self.hint)
         self.form.addRow(tr("Repeat the password"), self.confirm)
         self.busy = busy_bar()
         self.error = message_label("errorText")

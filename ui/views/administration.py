@@ -64,13 +64,16 @@ class AdminView(QWidget):
             )
         )
         note.setWordWrap(True)
-        self.users = QTableWidget(0, 3)
+        self.users = QTableWidget(0, 4)
         self.users.setObjectName("users")
-        self.users.setHorizontalHeaderLabels([tr("User name"), tr("Roles"), tr("State")])
+        self.users.setHorizontalHeaderLabels(
+            [tr("User name"), tr("Full name"), tr("Roles"), tr("State")]
+        )
         self.users.verticalHeader().hide()
         self.users.horizontalHeader().setStretchLastSection(True)
-        self.users.setColumnWidth(0, 160)
-        self.users.setColumnWidth(1, 260)
+        self.users.setColumnWidth(0, 140)
+        self.users.setColumnWidth(1, 180)
+        self.users.setColumnWidth(2, 220)
         self.users.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.add_button = QPushButton(tr("Add a user…"))
         self.add_button.setObjectName("addUser")
@@ -134,6 +137,9 @@ class AdminView(QWidget):
         backup_row.addWidget(choose_folder)
         backup_row.addWidget(self.backup_now_button)
         form.addRow(tr("Backups"), backup_row)
+        self.same_disk = message_label("backupSameDisk", usual="warning")
+        form.addRow("", self.same_disk)
+        self._warn_same_disk()
         self.backup_progress = QProgressBar()
         self.backup_progress.setObjectName("backupProgress")
         self.backup_progress.hide()
@@ -173,6 +179,17 @@ class AdminView(QWidget):
         dialog.open()
         return dialog
 
+    def _warn_same_disk(self) -> None:
+        if self.workspace.backups.on_the_vaults_disk():
+            self.same_disk.setText(
+                tr(
+                    "Backups are on the same disk as the vault: if the laptop is lost or its "
+                    "disk fails, they go with it. Choose a folder on an external drive."
+                )
+            )
+        else:
+            self.same_disk.clear()
+
     def choose_backup_folder(self, folder: str | None = None) -> bool:
         """Point backups at another folder (an external drive): daily backups go there."""
         if folder is None:
@@ -183,6 +200,7 @@ class AdminView(QWidget):
         if not attempt(lambda: self.workspace.backups.set_folder(chosen), self.message):
             return False
         self.backup_folder.setText(str(self.workspace.backups.folder()))
+        self._warn_same_disk()
         return True
 
     def backup_now(self) -> None:
@@ -337,7 +355,7 @@ class AdminView(QWidget):
         for row, user in enumerate(users):
             roles = ", ".join(QCoreApplication.translate("vocab", r.label) for r in user.roles)
             state = tr("Active") if user.active else tr("Disabled")
-            for column, text in enumerate((user.username, roles, state)):
+            for column, text in enumerate((user.username, user.display_name, roles, state)):
                 self.users.setItem(row, column, QTableWidgetItem(text))
         organisation = self.workspace.accounts.organisation()
         self.auto_lock.setValue(organisation.auto_lock_minutes)

@@ -94,8 +94,19 @@ class ReportingView(QWidget):
         self.profiles = QTableWidget(0, 6)
         self.profiles.setObjectName("profiles")
         self.profiles.setHorizontalHeaderLabels(
-            [tr("Profile"), tr("Recipient"), tr("Hub id"), tr("t / base"), tr("Records"), "k / l"]
+            [
+                tr("Profile"),
+                tr("Recipient"),
+                tr("Recipient's id"),
+                tr("Withheld below / rounded to"),
+                tr("Records"),
+                tr("Group size / kinds"),
+            ]
         )
+        for column, explained in enumerate(_help()):
+            header = self.profiles.horizontalHeaderItem(column)
+            if header is not None and explained:
+                header.setToolTip(explained)
         self.profiles.verticalHeader().hide()
         self.profiles.horizontalHeader().setStretchLastSection(True)
         self.profiles.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -157,6 +168,27 @@ class ReportingView(QWidget):
         return wizard
 
 
+def _help() -> list[str]:
+    return [
+        "",
+        "",
+        tr(
+            "The identifier the recipient gave your organisation (a hub id): it keys the "
+            "pseudonymous ids of record exports, so theirs differ from any other recipient's."
+        ),
+        tr(
+            "Counts from 1 to one less than the first figure are withheld (shown as x); every "
+            "published count is rounded to a multiple of the second."
+        ),
+        tr("Whether this recipient may receive record-level (one row per person) exports."),
+        tr(
+            "Record exports: every group of people alike in age band, gender, citizenship, "
+            "country of exploitation and year holds at least the first figure of people (k), "
+            "with at least the second figure of kinds of trafficking among them (l)."
+        ),
+    ]
+
+
 class ProfileDialog(QDialog):
     def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,12 +218,32 @@ class ProfileDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("Name"), self.name)
         form.addRow(tr("Recipient"), self.recipient)
-        form.addRow(tr("Hub id"), self.hub_id)
-        form.addRow(tr("Suppress counts below"), self.threshold)
-        form.addRow(tr("Round to a multiple of"), self.rounding)
+        explained = _help()
+        for widget, text in (
+            (self.hub_id, explained[2]),
+            (self.threshold, explained[3]),
+            (self.rounding, explained[3]),
+            (self.records, explained[4]),
+            (self.k, explained[5]),
+            (self.l_diversity, explained[5]),
+        ):
+            widget.setToolTip(text)
+            widget.setWhatsThis(text)
+        form.addRow(tr("Recipient's id (hub id)"), self.hub_id)
+        form.addRow(tr("Withhold counts below"), self.threshold)
+        form.addRow(tr("Round counts to a multiple of"), self.rounding)
         form.addRow("", self.records)
-        form.addRow(tr("k (smallest group)"), self.k)
-        form.addRow(tr("l (kinds of trafficking per group)"), self.l_diversity)
+        form.addRow(tr("Smallest group of people alike (k)"), self.k)
+        form.addRow(tr("Kinds of trafficking in each group (l)"), self.l_diversity)
+        about = QLabel(
+            tr(
+                "Point at a field to read what it means. Set them as the recipient's "
+                "data-sharing agreement asks; when unsure, raise them, never lower them."
+            )
+        )
+        about.setWordWrap(True)
+        about.setObjectName("subtitle")
+        form.addRow(about)
         self.error = message_label("errorText")
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -473,7 +525,7 @@ class ExportWizard(QDialog):
         manifest = release.manifest
         levels = manifest["hierarchy_levels"]
         assert isinstance(levels, dict)
-        self.preview_summary.setText(
+        summary = (
             tr(
                 "records.csv for {0} will hold {1} records. Every combination of the "
                 "quasi-identifiers is shared by at least {2} records (k asked: {3}) with at "
@@ -494,6 +546,23 @@ class ExportWizard(QDialog):
                 "; ".join(f"{field} → {level}" for field, level in levels.items())
             )
         )
+        withheld = [field for field, level in levels.items() if level == "withheld"]
+        if levels and len(withheld) == len(levels):
+            self.preview_summary.show_warning(
+                summary
+                + "\n"
+                + tr(
+                    "Every identifying field had to be withheld to protect people: the file "
+                    "says little more than the quarterly counts. Check with the recipient "
+                    "that it is still of use before sending it."
+                )
+            )
+        elif withheld:
+            self.preview_summary.show_warning(
+                summary + "\n" + tr("Withheld entirely: {0}.").format(", ".join(withheld))
+            )
+        else:
+            self.preview_summary.setText(summary)
         lines = list(csv.reader(io.StringIO(release.csv_bytes.decode("utf-8"))))
         header, body = lines[0], lines[1 : PREVIEW_ROWS + 1]
         grid = QTableWidget(len(body), len(header))

@@ -24,6 +24,7 @@ from casework.application.desk import Desk
 from casework.application.types import BedState
 from casework.model.vocab import DischargeReason
 from ui import operations
+from ui.views.admit import AdmitDialog
 from ui.widgets import message_label, vocab
 
 BED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -40,6 +41,7 @@ class ShelterBoard(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.beds: list[BedState] = []
+        self.admit_dialog: AdmitDialog | None = None
         title = QLabel(tr("Shelter"))
         title.setObjectName("pageTitle")
         self.summary = QLabel()
@@ -120,17 +122,22 @@ class ShelterBoard(QWidget):
             lambda _job: action(), lambda _result: self.reload(), parent=self, message=self.message
         )
 
-    def admit(self, reference: str | None = None) -> operations.Operation[object] | None:
+    def admit(self) -> AdmitDialog | None:
+        """Admit someone to the selected free bed: the dialog finds the person and takes the
+        date; the board is read again once they are in."""
         bed = self.selected()
         if bed is None or not bed.free:
             self.message.setText(tr("Choose a free bed first."))
             return None
-        if reference is None:
-            reference, ok = QInputDialog.getText(self, tr("Admit"), tr("Case reference:"))
-            if not ok:
-                return None
-        shelter, chosen, bed_id = self.workspace.shelter, reference, bed.bed_id
-        return self._submit(lambda: shelter.admit(chosen, bed_id))
+        self.message.clear()
+        dialog = AdmitDialog(self.workspace, bed_id=bed.bed_id, parent=self)
+        dialog.admitted.connect(lambda _case_id: self.reload())
+        dialog.admitted.connect(
+            lambda _case_id: self.message.show_success(tr("Admitted to {0}.").format(bed.bed))
+        )
+        dialog.open()
+        self.admit_dialog = dialog
+        return dialog
 
     def discharge(
         self, reason: DischargeReason | None = None

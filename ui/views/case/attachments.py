@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.errors import CaseworkError
 from ui.messages import error_text
+from ui.save_dialogs import ask_save_path, start_folder
 from ui.views.attachment_viewer import AttachmentViewer
 from ui.views.case.common import fill_table, selected_key, table, tr
 from ui.views.tab import Saving, Tab
@@ -31,7 +32,10 @@ class AttachmentsTab(Tab):
         view = QPushButton(tr("View"))
         view.setObjectName("viewAttachment")
         export = QPushButton(tr("Save a copy out…"))
-        self.list = table([tr("Added"), tr("What"), tr("Type"), tr("Size")])
+        self.list = table(
+            [tr("Added"), tr("What"), tr("Type"), tr("Size")],
+            tr("No attachments yet. Attach a scan or a photo of a document with the button above."),
+        )
         top = QHBoxLayout()
         top.addWidget(self.description, 1)
         top.addWidget(attach)
@@ -39,6 +43,7 @@ class AttachmentsTab(Tab):
         actions.addWidget(view)
         actions.addStretch(1)
         actions.addWidget(export)
+        self.list.needs_row(view, export)
         note = QLabel(tr("Files are kept encrypted in the vault. Saving a copy out is recorded."))
         note.setObjectName("subtitle")
         layout = QVBoxLayout(self)
@@ -50,6 +55,7 @@ class AttachmentsTab(Tab):
         attach.clicked.connect(lambda: self.attach())
         view.clicked.connect(lambda: self.view())
         export.clicked.connect(lambda: self.export())
+        self.names: dict[str, str] = {}
         self.reload()
 
     def reload(self) -> None:
@@ -67,6 +73,7 @@ class AttachmentsTab(Tab):
             ],
             [a.attachment_id for a in items],
         )
+        self.names = {a.attachment_id: a.filename for a in items}
 
     def attach(self, path: str | None = None) -> Saving | None:
         """Read, check and encrypt the file off the UI thread (it may be as large as the
@@ -75,7 +82,7 @@ class AttachmentsTab(Tab):
             path, _ = QFileDialog.getOpenFileName(
                 self,
                 tr("Attach a file"),
-                "",
+                str(start_folder()),
                 tr("Documents and photos (*.pdf *.png *.jpg *.jpeg *.gif *.webp)"),
             )
             if not path:
@@ -109,8 +116,10 @@ class AttachmentsTab(Tab):
             self.message.setText(tr("Choose an attachment first."))
             return None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, tr("Save a copy out"), "")
-            if not path:
+            name = self.names.get(attachment_id, "attachment")
+            chosen = ask_save_path(self, tr("Save a copy out"), name, suffix="")
+            if chosen is None:
                 return None
+            path = str(chosen)
         target, attachments = Path(path), self.workspace.attachments
         return self.submit(lambda: attachments.export(attachment_id, target))

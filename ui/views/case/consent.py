@@ -34,8 +34,11 @@ class ConsentTab(Tab):
         self.has_expiry = QCheckBox(tr("Expires on"))
         self.expires = date_edit()
         self.expires.setEnabled(False)
-        self.partner = QLineEdit()
+        # chosen from the directory, as referrals are: a typed name that differs by one letter
+        # made a release that no referral ever matched
+        self.partner = QComboBox()
         self.partner.setObjectName("consentPartner")
+        self.partner.setToolTip(tr("For a release of information: the partner it is given to"))
         self.purpose = QLineEdit()
         self.purpose.setObjectName("consentPurpose")
         self.covers = {field: QCheckBox(vocab(field.label)) for field in ReleaseField}
@@ -43,7 +46,10 @@ class ConsentTab(Tab):
         self.record_button = record = QPushButton(tr("Record consent"))
         record.setObjectName("recordConsent")
         withdraw = QPushButton(tr("Withdraw the selected consent"))
-        self.list = table([tr("Consent"), tr("Partner"), tr("Given"), tr("Expires"), tr("State")])
+        self.list = table(
+            [tr("Consent"), tr("Partner"), tr("Given"), tr("Expires"), tr("State")],
+            tr("No consent recorded yet. Record the consent the person gave with the form above."),
+        )
         form = QFormLayout()
         form.addRow(tr("Kind"), self.kind)
         form.addRow(tr("Given on"), self.given)
@@ -66,12 +72,41 @@ class ConsentTab(Tab):
         layout.addWidget(self.message)
         layout.addWidget(self.list, 1)
         layout.addWidget(withdraw)
+        self.list.needs_row(withdraw)
         self.has_expiry.toggled.connect(self.expires.setEnabled)
+        self.kind.currentIndexChanged.connect(lambda _index: self._partner_needed())
+        self._fill_partners()
+        self._partner_needed()
         record.clicked.connect(self.record)
         withdraw.clicked.connect(self.withdraw)
         self.reload()
 
+    def _fill_partners(self) -> None:
+        chosen = self.partner.currentData()
+        self.partner.clear()
+        names = [p.name for p in self.workspace.referrals.partners()]
+        self.partner.addItem(
+            tr("Choose a partner from the directory")
+            if names
+            else tr("No partners in the directory yet: an administrator or supervisor adds them"),
+            None,
+        )
+        for name in names:
+            self.partner.addItem(name, name)
+        index = self.partner.findData(chosen)
+        self.partner.setCurrentIndex(max(index, 0))
+
+    def _partner_needed(self) -> None:
+        """Only a release of information names a partner."""
+        release = self.kind.currentData() == ConsentKind.RELEASE
+        self.partner.setEnabled(release and self.partner.count() > 1)
+        self.purpose.setEnabled(release)
+        for box in self.covers.values():
+            box.setEnabled(release)
+
     def reload(self) -> None:
+        self._fill_partners()
+        self._partner_needed()
         today = self.workspace.clock.today()
         consents = self.workspace.consent.of_case(self.case_id)
         rows = []
@@ -101,11 +136,13 @@ class ConsentTab(Tab):
             self.kind.currentData(),
             to_date(self.given),
         )
-        partner, purpose = self.partner.text(), self.purpose.text()
+        named = self.partner.currentData() if kind == ConsentKind.RELEASE else None
+        partner = named if isinstance(named, str) else ""
+        purpose = self.purpose.text() if kind == ConsentKind.RELEASE else ""
         covers = tuple(f for f, box in self.covers.items() if box.isChecked())
 
         def recorded(_result: object) -> None:
-            self.partner.clear()
+            self.partner.setCurrentIndex(0)
             self.purpose.clear()
 
         return self.submit(
@@ -117,7 +154,9 @@ class ConsentTab(Tab):
     def prepare_release(self, partner: str) -> None:
         """Called when a referral was refused: the form is set for a release to that partner."""
         self.kind.setCurrentIndex(list(ConsentKind).index(ConsentKind.RELEASE))
-        self.partner.setText(partner)
+        self._fill_partners()
+        index = self.partner.findData(partner)
+        self.partner.setCurrentIndex(max(index, 0))
         self.purpose.setFocus()
 
     def withdraw(self) -> Saving | None:

@@ -34,6 +34,7 @@ from casework.model.vocab import (
 )
 from ui import operations
 from ui.pickers import reader_language
+from ui.views.admit import AdmitDialog
 from ui.views.case.common import tr
 from ui.views.case.correction import CorrectionDialog
 from ui.views.case_supervision import ErasureDialog, confirm_erasure
@@ -241,6 +242,12 @@ class OverviewTab(Tab):
             close.clicked.connect(self.request_closure)
             row.addWidget(follow)
             row.addWidget(close)
+            if self.workspace.cases.open_work(self.case_id).in_shelter_since is None:
+                admit = QPushButton(tr("Admit to a bed…"))
+                admit.setObjectName("admitFromCase")
+                admit.setToolTip(tr("Admit this person to a free shelter bed"))
+                admit.clicked.connect(lambda: self.admit())
+                row.addWidget(admit)
         else:
             reopen = QPushButton(tr("Reopen…"))
             reopen.clicked.connect(self.reopen)
@@ -257,6 +264,19 @@ class OverviewTab(Tab):
         row.addWidget(print_file)
         column.addLayout(row)
         return column
+
+    def admit(self) -> AdmitDialog:
+        """Admit this person to a free bed, with the date; the case's sections follow."""
+        shown = f"{self.detail.full_name} · {self.detail.reference}"
+        dialog = AdmitDialog(self.workspace, (self.case_id, shown), parent=self)
+        dialog.admitted.connect(lambda _case_id: self._admitted())
+        dialog.open()
+        self.admit_dialog = dialog
+        return dialog
+
+    def _admitted(self) -> None:
+        self.reload()
+        self.changed.emit()
 
     def print_case_file(self) -> ReportDialog:
         dialog = ReportDialog(self.workspace, self.case_id, self.detail.reference, self)

@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -24,6 +23,7 @@ from casework.model.vocab import (
 )
 from ui import operations
 from ui.messages import error_text
+from ui.save_dialogs import ask_save_path
 from ui.views.case.common import fill_table, selected_key, table, tr
 from ui.views.tab import Saving, Tab
 from ui.widgets import busy_bar, vocab
@@ -47,7 +47,10 @@ class ReferralsTab(Tab):
         send.setObjectName("sendReferral")
         self.record_consent = QPushButton(tr("Record the release of information…"))
         self.record_consent.hide()
-        self.list = table([tr("Date"), tr("To"), tr("Service"), tr("Status"), tr("Follow up")])
+        self.list = table(
+            [tr("Date"), tr("To"), tr("Service"), tr("Status"), tr("Follow up")],
+            tr("No referrals yet. Choose a partner and a service above, then Refer."),
+        )
         accept = QPushButton(tr("Accepted"))
         decline = QPushButton(tr("Declined…"))
         complete = QPushButton(tr("Completed"))
@@ -62,6 +65,7 @@ class ReferralsTab(Tab):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.packet)
+        self.list.needs_row(accept, decline, complete, self.packet)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(send)
@@ -148,11 +152,13 @@ class ReferralsTab(Tab):
             self.message.setText(tr("Choose a referral first."))
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, tr("Save the referral packet"), "", tr("PDF (*.pdf)")
+            today = self.workspace.clock.today().isoformat()
+            chosen = ask_save_path(
+                self, tr("Save the referral packet"), f"referral-packet-{today}.pdf"
             )
-            if not path:
+            if chosen is None:
                 return
+            path = str(chosen)
         target = Path(path)
         workspace = self.workspace
 

@@ -37,7 +37,10 @@ class TasksTab(Tab):
         add.setObjectName("addTask")
         self.complete_button = done = QPushButton(tr("Mark the selected task done"))
         done.setObjectName("completeTask")
-        self.list = table([tr("Due"), tr("Task"), tr("For"), tr("State")])
+        self.list = table(
+            [tr("Due"), tr("Task"), tr("For"), tr("State")],
+            tr("No tasks yet. Type what is to be done above and press Enter."),
+        )
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.due)
@@ -48,6 +51,7 @@ class TasksTab(Tab):
         layout.addWidget(self.message)
         layout.addWidget(self.list, 1)
         layout.addWidget(done)
+        self.list.needs_row(done)
         add.clicked.connect(self.add)
         self.title.returnPressed.connect(self._enter)  # Enter adds the task, as the button
         done.clicked.connect(self.complete)
