@@ -19,6 +19,7 @@ What every caller used to wire itself is here once:
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -26,7 +27,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
 
-from ui import jobs
+from ui import changes, jobs
 from ui.messages import error_text
 from ui.widgets import show_error
 
@@ -54,10 +55,13 @@ class Operation(Generic[T]):
         reported: Callable[[int, str], None] | None = None,
         cancelled: Callable[[], None] | None = None,
         ended: Callable[[], None] | None = None,
+        announce: bool = False,
     ) -> None:
         if failed is None and message is None:
             raise ValueError("an operation needs a message label or a failure handler")
         self.parent = parent
+        self._announce = announce
+        _started.add(self)
         self._done = done
         self._message = message
         self._failed = failed
@@ -129,6 +133,8 @@ class Operation(Generic[T]):
             self._message.clear()
         if self._done is not None:
             self._done(result)
+        if self._announce and shiboken6.isValid(self.parent):
+            changes.announce(self.parent)  # every other open view that shows it, refreshed
 
     def _failed_with(self, error: BaseException) -> None:
         self._end()
@@ -159,11 +165,11 @@ def query(
     ended: Callable[[], None] | None = None,
 ) -> Operation[T]:
     """Read something off the UI thread (``work()`` calls the desk), then ``done(result)``;
-    handled as ``change`` handles it."""
-    return change(
+    handled as ``change`` handles it, but nothing is announced: nothing changed."""
+    return Operation(
         lambda _job: work(),
-        done,
         parent=parent,
+        done=done,
         message=message,
         failed=failed,
         progress=progress,
@@ -191,7 +197,8 @@ def change(
 ) -> Operation[T]:
     """Change something off the UI thread (``work(job)``: it may report progress and check for
     cancel between steps), then ``done(result)``. It waits for the vault's writer there, never
-    on the UI thread."""
+    on the UI thread. Once done, the change is announced (``ui.changes``): every other open
+    view that shows the vault reloads."""
     return Operation(
         work,
         parent=parent,
@@ -204,7 +211,18 @@ def change(
         reported=reported,
         cancelled=cancelled,
         ended=ended,
+        announce=True,
     )
+
+
+_started: weakref.WeakSet[Operation[Any]] = weakref.WeakSet()
+
+
+def settled() -> bool:
+    """Whether every operation started is over, or has lost the widget it would report to, and
+    every change announced has been delivered (tests wait on it after showing a section)."""
+    unfinished = [op for op in _started if not op.finished and shiboken6.isValid(op.parent)]
+    return not unfinished and not changes.pending()
 
 
 def running(operation: Operation[Any] | None) -> bool:

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from casework.application.entrance import Entrance
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
-from ui import jobs
+from ui import changes, jobs, operations
 from ui.models.caseload import CaseloadModel
 from ui.operations import Operation
 from ui.pickers import CodePicker
@@ -79,7 +79,7 @@ def saved(qtbot: QtBot, saving: Operation[object] | None) -> bool:
     refused it before starting: ``None``)."""
     if saving is None:
         return False
-    qtbot.waitUntil(lambda: saving.finished, timeout=15000)
+    qtbot.waitUntil(lambda: saving.finished and not changes.pending(), timeout=15000)
     return saving.succeeded
 
 
@@ -120,9 +120,17 @@ def workspace_of(window: MainWindow) -> WorkspaceView:
     return window.workspace_view
 
 
+def look_at(qtbot: QtBot, view: CaseView, section: QWidget) -> None:
+    """Open a section of the case, as the user clicks its name, and wait for what it reads
+    (a section out of sight reads again only when it is shown)."""
+    view.tabs.setCurrentWidget(section)
+    qtbot.waitUntil(operations.settled, timeout=15000)
+
+
 def wait_loaded(qtbot: QtBot, model: CaseloadModel) -> None:
-    """The caseload's id query runs in the background; wait for its answer."""
-    qtbot.waitUntil(lambda: not model.loading, timeout=15000)
+    """The caseload's id query runs in the background; wait for its answer (and for a
+    change just made to have been announced: the reload it starts comes next)."""
+    qtbot.waitUntil(lambda: not changes.pending() and not model.loading, timeout=15000)
 
 
 def answering(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton) -> list[str]:

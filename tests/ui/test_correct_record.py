@@ -16,7 +16,14 @@ from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
 from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
 from tests.factories import record_survivor, unlock
-from tests.ui.conftest import MakeWindow, answering, choose, open_case_as, wait_loaded
+from tests.ui.conftest import (
+    MakeWindow,
+    answering,
+    choose,
+    look_at,
+    open_case_as,
+    wait_loaded,
+)
 from ui.views.case.correction import CorrectionDialog
 from ui.views.case.view import CaseView
 from ui.windows.main_window import MainWindow
@@ -66,6 +73,7 @@ def test_a_caseworker_corrects_a_name_and_the_status_and_every_screen_follows(
     assert caseload is not None
     wait_loaded(qtbot, caseload.model)
     assert caseload.model.data(caseload.model.index(0, 1)) == "Olena Petrenko"
+    look_at(qtbot, view, view.history)
     history = view.history.view.toPlainText()
     assert "First name changed by Amina K." in history
     assert "Trafficking status changed by Amina K." in history

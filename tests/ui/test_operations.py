@@ -126,3 +126,39 @@ def test_nothing_follows_a_save_that_ends_after_its_desk_closed(qtbot: QtBot) ->
         jobs.serve(None)
     qtbot.waitUntil(lambda: op.finished)
     assert heard == [] and message.text() == ""
+
+
+def test_a_change_reaches_every_other_open_view_and_a_hidden_one_when_it_is_shown(
+    qtbot: QtBot,
+) -> None:
+    from ui import changes
+
+    source, message, _bar, button = screen(qtbot)
+    dialog = QWidget(source)  # a dialog the source owns: its change is the source's
+    reloads: dict[str, int] = {"source": 0, "shown": 0, "hidden": 0}
+    shown, hidden = QWidget(), QWidget()
+    for widget in (shown, hidden):
+        qtbot.addWidget(widget)
+    shown.show()
+    changes.follow(source, lambda: reloads.__setitem__("source", reloads["source"] + 1))
+    changes.follow(shown, lambda: reloads.__setitem__("shown", reloads["shown"] + 1))
+    changes.follow(hidden, lambda: reloads.__setitem__("hidden", reloads["hidden"] + 1))
+
+    looked = operations.query(lambda: None, parent=source, message=message)
+    qtbot.waitUntil(lambda: looked.finished)
+    assert not changes.pending() and reloads == {"source": 0, "shown": 0, "hidden": 0}
+
+    made = operations.change(lambda _job: None, parent=dialog, message=message)
+    qtbot.waitUntil(lambda: made.finished and not changes.pending())
+    # the open view reads again; the source, which refreshes itself when its change is done,
+    # and the hidden view do not read at all
+    assert reloads == {"source": 0, "shown": 1, "hidden": 0}
+    changes.announce(button)
+    changes.announce(dialog)  # two changes at once are delivered together: one read
+    qtbot.waitUntil(lambda: not changes.pending())
+    assert reloads == {"source": 0, "shown": 2, "hidden": 0}
+    hidden.show()
+    assert reloads["hidden"] == 1
+    hidden.hide()
+    hidden.show()
+    assert reloads["hidden"] == 1  # nothing changed since it last read

@@ -31,7 +31,7 @@ from casework.application.types import (
     MIN_AUTO_LOCK_MINUTES,
 )
 from casework.errors import CaseworkError
-from ui import jobs, operations
+from ui import changes, jobs, operations
 from ui.messages import attempt, error_text
 from ui.views.accounts import AccountDialog
 from ui.views.import_dialog import ImportDialog
@@ -286,6 +286,7 @@ class AdminView(QWidget):
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return False
+        changes.announce(self)
         self.message.show_success(tr("Saved."))
         return True
 
@@ -348,6 +349,7 @@ class AdminView(QWidget):
     def _changed(self) -> None:
         self.message.show_success(tr("Saved."))
         self.refresh()
+        changes.follow(self, self.refresh)  # a change made elsewhere shows here too
 
     def refresh(self) -> None:
         users = self.workspace.accounts.users()

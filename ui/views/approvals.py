@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.application.desk import Desk
-from ui import operations
+from ui import changes, operations
 from ui.views.case_list import CASE_ROLE, KEY_ROLE, CaseList
 from ui.views.case_supervision import confirm_erasure
 
@@ -43,6 +43,7 @@ class ApprovalsView(CaseList):
         self.reject_button.clicked.connect(lambda: self.decide(False))
         self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
         self.reload()
+        changes.follow(self, self.reload)  # a change made elsewhere shows here too
 
     def reload(self) -> None:
         self.list.clear()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCalendarWidget, QLabel, QVBoxLayout, QWidget
 
 from casework.application.desk import Desk
 from casework.application.types import HearingView
+from ui import changes
 from ui.views.case_list import CaseList
 from ui.widgets import vocab
 
@@ -37,6 +38,7 @@ class HearingsCalendar(QWidget):
         layout.addWidget(self.upcoming, 1)
         self.hearings: list[HearingView] = []
         self.reload()
+        changes.follow(self, self.reload)  # a change made elsewhere shows here too
 
     def reload(self) -> None:
         now = datetime.now(UTC)

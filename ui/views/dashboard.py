@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from casework.application.desk import Desk
 from casework.application.types import DEFAULT_NO_CONTACT_DAYS, Dashboard, Figure
-from ui import operations
+from ui import changes, operations
 from ui.messages import error_text
 from ui.views.case_list import CaseList
 from ui.widgets import busy_bar, message_label
@@ -122,6 +122,7 @@ class DashboardView(QWidget):
         self.no_contact_days.editingFinished.connect(self.refresh)
         self.reassign_button.clicked.connect(lambda: self.open_reassign())
         self.refresh()
+        changes.follow(self, self.refresh)  # a change made elsewhere shows here too
 
     # -- loading -------------------------------------------------------------------------------
 

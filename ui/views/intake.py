@@ -26,6 +26,7 @@ from casework.application.types import (
     SurvivorInput,
 )
 from casework.errors import CaseworkError, ValidationError
+from ui import changes
 from ui.drafts import DraftKeeper, State, restore_state, widget_state
 from ui.messages import error_text
 from ui.views.record_form import RecordFields
@@ -252,4 +253,5 @@ class IntakeForm(QWidget):
             self.error.setText(error_text(error))
             return
         self.keeper.paused = True  # recorded: leaving the form keeps nothing
+        changes.announce(self)  # the caseload, the dashboard: the new case shows everywhere
         self.saved.emit(detail)

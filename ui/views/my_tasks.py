@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.application.types import MyTasks, TaskView
 from casework.errors import CaseworkError
-from ui import operations
+from ui import changes, operations
 from ui.messages import error_text
 from ui.views.case_list import KEY_ROLE, CaseList
 
@@ -29,6 +29,7 @@ class MyTasksView(CaseList):
         self.box.addWidget(done)
         done.clicked.connect(self.complete)
         self.reload()
+        changes.follow(self, self.reload)  # a change made elsewhere shows here too
 
     def reload(self) -> None:
         """Load in the background: a supervisor's list can be long."""
@@ -70,5 +71,6 @@ class MyTasksView(CaseList):
         except CaseworkError as error:
             self.message.setText(error_text(error))
             return
+        changes.announce(self)
         self.message.clear()
         self.reload()

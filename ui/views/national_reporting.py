@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.reporting import quarterly, records
 from casework.reporting.disclosure import SUPPRESSED
-from ui import jobs, operations
+from ui import changes, jobs, operations
 from ui.messages import error_text
 from ui.widgets import message_label, progress_bar
 
@@ -130,6 +130,7 @@ class ReportingView(QWidget):
         self.add_button.clicked.connect(lambda: self.add_profile())
         self.export_button.clicked.connect(lambda: self.open_export())
         self.refresh()
+        changes.follow(self, self.refresh)  # a change made elsewhere shows here too
 
     def refresh(self) -> None:
         try:

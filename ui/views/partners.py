@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from casework.application.desk import Desk
 from casework.model.vocab import OrganisationType, Role, ServiceCategory
+from ui import changes
 from ui.messages import attempt
 from ui.widgets import message_label, vocab
 
@@ -76,6 +77,7 @@ class PartnersView(QWidget):
             layout.addWidget(add)
         layout.addWidget(self.message)
         self.reload()
+        changes.follow(self, self.reload)  # a change made elsewhere shows here too
 
     def reload(self) -> None:
         partners = self.workspace.referrals.partners()
@@ -102,6 +104,7 @@ class PartnersView(QWidget):
 
         if not attempt(save, self.message):
             return False
+        changes.announce(self)  # the referral sections' directories
         self.name.clear()
         self.reload()
         return True

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.application.types import BedState
 from casework.model.vocab import DischargeReason
-from ui import operations
+from ui import changes, operations
 from ui.views.admit import AdmitDialog
 from ui.widgets import message_label, vocab
 
@@ -79,6 +79,7 @@ class ShelterBoard(QWidget):
         self.wait_button.clicked.connect(lambda: self.add_waiting())
         self.table.cellDoubleClicked.connect(self._open)
         self.reload()
+        changes.follow(self, self.reload)  # a change made elsewhere shows here too
 
     def reload(self) -> None:
         self.beds = self.workspace.shelter.occupancy()

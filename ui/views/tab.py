@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from casework.application.desk import Desk
-from ui import operations
+from ui import changes, operations
 from ui.widgets import message_label
 
 Saving = operations.Operation[object]
@@ -26,6 +26,7 @@ class Tab(QWidget):
         self.workspace = workspace
         self.case_id = case_id
         self.message = message_label("errorText")
+        changes.follow(self, self.after_change)  # a change made elsewhere: shown here too
 
     def submit(
         self,
@@ -37,7 +38,8 @@ class Tab(QWidget):
         """``action`` (a desk call, its arguments read from the form already) off the UI
         thread, so a save never waits there for the vault's writer; ``busy`` disabled until it
         ends; on success ``then(result)``, the tab reloaded and ``changed`` told; a failure's
-        sentence in the tab's message (or ``failed(error)``)."""
+        sentence in the tab's message (or ``failed(error)``). The other sections and views
+        that show the vault hear of it through ``ui.changes``."""
 
         def saved(result: object) -> None:
             if then is not None:

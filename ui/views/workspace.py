@@ -20,7 +20,7 @@ from casework.application.types import (
     CaseDetail,
 )
 from casework.errors import CaseworkError
-from ui import layout_memory, operations
+from ui import changes, layout_memory, operations
 from ui.drafts import keep_drafts
 from ui.messages import error_text
 from ui.models.caseload import CASE_ID_ROLE
@@ -87,6 +87,7 @@ class WorkspaceView(QWidget):
             layout.addWidget(splitter)
             self.caseload.table.clicked.connect(self._open_index)
             self.caseload.table.activated.connect(self._open_index)
+            changes.follow(self.caseload, self._reload_caseload)  # any change, anywhere
         else:
             layout.addWidget(self.detail)
         if workspace.is_admin:
@@ -194,10 +195,14 @@ class WorkspaceView(QWidget):
         return dialog
 
     def _case_changed(self) -> None:
+        """The case on screen stays selected when the caseload reloads for the change."""
         if self.caseload is not None:
             current = self.detail.currentWidget()
             if isinstance(current, CaseView):
                 self.caseload.pending_selection = current.case_id
+
+    def _reload_caseload(self) -> None:
+        if self.caseload is not None:
             self.caseload.model.reload(locate=self.caseload.pending_selection)
 
     def _case_erased(self) -> None:
@@ -244,9 +249,8 @@ class WorkspaceView(QWidget):
 
     def _intake_saved(self, detail: CaseDetail) -> None:
         self.open_case(detail.case_id)
-        if self.caseload is not None:
+        if self.caseload is not None:  # it reloads for the change (ui.changes), on her case
             self.caseload.pending_selection = detail.case_id
-            self.caseload.model.reload(locate=detail.case_id)
 
     # -- what the menus do (ui.windows.menus) ---------------------------------------------
 

@@ -28,7 +28,6 @@ from ui.views.case.sections import Sections
 from ui.views.case.tasks import TasksTab
 from ui.views.case.timeline import TimelineTab
 from ui.views.case_supervision import ReviewsTab
-from ui.views.tab import Tab
 from ui.widgets import vocab
 
 
@@ -71,11 +70,10 @@ class CaseView(QWidget):
             (self.history, tr("History")),
         ):
             self.tabs.addTab(tab, label)
+            # A change anywhere reaches every section (a closure cancels tasks and withdraws
+            # referrals; a review moves the next review date; a note moves the last contact):
+            # each section follows ui.changes, which every change operation announces to.
             tab.changed.connect(self.changed)
-            # A change anywhere reaches every section that shows what it may have changed
-            # (a closure cancels tasks and withdraws referrals; a review moves the next
-            # review date; a note moves the last contact), not only the one it was made in.
-            tab.changed.connect(lambda source=tab: self._changed_in(source))
         self.consent.changed.connect(self.referrals.consent_changed)
         self.overview.erased.connect(self.erased)
         self.overview.shown.connect(self._show_header)  # a correction, a closure: the header too
@@ -90,15 +88,6 @@ class CaseView(QWidget):
             header.addWidget(opened_by)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
-
-    def _changed_in(self, source: Tab) -> None:
-        for section in (self.overview, self.tasks, self.referrals, self.history, self.timeline):
-            if section is source:
-                continue
-            if section is self.overview:
-                self.overview.refresh()
-            else:
-                section.reload()
 
     def _show_header(self, detail: CaseDetail) -> None:
         self.title.setText(detail.full_name)
