@@ -45,6 +45,15 @@ def digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
 
 
+PHONE_TYPED = re.compile(r"[\d\s+().-]+")
+
+
+def phone_digits(text: str) -> str:
+    """The digits of ``text`` when it is written as a phone number is ("+254 711-000"), else
+    nothing: the year inside a case reference ("SH-2026-K4QX") is not a phone number to find."""
+    return digits(text) if PHONE_TYPED.fullmatch(text) else ""
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -64,7 +73,7 @@ def search_people(session: Session, actor: Actor, query: str, limit: int = 50) -
         # such text would upset the full-text query or the encoder, not match).
         return []
     pattern = _like(text)
-    number = digits(text)
+    number = phone_digits(text)
     # Two narrow queries instead of one OR across a join: the person fields are matched by a scan
     # of survivors alone, the reference by the cases' reference index.
     person = [

@@ -342,6 +342,8 @@ def test_search_finds_people_by_name_alias_reference_and_phone(team: Team, today
         phone="+62 812-3456-7890",
     )
     new_case(bruno, today, first_name="Siti", last_name="Rahman")
+    # her phone number holds the digits of Siti's case reference
+    other = new_case(amina, today, first_name="Ayu", phone="+62 " + search.digits(case.reference))
     with amina.session() as session:
 
         def found(text: str) -> list[tuple[str, str]]:
@@ -355,6 +357,9 @@ def test_search_finds_people_by_name_alias_reference_and_phone(team: Team, today
         assert found("dewi") == [(case.case_id, "alias")]
         assert found(case.reference[-4:]) == [(case.case_id, "reference")]
         assert found("3456 7890") == [(case.case_id, "phone")]
+        # a whole reference finds its case alone: its year is not a phone number to look for
+        assert found(case.reference.lower()) == [(case.case_id, "reference")]
+        assert found("+62 " + search.digits(case.reference)) == [(other.case_id, "phone")]
         assert found("100%") == []
         assert found("wi") == [(case.case_id, "name")]  # two letters: the slower scan
     accented = new_case(amina, today, first_name="José", last_name="Hernández")

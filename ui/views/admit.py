@@ -150,17 +150,14 @@ class AdmitDialog(QDialog):
             self._show_waiting()
             return
         cases = self.workspace.cases
-        self.searching = operations.query(
-            lambda: cases.people(text),
-            lambda hits: self._fill(
-                [(hit.case_id, f"{hit.name} · {hit.reference}") for hit in hits]
-            ),
-            parent=self,
-            message=self.error,
-        )
 
-    def _found(self, hits: list[PersonHit]) -> None:
-        self._fill([(hit.case_id, f"{hit.name} · {hit.reference}") for hit in hits])
+        def found(hits: list[PersonHit]) -> None:
+            if self.searching is searching:  # not the answer to what was typed before
+                self._fill([(hit.case_id, f"{hit.name} · {hit.reference}") for hit in hits])
+
+        searching = self.searching = operations.query(
+            lambda: cases.people(text), found, parent=self, message=self.error
+        )
 
     def admit(self) -> operations.Operation[object] | None:
         case_id, bed_id = self.chosen_case(), self.bed.currentData()
