@@ -3,6 +3,7 @@ them to user names and case references for supervisors and administrators."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from casework.model import (
+    Assignment,
     Attachment,
     AuditEvent,
     Case,
@@ -107,6 +109,15 @@ def _references(session: Session, events: list[AuditEvent]) -> dict[tuple[str, s
 
 
 @dataclass(frozen=True)
+class Move:
+    """A case given to another caseworker, as the audit view says it."""
+
+    before: str  # the caseworker's name ("" when the case had none)
+    after: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class AuditRow:
     seq: int
     at: datetime
@@ -115,6 +126,7 @@ class AuditRow:
     entity: str
     entity_id: str
     case_reference: str  # when the row is about a case
+    moved: Move | None = None  # a reassignment: from whom, to whom, why
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,7 @@ def trail(session: Session, actor: Actor, where: AuditFilter, limit: int = LIMIT
         query = query.where(AuditEvent.at < after)
     rows = session.execute(query).all()
     of_records = _references(session, [event for event, _name, reference in rows if not reference])
+    said = _reassignments(session, [event for event, _name, _reference in rows])
     return [
         AuditRow(
             event.seq,
@@ -158,9 +171,45 @@ def trail(session: Session, actor: Actor, where: AuditFilter, limit: int = LIMIT
             event.entity,
             event.entity_id,
             reference or of_records.get((event.entity, event.entity_id), ""),
+            said.get(event.seq),
         )
         for event, name, reference in rows
     ]
+
+
+def _reassignments(session: Session, events: list[AuditEvent]) -> dict[int, Move]:
+    """seq → the move, for the reassignments shown: the row holds ids; the names and the
+    reason are read here, for a supervisor or an administrator."""
+    moves: dict[int, dict[str, str]] = {}
+    for event in events:
+        if event.action == "case.reassign" and event.detail:
+            detail = json.loads(event.detail)
+            if isinstance(detail, dict):
+                moves[event.seq] = {k: v for k, v in detail.items() if isinstance(v, str)}
+    if not moves:
+        return {}
+    people = sorted({m[k] for m in moves.values() for k in ("from", "to") if k in m})
+    names: dict[str, str] = {
+        uid: name
+        for uid, name in session.execute(
+            select(User.id, User.display_name).where(User.id.in_(people))
+        ).all()
+    }
+    wanted = sorted({m["assignment"] for m in moves.values() if "assignment" in m})
+    reasons: dict[str, str] = {
+        key: reason
+        for key, reason in session.execute(
+            select(Assignment.id, Assignment.reason).where(Assignment.id.in_(wanted))
+        ).all()
+    }
+    return {
+        seq: Move(
+            names.get(move.get("from", ""), ""),
+            names.get(move.get("to", ""), ""),
+            reasons.get(move.get("assignment", ""), ""),
+        )
+        for seq, move in moves.items()
+    }
 
 
 def actions(session: Session, actor: Actor) -> list[str]:

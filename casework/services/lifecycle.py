@@ -272,14 +272,18 @@ def reassign(
         raise ValidationError("Choose an active caseworker.", field="caseworker")
     if case.assigned_caseworker_id == caseworker_id:
         return False
+    before = case.assigned_caseworker_id
     case.assigned_caseworker_id = caseworker_id
     case.updated_by = actor.user_id
-    session.add(
-        Assignment(
-            case_id=case.id, caseworker_id=caseworker_id, reason=reason.strip(), **actor.stamp()
-        )
+    assignment = Assignment(
+        case_id=case.id, caseworker_id=caseworker_id, reason=reason.strip(), **actor.stamp()
     )
-    audit.record(session, actor.user_id, "case.reassign", "case", case.id)
+    session.add(assignment)
+    session.flush()
+    # ids only: the audit view reads the names and the reason from the accounts and the
+    # assignment, for those allowed to see them
+    moved: dict[str, object] = {"from": before, "to": caseworker_id, "assignment": assignment.id}
+    audit.record(session, actor.user_id, "case.reassign", "case", case.id, moved)
     return True
 
 

@@ -186,6 +186,15 @@ def test_reviews_and_moving_a_caseload(
     qtbot.waitUntil(lambda: not dialog.loading, timeout=15000)
     assert dialog.cases.count() == 0
     assert dialog.source.currentText() == "Amina K. (0 open cases)"  # counts what is left
+    dialog.close()
+    # the audit trail says to whom, from whom and why, in words
+    assert window.workspace_view is not None
+    audit = window.workspace_view.show_audit(action="case.reassign")
+    qtbot.waitUntil(lambda: not audit.loading and audit.table.rowCount() == 2, timeout=15000)
+    assert cell_text(audit.table, 0, 3) == "Gave the case to another caseworker"
+    assert {cell_text(audit.table, r, 5) for r in range(2)} == {
+        "From Amina K. to Bruno L. — Amina has left the organisation"
+    }
 
 
 def test_who_opened_a_case_and_the_chain_check_from_the_ui(

@@ -13,8 +13,8 @@ from casework.services.audit_chain import Helper, Pending, Segment
 from casework.services.integrity import verify_vault
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
-from tests.conftest import WORKER_PASSWORD
-from tests.factories import actor_of, unlock
+from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
+from tests.factories import actor_of, record_survivor, unlock
 
 
 @pytest.fixture
@@ -279,3 +279,26 @@ def test_without_a_helper_process_the_second_half_is_checked_here(
     with busy_vault.session() as session:
         assert audit.verify(session, root_key, helper=broken).first_bad_seq == first_of_second + 1
     assert len(asked) == 2 and "helper process failed" in caplog.text
+
+
+def test_a_reassignment_says_from_whom_to_whom_and_why(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    from casework.services import lifecycle
+    from casework.services.audit_review import AuditFilter, Move, trail, users
+
+    case = record_survivor(unlock(vault_folder, "amina", WORKER_PASSWORD), today, first_name="Esi")
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
+    with sara.transaction() as session:
+        bruno = next(uid for uid, name in users(session, actor_of(sara)) if name == "Bruno L.")
+        lifecycle.reassign(session, actor_of(sara), case.case_id, bruno, "Amina is on leave")
+    with sara.session() as session:
+        [row] = trail(session, actor_of(sara), AuditFilter(action="case.reassign"))
+        stored = session.execute(
+            text("SELECT detail FROM audit_events WHERE seq = :s"), {"s": row.seq}
+        ).scalar_one()
+    assert row.user == "Sara M." and row.case_reference == case.reference
+    assert row.moved == Move("Amina K.", "Bruno L.", "Amina is on leave")
+    # the row itself holds ids: no name, no reason
+    assert "Amina" not in stored and "Bruno" not in stored and bruno in stored
+    sara.lock()

@@ -124,6 +124,15 @@ def record_text(row: AuditRow) -> str:
     return tr(label) if label is not None else row.entity
 
 
+def details_text(row: AuditRow) -> str:
+    """What the row says beyond its action: a reassignment's from, to and why."""
+    if row.moved is None:
+        return ""
+    before = row.moved.before or tr("no caseworker")
+    text = tr("From {0} to {1}").format(before, row.moved.after)
+    return tr("{0} — {1}").format(text, row.moved.reason) if row.moved.reason else text
+
+
 class AuditView(QWidget):
     def __init__(
         self,
@@ -185,10 +194,10 @@ class AuditView(QWidget):
         filters.addLayout(dates, 1, 2, 1, 2)
         filters.addWidget(self.search_button, 1, 4)
         self.busy = busy_bar()
-        self.table = QTableWidget(0, 5)
+        self.table = QTableWidget(0, 6)
         self.table.setObjectName("auditRows")
         self.table.setHorizontalHeaderLabels(
-            [tr("#"), tr("When"), tr("Who"), tr("Action"), tr("Case or record")]
+            [tr("#"), tr("When"), tr("Who"), tr("Action"), tr("Case or record"), tr("Details")]
         )
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -258,6 +267,7 @@ class AuditView(QWidget):
                 row.user,
                 action_text(row.action),
                 record_text(row),
+                details_text(row),
             )
             for column, text in enumerate(values):
                 self.table.setItem(index, column, QTableWidgetItem(text))
