@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -34,8 +36,40 @@ from ui import jobs
 from ui.models.caseload import CASE_ID_ROLE
 from ui.views.case import CaseView
 from ui.views.intake import IntakeForm
+from ui.windows.setup import RecoveryCodePage
 
 LEFT = Qt.MouseButton.LeftButton
+
+
+def print_the_code(
+    qtbot: QtBot, page: RecoveryCodePage, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> str:
+    """Print the recovery code as she would: first to a file (refused: the code must not stay
+    on the computer), then to a printer; the text of the page sent to the printer."""
+    to_file = folder / "recovery-code.pdf"
+    choices = iter([str(to_file), ""])
+
+    def chosen(dialog: QPrintDialog) -> int:
+        target = next(choices)  # "Print to file", then a printer
+        dialog.printer().setOutputFileName(target)
+        if not target:  # this machine has no printer: be one
+            monkeypatch.setattr(
+                QPrinter, "outputFormat", lambda _p: QPrinter.OutputFormat.NativeFormat
+            )
+        return QDialog.DialogCode.Accepted
+
+    pages: list[str] = []
+    monkeypatch.setattr(QPrintDialog, "exec", chosen)
+    monkeypatch.setattr(
+        QTextDocument, "print_", lambda document, _printer: pages.append(document.toPlainText())
+    )
+    qtbot.mouseClick(page.print_button, LEFT)
+    assert page.printed.tone == "warning" and "choose a printer" in page.printed.text()
+    assert not to_file.exists() and pages == []
+    qtbot.mouseClick(page.print_button, LEFT)
+    assert page.printed.tone == "success" and "Sent to the printer" in page.printed.text()
+    [printed] = pages
+    return printed
 
 
 def test_first_run_sets_up_the_vault_and_shows_the_recovery_code_once(
@@ -69,6 +103,8 @@ def test_first_run_sets_up_the_vault_and_shows_the_recovery_code_once(
     code = window.recovery.code.text()
     assert re.fullmatch(r"([A-Z2-9]{5}-){4}[A-Z2-9]{5}", code)
     assert not window.recovery.continue_button.isEnabled()
+    printed = print_the_code(qtbot, window.recovery, monkeypatch, vault_folder.folder.parent)
+    assert code in printed and "office safe" in printed
     window.recovery.confirm.setChecked(True)
     qtbot.mouseClick(window.recovery.continue_button, LEFT)
     assert window.recovery.code.text() == ""

@@ -3,10 +3,14 @@ recovery code once."""
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QTextDocument
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -194,19 +198,67 @@ class RecoveryCodePage(QWidget):
         self.code.setFont(font)
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.print_button = QPushButton(tr("&Print the code…"))
+        self.print_button.setObjectName("printRecovery")
+        self.printed = message_label("errorText")
         self.confirm = QCheckBox(tr("I have written down or printed the recovery code"))
         self.confirm.setObjectName("confirmRecovery")
         self.continue_button = QPushButton(tr("Continue"))
         self.continue_button.setObjectName("continue")
         self.continue_button.setEnabled(False)
-        for widget in (title, explain, self.code, self.confirm, self.continue_button):
+        for widget in (title, explain, self.code, self.print_button, self.printed, self.confirm):
             layout.addWidget(widget)
+        layout.addWidget(self.continue_button)
         self.confirm.toggled.connect(self.continue_button.setEnabled)
         self.continue_button.clicked.connect(self._finish)
+        self.print_button.clicked.connect(self.print_code)
 
     def show_code(self, code: str) -> None:
         self.code.setText(code)
+        self.printed.clear()
         self.confirm.setChecked(False)
+
+    def print_code(self) -> bool:
+        """On paper only: a PDF or a print file would leave the code on this computer, which
+        is what the code must never be. Returns whether it went to a printer."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(tr("Safehold recovery code"))
+        dialog = QPrintDialog(printer, self)
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat or printer.outputFileName():
+            # Qt prints to a PDF file when the user picks "Print to file" or no printer is set up
+            self.printed.show_warning(
+                tr(
+                    "Not printed: choose a printer, not a file (if none is listed, write the "
+                    "code down). A file would keep the code on this computer, where anyone who "
+                    "finds it could open the records."
+                )
+            )
+            return False
+        self.page(self.code.text()).print_(printer)
+        self.printed.show_success(
+            tr("Sent to the printer. Check that the page came out whole before you go on.")
+        )
+        return True
+
+    @staticmethod
+    def page(code: str) -> QTextDocument:
+        """The printed page: what the code is, the code, and where it is kept."""
+        document = QTextDocument()
+        heading = tr("Safehold recovery code")
+        keep = tr(
+            "Keep this page in the office safe. If every administrator forgets their password, "
+            "this code is the only way back into the records; anyone holding it can open them. "
+            "Do not copy it, photograph it or keep it on a computer."
+        )
+        document.setHtml(
+            f"<h1>{escape(heading)}</h1>"
+            f"<p style='font-family: monospace; font-size: 20pt; white-space: pre'>"
+            f"{escape(code)}</p><p>{escape(keep)}</p>"
+        )
+        return document
 
     def _finish(self) -> None:
         self.code.clear()
