@@ -4,9 +4,10 @@ Every change operation that succeeds (``ui.operations.change``) announces itself
 widget it was started from. A view that shows something from the vault follows the
 announcements (``follow(widget, reload)``): it reloads at the next turn of the event loop if it
 is on screen, or when it is next shown if it is not (a hidden section does not read the vault
-for nothing). The view a change came from (the operation's widget, or one of its parents:
-a dialog's owner too) refreshes itself in the operation's ``done`` and is left alone here, so
-nothing reads twice. Announcements that arrive together are handled once.
+for nothing). The view a change came from (the operation's widget, or what holds it in its
+window) refreshes itself in the operation's ``done`` and is left alone here, so nothing reads
+twice; the owner of a dialog is not left alone: it hears of the dialog's change as every other
+view does. Announcements that arrive together are handled once.
 
 So no view has to know which others show what it changed: a case closed from the approvals
 inbox, a bed given from the case, a release recorded while the referral's refusal is shown all
@@ -74,11 +75,15 @@ def _address(node: QObject) -> int:
 
 
 def _lineage(source: QObject) -> set[int]:
-    """``source`` and every object it belongs to (a dialog's owner included)."""
+    """``source`` and what holds it in its window: the view it was made in refreshes itself.
+    A dialog is a window of its own, so its owner is not of its lineage: the owner reads
+    again as any other view does (it did not make the change)."""
     found: set[int] = set()
     node: QObject | None = source
     while node is not None and shiboken6.isValid(node):
         found.add(_address(node))
+        if isinstance(node, QWidget) and node.isWindow():
+            break
         node = node.parent()
     return found
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from casework.errors import ValidationError
@@ -134,7 +141,7 @@ def test_a_change_reaches_every_other_open_view_and_a_hidden_one_when_it_is_show
     from ui import changes
 
     source, message, _bar, button = screen(qtbot)
-    dialog = QWidget(source)  # a dialog the source owns: its change is the source's
+    dialog = QWidget(source)  # a part of the source's window: its change is the source's
     reloads: dict[str, int] = {"source": 0, "shown": 0, "hidden": 0}
     shown, hidden = QWidget(), QWidget()
     for widget in (shown, hidden):
@@ -157,6 +164,13 @@ def test_a_change_reaches_every_other_open_view_and_a_hidden_one_when_it_is_show
     changes.announce(dialog)  # two changes at once are delivered together: one read
     qtbot.waitUntil(lambda: not changes.pending())
     assert reloads == {"source": 0, "shown": 2, "hidden": 0}
+    # a dialog is a window of its own: its owner did not make the change and reads again
+    window = QDialog(source)
+    window.show()
+    made = operations.change(lambda _job: None, parent=window, message=message)
+    qtbot.waitUntil(lambda: made.finished and not changes.pending())
+    assert reloads == {"source": 1, "shown": 3, "hidden": 0}
+    window.close()
     hidden.show()
     assert reloads["hidden"] == 1
     hidden.hide()

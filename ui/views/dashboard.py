@@ -288,8 +288,7 @@ class DashboardView(QWidget):
     def open_reassign(self) -> ReassignDialog | None:
         if self.board is None:
             return None
-        dialog = ReassignDialog(self.workspace, self.board, self)
-        dialog.finished.connect(lambda _result: self.refresh())
+        dialog = ReassignDialog(self.workspace, self.board, self)  # each move: read again
         dialog.open()
         return dialog
 

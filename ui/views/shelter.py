@@ -132,7 +132,7 @@ class ShelterBoard(QWidget):
             return None
         self.message.clear()
         dialog = AdmitDialog(self.workspace, bed_id=bed.bed_id, parent=self)
-        dialog.admitted.connect(lambda _case_id: self.reload())
+        # the board reads again for the admission as every open view does (ui.changes)
         dialog.admitted.connect(
             lambda _case_id: self.message.show_success(tr("Admitted to {0}.").format(bed.bed))
         )

@@ -275,8 +275,7 @@ class OverviewTab(Tab):
         return dialog
 
     def _admitted(self) -> None:
-        self.reload()
-        self.changed.emit()
+        self.changed.emit()  # the sections, this one too, read again through ui.changes
 
     def print_case_file(self) -> ReportDialog:
         dialog = ReportDialog(self.workspace, self.case_id, self.detail.reference, self)
