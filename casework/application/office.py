@@ -22,6 +22,7 @@ from casework.vault.backup import Progress
 if TYPE_CHECKING:  # the reporting modules (and ReportLab) load when first used, not at start-up
     from casework.reporting import profiles as profile_service
     from casework.reporting import quarterly, records
+    from casework.reporting.release_files import PastExport
 
 
 class Accounts(Area):
@@ -151,6 +152,13 @@ class Reporting(Area):
 
         with self.vault.session() as session:
             return profiles.list_profiles(session, self.actor)
+
+    def past_exports(self) -> list[PastExport]:
+        """The exports made, newest first, with each file's SHA-256 (from the audit trail)."""
+        from casework.reporting import release_files
+
+        with self.vault.session() as session:
+            return release_files.past_exports(session, self.actor)
 
     def add_profile(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, Text
+from sqlalchemy import Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.model.base import Base, Replicated, UTCDateTime
@@ -12,6 +12,8 @@ from casework.model.base import Base, Replicated, UTCDateTime
 
 class AuditEvent(Replicated, Base):
     __tablename__ = "audit_events"
+    # one action's rows, newest first, without reading the whole trail
+    __table_args__ = (Index("ix_audit_events_action_seq", "action", "seq"),)
 
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -9,12 +9,17 @@ import hashlib
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.errors import CaseworkError
+from casework.model import AuditEvent, ReportingProfile, User
 from casework.model.actor import Actor
+from casework.model.vocab import Role
 from casework.reporting.profiles import Profile
 from casework.services import audit
 from casework.vault.files import make_private_folder, write_private_file
@@ -90,3 +95,50 @@ def write_export(
         if created:
             out.rmdir()
         raise
+
+
+@dataclass(frozen=True)
+class PastExport:
+    """One export as its audit row recorded it: when, by whom, what, and each file's digest
+    (so the data officer can show which file went to the recipient)."""
+
+    at: datetime
+    by: str
+    kind: str  # "quarterly" or "records"
+    profile: str
+    recipient: str
+    period: str
+    files: tuple[tuple[str, str], ...]  # (file name, SHA-256)
+
+
+EXPORT_ACTIONS = {"export.quarterly": "quarterly", "export.records": "records"}
+
+
+def past_exports(session: Session, actor: Actor, limit: int = 200) -> list[PastExport]:
+    """The newest ``limit`` exports, newest first, read from the audit trail (the one record
+    of them: the files themselves are the recipient's)."""
+    actor.require(Role.DATA_OFFICER, Role.ADMINISTRATOR)
+    rows = session.execute(
+        select(AuditEvent, User.display_name, ReportingProfile.name, ReportingProfile.recipient)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(ReportingProfile, ReportingProfile.id == AuditEvent.entity_id)
+        .where(AuditEvent.action.in_(sorted(EXPORT_ACTIONS)))
+        .order_by(AuditEvent.seq.desc())
+        .limit(limit)
+    ).all()
+    found = []
+    for event, by, profile, recipient in rows:
+        detail = json.loads(event.detail) if event.detail else {}
+        digests = detail.get("sha256", {}) if isinstance(detail, dict) else {}
+        found.append(
+            PastExport(
+                at=event.at,
+                by=by or "",
+                kind=EXPORT_ACTIONS[event.action],
+                profile=profile or "",
+                recipient=recipient or "",
+                period=str(detail.get("period", "")) if isinstance(detail, dict) else "",
+                files=tuple(sorted((str(k), str(v)) for k, v in digests.items())),
+            )
+        )
+    return found

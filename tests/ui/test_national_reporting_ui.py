@@ -4,6 +4,7 @@ cells marked), export with progress; a cancelled export leaves no file."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -98,6 +99,7 @@ def test_quarterly_export_from_the_wizard(
 ) -> None:
     page = reporting_view(qtbot, make_window(vault_folder))
     add_national(qtbot, page)
+    qtbot.waitUntil(lambda: page.history_note.text() == "No export has been made yet.")
     wizard = page.open_export()
     assert wizard.period.currentText() == LAST_QUARTER
     preview(qtbot, wizard)
@@ -123,6 +125,16 @@ def test_quarterly_export_from_the_wizard(
     with reporting_vault.session() as session:
         actions = session.execute(select(AuditEvent.action)).scalars().all()
     assert "export.quarterly" in actions
+    # the page lists it under past exports, with each file's fingerprint
+    history = page.history
+    qtbot.waitUntil(lambda: history.rowCount() == 1, timeout=10000)
+    assert cell_text(history, 0, 1) == "Dora P."
+    assert cell_text(history, 0, 2) == f"Quarterly summary {LAST_QUARTER}"
+    assert cell_text(history, 0, 3) == "National quarterly return"
+    listed = cell_text(history, 0, 4)
+    for name in ("manifest.json", "summary.csv", "summary.pdf"):
+        digest = hashlib.sha256((out / name).read_bytes()).hexdigest()
+        assert f"{name}  {digest}" in listed
 
 
 def test_a_cancelled_export_leaves_no_file(

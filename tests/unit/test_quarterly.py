@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from casework.model import AuditEvent, Case, ConsentRecord, StatusChange
 from casework.model.base import new_id
 from casework.model.vocab import CaseStatus, ConsentKind, Gender
-from casework.reporting import profiles, quarterly
+from casework.reporting import profiles, quarterly, release_files
 from casework.reporting.disclosure import TOTAL, Table, dominated, round_count, suppress
 from casework.reporting.release_files import ExportRefused
 from casework.vault.engine import raw_connection
@@ -145,6 +145,16 @@ def test_files_are_byte_identical_on_re_export_and_carry_no_names(
             .all()
         )
     assert len(rows) == 2  # the two that wrote files; refusals leave no row
+    with officer.session() as session:
+        past = release_files.past_exports(session, actor_of(officer))
+    assert [(p.kind, p.profile, p.period) for p in past] == [
+        ("quarterly", "National", "2026-Q3")
+    ] * 2
+    assert {name for name, _digest in past[0].files} == {
+        "summary.csv",
+        "manifest.json",
+        "summary.pdf",
+    }
     detail = json.loads(rows[0].detail)
     assert rows[0].entity_id == profile.profile_id and detail["period"] == "2026-Q3"
     for name in ("summary.csv", "manifest.json", "summary.pdf"):
@@ -160,6 +170,8 @@ def test_caseworkers_cannot_export(staffed_vault: OpenVault, vault_folder: Vault
     profile = profiles.Profile("p", "National", "", "X", 10, 5, False, 11, 2, 5)
     with pytest.raises(PermissionDenied), amina.transaction() as session:
         quarterly.build_release(session, actor_of(amina), profile, Q3, TODAY)
+    with pytest.raises(PermissionDenied), amina.session() as session:
+        release_files.past_exports(session, actor_of(amina))  # nor read what was exported
     amina.lock()
 
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.reporting import quarterly, records
 from casework.reporting.disclosure import SUPPRESSED
+from casework.reporting.release_files import PastExport
 from ui import changes, jobs, operations
 from ui.messages import error_text
 from ui.widgets import message_label, progress_bar
@@ -127,6 +128,29 @@ class ReportingView(QWidget):
         layout.addWidget(self.profiles, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        self.history = QTableWidget(0, 5)
+        self.history.setObjectName("pastExports")
+        self.history.setHorizontalHeaderLabels(
+            [tr("When"), tr("By"), tr("What"), tr("For"), tr("Files (SHA-256)")]
+        )
+        header = self.history.horizontalHeaderItem(4)
+        if header is not None:
+            header.setToolTip(
+                tr(
+                    "The fingerprint of each file as it was written. A file whose fingerprint "
+                    "is not listed here is not the file Safehold exported."
+                )
+            )
+        self.history.verticalHeader().hide()
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setWordWrap(True)
+        self.history_note = QLabel()
+        self.history_note.setObjectName("subtitle")
+        layout.addWidget(QLabel(tr("Past exports")))
+        layout.addWidget(self.history, 1)
+        layout.addWidget(self.history_note)
+        self.loading_history: operations.Operation[list[PastExport]] | None = None
         self.add_button.clicked.connect(lambda: self.add_profile())
         self.export_button.clicked.connect(lambda: self.open_export())
         self.refresh()
@@ -156,6 +180,32 @@ class ReportingView(QWidget):
             self.message.setText(tr("Add a reporting profile before the first export."))
         else:
             self.message.clear()
+        reporting = self.workspace.reporting
+        self.loading_history = operations.query(  # read from the audit trail, off the UI thread
+            reporting.past_exports, self._show_history, parent=self, message=self.message
+        )
+
+    def _show_history(self, past: list[PastExport]) -> None:
+        kinds = {"quarterly": tr("Quarterly summary"), "records": tr("Record-level export")}
+        self.history.setRowCount(len(past))
+        for row, export in enumerate(past):
+            files = "\n".join(f"{name}  {digest}" for name, digest in export.files)
+            cells = [
+                export.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                export.by,
+                f"{kinds.get(export.kind, export.kind)} {export.period}",
+                f"{export.recipient} ({export.profile})" if export.recipient else export.profile,
+                files,
+            ]
+            for column, text in enumerate(cells):
+                self.history.setItem(row, column, QTableWidgetItem(text))
+        self.history.resizeColumnsToContents()
+        self.history.resizeRowsToContents()
+        self.history_note.setText(
+            tr("No export has been made yet.")
+            if not past
+            else tr("Every export made from this vault, newest first, from the audit trail.")
+        )
 
     def add_profile(self) -> ProfileDialog:
         dialog = ProfileDialog(self.workspace, self)
