@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -51,6 +53,9 @@ ACCENT = QColor("#2a6f97")
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Dashboard", text)
+
+
+TILES_ACROSS = 3  # nine figures in three rows: the page fits beside the caseload on a laptop
 
 
 class DashboardView(QWidget):
@@ -110,7 +115,16 @@ class DashboardView(QWidget):
         footer.addWidget(self.updated)
         footer.addStretch(1)
         footer.addWidget(self.reassign_button)
-        layout = QVBoxLayout(self)
+        # the page scrolls within its place when the window is smaller than it
+        content = QWidget()
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroller)
+        layout = QVBoxLayout(content)
         layout.addLayout(header)
         layout.addWidget(self.busy)
         layout.addWidget(self.message)
@@ -190,7 +204,7 @@ class DashboardView(QWidget):
             button.setProperty("attention", bool(attention and figure.value))
             button.setToolTip(tr("Show the cases behind this number"))
             button.clicked.connect(lambda _=False, f=figure, t=label: self.open_figure(f, t))
-            self.tiles.addWidget(button, index // 5, index % 5)
+            self.tiles.addWidget(button, index // TILES_ACROSS, index % TILES_ACROSS)
             self.tile_buttons[figure.key] = button
 
     def open_figure(self, figure: Figure, title: str | None = None) -> None:
@@ -266,15 +280,15 @@ class DashboardView(QWidget):
         series.append(bars)
         chart = QChart()
         chart.addSeries(series)
-        chart.setTitle(
-            tr("Shelter occupancy by ISO week (%) · today {0} of {1} beds").format(
-                board.sheltered_today.value, board.beds
-            )
-        )
+        # today's figure is on its tile: the title stays short enough for a laptop's half
+        chart.setTitle(tr("Shelter occupancy by ISO week (%)"))
         chart.legend().hide()
         weeks = QBarCategoryAxis()
         weeks.append(labels)
         weeks.setTitleText(tr("ISO week"))
+        small = weeks.labelsFont()
+        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))  # twelve weeks, none cut
+        weeks.setLabelsFont(small)
         chart.addAxis(weeks, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(weeks)
         share = QValueAxis()

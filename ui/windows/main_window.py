@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QScreen
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -45,6 +45,18 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
 
 
+DEFAULT_SIZE = QSize(1320, 800)
+FRAME = QSize(16, 48)  # room for the window manager's borders and title bar
+
+
+def default_size(screen: QScreen | None) -> QSize:
+    """The first window's size: the default, within the screen's room (a 1366×768 laptop,
+    1920×1080 at 150%, which leaves 1280×720, or smaller)."""
+    if screen is None:
+        return DEFAULT_SIZE
+    return DEFAULT_SIZE.boundedTo(screen.availableGeometry().size() - FRAME)
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self, entrance: Entrance, demo_hint: str = "", parent: QWidget | None = None
@@ -53,8 +65,8 @@ class MainWindow(QMainWindow):
         self.entrance = entrance
         # The title never names a person: window managers and task switchers keep titles.
         self.setWindowTitle("Safehold")
-        self.resize(1180, 760)
-        layout_memory.recall_window(self)  # as it was last closed, if it was
+        self.resize(default_size(self.screen()))
+        layout_memory.recall_window(self)  # as it was last closed, if it was (Qt fits it in)
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
         self.sign_in = SignInPage(entrance, demo_hint)

@@ -4,13 +4,17 @@ fit a laptop's width (Reviews and History hid behind arrows, labels were cut).
 The same calls as a QTabWidget's that the case view uses (addTab, setCurrentWidget, …), so a
 section is reached alike from the list, the keyboard (arrows in the list; Ctrl+Tab and
 Ctrl+Shift+Tab anywhere in the case; the Case menu's Ctrl+PgDown and Ctrl+PgUp) and the code.
+
+Each section scrolls within its place when it needs more room than the window has: a tall
+form (consent's, with what a release covers) never makes the window taller than a 1366×768
+laptop's screen or a 1920×1080 one at 150%.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QListWidget, QScrollArea, QStackedWidget, QWidget
 
 
 class Sections(QWidget):
@@ -24,6 +28,7 @@ class Sections(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.stack = QStackedWidget()
+        self._pages: list[QWidget] = []  # the sections, each in a scroller of its own
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
@@ -35,7 +40,12 @@ class Sections(QWidget):
             shortcut.activated.connect(lambda step=step: self.step(step))
 
     def addTab(self, widget: QWidget, label: str) -> int:
-        self.stack.addWidget(widget)
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(widget)
+        self._pages.append(widget)
+        self.stack.addWidget(scroller)
         self.list.addItem(label)
         self._fit()
         if self.list.currentRow() < 0:
@@ -62,10 +72,10 @@ class Sections(QWidget):
         return self.stack.count()
 
     def widget(self, index: int) -> QWidget | None:
-        return self.stack.widget(index)
+        return self._pages[index] if 0 <= index < len(self._pages) else None
 
     def indexOf(self, widget: QWidget) -> int:
-        return self.stack.indexOf(widget)
+        return self._pages.index(widget) if widget in self._pages else -1
 
     def tabText(self, index: int) -> str:
         item = self.list.item(index)
@@ -75,13 +85,13 @@ class Sections(QWidget):
         return self.stack.currentIndex()
 
     def currentWidget(self) -> QWidget | None:
-        return self.stack.currentWidget()
+        return self.widget(self.stack.currentIndex())
 
     def setCurrentIndex(self, index: int) -> None:
         self.list.setCurrentRow(index)
 
     def setCurrentWidget(self, widget: QWidget) -> None:
-        index = self.stack.indexOf(widget)
+        index = self.indexOf(widget)
         if index >= 0:
             self.list.setCurrentRow(index)
 
