@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -10,8 +12,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from casework.application.entrance import Entrance
+from casework.application.types import CaseDetail
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
+from tests.conftest import WORKER_PASSWORD
+from tests.factories import record_survivor, unlock
 from ui import changes, jobs, operations
 from ui.models.caseload import CaseloadModel
 from ui.operations import Operation
@@ -144,6 +149,21 @@ def answering(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButto
 
     monkeypatch.setattr(QMessageBox, "question", question)
     return asked
+
+
+def case_of_amina_as(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    folder: VaultFolder,
+    today: date,
+    user: tuple[str, str] = ("amina", WORKER_PASSWORD),
+    **fields: Any,
+) -> tuple[CaseView, CaseDetail]:
+    """A case Amina records with ``fields``, opened in a window signed in as ``user``."""
+    amina = unlock(folder, "amina", WORKER_PASSWORD)
+    case = record_survivor(amina, today, **fields)
+    amina.lock()
+    return open_case_as(qtbot, make_window, folder, *user, case.case_id), case
 
 
 def open_case_as(

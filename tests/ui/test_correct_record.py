@@ -14,11 +14,11 @@ from pytestqt.qtbot import QtBot
 from casework.model.vocab import RiskLevel, TraffickingStatus
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
-from tests.conftest import SUPERVISOR_PASSWORD, WORKER_PASSWORD
-from tests.factories import record_survivor, unlock
+from tests.conftest import SUPERVISOR_PASSWORD
 from tests.ui.conftest import (
     MakeWindow,
     answering,
+    case_of_amina_as,
     choose,
     look_at,
     open_case_as,
@@ -44,10 +44,15 @@ def test_a_caseworker_corrects_a_name_and_the_status_and_every_screen_follows(
     vault_folder: VaultFolder,
     today: date,
 ) -> None:
-    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
-    case = record_survivor(amina, today, first_name="Olna", last_name="Petrenko", phone="+380 1")
-    amina.lock()
-    view = open_case_as(qtbot, make_window, vault_folder, "amina", WORKER_PASSWORD, case.case_id)
+    view, case = case_of_amina_as(
+        qtbot,
+        make_window,
+        vault_folder,
+        today,
+        first_name="Olna",
+        last_name="Petrenko",
+        phone="+380 1",
+    )
     window = view.window()
     assert isinstance(window, MainWindow)
     assert view.title.text() == "Olna Petrenko"
@@ -98,10 +103,9 @@ def test_typed_changes_are_not_dropped_unasked(
     monkeypatch: pytest.MonkeyPatch,
     answer: QMessageBox.StandardButton,
 ) -> None:
-    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
-    case = record_survivor(amina, today, first_name="Neema", safe_contact_note="Mornings")
-    amina.lock()
-    view = open_case_as(qtbot, make_window, vault_folder, "amina", WORKER_PASSWORD, case.case_id)
+    view, _case = case_of_amina_as(
+        qtbot, make_window, vault_folder, today, first_name="Neema", safe_contact_note="Mornings"
+    )
     qtbot.mouseClick(correct_button(view, 1), LEFT)
     dialog = view.overview.correction
     asked = answering(monkeypatch, answer)
@@ -130,10 +134,7 @@ def test_a_refused_correction_says_why_and_keeps_what_was_typed(
     vault_folder: VaultFolder,
     today: date,
 ) -> None:
-    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
-    case = record_survivor(amina, today, first_name="Dana")
-    amina.lock()
-    view = open_case_as(qtbot, make_window, vault_folder, "amina", WORKER_PASSWORD, case.case_id)
+    view, _case = case_of_amina_as(qtbot, make_window, vault_folder, today, first_name="Dana")
     qtbot.mouseClick(correct_button(view, 0), LEFT)
     dialog = view.overview.correction
     dialog.fields.first_name.setText("")

@@ -10,9 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
-from tests.conftest import WORKER_PASSWORD
-from tests.factories import record_survivor, unlock
-from tests.ui.conftest import MakeWindow, cell_text, open_case_as
+from tests.ui.conftest import MakeWindow, case_of_amina_as, cell_text
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -24,10 +22,7 @@ def test_an_empty_list_says_what_to_do_and_row_actions_wait_for_a_row(
     vault_folder: VaultFolder,
     today: date,
 ) -> None:
-    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
-    case = record_survivor(amina, today, first_name="Esi")
-    amina.lock()
-    view = open_case_as(qtbot, make_window, vault_folder, "amina", WORKER_PASSWORD, case.case_id)
+    view, _case = case_of_amina_as(qtbot, make_window, vault_folder, today, first_name="Esi")
     for section in (view.tasks, view.consent, view.referrals, view.attachments):
         view.tabs.setCurrentWidget(section)
         assert section.list.rowCount() == 0

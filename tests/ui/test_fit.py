@@ -15,9 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from casework.vault.opened import OpenVault
 from casework.vault.vault import VaultFolder
-from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD, WORKER_PASSWORD
-from tests.factories import record_survivor, unlock
-from tests.ui.conftest import MakeWindow, look_at, open_case_as, sign_in
+from tests.conftest import ADMIN_PASSWORD, SUPERVISOR_PASSWORD
+from tests.ui.conftest import MakeWindow, case_of_amina_as, look_at, sign_in
 from ui import operations, style
 from ui.windows.main_window import FRAME, MainWindow, default_size
 
@@ -57,10 +56,14 @@ def test_every_section_of_a_case_and_the_supervisors_pages_fit(
     vault_folder: VaultFolder,
     today: date,
 ) -> None:
-    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
-    case = record_survivor(amina, today, first_name="Esi")
-    amina.lock()
-    view = open_case_as(qtbot, make_window, vault_folder, "sara", SUPERVISOR_PASSWORD, case.case_id)
+    view, _case = case_of_amina_as(
+        qtbot,
+        make_window,
+        vault_folder,
+        today,
+        user=("sara", SUPERVISOR_PASSWORD),
+        first_name="Esi",
+    )
     window = view.window()
     assert isinstance(window, MainWindow)
     for index in range(view.tabs.count()):
