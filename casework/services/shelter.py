@@ -18,7 +18,7 @@ from casework import limits
 from casework.errors import NotFound, ValidationError
 from casework.model import Bed, Case, Facility, Room, Stay, Survivor, WaitingListEntry
 from casework.model.actor import Actor
-from casework.model.vocab import DischargeReason, Role
+from casework.model.vocab import CaseStatus, DischargeReason, Role
 from casework.services import audit
 from casework.services.cases import require_case_role, visible_case
 
@@ -126,10 +126,18 @@ def occupancy(session: Session, actor: Actor, on: date) -> list[BedState]:
     return board
 
 
+def _require_open(case: Case) -> None:
+    """A bed, or a place waiting for one, is for someone whose case is open: a closed case is
+    reopened first (the count of people sheltered would otherwise hold a closed case)."""
+    if case.status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED):
+        raise ValidationError("This case is closed. Reopen it before giving the person a bed.")
+
+
 def admit(session: Session, actor: Actor, case_id: str, bed_id: str, on: date, today: date) -> str:
     """Admit the case's survivor to a bed from ``on``. A bed holds one person at a time, and a
-    person holds one bed."""
+    person holds one bed; the case must be open."""
     case = visible_case(session, actor, case_id)
+    _require_open(case)
     if on > today:
         raise ValidationError("An admission cannot be recorded in advance.", field="admitted_on")
     bed = session.get(Bed, bed_id)
@@ -225,6 +233,7 @@ def add_to_waiting_list(
     session: Session, actor: Actor, case_id: str, on: date, priority: int = 2
 ) -> str:
     case = visible_case(session, actor, case_id)
+    _require_open(case)
     if priority not in (1, 2, 3):
         raise ValidationError("Priority is 1 (urgent), 2 (normal) or 3 (when possible).")
     waiting = session.execute(

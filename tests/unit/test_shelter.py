@@ -136,3 +136,28 @@ def test_the_waiting_list_orders_by_priority_and_closes_on_admission(
         bed = shelter.occupancy(session, actor_of(amina), today)[2].bed_id
         shelter.admit(session, actor_of(amina), bea.case_id, bed, today, today)
         assert [w.preferred_name for w in shelter.waiting_list(session, actor_of(amina))] == ["Ana"]
+
+
+def test_a_closed_case_gets_no_bed_until_it_is_reopened(
+    house: House, vault_folder: VaultFolder, today: date
+) -> None:
+    from casework.model.vocab import ClosureReason
+    from casework.services import lifecycle
+    from tests.conftest import SUPERVISOR_PASSWORD
+
+    amina, (ana, *_rest) = house
+    with amina.transaction() as session:
+        request = lifecycle.request_closure(
+            session, actor_of(amina), ana.case_id, ClosureReason.GOALS_MET, "Housed"
+        )
+    sara = unlock(vault_folder, "sara", SUPERVISOR_PASSWORD)
+    with sara.transaction() as session:
+        lifecycle.decide_closure(session, actor_of(sara), request, True, today=today)
+    sara.lock()
+    with amina.transaction() as session:
+        bed = shelter.occupancy(session, actor_of(amina), today)[0].bed_id
+        with pytest.raises(ValidationError, match="Reopen it before"):
+            shelter.admit(session, actor_of(amina), ana.case_id, bed, today, today)
+        with pytest.raises(ValidationError, match="Reopen it before"):
+            shelter.add_to_waiting_list(session, actor_of(amina), ana.case_id, today)
+        assert shelter.occupancy(session, actor_of(amina), today)[0].free
