@@ -11,9 +11,6 @@ from PySide6.QtCore import (
     QEvent,
     QLocale,
     QObject,
-    QPoint,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
@@ -22,14 +19,13 @@ from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QLayout,
-    QLayoutItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from casework import places
+from ui.flow import FlowLayout
 
 
 def tr(text: str) -> str:
@@ -81,7 +77,7 @@ class CodePicker(QWidget):
         self._names = dict(self._choices)
         self._many = many
         self._codes: list[str] = []
-        self.chips = FlowLayout()
+        self.chips = FlowLayout(spacing=4)
         self.finder = QComboBox()
         self.finder.setEditable(True)
         self.finder.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -214,60 +210,3 @@ class CodePicker(QWidget):
             chip.clicked.connect(lambda _checked=False, c=code: self._remove(c))
             self.chips.addWidget(chip)
             chip.show()  # at once, not at the next turn of the event loop
-
-
-class FlowLayout(QLayout):
-    """Widgets left to right, wrapping onto the next line when the width runs out (the chosen
-    countries of a narrow form)."""
-
-    def __init__(self, spacing: int = 4) -> None:
-        super().__init__()
-        self._items: list[QLayoutItem] = []
-        self._gap = spacing
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
-
-    def sizeHint(self) -> QSize:
-        return self.minimumSize()
-
-    def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        return size
-
-    def _arrange(self, rect: QRect, move: bool) -> int:
-        x, y, line = rect.x(), rect.y(), 0
-        for item in self._items:
-            hint = item.sizeHint()
-            if x + hint.width() > rect.right() + 1 and line > 0:
-                x, y, line = rect.x(), y + line + self._gap, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + self._gap
-            line = max(line, hint.height())
-        return y + line - rect.y()

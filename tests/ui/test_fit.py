@@ -66,6 +66,12 @@ def test_every_section_of_a_case_and_the_supervisors_pages_fit(
     )
     window = view.window()
     assert isinstance(window, MainWindow)
+    window.resize(ROOM)
+    look_at(qtbot, view, view.overview)
+    # nothing on the Overview is cut at the side: it scrolls down, never across
+    overview = view.overview
+    needed, room = overview.body.minimumSizeHint().width(), overview.scroller.viewport().width()
+    assert needed <= room, f"the Overview needs {needed} px across and has {room}"
     for index in range(view.tabs.count()):
         section = view.tabs.widget(index)
         assert section is not None

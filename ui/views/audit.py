@@ -55,6 +55,7 @@ ACTIONS = {
     "counseling.read": "Read counseling notes",
     "counseling.record": "Recorded a counseling session",
     "demo.fill": "Filled the demo vault",
+    "demo.services": "Added the demo vault's services",
     "legal.hearing": "Scheduled a hearing",
     "legal.open": "Opened a legal matter",
     "legal.awaiting-decision": "Marked a legal matter as awaiting a decision",
@@ -122,6 +123,9 @@ def record_text(row: AuditRow) -> str:
         return tr("Case {0}").format(row.case_reference)
     label = RECORDS.get(row.entity)
     return tr(label) if label is not None else row.entity
+
+
+WIDEST_COLUMN = 180  # pixels; a longer text is elided, and whole in its tooltip
 
 
 def details_text(row: AuditRow) -> str:
@@ -270,8 +274,12 @@ class AuditView(QWidget):
                 details_text(row),
             )
             for column, text in enumerate(values):
-                self.table.setItem(index, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(index, column, item)
         self.table.resizeColumnsToContents()
+        for column in range(self.table.columnCount() - 1):  # Details keeps room on a laptop
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), WIDEST_COLUMN))
         if len(rows) >= AUDIT_ROWS_SHOWN:
             self.count.setText(
                 tr("The newest {0} rows; narrow the filter to see older ones.").format(

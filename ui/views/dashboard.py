@@ -355,7 +355,7 @@ class CasesView(CaseList):
 class ReassignDialog(QDialog):
     """Move one case or many from one caseworker to another, with a reason. Nothing is chosen
     for the user: no case is ticked, "To" is empty and never offers "From", Move waits for
-    both, and asks once more naming how many cases go to whom."""
+    cases, a caseworker and a reason, and asks once more naming how many cases go to whom."""
 
     def __init__(self, workspace: Desk, board: Dashboard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -403,6 +403,7 @@ class ReassignDialog(QDialog):
         self.all.toggled.connect(self._check_all)
         self.cases.itemChanged.connect(lambda _item: self._enable())
         self.target.currentIndexChanged.connect(lambda _i: self._enable())
+        self.reason.textChanged.connect(lambda _text: self._enable())
         self.operation: operations.Operation[Any] | None = None
         self._load_cases()
 
@@ -424,7 +425,10 @@ class ReassignDialog(QDialog):
 
     def _enable(self) -> None:
         self.move_button.setEnabled(
-            bool(self.chosen()) and self.target.currentData() is not None and not self.loading
+            bool(self.chosen())
+            and self.target.currentData() is not None
+            and bool(self.reason.text().strip())  # a move is always said why
+            and not self.loading
         )
 
     def _load_cases(self) -> None:
@@ -506,16 +510,27 @@ class ReassignDialog(QDialog):
         self._load_source_again()
 
     def _load_source_again(self) -> None:
-        figure = self.source.currentData()
-        if figure is not None:
-            moved = set(self.chosen())
-            remaining = tuple(c for c in figure.case_ids if c not in moved)
-            index = self.source.currentIndex()
-            self.source.setItemData(index, Figure(figure.key, figure.label, remaining))
+        """Both counts say what is now so: the cases left with "From", and those "To" has."""
+        figure, target = self.source.currentData(), self.target.currentData()
+        if figure is None:
+            return
+        moved = tuple(self.chosen())
+        keys = [self.source.itemData(i).key for i in range(self.source.count())]
+        if f"open:{target}" not in keys:  # had none before: now one to move cases from too
+            self.source.addItem("", Figure(f"open:{target}", self.target.currentText(), ()))
+        for index in range(self.source.count()):
+            entry = self.source.itemData(index)
+            if index == self.source.currentIndex():
+                cases = tuple(c for c in entry.case_ids if c not in set(moved))
+            elif entry.key == f"open:{target}":
+                cases = entry.case_ids + moved
+            else:
+                continue
+            self.source.setItemData(index, Figure(entry.key, entry.label, cases))
             self.source.setItemText(
-                index, tr("{0} ({1} open cases)").format(figure.label, len(remaining))
+                index, tr("{0} ({1} open cases)").format(entry.label, len(cases))
             )
-            self._load_cases()
+        self._load_cases()
 
     @property
     def loading(self) -> bool:

@@ -189,16 +189,21 @@ class ReportingView(QWidget):
         kinds = {"quarterly": tr("Quarterly summary"), "records": tr("Record-level export")}
         self.history.setRowCount(len(past))
         for row, export in enumerate(past):
+            # the fingerprint's first 16 characters on screen (enough to tell files apart),
+            # every character in its tooltip, for a full comparison
+            shown = "\n".join(f"{name}  {digest[:16]}…" for name, digest in export.files)
             files = "\n".join(f"{name}  {digest}" for name, digest in export.files)
             cells = [
                 export.at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 export.by,
                 f"{kinds.get(export.kind, export.kind)} {export.period}",
                 f"{export.recipient} ({export.profile})" if export.recipient else export.profile,
-                files,
+                shown,
             ]
             for column, text in enumerate(cells):
-                self.history.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(files if column == len(cells) - 1 else text)
+                self.history.setItem(row, column, item)
         self.history.resizeColumnsToContents()
         self.history.resizeRowsToContents()
         self.history_note.setText(

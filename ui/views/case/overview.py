@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -33,6 +34,7 @@ from casework.model.vocab import (
     Vocabulary,
 )
 from ui import operations
+from ui.flow import FlowLayout
 from ui.pickers import reader_language
 from ui.views.admit import AdmitDialog
 from ui.views.case.common import tr
@@ -190,7 +192,7 @@ class OverviewTab(Tab):
 
     def _actions(self) -> QVBoxLayout:
         column = QVBoxLayout()
-        row = QHBoxLayout()
+        row = FlowLayout()  # wraps onto a second line rather than cut the last ones off
         detail = self.detail
         actor = self.workspace.actor
         pending = [
@@ -257,7 +259,6 @@ class OverviewTab(Tab):
             reassign.clicked.connect(self.reassign)
             row.addWidget(reassign)
         self._erasure_actions(row)
-        row.addStretch(1)
         print_file = QPushButton(tr("Print the case file…"))
         print_file.setObjectName("printCaseFile")
         print_file.clicked.connect(lambda: self.print_case_file())
@@ -282,7 +283,7 @@ class OverviewTab(Tab):
         dialog.open()
         return dialog
 
-    def _erasure_actions(self, row: QHBoxLayout) -> None:
+    def _erasure_actions(self, row: QLayout) -> None:
         waiting = self.workspace.supervision.erasure_requests(
             pending_only=True, case_id=self.case_id
         )
