@@ -14,7 +14,6 @@ from casework.model.vocab import (
     SessionKind,
 )
 from casework.services import (
-    cases,
     counseling,
     legal,
     referrals,
@@ -62,9 +61,8 @@ class Shelter(Area):
         with self.vault.transaction() as session:
             shelter.discharge(session, self.actor, stay_id, self.today(), reason, self.today())
 
-    def add_to_waiting_list(self, reference: str, priority: int) -> None:
+    def add_to_waiting_list(self, case_id: str, priority: int) -> None:
         with self.vault.transaction() as session:
-            case_id = cases.case_id_for_reference(session, self.actor, reference)
             shelter.add_to_waiting_list(session, self.actor, case_id, self.today(), priority)
 
     add_facility = writes(shelter.add_facility)

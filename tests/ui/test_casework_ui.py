@@ -387,7 +387,7 @@ def test_the_shelter_board_admits_and_discharges(
     window.lock()
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     ana = record(amina, today, first_name="Ana")
-    bea = record(amina, today, first_name="Bea")
+    record(amina, today, first_name="Bea")
     amina.lock()
 
     sign_in(qtbot, window, "amina", WORKER_PASSWORD)
@@ -419,8 +419,16 @@ def test_the_shelter_board_admits_and_discharges(
     board.table.selectRow(0)
     qtbot.mouseClick(board.admit_button, LEFT)
     assert "Choose a free bed" in board.message.text()
-    assert saved(qtbot, board.add_waiting(bea.reference, priority=1))
-    assert board.waiting.count() == 1
+    qtbot.mouseClick(board.wait_button, LEFT)  # Bea waits for a bed: found by her name
+    waiting = board.waiting_dialog
+    assert waiting.isVisible() and not waiting.add_button.isEnabled()
+    qtbot.keyClicks(waiting.finder.search_box, "Bea")
+    qtbot.waitUntil(lambda: waiting.finder.people.count() == 1, timeout=5000)
+    waiting.priority.setCurrentIndex(waiting.priority.findData(1))  # urgent
+    qtbot.mouseClick(waiting.add_button, LEFT)
+    assert saved(qtbot, waiting.operation)
+    assert not waiting.isVisible() and board.message.text() == "Added to the list."
+    assert board.waiting.count() == 1 and board.waiting.item(0).text().startswith("1 · ")
     board.table.selectRow(1)
     qtbot.mouseClick(board.admit_button, LEFT)
     dialog = board.admit_dialog
@@ -440,7 +448,7 @@ def test_the_shelter_board_admits_and_discharges(
     [admit] = shown_buttons(case, "admitFromCase")
     qtbot.mouseClick(admit, LEFT)
     dialog = case.overview.admit_dialog
-    assert dialog.isVisible() and dialog.bed.count() == 2 and dialog.people.isHidden()
+    assert dialog.isVisible() and dialog.bed.count() == 2 and not dialog.people.isVisible()
     qtbot.mouseClick(dialog.admit_button, LEFT)
     assert saved(qtbot, dialog.operation)
     assert case.overview.workspace.cases.open_work(ana.case_id).in_shelter_since == now

@@ -1,21 +1,19 @@
 """Admitting someone to a shelter bed, with the night they came: from their case (the person is
 known, a bed is chosen) or from the shelter board (the bed is chosen, the person is found by
-name or case reference, those on the waiting list first). Nobody types a case reference."""
+name or case reference, those on the waiting list first); and putting someone on the waiting
+list. Nobody types a case reference into a bare box."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,9 +22,8 @@ from PySide6.QtWidgets import (
 from casework.application.desk import Desk
 from casework.application.types import BedState, PersonHit
 from ui import operations
+from ui.views.person_finder import PersonFinder
 from ui.widgets import date_edit, message_label, to_date
-
-SEARCH_DELAY_MS = 250
 
 
 def tr(text: str) -> str:
@@ -52,10 +49,10 @@ class AdmitDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("admitDialog")
         self.setWindowTitle(tr("Admit to a shelter bed"))
+        self.setMinimumWidth(440)
         self.workspace = workspace
         self.case_id = case[0] if case else None
         self.operation: operations.Operation[object] | None = None
-        self.searching: operations.Operation[list[PersonHit]] | None = None
         self.bed = QComboBox()
         self.bed.setObjectName("admitBed")
         free = [bed for bed in workspace.shelter.occupancy() if bed.free]
@@ -66,13 +63,9 @@ class AdmitDialog(QDialog):
         today = workspace.clock.today()
         self.day = date_edit(today, latest=today)
         self.day.setObjectName("admittedOn")
-        self.search_box = QLineEdit()
-        self.search_box.setObjectName("admitFind")
-        self.search_box.setPlaceholderText(tr("Type a name or a case reference"))
-        self.people = QListWidget()
-        self.people.setObjectName("admitPeople")
-        self.people.setMaximumHeight(160)
         self.error = message_label("errorText")
+        self.finder = PersonFinder(workspace, self.error, self._waiting if case is None else list)
+        self.search_box, self.people = self.finder.search_box, self.finder.people
         self.admit_button = QPushButton(tr("Admit"))
         self.admit_button.setObjectName("admitConfirm")
         self.admit_button.setDefault(True)
@@ -86,11 +79,9 @@ class AdmitDialog(QDialog):
         layout.addLayout(form)
         if case is None:
             layout.addWidget(QLabel(tr("Who is admitted (those waiting for a bed are listed)")))
-            layout.addWidget(self.search_box)
-            layout.addWidget(self.people)
+            layout.addWidget(self.finder)
         else:
-            self.search_box.hide()
-            self.people.hide()
+            self.finder.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
         buttons.addWidget(cancel)
@@ -98,66 +89,32 @@ class AdmitDialog(QDialog):
         layout.addLayout(buttons)
         if not free:
             self.error.show_warning(tr("No bed is free tonight: discharge someone first."))
-        self._pause = QTimer(self)
-        self._pause.setSingleShot(True)
-        self._pause.setInterval(SEARCH_DELAY_MS)
-        self._pause.timeout.connect(self._search)
-        self.search_box.textChanged.connect(lambda _text: self._pause.start())
-        self.people.currentItemChanged.connect(lambda *_items: self._update())
-        self.people.itemActivated.connect(lambda _item: self.admit())
+        self.finder.chosen.connect(self._update)
+        self.finder.activated.connect(lambda: self.admit())
         self.admit_button.clicked.connect(self.admit)
         cancel.clicked.connect(self.reject)
-        if case is None:
-            self._show_waiting()
         self._update()
 
+    @property
+    def searching(self) -> operations.Operation[list[PersonHit]] | None:
+        return self.finder.searching
+
     def chosen_case(self) -> str | None:
-        if self.case_id is not None:
-            return self.case_id
-        item = self.people.currentItem()
-        found = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        return found if isinstance(found, str) else None
+        return self.case_id if self.case_id is not None else self.finder.chosen_case()
 
     def _update(self) -> None:
         self.admit_button.setEnabled(self.bed.count() > 0 and self.chosen_case() is not None)
 
-    def _fill(self, rows: list[tuple[str, str]]) -> None:
-        self.people.clear()
-        for case_id, text in rows:
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, case_id)
-            self.people.addItem(item)
-        if len(rows) == 1:
-            self.people.setCurrentRow(0)
-        self._update()
-
-    def _show_waiting(self) -> None:
-        self._fill(
-            [
-                (
-                    entry.case_id,
-                    tr("{0} · {1} · waiting since {2}").format(
-                        entry.preferred_name, entry.case_reference, entry.requested_on.isoformat()
-                    ),
-                )
-                for entry in self.workspace.shelter.waiting_list()
-            ]
-        )
-
-    def _search(self) -> None:
-        text = self.search_box.text().strip()
-        if len(text) < 2:
-            self._show_waiting()
-            return
-        cases = self.workspace.cases
-
-        def found(hits: list[PersonHit]) -> None:
-            if self.searching is searching:  # not the answer to what was typed before
-                self._fill([(hit.case_id, f"{hit.name} · {hit.reference}") for hit in hits])
-
-        searching = self.searching = operations.query(
-            lambda: cases.people(text), found, parent=self, message=self.error
-        )
+    def _waiting(self) -> list[tuple[str, str]]:
+        return [
+            (
+                entry.case_id,
+                tr("{0} · {1} · waiting since {2}").format(
+                    entry.preferred_name, entry.case_reference, entry.requested_on.isoformat()
+                ),
+            )
+            for entry in self.workspace.shelter.waiting_list()
+        ]
 
     def admit(self) -> operations.Operation[object] | None:
         case_id, bed_id = self.chosen_case(), self.bed.currentData()
@@ -181,3 +138,71 @@ class AdmitDialog(QDialog):
     @property
     def admitted_on(self) -> date:
         return to_date(self.day)
+
+
+class WaitingDialog(QDialog):
+    """Put someone on the waiting list for a bed, found by name or reference, with a priority."""
+
+    added = Signal(str)  # the case id
+
+    PRIORITIES = (
+        (1, QT_TRANSLATE_NOOP("AdmitDialog", "Urgent")),
+        (2, QT_TRANSLATE_NOOP("AdmitDialog", "Normal")),
+        (3, QT_TRANSLATE_NOOP("AdmitDialog", "When a bed is free")),
+    )
+
+    def __init__(self, workspace: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("waitingDialog")
+        self.setWindowTitle(tr("Add to the waiting list"))
+        self.setMinimumWidth(440)
+        self.workspace = workspace
+        self.operation: operations.Operation[object] | None = None
+        self.error = message_label("errorText")
+        self.finder = PersonFinder(workspace, self.error)
+        self.priority = QComboBox()
+        self.priority.setObjectName("waitingPriority")
+        for value, label in self.PRIORITIES:
+            self.priority.addItem(tr(str(label)), value)
+        self.priority.setCurrentIndex(1)
+        self.add_button = QPushButton(tr("Add to the list"))
+        self.add_button.setObjectName("waitingConfirm")
+        self.add_button.setDefault(True)
+        cancel = QPushButton(tr("Cancel"))
+        form = QFormLayout()
+        form.addRow(tr("Who"), self.finder)
+        form.addRow(tr("Priority"), self.priority)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.error, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.finder.chosen.connect(self._update)
+        self.finder.activated.connect(lambda: self.add())
+        self.add_button.clicked.connect(self.add)
+        cancel.clicked.connect(self.reject)
+        self._update()
+
+    def _update(self) -> None:
+        self.add_button.setEnabled(self.finder.chosen_case() is not None)
+
+    def add(self) -> operations.Operation[object] | None:
+        case_id, priority = self.finder.chosen_case(), self.priority.currentData()
+        if case_id is None:
+            return None
+        shelter = self.workspace.shelter
+
+        def done(_result: object) -> None:
+            self.added.emit(case_id)
+            self.accept()
+
+        self.operation = operations.change(
+            lambda _job: shelter.add_to_waiting_list(case_id, priority),
+            done,
+            parent=self,
+            message=self.error,
+            busy=[self.add_button],
+        )
+        return self.operation

@@ -24,7 +24,7 @@ from casework.application.desk import Desk
 from casework.application.types import BedState
 from casework.model.vocab import DischargeReason
 from ui import changes, operations
-from ui.views.admit import AdmitDialog
+from ui.views.admit import AdmitDialog, WaitingDialog
 from ui.widgets import message_label, vocab
 
 BED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -157,12 +157,10 @@ class ShelterBoard(QWidget):
         shelter, chosen = self.workspace.shelter, reason
         return self._submit(lambda: shelter.discharge(stay_id, chosen))
 
-    def add_waiting(
-        self, reference: str | None = None, priority: int = 2
-    ) -> operations.Operation[object] | None:
-        if reference is None:
-            reference, ok = QInputDialog.getText(self, tr("Waiting list"), tr("Case reference:"))
-            if not ok:
-                return None
-        shelter, chosen = self.workspace.shelter, reference
-        return self._submit(lambda: shelter.add_to_waiting_list(chosen, priority))
+    def add_waiting(self) -> WaitingDialog:
+        """The person found by name or reference, with a priority; the list follows."""
+        dialog = WaitingDialog(self.workspace, parent=self)
+        dialog.added.connect(lambda _case_id: self.message.show_success(tr("Added to the list.")))
+        dialog.open()
+        self.waiting_dialog = dialog
+        return dialog
