@@ -26,6 +26,7 @@ from typing import Any
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from casework.vault.backup import backup_order
 from casework.vault.files import write_private_file
 from casework.vault.keyring import VaultSecrets
 
@@ -230,7 +231,8 @@ def carried(folders: list[Path], keyring_id: str, roots: list[bytes]) -> list[An
     found: list[Anchor] = []
     for folder in folders:
         try:
-            manifests = sorted(folder.glob("safehold-*.json"), reverse=True)[:CARRIED_LIMIT]
+            newest = sorted(folder.glob("safehold-*.json"), key=backup_order, reverse=True)
+            manifests = newest[:CARRIED_LIMIT]
         except OSError:
             continue
         for path in manifests:

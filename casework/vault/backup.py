@@ -7,8 +7,9 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,44 @@ BACKUP_FORMATS = (1, 2)  # 1: before manifests were authenticated (restored, dat
 STEP_PAGES = 8192
 
 Progress = Callable[[int, int], None]
+
+
+# A backup's name says when it was taken, in UTC to the millisecond, so that names sort as the
+# backups were taken ("safehold-2026-12-01-19.17.12.529Z-manual.db"). Until December 2026 the
+# time was written without separators ("safehold-20261201T191712529197Z-manual.db"): both are
+# read, and ordered together, by ``backup_order``.
+NAME_STAMP = "%Y-%m-%d-%H.%M.%S"
+STAMPS = (
+    re.compile(r"safehold-(\d{4})-(\d{2})-(\d{2})-(\d{2})\.(\d{2})\.(\d{2})\.(\d{3})Z-"),
+    re.compile(r"safehold-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{6})Z-"),
+)
+
+
+def backup_name(at: datetime, label: str) -> str:
+    """The file name of a backup taken ``at`` (UTC)."""
+    return f"safehold-{at:{NAME_STAMP}}.{at.microsecond // 1000:03d}Z-{label}.db"
+
+
+def backup_order(path: Path) -> str:
+    """A key that sorts backups' files (or manifests) by the time in their names, whichever
+    way the name writes it; a name Safehold did not give sorts first (oldest)."""
+    for pattern in STAMPS:
+        found = pattern.match(path.name)
+        if found:
+            *whole, fraction = found.groups()
+            return "".join(whole) + fraction.ljust(6, "0")
+    return ""
+
+
+def _free_name(folder: Path, label: str) -> Path:
+    """A name for a backup taken now that no file in ``folder`` has: two taken in the same
+    millisecond get the next millisecond, so the names still sort as they were taken."""
+    at = datetime.now(UTC)
+    while True:
+        target = folder / backup_name(at, label)
+        if not target.exists() and not target.with_suffix(".json").exists():
+            return target
+        at += timedelta(milliseconds=1)
 
 
 def backup_aad(keyring_id: str, name: str) -> bytes:
@@ -145,9 +184,8 @@ def write_backup(
     steps up to the last one, before the manifest is written. An exception either raises (a
     cancel) stops the backup and removes the file."""
     make_private_folder(folder)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    name = name or f"safehold-{stamp}-{label}.db"
-    target = folder / name
+    target = folder / name if name else _free_name(folder, label)
+    name = target.name
     if target.exists() or target.with_suffix(".json").exists():
         raise FileExistsError(f"{target.name} already exists; choose another name")
     backup_key = os.urandom(crypto.KEY_BYTES)

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from casework.errors import CaseworkError, VaultDamaged, VaultExists, WrongCredentials
 from casework.vault import crypto
-from casework.vault.backup import BACKUP_FORMATS, audit_head, backup_aad, manifest_mac
+from casework.vault.backup import (
+    BACKUP_FORMATS,
+    audit_head,
+    backup_aad,
+    backup_order,
+    manifest_mac,
+)
 from casework.vault.engine import key_pragma, raw_connection
 from casework.vault.files import make_private_folder, restrict_vault_files
 from casework.vault.keyring import Keyring, KeyringError, VaultSecrets, trust_slot
@@ -194,7 +200,9 @@ def _later_epochs(places: list[Path], keyring_id: str, roots: list[bytes]) -> li
     found = []
     for folder in places:
         try:
-            paths = sorted(folder.glob("safehold-*.json"), reverse=True)[: anchor.CARRIED_LIMIT]
+            paths = sorted(folder.glob("safehold-*.json"), key=backup_order, reverse=True)[
+                : anchor.CARRIED_LIMIT
+            ]
         except OSError:
             continue
         for path in paths:

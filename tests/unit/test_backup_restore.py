@@ -209,3 +209,24 @@ def test_a_cancelled_backup_leaves_no_file(
     with pytest.raises(KeyboardInterrupt):
         staffed_vault.backup("manual", tmp_path / "b", progress=cancel)
     assert list((tmp_path / "b").iterdir()) == []
+
+
+def test_backup_names_read_as_a_date_and_sort_as_they_were_taken(
+    admin_vault: OpenVault, tmp_path: Path
+) -> None:
+    import re
+
+    from casework.vault.backup import backup_order
+
+    taken = [admin_vault.backup("manual", tmp_path) for _ in range(3)]  # within milliseconds
+    for path in taken:
+        assert re.fullmatch(
+            r"safehold-\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d{3}Z-manual\.db", path.name
+        )
+    assert len({p.name for p in taken}) == 3
+    assert sorted(taken) == taken == sorted(taken, key=backup_order)
+    # a name from before December 2026 sorts among them by its time, not by its spelling
+    earlier = tmp_path / "safehold-20200101T000000000000Z-manual.db"
+    later = tmp_path / "safehold-29991231T235959000000Z-manual.db"
+    assert sorted([later, *taken, earlier], key=backup_order) == [earlier, *taken, later]
+    assert backup_order(tmp_path / "safehold-notes.db") == ""  # not a name Safehold gave
