@@ -27,6 +27,9 @@ def vocab(label: str) -> str:
     return QCoreApplication.translate("vocab", label)
 
 
+TONE_MARGINS = (8, 2, 4, 2)  # left (past the 4 px bar), top, right, bottom
+
+
 class Message(QLabel):
     """A form's line of news, in one of four tones styled alike everywhere (``QLabel[tone=…]``
     in safehold.qss): an error, a warning, a success, a note. Plain ``setText`` gives the
@@ -71,6 +74,9 @@ class Message(QLabel):
             self.setProperty("tone", tone)
             self.style().unpolish(self)
             self.style().polish(self)
+            # the text clear of the coloured bar, wrapped or not (a wrapped label's text
+            # ignored the style sheet's padding and ran over the bar)
+            self.setContentsMargins(*(TONE_MARGINS if tone else (0, 0, 0, 0)))
 
 
 def discard_confirmed(parent: QWidget, title: str, text: str) -> bool:

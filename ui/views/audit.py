@@ -125,7 +125,9 @@ def record_text(row: AuditRow) -> str:
     return tr(label) if label is not None else row.entity
 
 
-WIDEST_COLUMN = 180  # pixels; a longer text is elided, and whole in its tooltip
+# pixels, for #, When, Who, Action, Case or record: a longer text is elided (whole in its
+# tooltip), so Details is on screen beside the caseload at 1366×768 and at 150% too
+WIDEST_COLUMNS = (56, 140, 120, 170, 120)
 
 
 def details_text(row: AuditRow) -> str:
@@ -278,8 +280,8 @@ class AuditView(QWidget):
                 item.setToolTip(text)
                 self.table.setItem(index, column, item)
         self.table.resizeColumnsToContents()
-        for column in range(self.table.columnCount() - 1):  # Details keeps room on a laptop
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), WIDEST_COLUMN))
+        for column, widest in enumerate(WIDEST_COLUMNS):  # Details keeps room on a laptop
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
         if len(rows) >= AUDIT_ROWS_SHOWN:
             self.count.setText(
                 tr("The newest {0} rows; narrow the filter to see older ones.").format(

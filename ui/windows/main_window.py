@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.search_box.setPlaceholderText(tr("Search people and notes (Ctrl+F)"))
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMaximumWidth(320)
+        self.search_box.setMinimumWidth(200)  # what is typed stays readable at 150%
         self.search_action = QAction(self)
         self.search_action.setShortcut(QKeySequence("Ctrl+F"))
         self.search_action.triggered.connect(lambda: self.search_box.setFocus())
