@@ -47,6 +47,7 @@ class _Follower(QObject):
             self.stale = True
 
 
+PRUNE_AT = 256  # followers kept before the closed views' are dropped
 _followers: list[_Follower] = []
 _sources: list[QObject] = []
 _flush: QTimer | None = None
@@ -54,7 +55,13 @@ _flush: QTimer | None = None
 
 def follow(widget: QWidget, reload: Callable[[], None]) -> None:
     """``reload`` after every change made elsewhere, while ``widget`` lives."""
+    if len(_followers) >= PRUNE_AT:  # views opened and closed with no change between
+        _prune()
     _followers.append(_Follower(widget, reload))
+
+
+def _prune() -> None:
+    _followers[:] = [f for f in _followers if shiboken6.isValid(f) and shiboken6.isValid(f.widget)]
 
 
 def announce(source: QObject) -> None:
@@ -94,7 +101,7 @@ def _deliver() -> None:
         if shiboken6.isValid(source):
             origin |= _lineage(source)
     _sources.clear()
-    _followers[:] = [f for f in _followers if shiboken6.isValid(f) and shiboken6.isValid(f.widget)]
+    _prune()
     for follower in list(_followers):
         if _address(follower.widget) in origin:
             continue  # the change came from inside it: it has refreshed itself

@@ -243,11 +243,15 @@ def test_a_huge_facility_name_still_prints_the_occupancy_report(
     amina.lock()
 
 
-def test_huge_values_still_print_the_referral_packet(
-    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
-) -> None:
-    from casework.reporting.referral_packet import referral_packet_pdf
-
+def referred_to_clinic(
+    staffed_vault: OpenVault,
+    amina: OpenVault,
+    case_id: str,
+    today: date,
+    covers: tuple[ReleaseField, ...],
+) -> str:
+    """A clinic in the directory, a release to it covering ``covers``, and a referral sent to
+    it for the case; the referral's id."""
     with staffed_vault.transaction() as session:
         clinic = referrals.add_partner(
             session,
@@ -256,8 +260,6 @@ def test_huge_values_still_print_the_referral_packet(
             OrganisationType.HEALTH,
             (ServiceCategory.MEDICAL,),
         )
-    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
-    case_id = new_case(amina, "Imani", today)
     with amina.transaction() as session:
         consent.record_consent(
             session,
@@ -268,9 +270,9 @@ def test_huge_values_still_print_the_referral_packet(
             today,
             partner_organisation="Clinic",
             purpose="Medical care",
-            release_fields=(ReleaseField.IDENTITY,),
+            release_fields=covers,
         )
-        sent = referrals.send_referral(
+        return referrals.send_referral(
             session,
             actor_of(amina),
             case_id,
@@ -278,14 +280,25 @@ def test_huge_values_still_print_the_referral_packet(
             ServiceCategory.MEDICAL,
             "Care",
             today,
-        )
+        ).referral_id
+
+
+def test_huge_values_still_print_the_referral_packet(
+    staffed_vault: OpenVault, vault_folder: VaultFolder, today: date
+) -> None:
+    from casework.reporting.referral_packet import referral_packet_pdf
+
+    amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
+    case_id = new_case(amina, "Imani", today)
+    referral_id = referred_to_clinic(staffed_vault, amina, case_id, today, (ReleaseField.IDENTITY,))
+    with amina.transaction() as session:
         survivor_id = session.get(Case, case_id).survivor_id  # type: ignore[union-attr]
         session.execute(update(Survivor).where(Survivor.id == survivor_id).values(first_name=HUGE))
         session.execute(update(Partner).values(name=HUGE))
         session.execute(update(ConsentRecord).values(partner_organisation=HUGE, purpose=HUGE))
         session.execute(update(Referral).values(reason=HUGE))
     with amina.transaction() as session:
-        packet = referrals.referral_packet(session, actor_of(amina), sent.referral_id, HUGE, today)
+        packet = referrals.referral_packet(session, actor_of(amina), referral_id, HUGE, today)
     text, pages = flat_text(referral_packet_pdf(packet))
     assert "Referral to Nyokabi" in text and "not printed" in text and pages < 10
     amina.lock()
@@ -298,14 +311,6 @@ def test_printed_labels_are_those_a_person_reads(
     call; the case file's timeline marks a sensitive note as the notes do."""
     from casework.reporting.referral_packet import referral_packet_pdf
 
-    with staffed_vault.transaction() as session:
-        clinic = referrals.add_partner(
-            session,
-            actor_of(staffed_vault),
-            "Clinic",
-            OrganisationType.HEALTH,
-            (ServiceCategory.MEDICAL,),
-        )
     amina = unlock(vault_folder, "amina", WORKER_PASSWORD)
     with amina.transaction() as session:
         case_id = cases.record_survivor(
@@ -320,26 +325,6 @@ def test_printed_labels_are_those_a_person_reads(
             ),
             today,
         ).case_id
-        consent.record_consent(
-            session,
-            actor_of(amina),
-            case_id,
-            ConsentKind.RELEASE,
-            today,
-            today,
-            partner_organisation="Clinic",
-            purpose="Medical care",
-            release_fields=(ReleaseField.ORIGIN, ReleaseField.SITUATION),
-        )
-        sent = referrals.send_referral(
-            session,
-            actor_of(amina),
-            case_id,
-            clinic.partner_id,
-            ServiceCategory.MEDICAL,
-            "Care",
-            today,
-        )
         notes.add_note(
             session,
             actor_of(amina),
@@ -349,8 +334,10 @@ def test_printed_labels_are_those_a_person_reads(
             today,
             Confidentiality.SENSITIVE,
         )
+    covers = (ReleaseField.ORIGIN, ReleaseField.SITUATION)
+    referral_id = referred_to_clinic(staffed_vault, amina, case_id, today, covers)
     with amina.transaction() as session:
-        packet = referrals.referral_packet(session, actor_of(amina), sent.referral_id, "Org", today)
+        packet = referrals.referral_packet(session, actor_of(amina), referral_id, "Org", today)
         case_file, _ = flat_text(printouts.case_summary_pdf(session, actor_of(amina), case_id))
     text, _ = flat_text(referral_packet_pdf(packet))
     assert "Ukraine" in text and "Ukrainian" in text and "Forced labour" in text
